@@ -1,0 +1,125 @@
+//! The built-in functions and the methods of built-in types, as tables the
+//! call checker binds arguments against.
+
+use crate::hir::{Builtin, Ty};
+
+/// The type a built-in parameter accepts.
+#[derive(Clone, Debug)]
+pub(crate) enum ParamTy {
+    Exactly(Ty),
+    /// Any type with a value (`print`).
+    Any,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct BuiltinParam {
+    pub name: &'static str,
+    pub ty: ParamTy,
+    pub optional: bool,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct BuiltinSig {
+    pub op: Builtin,
+    pub params: Vec<BuiltinParam>,
+    pub ret: Ty,
+}
+
+const fn p(name: &'static str, ty: Ty) -> BuiltinParam {
+    BuiltinParam {
+        name,
+        ty: ParamTy::Exactly(ty),
+        optional: false,
+    }
+}
+
+/// Every built-in function name of section 13 (and `print`, `assert`,
+/// `cast`, `panic`): user top-level functions may not reuse them.
+const BUILTIN_NAMES: &[&str] = &[
+    "print", "assert", "cast", "panic", "file_open", "file_read", "file_write", "file_close",
+    "file_read_binary", "file_write_binary", "file_exists", "file_is_dir", "file_is_symlink",
+    "file_size", "file_delete", "file_rename", "dir_create", "dir_create_all", "dir_remove",
+    "dir_list", "file_seek", "file_tell", "file_rewind", "file_chmod", "file_get_permissions",
+    "file_modified_time", "file_created_time", "symlink_create", "symlink_read",
+    "symlink_delete", "tcp_listen", "tcp_accept", "tcp_connect", "tcp_read", "tcp_write",
+    "tcp_close", "time_now", "time_sleep", "time_monotonic_nanos", "env_get", "env_set",
+    "env_vars", "random_int", "random_float", "process_exit", "process_args", "is_cancelled",
+];
+
+pub(crate) fn is_builtin_name(name: &str) -> bool {
+    BUILTIN_NAMES.contains(&name)
+}
+
+pub(crate) fn builtin_names() -> impl Iterator<Item = &'static str> {
+    BUILTIN_NAMES.iter().copied()
+}
+
+/// The signature of a built-in function this version compiles.
+pub(crate) fn function(name: &str) -> Option<BuiltinSig> {
+    let (op, params, ret) = match name {
+        "print" => (
+            Builtin::Print,
+            vec![BuiltinParam {
+                name: "value",
+                ty: ParamTy::Any,
+                optional: false,
+            }],
+            Ty::Unit,
+        ),
+        "assert" => (
+            Builtin::Assert,
+            vec![
+                p("condition", Ty::Bool),
+                BuiltinParam {
+                    optional: true,
+                    ..p("message", Ty::String)
+                },
+            ],
+            Ty::Unit,
+        ),
+        "panic" => (Builtin::Panic, vec![p("message", Ty::String)], Ty::Never),
+        "process_exit" => (Builtin::ProcessExit, vec![p("code", Ty::INT32)], Ty::Never),
+        _ => return None,
+    };
+    Some(BuiltinSig { op, params, ret })
+}
+
+/// The signature of a `String` method; the receiver is not listed.
+pub(crate) fn string_method(name: &str) -> Option<BuiltinSig> {
+    use Builtin::*;
+    let s = || Ty::String;
+    let (op, params, ret) = match name {
+        "length" => (StrLength, vec![], Ty::INT32),
+        "concat" => (StrConcat, vec![p("other", s())], s()),
+        "contains" => (StrContains, vec![p("needle", s())], Ty::Bool),
+        "starts_with" => (StrStartsWith, vec![p("prefix", s())], Ty::Bool),
+        "ends_with" => (StrEndsWith, vec![p("suffix", s())], Ty::Bool),
+        "trim" => (StrTrim, vec![], s()),
+        "trim_left" => (StrTrimLeft, vec![], s()),
+        "trim_right" => (StrTrimRight, vec![], s()),
+        "replace" => (StrReplace, vec![p("from", s()), p("to", s())], s()),
+        "replace_all" => (StrReplaceAll, vec![p("from", s()), p("to", s())], s()),
+        "is_alpha" => (StrIsAlpha, vec![], Ty::Bool),
+        "is_numeric" => (StrIsNumeric, vec![], Ty::Bool),
+        "is_alphanumeric" => (StrIsAlphanumeric, vec![], Ty::Bool),
+        "substring" => (
+            StrSubstring,
+            vec![p("start", Ty::INT32), p("end", Ty::INT32)],
+            s(),
+        ),
+        "char_at" => (StrCharAt, vec![p("index", Ty::INT32)], s()),
+        _ => return None,
+    };
+    Some(BuiltinSig { op, params, ret })
+}
+
+/// String methods that exist but need types this version lacks.
+pub(crate) const STRING_METHODS_LATER: &[&str] =
+    &["split", "parse_int", "parse_int64", "parse_float", "parse_bool"];
+
+/// All String method names, for "did you mean" hints.
+pub(crate) const STRING_METHODS: &[&str] = &[
+    "length", "concat", "contains", "starts_with", "ends_with", "trim", "trim_left",
+    "trim_right", "replace", "replace_all", "is_alpha", "is_numeric", "is_alphanumeric",
+    "substring", "char_at", "split", "parse_int", "parse_int64", "parse_float", "parse_bool",
+];

@@ -1,0 +1,246 @@
+//! Checking statements and blocks.
+
+use super::body::{Expect, FnChecker};
+use super::literal::is_untyped_literal;
+use super::{naming, types};
+use crate::diag::{Code, Diagnostic};
+use crate::hir::{self, ExprKind, Stmt, Ty};
+use crate::source::Span;
+use crate::syntax::ast;
+
+impl FnChecker<'_> {
+    /// Checks a block in its own scope. Its type is its tail's, `Unit`
+    /// without a tail, or `Never` when a statement always leaves it.
+    pub fn block(&mut self, block: &ast::Block, expect: Expect) -> hir::Block {
+        self.push_scope();
+        let mut stmts = Vec::new();
+        let mut diverges = false;
+        for stmt in &block.stmts {
+            if let Some(s) = self.stmt(stmt) {
+                diverges |= stmt_diverges(&s);
+                stmts.push(s);
+            }
+        }
+        let tail = block.tail.as_ref().map(|t| Box::new(self.expr(t, expect)));
+        self.pop_scope();
+        let ty = match &tail {
+            _ if diverges => Ty::Never,
+            Some(t) => t.ty.clone(),
+            None => Ty::Unit,
+        };
+        hir::Block { stmts, tail, ty }
+    }
+
+    fn stmt(&mut self, stmt: &ast::Stmt) -> Option<Stmt> {
+        use ast::StmtKind as S;
+        Some(match &stmt.kind {
+            S::Let {
+                mutable,
+                name,
+                ty,
+                value,
+            } => self.let_stmt(*mutable, name, ty.as_ref(), value),
+            S::Expr(e) => Stmt::Expr(self.expr(e, Expect::Discard)),
+            S::Return(value) => self.return_stmt(value.as_ref(), stmt.span),
+            S::While { cond, body } => {
+                let cond = self.condition(cond);
+                let body = self.loop_body(body);
+                Stmt::While { cond, body }
+            }
+            S::For {
+                var,
+                ty,
+                iter,
+                body,
+            } => return self.for_stmt(var, ty.as_ref(), iter, body),
+            S::Break | S::Continue => {
+                let is_break = matches!(stmt.kind, S::Break);
+                if self.loop_depth == 0 {
+                    let word = if is_break { "break" } else { "continue" };
+                    self.error(Diagnostic::new(
+                        Code::BreakOutsideLoop,
+                        format!("`{word}` outside of a loop"),
+                        stmt.span,
+                        "not inside `while` or `for`",
+                    ));
+                    return None;
+                }
+                if is_break {
+                    Stmt::Break
+                } else {
+                    Stmt::Continue
+                }
+            }
+            S::Concurrent { .. } => {
+                self.later("`concurrent` blocks", stmt.span);
+                return None;
+            }
+            S::Select(_) => {
+                self.later("`select`", stmt.span);
+                return None;
+            }
+            S::Error => return None,
+        })
+    }
+
+    fn let_stmt(&mut self, mutable: bool, name: &ast::Ident, ty: Option<&ast::TypeExpr>, value: &ast::Expr) -> Stmt {
+        naming::check_snake_case(self.c, name, "variable");
+        let (value, ty) = match ty {
+            Some(t) => {
+                let ty = types::resolve(self.c, t);
+                (self.expect_ty(value, &ty), ty)
+            }
+            None => {
+                let value = self.expr(value, Expect::Value);
+                if value.ty == Ty::Unit {
+                    self.error(Diagnostic::new(
+                        Code::UnitValue,
+                        "this expression has no value to bind",
+                        value.span,
+                        "has type `Unit`",
+                    ));
+                }
+                let ty = value.ty.clone();
+                (value, ty)
+            }
+        };
+        // Declared after its value is checked: `let x = x + 1;` reads the
+        // outer `x`.
+        let local = self.declare_local(name, ty, mutable);
+        Stmt::Let { local, value }
+    }
+
+    fn return_stmt(&mut self, value: Option<&ast::Expr>, span: Span) -> Stmt {
+        let ret = self.ret.clone();
+        match value {
+            Some(e) => {
+                let value = self.expr(e, Expect::Ty(&ret));
+                if ret == Ty::Unit && value.ty != Ty::Unit && !value.ty.is_flexible() {
+                    self.error(Diagnostic::new(
+                        Code::BadReturn,
+                        format!("this function returns nothing, but a `{}` is returned", value.ty),
+                        e.span,
+                        "unexpected return value",
+                    )
+                    .with_hint(format!("declare the return type: `-> {}`", value.ty)));
+                } else if !value.ty.fits(&ret) {
+                    self.error(Diagnostic::new(
+                        Code::BadReturn,
+                        format!("expected to return `{ret}`, found `{}`", value.ty),
+                        e.span,
+                        format!("this is `{}`", value.ty),
+                    ));
+                }
+                Stmt::Return(Some(value), span)
+            }
+            None => {
+                if ret != Ty::Unit && !ret.is_flexible() {
+                    self.error(Diagnostic::new(
+                        Code::BadReturn,
+                        format!("`return;` needs a `{ret}` value here"),
+                        span,
+                        "missing return value",
+                    ));
+                }
+                Stmt::Return(None, span)
+            }
+        }
+    }
+
+    fn loop_body(&mut self, body: &ast::Block) -> hir::Block {
+        self.loop_depth += 1;
+        let body = self.block(body, Expect::Discard);
+        self.loop_depth -= 1;
+        body
+    }
+
+    fn for_stmt(&mut self, var: &ast::Ident, ty: Option<&ast::TypeExpr>, iter: &ast::Expr, body: &ast::Block) -> Option<Stmt> {
+        naming::check_snake_case(self.c, var, "loop variable");
+        let declared = ty.map(|t| types::resolve(self.c, t));
+        let ast::ExprKind::Range {
+            start,
+            end,
+            inclusive,
+        } = &iter.kind
+        else {
+            let value = self.expr(iter, Expect::Value);
+            if !value.ty.is_flexible() {
+                self.error(Diagnostic::new(
+                    Code::BadForIterable,
+                    format!("cannot iterate over `{}`", value.ty),
+                    iter.span,
+                    "not iterable",
+                ).with_hint("iterate over a range such as `0..n`"));
+            }
+            self.loop_body(body);
+            return None;
+        };
+        let (start, end) = match &declared {
+            Some(t) => (self.expect_ty(start, t), self.expect_ty(end, t)),
+            None if is_untyped_literal(start) && !is_untyped_literal(end) => {
+                let e = self.expr(end, Expect::Value);
+                (self.expr(start, Expect::Ty(&e.ty)), e)
+            }
+            None => {
+                let s = self.expr(start, Expect::Value);
+                let e = self.expr(end, Expect::Ty(&s.ty));
+                (s, e)
+            }
+        };
+        let ty = declared.unwrap_or_else(|| start.ty.clone());
+        if !ty.is_int() && !ty.is_flexible() {
+            self.error(Diagnostic::new(
+                Code::BadForIterable,
+                format!("a range needs integer bounds, found `{ty}`"),
+                iter.span,
+                "not an integer range",
+            ));
+        } else if !end.ty.fits(&start.ty) {
+            self.mismatch(&start.ty, &end.ty, end.span);
+        }
+        self.push_scope();
+        let var = self.declare_local(var, ty, false);
+        let body = self.loop_body(body);
+        self.pop_scope();
+        Some(Stmt::ForRange {
+            var,
+            start,
+            end,
+            inclusive: *inclusive,
+            body,
+        })
+    }
+}
+
+/// Whether control never continues after this statement.
+fn stmt_diverges(stmt: &Stmt) -> bool {
+    match stmt {
+        Stmt::Return(..) | Stmt::Break | Stmt::Continue => true,
+        Stmt::Expr(e) | Stmt::Let { value: e, .. } => e.ty == Ty::Never,
+        Stmt::While { cond, body } => {
+            matches!(cond.kind, ExprKind::Bool(true)) && !block_breaks(body)
+        }
+        Stmt::ForRange { .. } => false,
+    }
+}
+
+/// Whether a `break` in this loop body leaves this loop (breaks of nested
+/// loops do not count).
+fn block_breaks(block: &hir::Block) -> bool {
+    block.stmts.iter().any(|s| match s {
+        Stmt::Break => true,
+        Stmt::Expr(e) | Stmt::Let { value: e, .. } => expr_breaks(e),
+        Stmt::Return(Some(e), _) => expr_breaks(e),
+        _ => false,
+    }) || block.tail.as_deref().is_some_and(expr_breaks)
+}
+
+fn expr_breaks(e: &hir::Expr) -> bool {
+    match &e.kind {
+        ExprKind::Block(b) => block_breaks(b),
+        ExprKind::If { then, otherwise, .. } => {
+            block_breaks(then) || otherwise.as_ref().is_some_and(block_breaks)
+        }
+        _ => false,
+    }
+}

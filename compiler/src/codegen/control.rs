@@ -1,0 +1,173 @@
+//! Control flow: blocks, statements, `if`, loops and short-circuit
+//! `and`/`or`. Each construct creates its blocks first, branches, then
+//! fills them; values merge through block parameters.
+
+use cranelift_codegen::ir::{condcodes::IntCC, BlockArg, InstBuilder, Value};
+
+use super::function::FunctionCx;
+use super::value_type;
+use crate::hir::{self, BinOp, Stmt};
+
+impl FunctionCx<'_, '_> {
+    /// Emits a block; returns its value (the tail's), if any.
+    pub fn block(&mut self, block: &hir::Block) -> Option<Value> {
+        for stmt in &block.stmts {
+            self.stmt(stmt);
+        }
+        block.tail.as_ref().and_then(|t| self.expr(t))
+    }
+
+    fn stmt(&mut self, stmt: &Stmt) {
+        match stmt {
+            Stmt::Let { local, value } => {
+                let v = self.expr(value);
+                if let (Some(var), Some(v)) = (self.var(*local), v) {
+                    self.b.def_var(var, v);
+                }
+            }
+            Stmt::Expr(e) => {
+                self.expr(e);
+            }
+            Stmt::Return(value, _) => {
+                let v = value.as_ref().and_then(|e| self.expr(e));
+                match (value_type(&self.hir.ret), v) {
+                    (Some(_), Some(v)) => self.b.ins().return_(&[v]),
+                    (Some(t), None) => {
+                        let z = self.zero(t);
+                        self.b.ins().return_(&[z])
+                    }
+                    (None, _) => self.b.ins().return_(&[]),
+                };
+                self.start_unreachable_block();
+            }
+            Stmt::While { cond, body } => self.while_loop(cond, body),
+            Stmt::ForRange {
+                var,
+                start,
+                end,
+                inclusive,
+                body,
+            } => self.for_range(*var, start, end, *inclusive, body),
+            Stmt::Break | Stmt::Continue => {
+                let (cont, brk) = *self.loops.last().expect("checker: break inside a loop");
+                let target = if matches!(stmt, Stmt::Break) { brk } else { cont };
+                self.b.ins().jump(target, &[]);
+                self.start_unreachable_block();
+            }
+        }
+    }
+
+    fn while_loop(&mut self, cond: &hir::Expr, body: &hir::Block) {
+        let header = self.b.create_block();
+        let body_block = self.b.create_block();
+        let exit = self.b.create_block();
+        self.b.ins().jump(header, &[]);
+        self.b.switch_to_block(header);
+        let c = self.expr_value(cond);
+        self.b.ins().brif(c, body_block, &[], exit, &[]);
+        self.b.switch_to_block(body_block);
+        self.loops.push((header, exit));
+        self.block(body);
+        self.loops.pop();
+        self.b.ins().jump(header, &[]);
+        self.b.switch_to_block(exit);
+    }
+
+    /// `for (var in start..end)`: the bounds are evaluated once; with `..=`
+    /// the loop stops after `end` without computing `end + 1`, so a range
+    /// ending at the type's maximum terminates.
+    fn for_range(
+        &mut self,
+        var: hir::LocalId,
+        start: &hir::Expr,
+        end: &hir::Expr,
+        inclusive: bool,
+        body: &hir::Block,
+    ) {
+        let ty = value_type(&start.ty).expect("checker: integer range");
+        let first = self.expr_value(start);
+        let last = self.expr_value(end);
+        let header = self.b.create_block();
+        let body_block = self.b.create_block();
+        let latch = self.b.create_block();
+        let exit = self.b.create_block();
+        let i = self.b.append_block_param(header, ty);
+        self.b.ins().jump(header, &[BlockArg::Value(first)]);
+
+        self.b.switch_to_block(header);
+        let cc = if inclusive {
+            IntCC::SignedLessThanOrEqual
+        } else {
+            IntCC::SignedLessThan
+        };
+        let more = self.b.ins().icmp(cc, i, last);
+        self.b.ins().brif(more, body_block, &[], exit, &[]);
+
+        self.b.switch_to_block(body_block);
+        if let Some(v) = self.var(var) {
+            self.b.def_var(v, i);
+        }
+        self.loops.push((latch, exit));
+        self.block(body);
+        self.loops.pop();
+        self.b.ins().jump(latch, &[]);
+
+        self.b.switch_to_block(latch);
+        let next = self.b.ins().iadd_imm_s(i, 1);
+        if inclusive {
+            let at_end = self.b.ins().icmp(IntCC::Equal, i, last);
+            self.b
+                .ins()
+                .brif(at_end, exit, &[], header, &[BlockArg::Value(next)]);
+        } else {
+            self.b.ins().jump(header, &[BlockArg::Value(next)]);
+        }
+        self.b.switch_to_block(exit);
+    }
+
+    pub fn if_expr(
+        &mut self,
+        cond: &hir::Expr,
+        then: &hir::Block,
+        otherwise: Option<&hir::Block>,
+        ty: &hir::Ty,
+    ) -> Option<Value> {
+        let result_ty = value_type(ty);
+        let then_block = self.b.create_block();
+        let else_block = self.b.create_block();
+        let merge = self.b.create_block();
+        let result = result_ty.map(|t| self.b.append_block_param(merge, t));
+        let c = self.expr_value(cond);
+        self.b.ins().brif(c, then_block, &[], else_block, &[]);
+
+        self.b.switch_to_block(then_block);
+        let v = self.block(then);
+        self.jump_with(merge, v, result_ty);
+
+        self.b.switch_to_block(else_block);
+        let v = otherwise.and_then(|o| self.block(o));
+        self.jump_with(merge, v, result_ty);
+
+        self.b.switch_to_block(merge);
+        result
+    }
+
+    /// `a and b` / `a or b`: `b` is evaluated only when it decides.
+    pub fn short_circuit(&mut self, op: BinOp, lhs: &hir::Expr, rhs: &hir::Expr) -> Value {
+        let l = self.expr_value(lhs);
+        let rhs_block = self.b.create_block();
+        let merge = self.b.create_block();
+        let result = self.b.append_block_param(merge, cranelift_codegen::ir::types::I8);
+        let short = [BlockArg::Value(l)];
+        if op == BinOp::And {
+            self.b.ins().brif(l, rhs_block, &[], merge, &short);
+        } else {
+            self.b.ins().brif(l, merge, &short, rhs_block, &[]);
+        }
+        self.b.switch_to_block(rhs_block);
+        let r = self.expr_value(rhs);
+        self.b.ins().jump(merge, &[BlockArg::Value(r)]);
+        self.b.switch_to_block(merge);
+        result
+    }
+}

@@ -1,0 +1,335 @@
+//! Expressions: one method per construct, dispatched from
+//! [`FunctionCx::expr`]. An expression yields `None` when it has no
+//! runtime value (Unit) or never completes (Never).
+
+use cranelift_codegen::ir::{condcodes::FloatCC, condcodes::IntCC, types, InstBuilder, Type, Value};
+
+use cranelift_module::Module;
+
+use super::function::FunctionCx;
+use super::value_type;
+use crate::hir::{self, BinOp, Builtin, ExprKind, FloatWidth, Ty, UnOp};
+use crate::source::Span;
+
+impl FunctionCx<'_, '_> {
+    pub fn expr(&mut self, e: &hir::Expr) -> Option<Value> {
+        match &e.kind {
+            ExprKind::Int(v) => {
+                let ty = value_type(&e.ty)?;
+                Some(self.b.ins().iconst(ty, *v))
+            }
+            ExprKind::Float(v) => Some(match e.ty {
+                Ty::Float(FloatWidth::W32) => self.b.ins().f32const(*v as f32),
+                _ => self.b.ins().f64const(*v),
+            }),
+            ExprKind::Bool(v) => Some(self.b.ins().iconst(types::I8, i64::from(*v))),
+            ExprKind::Str(s) => Some(self.string_const(s)),
+            ExprKind::Unit | ExprKind::Error => None,
+            ExprKind::Local(local) => self.var(*local).map(|v| self.b.use_var(v)),
+            ExprKind::Assign { local, value } => {
+                let v = self.expr(value);
+                if let (Some(var), Some(v)) = (self.var(*local), v) {
+                    self.b.def_var(var, v);
+                }
+                None
+            }
+            ExprKind::Call { func, args } => self.call(*func, args),
+            ExprKind::Builtin { op, args } => self.builtin(*op, args, e.span),
+            ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, e.span),
+            ExprKind::Unary { op, operand } => {
+                let v = self.expr(operand)?;
+                Some(match (op, &operand.ty) {
+                    (UnOp::Not, _) => self.b.ins().bxor_imm_u(v, 1),
+                    (UnOp::Neg, Ty::Float(_)) => self.b.ins().fneg(v),
+                    (UnOp::Neg, _) => self.b.ins().ineg(v),
+                })
+            }
+            ExprKind::Cast { value } => {
+                let v = self.expr(value)?;
+                Some(self.cast(v, &value.ty, &e.ty))
+            }
+            ExprKind::Interp(parts) => Some(self.interpolate(parts)),
+            ExprKind::Block(block) => self.block(block),
+            ExprKind::If {
+                cond,
+                then,
+                otherwise,
+            } => self.if_expr(cond, then, otherwise.as_ref(), &e.ty),
+        }
+    }
+
+    /// An expression that must have a value; in unreachable code (after a
+    /// `Never` operand) a zero stands in.
+    pub fn expr_value(&mut self, e: &hir::Expr) -> Value {
+        match self.expr(e) {
+            Some(v) => v,
+            None => {
+                let ty = value_type(&e.ty).unwrap_or(types::I8);
+                self.zero(ty)
+            }
+        }
+    }
+
+    fn call(&mut self, func: hir::FnId, args: &[(usize, hir::Expr)]) -> Option<Value> {
+        // Written order for side effects, slot order for the call.
+        let mut slots: Vec<Option<Value>> = vec![None; args.len()];
+        for (slot, arg) in args {
+            let v = self.expr(arg);
+            if let Some(s) = slots.get_mut(*slot) {
+                *s = v;
+            }
+        }
+        let mut values = vec![self.ctx];
+        values.extend(slots.into_iter().flatten());
+        let id = self.cx.functions[func.0 as usize];
+        let func_ref = self.cx.module.declare_func_in_func(id, self.b.func);
+        let call = self.b.ins().call(func_ref, &values);
+        let callee = self.cx.program.function(func);
+        if callee.ret == Ty::Never {
+            return None;
+        }
+        self.b.inst_results(call).first().copied()
+    }
+
+    fn binary(&mut self, op: BinOp, lhs: &hir::Expr, rhs: &hir::Expr, span: Span) -> Option<Value> {
+        if matches!(op, BinOp::And | BinOp::Or) {
+            return Some(self.short_circuit(op, lhs, rhs));
+        }
+        let l = self.expr(lhs);
+        let r = self.expr(rhs);
+        let (l, r) = (l?, r?);
+        Some(match &lhs.ty {
+            Ty::String => match op {
+                BinOp::Add => self.call_runtime("plat_str_concat", &[l, r])?,
+                BinOp::Eq => self.call_runtime("plat_str_eq", &[l, r])?,
+                BinOp::Ne => {
+                    let eq = self.call_runtime("plat_str_eq", &[l, r])?;
+                    self.b.ins().bxor_imm_u(eq, 1)
+                }
+                _ => unreachable!("checker: no `{}` on strings", op.symbol()),
+            },
+            Ty::Float(_) => self.float_binary(op, l, r),
+            _ => self.int_binary(op, l, r, value_type(&lhs.ty)?, span),
+        })
+    }
+
+    fn float_binary(&mut self, op: BinOp, l: Value, r: Value) -> Value {
+        let cc = match op {
+            BinOp::Add => return self.b.ins().fadd(l, r),
+            BinOp::Sub => return self.b.ins().fsub(l, r),
+            BinOp::Mul => return self.b.ins().fmul(l, r),
+            BinOp::Div => return self.b.ins().fdiv(l, r),
+            BinOp::Eq => FloatCC::Equal,
+            BinOp::Ne => FloatCC::NotEqual,
+            BinOp::Lt => FloatCC::LessThan,
+            BinOp::Le => FloatCC::LessThanOrEqual,
+            BinOp::Gt => FloatCC::GreaterThan,
+            BinOp::Ge => FloatCC::GreaterThanOrEqual,
+            BinOp::Rem | BinOp::And | BinOp::Or => unreachable!("checker: float `{}`", op.symbol()),
+        };
+        self.b.ins().fcmp(cc, l, r)
+    }
+
+    /// Integer operators; also `==`/`!=` on Bool. Arithmetic wraps.
+    fn int_binary(&mut self, op: BinOp, l: Value, r: Value, ty: Type, span: Span) -> Value {
+        let cc = match op {
+            BinOp::Add => return self.b.ins().iadd(l, r),
+            BinOp::Sub => return self.b.ins().isub(l, r),
+            BinOp::Mul => return self.b.ins().imul(l, r),
+            BinOp::Div | BinOp::Rem => return self.int_divide(op, l, r, ty, span),
+            BinOp::Eq => IntCC::Equal,
+            BinOp::Ne => IntCC::NotEqual,
+            BinOp::Lt => IntCC::SignedLessThan,
+            BinOp::Le => IntCC::SignedLessThanOrEqual,
+            BinOp::Gt => IntCC::SignedGreaterThan,
+            BinOp::Ge => IntCC::SignedGreaterThanOrEqual,
+            BinOp::And | BinOp::Or => unreachable!("short-circuit handled by caller"),
+        };
+        self.b.ins().icmp(cc, l, r)
+    }
+
+    /// `/` and `%` with a panic on a zero divisor, and wrapping (not
+    /// trapping) on `MIN / -1`: that case yields `-l` (= MIN) and `0`.
+    fn int_divide(&mut self, op: BinOp, l: Value, r: Value, ty: Type, span: Span) -> Value {
+        let ok = self.b.create_block();
+        let fail = self.b.create_block();
+        self.b.set_cold_block(fail);
+        self.b.ins().brif(r, ok, &[], fail, &[]);
+        self.b.switch_to_block(fail);
+        let message = if op == BinOp::Div {
+            "division by zero"
+        } else {
+            "remainder by zero"
+        };
+        let msg = self.c_string_const(message);
+        let loc = self.location(span);
+        self.call_runtime("plat_panic_cstr", &[msg, loc]);
+        self.b.switch_to_block(ok);
+        let minus_one = self.b.ins().icmp_imm_s(IntCC::Equal, r, -1);
+        let one = self.b.ins().iconst(ty, 1);
+        let divisor = self.b.ins().select(minus_one, one, r);
+        if op == BinOp::Div {
+            let q = self.b.ins().sdiv(l, divisor);
+            let neg = self.b.ins().ineg(l);
+            self.b.ins().select(minus_one, neg, q)
+        } else {
+            let rem = self.b.ins().srem(l, divisor);
+            let zero = self.b.ins().iconst(ty, 0);
+            self.b.ins().select(minus_one, zero, rem)
+        }
+    }
+
+    fn cast(&mut self, v: Value, from: &Ty, to: &Ty) -> Value {
+        let (Some(from_t), Some(to_t)) = (value_type(from), value_type(to)) else {
+            unreachable!("checker: numeric cast")
+        };
+        match (from, to) {
+            (Ty::Int(_), Ty::Int(_)) => match from_t.bits().cmp(&to_t.bits()) {
+                std::cmp::Ordering::Less => self.b.ins().sextend(to_t, v),
+                std::cmp::Ordering::Greater => self.b.ins().ireduce(to_t, v),
+                std::cmp::Ordering::Equal => v,
+            },
+            (Ty::Float(_), Ty::Int(_)) => self.b.ins().fcvt_to_sint_sat(to_t, v),
+            (Ty::Int(_), Ty::Float(_)) => self.b.ins().fcvt_from_sint(to_t, v),
+            (Ty::Float(_), Ty::Float(_)) => match from_t.bits().cmp(&to_t.bits()) {
+                std::cmp::Ordering::Less => self.b.ins().fpromote(to_t, v),
+                std::cmp::Ordering::Greater => self.b.ins().fdemote(to_t, v),
+                std::cmp::Ordering::Equal => v,
+            },
+            _ => unreachable!("checker: numeric cast"),
+        }
+    }
+
+    /// Renders a value of any type as a string object.
+    pub fn to_string(&mut self, v: Option<Value>, ty: &Ty) -> Value {
+        let Some(v) = v else {
+            return self.string_const("()");
+        };
+        let converted = match ty {
+            Ty::String => return v,
+            Ty::Int(_) => {
+                let wide = self.widen(v);
+                self.call_runtime("plat_str_from_i64", &[wide])
+            }
+            Ty::Float(FloatWidth::W64) => self.call_runtime("plat_str_from_f64", &[v]),
+            Ty::Float(FloatWidth::W32) => self.call_runtime("plat_str_from_f32", &[v]),
+            Ty::Bool => self.call_runtime("plat_str_from_bool", &[v]),
+            Ty::Unit | Ty::Never | Ty::Error => None,
+        };
+        converted.unwrap_or_else(|| self.string_const("()"))
+    }
+
+    /// Sign-extends an integer to 64 bits.
+    fn widen(&mut self, v: Value) -> Value {
+        let ty = self.b.func.dfg.value_type(v);
+        if ty == types::I64 {
+            v
+        } else {
+            self.b.ins().sextend(types::I64, v)
+        }
+    }
+
+    fn interpolate(&mut self, parts: &[hir::Expr]) -> Value {
+        let sb = self
+            .call_runtime("plat_sb_new", &[])
+            .expect("plat_sb_new returns a builder");
+        for part in parts {
+            let v = self.expr(part);
+            match (&part.ty, v) {
+                (Ty::Int(_), Some(v)) => {
+                    let wide = self.widen(v);
+                    self.call_runtime("plat_sb_push_i64", &[sb, wide]);
+                }
+                (Ty::Float(FloatWidth::W64), Some(v)) => {
+                    self.call_runtime("plat_sb_push_f64", &[sb, v]);
+                }
+                (Ty::Float(FloatWidth::W32), Some(v)) => {
+                    self.call_runtime("plat_sb_push_f32", &[sb, v]);
+                }
+                (Ty::Bool, Some(v)) => {
+                    self.call_runtime("plat_sb_push_bool", &[sb, v]);
+                }
+                (ty, v) => {
+                    let s = self.to_string(v, ty);
+                    self.call_runtime("plat_sb_push_str", &[sb, s]);
+                }
+            }
+        }
+        self.call_runtime("plat_sb_finish", &[sb])
+            .expect("plat_sb_finish returns a string")
+    }
+
+    fn builtin(&mut self, op: Builtin, args: &[Option<hir::Expr>], span: Span) -> Option<Value> {
+        match op {
+            Builtin::Print => {
+                let arg = args.first()?.as_ref()?;
+                let v = self.expr(arg);
+                let s = self.to_string(v, &arg.ty);
+                self.call_runtime("plat_print_str", &[s]);
+                None
+            }
+            Builtin::Assert => self.assert(args, span),
+            Builtin::Panic => {
+                let msg = self.expr_value(args.first()?.as_ref()?);
+                let loc = self.location(span);
+                self.call_runtime("plat_panic", &[msg, loc])
+            }
+            Builtin::ProcessExit => {
+                let code = self.expr_value(args.first()?.as_ref()?);
+                self.call_runtime("plat_process_exit", &[code])
+            }
+            _ => {
+                let name = string_method_symbol(op);
+                let values: Vec<Value> = args
+                    .iter()
+                    .flatten()
+                    .map(|a| self.expr_value(a))
+                    .collect();
+                self.call_runtime(name, &values)
+            }
+        }
+    }
+
+    /// `assert(condition =, message =)`: the message is evaluated only
+    /// when the assertion fails.
+    fn assert(&mut self, args: &[Option<hir::Expr>], span: Span) -> Option<Value> {
+        let cond = self.expr_value(args.first()?.as_ref()?);
+        let ok = self.b.create_block();
+        let fail = self.b.create_block();
+        self.b.set_cold_block(fail);
+        self.b.ins().brif(cond, ok, &[], fail, &[]);
+        self.b.switch_to_block(fail);
+        let msg = match args.get(1).and_then(Option::as_ref) {
+            Some(m) => self.expr_value(m),
+            None => self.b.ins().iconst(types::I64, 0),
+        };
+        let loc = self.location(span);
+        self.call_runtime("plat_assert_fail", &[msg, loc]);
+        self.b.switch_to_block(ok);
+        None
+    }
+}
+
+/// The runtime function implementing a String method.
+fn string_method_symbol(op: Builtin) -> &'static str {
+    match op {
+        Builtin::StrLength => "plat_str_length",
+        Builtin::StrConcat => "plat_str_concat",
+        Builtin::StrContains => "plat_str_contains",
+        Builtin::StrStartsWith => "plat_str_starts_with",
+        Builtin::StrEndsWith => "plat_str_ends_with",
+        Builtin::StrTrim => "plat_str_trim",
+        Builtin::StrTrimLeft => "plat_str_trim_left",
+        Builtin::StrTrimRight => "plat_str_trim_right",
+        Builtin::StrReplace => "plat_str_replace",
+        Builtin::StrReplaceAll => "plat_str_replace_all",
+        Builtin::StrIsAlpha => "plat_str_is_alpha",
+        Builtin::StrIsNumeric => "plat_str_is_numeric",
+        Builtin::StrIsAlphanumeric => "plat_str_is_alphanumeric",
+        Builtin::StrSubstring => "plat_str_substring",
+        Builtin::StrCharAt => "plat_str_char_at",
+        Builtin::Print | Builtin::Assert | Builtin::Panic | Builtin::ProcessExit => {
+            unreachable!("not a String method")
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! Building one Cranelift function from one HIR function: the fixed
+//! per-function pipeline (signature, stack limit, entry block, parameters,
+//! body, return, seal, finalize) and the state shared by `expr.rs` and
+//! `control.rs`.
+
+use cranelift_codegen::ir::{
+    self, types, BlockArg, GlobalValueData, InstBuilder, MemFlagsData, TrapCode, Type, Value,
+};
+use cranelift_codegen::Context;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
+use cranelift_module::{FuncId, Linkage, Module};
+
+use super::{value_type, ModuleCx};
+use crate::hir::{self, LocalId, Ty};
+use crate::source::Span;
+
+/// Trap code of unreachable code (after calls that never return).
+pub const UNREACHABLE: TrapCode = TrapCode::unwrap_user(1);
+
+pub(crate) struct FunctionCx<'a, 'p> {
+    pub cx: &'a mut ModuleCx<'p>,
+    pub b: FunctionBuilder<'a>,
+    pub hir: &'p hir::Function,
+    /// The variable of each local that has a runtime value.
+    vars: Vec<Option<Variable>>,
+    /// The hidden task context parameter.
+    pub ctx: Value,
+    /// `(continue target, break target)` of the enclosing loops.
+    pub loops: Vec<(ir::Block, ir::Block)>,
+}
+
+/// Makes `func` read its stack limit from `ctx.stack_limit` (offset 0).
+fn install_stack_limit(func: &mut ir::Function) {
+    let vmctx = func.create_global_value(GlobalValueData::VMContext);
+    let flags = func.dfg.mem_flags.insert_unchecked(MemFlagsData::trusted());
+    let limit = func.create_global_value(GlobalValueData::Load {
+        base: vmctx,
+        offset: 0.into(),
+        global_type: types::I64,
+        flags,
+    });
+    func.stack_limit = Some(limit);
+}
+
+/// Builds the body of `f` into `func` (whose signature is already set).
+pub(crate) fn build<'p>(
+    cx: &mut ModuleCx<'p>,
+    func: &mut ir::Function,
+    fb_ctx: &mut FunctionBuilderContext,
+    f: &'p hir::Function,
+) {
+    install_stack_limit(func);
+    let config = cx.module.isa().frontend_config();
+    let mut b = FunctionBuilder::new(func, fb_ctx);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    b.seal_block(entry);
+    let params = b.block_params(entry).to_vec();
+    let vars = f
+        .locals
+        .iter()
+        .map(|l| value_type(&l.ty).map(|t| b.declare_var(t)))
+        .collect();
+    let mut fx = FunctionCx {
+        cx,
+        b,
+        hir: f,
+        vars,
+        ctx: params[0],
+        loops: Vec::new(),
+    };
+    let mut next = 1;
+    for p in &f.params {
+        if let Some(var) = fx.var(*p) {
+            fx.b.def_var(var, params[next]);
+            next += 1;
+        }
+    }
+    let result = fx.block(&f.body);
+    match (value_type(&f.ret), result) {
+        (Some(_), Some(v)) => {
+            fx.b.ins().return_(&[v]);
+        }
+        // The checker proved the end unreachable.
+        (Some(_), None) => {
+            fx.b.ins().trap(UNREACHABLE);
+        }
+        (None, _) => {
+            fx.b.ins().return_(&[]);
+        }
+    }
+    fx.b.seal_all_blocks();
+    fx.b.finalize(config);
+}
+
+/// Builds `plat_main(ctx) -> i32`, the entry the runtime calls: it runs
+/// the user's `main` and turns its result into the exit code.
+pub(crate) fn build_entry(
+    cx: &mut ModuleCx,
+    ctx: &mut Context,
+    fb_ctx: &mut FunctionBuilderContext,
+) -> Result<FuncId, String> {
+    let mut sig = cx.plat_signature(&[], &Ty::Unit);
+    sig.returns.push(ir::AbiParam::new(types::I32));
+    let id = cx
+        .module
+        .declare_function("plat_main", Linkage::Export, &sig)
+        .map_err(|e| e.to_string())?;
+    ctx.func.signature = sig;
+    let main = cx.program.function(cx.program.main);
+    let config = cx.module.isa().frontend_config();
+    let main_ref = cx
+        .module
+        .declare_func_in_func(cx.functions[cx.program.main.0 as usize], &mut ctx.func);
+    let mut b = FunctionBuilder::new(&mut ctx.func, fb_ctx);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    b.seal_block(entry);
+    let task_ctx = b.block_params(entry)[0];
+    let call = b.ins().call(main_ref, &[task_ctx]);
+    let code = match main.ret {
+        Ty::Int(hir::IntWidth::W32) => b.inst_results(call)[0],
+        _ => b.ins().iconst(types::I32, 0),
+    };
+    b.ins().return_(&[code]);
+    b.finalize(config);
+    Ok(id)
+}
+
+impl FunctionCx<'_, '_> {
+    pub fn var(&self, local: LocalId) -> Option<Variable> {
+        self.vars[local.0 as usize]
+    }
+
+    /// Calls a runtime function; returns its result, if any.
+    pub fn call_runtime(&mut self, name: &'static str, args: &[Value]) -> Option<Value> {
+        let id = self.cx.runtime_fn(name);
+        let func_ref = self.cx.module.declare_func_in_func(id, self.b.func);
+        let call = self.b.ins().call(func_ref, args);
+        if super::runtime_abi::never_returns(name) {
+            self.b.ins().trap(UNREACHABLE);
+            self.start_unreachable_block();
+            return None;
+        }
+        self.b.inst_results(call).first().copied()
+    }
+
+    /// The address of a static string object for `text`.
+    pub fn string_const(&mut self, text: &str) -> Value {
+        let id = self.cx.string_literal(text);
+        let gv = self.cx.module.declare_data_in_func(id, self.b.func);
+        self.b.ins().symbol_value(types::I64, gv)
+    }
+
+    /// The address of a NUL-terminated C string.
+    pub fn c_string_const(&mut self, text: &str) -> Value {
+        let id = self.cx.c_string(text);
+        let gv = self.cx.module.declare_data_in_func(id, self.b.func);
+        self.b.ins().symbol_value(types::I64, gv)
+    }
+
+    /// `file:line:col` of a span, as a C string for runtime panics.
+    pub fn location(&mut self, span: Span) -> Value {
+        let loc = self.cx.sources.location(span);
+        self.c_string_const(&loc)
+    }
+
+    /// After a jump, return or trap: later code goes into a fresh block
+    /// that has no predecessors (it is unreachable but well formed).
+    pub fn start_unreachable_block(&mut self) {
+        let block = self.b.create_block();
+        self.b.switch_to_block(block);
+    }
+
+    /// A zero of type `ty`, for values in unreachable code.
+    pub fn zero(&mut self, ty: Type) -> Value {
+        match ty {
+            types::F32 => self.b.ins().f32const(0.0),
+            types::F64 => self.b.ins().f64const(0.0),
+            _ => self.b.ins().iconst(ty, 0),
+        }
+    }
+
+    /// Jumps to `target`, passing `value` when the target takes one.
+    pub fn jump_with(&mut self, target: ir::Block, value: Option<Value>, ty: Option<Type>) {
+        match ty {
+            Some(t) => {
+                let v = match value {
+                    Some(v) => v,
+                    None => self.zero(t),
+                };
+                self.b.ins().jump(target, &[BlockArg::Value(v)]);
+            }
+            None => {
+                self.b.ins().jump(target, &[]);
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! The pipeline as a flat sequence of stages: load, parse, check, generate,
+//! link. Each stage hands the next a plain data structure; diagnostics stop
+//! the pipeline before code generation.
+
+use std::path::{Path, PathBuf};
+
+use crate::diag::{self, Diagnostic};
+use crate::source::{SourceMap, Span};
+use crate::{check, codegen, hir, link, syntax};
+
+/// How diagnostics are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DiagnosticFormat {
+    /// ariadne reports with source excerpts.
+    Human,
+    /// One line each: `path:line:col: error[E0xxx]: message`.
+    Short,
+}
+
+/// A stage's textual dump, for `--emit`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Emit {
+    Ast,
+    Hir,
+    Clif,
+}
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub format: DiagnosticFormat,
+    pub color: bool,
+    pub emit: Option<Emit>,
+}
+
+/// Why a compilation stopped. Diagnostics were already printed.
+#[derive(Debug)]
+pub enum Failure {
+    /// The program has errors (reported).
+    Diagnostics(usize),
+    /// The compiler could not do its work (I/O, linker...).
+    Tool(String),
+}
+
+/// The result of the front end: the sources and the checked program.
+pub struct Checked {
+    pub sources: SourceMap,
+    pub program: hir::Program,
+}
+
+/// Reads, parses and checks `path`. Prints diagnostics (or a dump asked
+/// for with `--emit=ast|hir`) as it goes.
+pub fn check_file(path: &Path, options: &Options) -> Result<Option<Checked>, Failure> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::Tool(format!("cannot read {}: {e}", path.display())))?;
+    let mut sources = SourceMap::default();
+    let file = sources.add(path, display_path(path), text);
+    let (module, mut diags) = syntax::parse_file(file, &sources.get(file).text);
+    if options.emit == Some(Emit::Ast) {
+        println!("{module:#?}");
+        report(&mut diags, &sources, options)?;
+        return Ok(None);
+    }
+    let whole_file = Span::new(file, 0, 0);
+    let (program, check_diags) = check::check(&module, whole_file);
+    diags.extend(check_diags);
+    report(&mut diags, &sources, options)?;
+    let program = program.ok_or(Failure::Diagnostics(0))?;
+    if options.emit == Some(Emit::Hir) {
+        println!("{program:#?}");
+        return Ok(None);
+    }
+    Ok(Some(Checked { sources, program }))
+}
+
+/// Compiles `path` into the executable `output`.
+pub fn build(path: &Path, output: &Path, options: &Options) -> Result<(), Failure> {
+    let Some(checked) = check_file(path, options)? else {
+        return Ok(());
+    };
+    let cg_options = codegen::Options {
+        emit_clif: options.emit == Some(Emit::Clif),
+    };
+    let out = codegen::generate(&checked.program, &checked.sources, cg_options).map_err(Failure::Tool)?;
+    if options.emit == Some(Emit::Clif) {
+        print!("{}", out.clif);
+        return Ok(());
+    }
+    let object = object_path(output);
+    std::fs::write(&object, &out.object)
+        .map_err(|e| Failure::Tool(format!("cannot write {}: {e}", object.display())))?;
+    let linked = link::link(&object, output);
+    let _ = std::fs::remove_file(&object);
+    linked.map_err(|e| Failure::Tool(e.to_string()))
+}
+
+/// Prints diagnostics; an error if there were any.
+fn report(diags: &mut [Diagnostic], sources: &SourceMap, options: &Options) -> Result<(), Failure> {
+    if diags.is_empty() {
+        return Ok(());
+    }
+    match options.format {
+        DiagnosticFormat::Human => diag::render_all(diags, sources, options.color),
+        DiagnosticFormat::Short => {
+            diags.sort_by_key(|d| (d.primary.span.file, d.primary.span.start));
+            for d in diags.iter() {
+                eprintln!(
+                    "{}: error[{}]: {}",
+                    sources.location(d.primary.span),
+                    d.code.as_str(),
+                    d.message
+                );
+            }
+        }
+    }
+    Err(Failure::Diagnostics(diags.len()))
+}
+
+/// The object file written next to the output, removed after linking.
+fn object_path(output: &Path) -> PathBuf {
+    let mut name = output.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".{}.o", std::process::id()));
+    output.with_file_name(name)
+}
+
+/// The path as users should see it: relative to the current directory
+/// when it is inside it.
+fn display_path(path: &Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    let shown = cwd
+        .as_ref()
+        .and_then(|cwd| path.strip_prefix(cwd).ok())
+        .unwrap_or(path);
+    shown.display().to_string()
+}

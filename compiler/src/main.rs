@@ -1,0 +1,166 @@
+//! The `plat` command line: argument parsing only; the work is in
+//! `platc::driver`.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use platc::driver::{self, DiagnosticFormat, Emit, Failure, Options};
+
+const USAGE: &str = "\
+Usage:
+  plat build FILE [-o OUT]     compile FILE to a native executable
+  plat run FILE [-- ARGS...]   compile and run FILE, exiting with its code
+  plat check FILE              report errors without generating code
+  plat --version
+
+Options:
+  --emit=ast|hir|clif          print a stage's output instead of building
+  --diagnostic-format=human|short
+  -o OUT                       the executable to write (build)
+";
+
+/// Exit code for a program with compile errors.
+const EXIT_ERRORS: u8 = 1;
+/// Exit code for bad usage and tool failures.
+const EXIT_USAGE: u8 = 2;
+
+struct Args {
+    command: String,
+    file: Option<PathBuf>,
+    output: Option<PathBuf>,
+    program_args: Vec<String>,
+    options: Options,
+}
+
+fn parse_args(raw: Vec<String>) -> Result<Args, String> {
+    let mut it = raw.into_iter();
+    let command = it.next().ok_or("no command given")?;
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut args = Args {
+        command,
+        file: None,
+        output: None,
+        program_args: Vec::new(),
+        options: Options {
+            format: DiagnosticFormat::Human,
+            color,
+            emit: None,
+        },
+    };
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--" => {
+                args.program_args = it.by_ref().collect();
+            }
+            "-o" => args.output = Some(it.next().ok_or("`-o` needs a file name")?.into()),
+            "--emit=ast" => args.options.emit = Some(Emit::Ast),
+            "--emit=hir" => args.options.emit = Some(Emit::Hir),
+            "--emit=clif" => args.options.emit = Some(Emit::Clif),
+            "--diagnostic-format=short" => args.options.format = DiagnosticFormat::Short,
+            "--diagnostic-format=human" => args.options.format = DiagnosticFormat::Human,
+            s if s.starts_with('-') => return Err(format!("unknown option `{s}`")),
+            _ if args.file.is_none() => args.file = Some(arg.into()),
+            _ => return Err(format!("unexpected argument `{arg}`")),
+        }
+    }
+    Ok(args)
+}
+
+fn main() -> ExitCode {
+    let raw: Vec<String> = std::env::args().skip(1).collect();
+    match raw.first().map(String::as_str) {
+        None | Some("-h" | "--help" | "help") => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Some("--version" | "-V") => {
+            println!("plat {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+        _ => {}
+    }
+    let args = match parse_args(raw) {
+        Ok(a) => a,
+        Err(e) => return usage_error(&e),
+    };
+    let file = match (&args.file, args.command.as_str()) {
+        (Some(f), _) => f.clone(),
+        (None, "build" | "run" | "check") => PathBuf::from("main.plat"),
+        (None, _) => PathBuf::new(),
+    };
+    match args.command.as_str() {
+        "build" => {
+            let output = args.output.clone().unwrap_or_else(|| default_output(&file));
+            finish(driver::build(&file, &output, &args.options))
+        }
+        "check" => finish(driver::check_file(&file, &args.options).map(|_| ())),
+        "run" => run(&file, &args),
+        "test" | "bench" | "fmt" => {
+            eprintln!("error: `plat {}` is not supported yet", args.command);
+            ExitCode::from(EXIT_USAGE)
+        }
+        other => usage_error(&format!("unknown command `{other}`")),
+    }
+}
+
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("error: {message}\n\n{USAGE}");
+    ExitCode::from(EXIT_USAGE)
+}
+
+/// `plat build main.plat` writes `./main`.
+fn default_output(file: &Path) -> PathBuf {
+    PathBuf::from(file.file_stem().unwrap_or_default())
+}
+
+fn finish(result: Result<(), Failure>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Diagnostics(_)) => ExitCode::from(EXIT_ERRORS),
+        Err(Failure::Tool(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+/// Builds into a private temporary directory, runs the program with the
+/// terminal's stdin/stdout/stderr (so output streams as it happens), and
+/// exits with its code, or 128+N if signal N killed it.
+fn run(file: &Path, args: &Args) -> ExitCode {
+    let dir = std::env::temp_dir().join(format!("plat-run-{}", std::process::id()));
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        eprintln!("error: cannot create {}: {e}", dir.display());
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let exe = dir.join(file.file_stem().unwrap_or_default());
+    let built = driver::build(file, &exe, &args.options);
+    if built.is_err() || args.options.emit.is_some() {
+        let _ = std::fs::remove_dir_all(&dir);
+        return finish(built);
+    }
+    let status = Command::new(&exe).args(&args.program_args).status();
+    let _ = std::fs::remove_dir_all(&dir);
+    match status {
+        Ok(status) => ExitCode::from(exit_code(status)),
+        Err(e) => {
+            eprintln!("error: cannot run {}: {e}", exe.display());
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+fn exit_code(status: std::process::ExitStatus) -> u8 {
+    if let Some(code) = status.code() {
+        return code as u8;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(signal) = status.signal() {
+            return (128 + signal) as u8;
+        }
+    }
+    EXIT_USAGE
+}
