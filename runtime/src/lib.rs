@@ -1,0 +1,59 @@
+//! `plat_rt`: the runtime linked into every compiled Plat program.
+//!
+//! Built as a `staticlib` (`libplat_rt.a`, embedded in the compiler and
+//! linked with each program's object file by `compiler/src/link.rs`) and as
+//! an `rlib` for its own tests. Compiled code calls it only through the
+//! `extern "C"` functions of [`abi`], all named `plat_*`; the contract is
+//! `docs/runtime-abi.md`.
+//!
+//! # Glossary
+//!
+//! - **object**: a heap value; its first word points to its shape.
+//! - **shape** ([`gc::shape::PlatShape`]): static descriptor of an
+//!   object's kind, size and pointer words.
+//! - **context** ([`entry::PlatCtx`]): per-task data passed as the hidden
+//!   first argument of every compiled function (stack limit, poll flag).
+//! - **task**: a running Plat function with its own stack; for now only the
+//!   main task exists, on its own OS thread.
+//! - **loc**: a source location `"file:line:col"`, passed by compiled code
+//!   as a NUL-terminated C string for error messages.
+//!
+//! # Modules
+//!
+//! - [`abi`]: every entry point called by compiled code.
+//! - [`entry`]: the C `main`, the main task and its context.
+//! - [`gc`]: shapes and the heap (the only allocation path).
+//! - [`string`]: the string object layout and helpers.
+//! - [`format`]: rendering numbers for conversions and interpolation.
+//! - [`stdout`]: the buffered standard output.
+//! - [`fatal`]: exit, Plat panics, asserts and runtime bugs.
+//! - [`signal`]: the stack-overflow trap and fatal signals.
+//!
+//! # Known to compiler
+//!
+//! Change these only together with `compiler/src/codegen/runtime_abi.rs`
+//! and `docs/runtime-abi.md`: the names and signatures of every `plat_*`
+//! function in [`abi`]; the statics `plat_shape_string`; the layouts of
+//! [`gc::shape::PlatShape`], [`string::PlatStr`] and [`entry::PlatCtx`];
+//! the symbol `plat_main` the compiler must define; the exit codes 101
+//! (panic), 1 (assert) and the messages' format.
+//!
+//! # Unsafe policy
+//!
+//! Entry points receive raw pointers from compiled code, so most of them
+//! are `unsafe extern "C" fn`; each [`abi`] module states once what it
+//! requires of its arguments. Every `unsafe` block carries a `// SAFETY:`
+//! comment saying why its requirements hold. Helpers that read objects
+//! ([`string::bytes`]...) are `unsafe fn` with a `# Safety` section.
+//! A Rust panic inside the runtime is a runtime bug: the hook installed by
+//! `main` turns it into `fatal: runtime bug: ...` (exit 134); nothing
+//! unwinds into compiled code.
+
+pub mod abi;
+pub mod entry;
+pub mod fatal;
+pub mod format;
+pub mod gc;
+pub mod signal;
+pub mod stdout;
+pub mod string;

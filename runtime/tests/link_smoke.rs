@@ -1,0 +1,118 @@
+//! End-to-end: a C stand-in for a compiled program (`programs/smoke.c`
+//! defines `plat_main` and calls the runtime the way generated code will)
+//! is linked against `libplat_rt.a` with the same command as
+//! `compiler/src/link.rs`, then run in each mode it knows.
+//!
+//! Needs a C compiler (`cc`, or `PLAT_CC`), as linking Plat programs does.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+const LIBS: &[&str] = &["-lgcc_s", "-lutil", "-lrt", "-lpthread", "-lm", "-ldl", "-lc"];
+
+/// Builds `libplat_rt.a` (cargo builds only the rlib for tests) with a
+/// nested cargo in a target directory of its own, and returns its path.
+fn archive() -> PathBuf {
+    let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("plat-rt-smoke");
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["build", "--quiet", "--lib", "--manifest-path"])
+        .arg(&manifest)
+        .arg("--target-dir")
+        .arg(&target_dir)
+        .env_remove("CARGO_TARGET_DIR")
+        .env_remove("CARGO_MAKEFLAGS")
+        .env_remove("MAKEFLAGS")
+        .env_remove("MFLAGS")
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "building libplat_rt.a failed");
+    target_dir.join("debug").join("libplat_rt.a")
+}
+
+/// Builds the smoke program once per test run.
+fn program() -> &'static Path {
+    static EXE: OnceLock<PathBuf> = OnceLock::new();
+    EXE.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("plat-rt-smoke-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/programs/smoke.c");
+        let obj = dir.join("smoke.o");
+        let exe = dir.join("smoke");
+        let cc = std::env::var("PLAT_CC").unwrap_or_else(|_| "cc".to_owned());
+        let ok = Command::new(&cc).args(["-O1", "-c", "-o"]).arg(&obj).arg(&src).status().expect("cc runs");
+        assert!(ok.success(), "compiling smoke.c failed");
+        let ok = Command::new(&cc)
+            .args(["-no-pie", "-Wl,--gc-sections", "-o"])
+            .arg(&exe)
+            .arg(&obj)
+            .arg(archive())
+            .args(LIBS)
+            .status()
+            .expect("cc runs");
+        assert!(ok.success(), "linking smoke failed");
+        exe
+    })
+}
+
+fn run(mode: Option<&str>) -> Output {
+    let mut cmd = Command::new(program());
+    cmd.env_remove("MODE");
+    if let Some(m) = mode {
+        cmd.env("MODE", m);
+    }
+    cmd.output().expect("smoke program runs")
+}
+
+const PRELUDE: &str = "héllo wörld\nhéllo wörld11\néllo wö\nhéllo wörld-7100000000000000000000true\n";
+
+fn check(mode: Option<&str>, code: i32, stdout: &str, stderr: &str) {
+    let out = run(mode);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), stdout, "stdout of {mode:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), stderr, "stderr of {mode:?}");
+    assert_eq!(out.status.code(), Some(code), "exit code of {mode:?}");
+}
+
+#[test]
+fn the_program_prints_and_exits_with_plat_main_result() {
+    check(None, 3, PRELUDE, "");
+}
+
+#[test]
+fn panics_flush_stdout_then_report_on_stderr_with_101() {
+    check(Some("panic"), 101, PRELUDE, "panic: héllo wörld\n  at t.plat:1:2\n");
+    check(Some("panic_cstr"), 101, PRELUDE, "panic: division by zero\n  at t.plat:3:4\n");
+}
+
+#[test]
+fn failed_asserts_report_and_exit_with_1() {
+    check(Some("assert"), 1, PRELUDE, "✗ Assertion failed\n  at t.plat:5:6\n");
+    check(Some("assert_msg"), 1, PRELUDE, "✗ héllo wörld\n  at t.plat:5:6\n");
+}
+
+#[test]
+fn process_exit_flushes_and_exits_with_its_code() {
+    check(Some("exit"), 42, PRELUDE, "");
+}
+
+#[test]
+fn a_stack_limit_trap_is_a_stack_overflow_panic() {
+    check(Some("overflow"), 101, PRELUDE, "panic: stack overflow\n  in task main\n");
+}
+
+#[test]
+fn a_segfault_is_reported_as_a_runtime_bug() {
+    check(Some("segv"), 134, PRELUDE, "fatal: segmentation fault (runtime bug)\n");
+}
+
+#[test]
+fn block_buffered_output_is_complete_and_in_order() {
+    let out = run(Some("many"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let numbers: Vec<&str> = text.lines().skip(4).collect();
+    assert_eq!(numbers.len(), 1_000_000);
+    assert!(numbers.iter().enumerate().all(|(i, n)| *n == i.to_string()));
+    assert_eq!(out.status.code(), Some(0));
+}
