@@ -8,6 +8,7 @@
 mod control;
 mod expr;
 mod function;
+mod inline;
 mod runtime_abi;
 
 use std::collections::HashMap;
@@ -193,10 +194,20 @@ pub fn generate(program: &Program, sources: &SourceMap, options: Options) -> Res
     let mut clif = String::new();
     let mut ctx = Context::new();
     let mut fb_ctx = FunctionBuilderContext::new();
+    // Build every function first, so each can inline the others.
+    let mut bodies = Vec::with_capacity(program.functions.len());
     for (i, f) in program.functions.iter().enumerate() {
         let id = cx.functions[i];
         ctx.func.signature = cx.module.declarations().get_function_decl(id).signature.clone();
         function::build(&mut cx, &mut ctx.func, &mut fb_ctx, f);
+        verify(&cx, &ctx, &f.name)?;
+        bodies.push(std::mem::replace(&mut ctx.func, cranelift_codegen::ir::Function::new()));
+    }
+    for (i, f) in program.functions.iter().enumerate() {
+        let id = cx.functions[i];
+        ctx.func = bodies[i].clone();
+        ctx.inline(inline::SmallFunctions::new(&bodies, &cx.functions))
+            .map_err(|e| format!("internal error: inlining into `{}`: {e:?}", f.name))?;
         finish_function(&mut cx, &mut ctx, id, &f.name, options, &mut clif)?;
     }
     let main_id = function::build_entry(&mut cx, &mut ctx, &mut fb_ctx)?;
@@ -208,6 +219,19 @@ pub fn generate(program: &Program, sources: &SourceMap, options: Options) -> Res
     Ok(Output { object, clif })
 }
 
+/// Runs the IR verifier in debug builds of the compiler.
+fn verify(cx: &ModuleCx, ctx: &Context, name: &str) -> Result<(), String> {
+    if cfg!(debug_assertions) {
+        if let Err(errors) = verify_function(&ctx.func, cx.module.isa()) {
+            return Err(format!(
+                "internal error: invalid code for `{name}`:\n{}",
+                cranelift_codegen::print_errors::pretty_verifier_error(&ctx.func, None, errors)
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Verifies (in debug builds), optionally prints, and defines a function.
 fn finish_function(
     cx: &mut ModuleCx,
@@ -217,14 +241,7 @@ fn finish_function(
     options: Options,
     clif: &mut String,
 ) -> Result<(), String> {
-    if cfg!(debug_assertions) {
-        if let Err(errors) = verify_function(&ctx.func, cx.module.isa()) {
-            return Err(format!(
-                "internal error: invalid code for `{name}`:\n{}",
-                cranelift_codegen::print_errors::pretty_verifier_error(&ctx.func, None, errors)
-            ));
-        }
-    }
+    verify(cx, ctx, name)?;
     if options.emit_clif {
         let _ = writeln!(clif, "; function {name}\n{}", ctx.func.display());
     }

@@ -1,0 +1,66 @@
+//! Inlining policy. Cranelift performs the inlining ("inlining as a
+//! library"); this module decides which calls: direct calls to small Plat
+//! functions, one level deep. A self-recursive function thus gets its
+//! recursion unrolled once (as gcc does for `fib`), which halves its calls.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use cranelift_codegen::inline::{Inline, InlineCommand};
+use cranelift_codegen::ir::{self, ExternalName};
+use cranelift_module::FuncId;
+
+/// Callees with at most this many instructions are inlined.
+const MAX_CALLEE_INSTS: usize = 40;
+
+/// Offers the bodies of small Plat functions to Cranelift's inliner.
+pub(crate) struct SmallFunctions<'a> {
+    /// The IR of each Plat function, before optimisation.
+    bodies: &'a [ir::Function],
+    /// Position in `bodies` of each Plat function's `FuncId`.
+    index: HashMap<u32, usize>,
+}
+
+impl<'a> SmallFunctions<'a> {
+    pub fn new(bodies: &'a [ir::Function], ids: &[FuncId]) -> Self {
+        let index = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_u32(), i))
+            .collect();
+        SmallFunctions { bodies, index }
+    }
+}
+
+fn inst_count(func: &ir::Function) -> usize {
+    func.layout
+        .blocks()
+        .map(|b| func.layout.block_insts(b).count())
+        .sum()
+}
+
+impl Inline for SmallFunctions<'_> {
+    fn inline(
+        &mut self,
+        caller: &ir::Function,
+        _call_inst: ir::Inst,
+        call_opcode: ir::Opcode,
+        callee: ir::FuncRef,
+        _call_args: &[ir::Value],
+    ) -> InlineCommand<'_> {
+        if call_opcode != ir::Opcode::Call {
+            return InlineCommand::KeepCall;
+        }
+        let ExternalName::User(name) = &caller.dfg.ext_funcs[callee].name else {
+            return InlineCommand::KeepCall;
+        };
+        let id = caller.params.user_named_funcs()[*name].index;
+        match self.index.get(&id).and_then(|&i| self.bodies.get(i)) {
+            Some(body) if inst_count(body) <= MAX_CALLEE_INSTS => InlineCommand::Inline {
+                callee: Cow::Borrowed(body),
+                visit_callee: false,
+            },
+            _ => InlineCommand::KeepCall,
+        }
+    }
+}
