@@ -60,6 +60,11 @@ pub fn check_file(path: &Path, options: &Options) -> Result<Option<Checked>, Fai
         report(&mut diags, &sources, options)?;
         return Ok(None);
     }
+    // Checking a tree rebuilt by error recovery mostly reports echoes of
+    // the syntax errors; report those alone.
+    if !diags.is_empty() {
+        report(&mut diags, &sources, options)?;
+    }
     let whole_file = Span::new(file, 0, 0);
     let (program, check_diags) = check::check(&module, whole_file);
     diags.extend(check_diags);

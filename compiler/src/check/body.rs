@@ -168,6 +168,26 @@ pub(crate) fn check_defaults(checker: &mut Checker, id: FnId, decl: &ast::FnDecl
     }
 }
 
+/// A body ending in an `if` without `else` ends in a statement, not in
+/// a value: `fn f() -> Int32 { if (c) { return 1; } }` misses a return.
+fn function_body(body: &ast::Block) -> std::borrow::Cow<'_, ast::Block> {
+    match body.tail.as_deref() {
+        Some(tail @ ast::Expr {
+            kind: ast::ExprKind::If { otherwise: None, .. },
+            ..
+        }) => {
+            let mut body = body.clone();
+            body.tail = None;
+            body.stmts.push(ast::Stmt {
+                kind: ast::StmtKind::Expr(tail.clone()),
+                span: tail.span,
+            });
+            std::borrow::Cow::Owned(body)
+        }
+        _ => std::borrow::Cow::Borrowed(body),
+    }
+}
+
 /// Checks one function body.
 pub(crate) fn check_function(checker: &mut Checker, id: FnId, decl: &ast::FnDecl) -> hir::Function {
     let sig = checker.fns[id.0 as usize].clone();
@@ -183,7 +203,7 @@ pub(crate) fn check_function(checker: &mut Checker, id: FnId, decl: &ast::FnDecl
     } else {
         Expect::Ty(&sig.ret)
     };
-    let body = cx.block(&decl.body, expect);
+    let body = cx.block(&function_body(&decl.body), expect);
     if let Some(tail) = &body.tail {
         if sig.ret != Ty::Unit && !tail.ty.fits(&sig.ret) {
             cx.mismatch(&sig.ret, &tail.ty, tail.span);

@@ -157,8 +157,18 @@ impl FnChecker<'_> {
         expect: Expect,
     ) -> hir::Expr {
         if matches!(op, BinOp::And | BinOp::Or) {
-            let l = self.expect_ty(lhs, &Ty::Bool);
-            let r = self.expect_ty(rhs, &Ty::Bool);
+            let l = self.expr(lhs, Expect::Ty(&Ty::Bool));
+            let r = self.expr(rhs, Expect::Ty(&Ty::Bool));
+            for side in [&l, &r] {
+                if !side.ty.fits(&Ty::Bool) {
+                    self.error(Diagnostic::new(
+                        Code::BadOperands,
+                        format!("`{}` needs `Bool` operands, found `{}`", op.symbol(), side.ty),
+                        side.span,
+                        "not a Bool",
+                    ));
+                }
+            }
             return binary_expr(op, l, r, Ty::Bool, span);
         }
         let arithmetic = matches!(
@@ -256,7 +266,7 @@ impl FnChecker<'_> {
         }
         let value = match op {
             UnOp::Neg => self.expr(operand, expect),
-            UnOp::Not => self.expect_ty(operand, &Ty::Bool),
+            UnOp::Not => self.expr(operand, Expect::Ty(&Ty::Bool)),
         };
         let ty = value.ty.clone();
         if op == UnOp::Neg && !ty.is_numeric() && !ty.is_flexible() {
@@ -265,6 +275,15 @@ impl FnChecker<'_> {
                 format!("cannot negate `{ty}`"),
                 span,
                 "unary `-` needs a number",
+            ));
+            return hir::Expr::error(span);
+        }
+        if op == UnOp::Not && !ty.fits(&Ty::Bool) {
+            self.error(Diagnostic::new(
+                Code::BadOperands,
+                format!("`not` needs a `Bool`, found `{ty}`"),
+                span,
+                "not a Bool",
             ));
             return hir::Expr::error(span);
         }

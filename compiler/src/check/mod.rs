@@ -48,6 +48,10 @@ pub(crate) struct Checker {
     pub diags: Vec<Diagnostic>,
     pub fns: Vec<FnSig>,
     pub fn_by_name: HashMap<String, FnId>,
+    /// `type Name = T;` declarations, resolved on use.
+    pub aliases: HashMap<String, (ast::TypeExpr, Span)>,
+    /// Aliases being resolved, to report cycles instead of looping.
+    pub resolving: Vec<String>,
 }
 
 impl Checker {
@@ -62,6 +66,8 @@ pub fn check(module: &ast::Module, file_span: Span) -> (Option<hir::Program>, Ve
         diags: Vec::new(),
         fns: Vec::new(),
         fn_by_name: HashMap::new(),
+        aliases: HashMap::new(),
+        resolving: Vec::new(),
     };
     let fn_decls = collect(&mut checker, module);
     for (i, decl) in fn_decls.iter().enumerate() {
@@ -90,6 +96,11 @@ fn collect<'m>(checker: &mut Checker, module: &'m ast::Module) -> Vec<&'m ast::F
     for path in &module.uses {
         checker.error(Diagnostic::not_supported("`use` of modules", path.span));
     }
+    for item in &module.items {
+        if let ast::ItemKind::TypeAlias { name, ty } = &item.kind {
+            declare_alias(checker, name, ty);
+        }
+    }
     let mut decls = Vec::new();
     for item in &module.items {
         match &item.kind {
@@ -106,10 +117,7 @@ fn collect<'m>(checker: &mut Checker, module: &'m ast::Module) -> Vec<&'m ast::F
                 naming::check_title_case(checker, &e.name, "enum");
                 checker.error(Diagnostic::not_supported("enums", e.name.span));
             }
-            ast::ItemKind::TypeAlias { name, .. } => {
-                naming::check_title_case(checker, name, "type alias");
-                checker.error(Diagnostic::not_supported("type aliases", name.span));
-            }
+            ast::ItemKind::TypeAlias { .. } => {}
             ast::ItemKind::Newtype { name, .. } => {
                 naming::check_title_case(checker, name, "newtype");
                 checker.error(Diagnostic::not_supported("newtypes", name.span));
@@ -121,6 +129,33 @@ fn collect<'m>(checker: &mut Checker, module: &'m ast::Module) -> Vec<&'m ast::F
         }
     }
     decls
+}
+
+/// Declares `type Name = T;`; the target is resolved where it is used.
+fn declare_alias(checker: &mut Checker, name: &ast::Ident, ty: &ast::TypeExpr) {
+    naming::check_title_case(checker, name, "type alias");
+    let clash = types::is_builtin_type(&name.name)
+        .then_some(None)
+        .or_else(|| checker.aliases.get(&name.name).map(|(_, span)| Some(*span)));
+    match clash {
+        Some(first) => {
+            let mut diag = Diagnostic::new(
+                Code::DuplicateDefinition,
+                format!("the type `{}` is defined twice", name.name),
+                name.span,
+                "defined again here",
+            );
+            if let Some(first) = first {
+                diag = diag.with_label(first, "first defined here");
+            }
+            checker.error(diag);
+        }
+        None => {
+            checker
+                .aliases
+                .insert(name.name.clone(), (ty.clone(), name.span));
+        }
+    }
 }
 
 /// Declares one top-level function. Returns false when it is rejected.

@@ -125,7 +125,7 @@ impl FnChecker<'_> {
                     .with_hint(format!("declare the return type: `-> {}`", value.ty)));
                 } else if !value.ty.fits(&ret) {
                     self.error(Diagnostic::new(
-                        Code::BadReturn,
+                        Code::TypeMismatch,
                         format!("expected to return `{ret}`, found `{}`", value.ty),
                         e.span,
                         format!("this is `{}`", value.ty),
@@ -172,7 +172,11 @@ impl FnChecker<'_> {
                     "not iterable",
                 ).with_hint("iterate over a range such as `0..n`"));
             }
+            // Declared anyway, so the body is checked without echoes.
+            self.push_scope();
+            self.declare_local(var, declared.unwrap_or(Ty::Error), false);
             self.loop_body(body);
+            self.pop_scope();
             return None;
         };
         let (start, end) = match &declared {

@@ -50,6 +50,9 @@ pub(crate) fn resolve(checker: &mut Checker, ty: &TypeExpr) -> Ty {
                 }
                 return prim;
             }
+            if let Some((target, _)) = checker.aliases.get(name).cloned() {
+                return resolve_alias(checker, name, &target, seg.span);
+            }
             if name == "Float8" || name == "Float16" {
                 checker.error(
                     Diagnostic::new(
@@ -71,13 +74,36 @@ pub(crate) fn resolve(checker: &mut Checker, ty: &TypeExpr) -> Ty {
                 seg.span,
                 "not a known type",
             );
-            if let Some(best) = did_you_mean(name, PRIMITIVES.iter().copied()) {
+            let aliases: Vec<String> = checker.aliases.keys().cloned().collect();
+            let candidates = PRIMITIVES.iter().copied().chain(aliases.iter().map(String::as_str));
+            if let Some(best) = did_you_mean(name, candidates) {
                 diag = diag.with_hint(format!("did you mean `{best}`?"));
             }
             checker.error(diag);
             Ty::Error
         }
     }
+}
+
+/// Whether `name` is a built-in type name (not available for aliases).
+pub(crate) fn is_builtin_type(name: &str) -> bool {
+    PRIMITIVES.contains(&name) || LATER.contains(&name) || matches!(name, "Float8" | "Float16")
+}
+
+fn resolve_alias(checker: &mut Checker, name: &str, target: &TypeExpr, use_span: crate::source::Span) -> Ty {
+    if checker.resolving.iter().any(|n| n == name) {
+        checker.error(Diagnostic::new(
+            Code::UnknownType,
+            format!("the type alias `{name}` refers to itself"),
+            use_span,
+            "alias cycle",
+        ));
+        return Ty::Error;
+    }
+    checker.resolving.push(name.to_owned());
+    let ty = resolve(checker, target);
+    checker.resolving.pop();
+    ty
 }
 
 fn later(checker: &mut Checker, what: &str, ty: &TypeExpr) -> Ty {

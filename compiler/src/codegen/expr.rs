@@ -189,6 +189,12 @@ impl FunctionCx<'_, '_> {
                 std::cmp::Ordering::Greater => self.b.ins().ireduce(to_t, v),
                 std::cmp::Ordering::Equal => v,
             },
+            // x64 converts to 32 or 64 bits only; narrower targets wrap
+            // from 32 bits, like integer casts.
+            (Ty::Float(_), Ty::Int(_)) if to_t.bits() < 32 => {
+                let wide = self.b.ins().fcvt_to_sint_sat(types::I32, v);
+                self.b.ins().ireduce(to_t, wide)
+            }
             (Ty::Float(_), Ty::Int(_)) => self.b.ins().fcvt_to_sint_sat(to_t, v),
             (Ty::Int(_), Ty::Float(_)) => self.b.ins().fcvt_from_sint(to_t, v),
             (Ty::Float(_), Ty::Float(_)) => match from_t.bits().cmp(&to_t.bits()) {

@@ -48,7 +48,12 @@ const TABLE: &[(&str, &[Type], Option<Type>)] = &[
 pub fn signature(name: &str, call_conv: CallConv) -> Option<Signature> {
     let (_, params, ret) = TABLE.iter().find(|(n, _, _)| *n == name)?;
     let mut sig = Signature::new(call_conv);
-    sig.params.extend(params.iter().map(|t| AbiParam::new(*t)));
+    // LLVM-compiled callees assume `u8` arguments arrive zero-extended to
+    // 32 bits (a de-facto SysV rule); Cranelift extends only when asked.
+    sig.params.extend(params.iter().map(|t| match *t {
+        I8 => AbiParam::new(I8).uext(),
+        t => AbiParam::new(t),
+    }));
     sig.returns.extend(ret.iter().map(|t| AbiParam::new(*t)));
     Some(sig)
 }
