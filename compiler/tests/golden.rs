@@ -1,0 +1,503 @@
+//! Golden tests: the language specified by example.
+//!
+//! * `tests/run/**/*.plat` and `examples/*.plat` are built with
+//!   `plat build FILE -o EXE` and run; stdout must equal the sibling
+//!   `NAME.out` exactly (no `.out` file means empty stdout).
+//! * `tests/fail/**/*.plat` must be rejected by
+//!   `plat check FILE --diagnostic-format=short` (exit code 1), which prints
+//!   one `PATH:LINE:COL: error[E0xxx]: MESSAGE` line per diagnostic. The set
+//!   of (line, code) pairs must equal the set announced by the file's
+//!   `// ERROR E0xxx [text]` comments; `text`, if given, must appear in the
+//!   message. A sibling `NAME.stderr` is compared exactly with the full
+//!   rendering of `plat check FILE` (`BLESS=1` rewrites these files).
+//!
+//! Header directives (comment lines at the very top of a file):
+//! `// run`, `// compile-fail`, `// exit-code: N` (default 0),
+//! `// stderr-contains: TEXT` (repeatable), `// args: A B C`,
+//! `// env: KEY=VALUE` (repeatable). Other header comments are free text.
+//!
+//! Commands run from the workspace root with the file path relative to it,
+//! so paths in diagnostics and panic locations are stable; each case gets
+//! its own scratch directory, and each command a timeout.
+//!
+//! Environment: `PLAT_TEST_FILTER=substring` selects cases by path,
+//! `PLAT_TEST_TIMEOUT=seconds` (default 30), `BLESS=1` (see above).
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+const PLAT: &str = env!("CARGO_BIN_EXE_plat");
+
+#[test]
+fn run_pass() {
+    run_suite("tests/run", Kind::Run);
+}
+
+#[test]
+fn compile_fail() {
+    run_suite("tests/fail", Kind::Fail);
+}
+
+#[test]
+fn examples() {
+    run_suite("examples", Kind::Example);
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Run,
+    Fail,
+    Example,
+}
+
+fn root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .parent()
+        .expect("compiler/ lives in the workspace")
+        .to_path_buf()
+}
+
+// ------------------------------------------------------------ the driver
+
+fn run_suite(dir: &str, kind: Kind) {
+    let root = root();
+    let filter = std::env::var("PLAT_TEST_FILTER").unwrap_or_default();
+    let mut cases = Vec::new();
+    collect(&root.join(dir), kind != Kind::Example, &mut cases);
+    let mut cases: Vec<String> = cases
+        .iter()
+        .filter_map(|p| p.strip_prefix(&root).ok())
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .filter(|rel| rel.contains(&filter))
+        .collect();
+    cases.sort();
+
+    let next = AtomicUsize::new(0);
+    let failures = Mutex::new(Vec::new());
+    let threads = std::thread::available_parallelism().map_or(4, |n| n.get());
+    std::thread::scope(|s| {
+        for _ in 0..threads.min(cases.len()) {
+            s.spawn(|| {
+                while let Some(rel) = cases.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    if let Err(report) = check_case(&root, rel, kind) {
+                        let mut failures = failures.lock().unwrap_or_else(PoisonError::into_inner);
+                        failures.push((rel.clone(), report));
+                    }
+                }
+            });
+        }
+    });
+
+    let mut failures = failures
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
+    failures.sort();
+    for (rel, report) in &failures {
+        eprintln!("\n---- {rel}\n{report}");
+    }
+    let summary = format!(
+        "golden: {} passed, {} failed ({dir})",
+        cases.len() - failures.len(),
+        failures.len()
+    );
+    eprintln!("\n{summary}");
+    assert!(failures.is_empty(), "{summary}");
+}
+
+fn collect(dir: &Path, recursive: bool, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            if recursive {
+                collect(&path, recursive, out);
+            }
+        } else if path.extension().is_some_and(|e| e == "plat") {
+            out.push(path);
+        }
+    }
+}
+
+/// A fresh directory per case: `target/tmp/golden/tests__run__area__name`.
+fn scratch_dir(rel: &str) -> Result<PathBuf, String> {
+    let name = rel.trim_end_matches(".plat").replace('/', "__");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("golden")
+        .join(name);
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    Ok(dir)
+}
+
+fn check_case(root: &Path, rel: &str, kind: Kind) -> Result<(), String> {
+    let source = fs::read_to_string(root.join(rel)).map_err(|e| format!("cannot read: {e}"))?;
+    let header = Header::parse(&source)?;
+    let scratch = scratch_dir(rel)?;
+    match kind {
+        Kind::Run if !header.run => Err("missing `// run` header on the first line".into()),
+        Kind::Fail if !header.compile_fail => Err("missing `// compile-fail` header".into()),
+        Kind::Fail => check_fail(root, rel, &source, &scratch),
+        Kind::Run | Kind::Example => check_run(root, rel, &header, &scratch),
+    }
+}
+
+// ------------------------------------------------------------ directives
+
+#[derive(Default)]
+struct Header {
+    run: bool,
+    compile_fail: bool,
+    exit_code: i32,
+    stderr_contains: Vec<String>,
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+}
+
+impl Header {
+    fn parse(source: &str) -> Result<Header, String> {
+        let mut h = Header::default();
+        for line in source.lines() {
+            let Some(body) = line.trim().strip_prefix("//") else {
+                break;
+            };
+            let body = body.trim();
+            if body == "run" || body.starts_with("run ") {
+                h.run = true;
+            } else if body == "compile-fail" {
+                h.compile_fail = true;
+            } else if let Some((key, value)) = body.split_once(':') {
+                let value = value.trim();
+                match key.trim() {
+                    "exit-code" => {
+                        h.exit_code = value
+                            .parse()
+                            .map_err(|_| format!("bad exit-code `{value}`"))?;
+                    }
+                    "stderr-contains" => h.stderr_contains.push(value.to_string()),
+                    "args" => h.args = value.split_whitespace().map(String::from).collect(),
+                    "env" => {
+                        let (k, v) = value.split_once('=').ok_or(format!("bad env `{value}`"))?;
+                        h.env.push((k.trim().to_string(), v.to_string()));
+                    }
+                    _ => {} // free-text comment
+                }
+            }
+        }
+        Ok(h)
+    }
+}
+
+// ------------------------------------------------------------ processes
+
+struct Outcome {
+    /// Exit code, or 128 + N when killed by signal N.
+    code: i32,
+    status: String,
+    timed_out: bool,
+    stdout: String,
+    stderr: String,
+}
+
+fn timeout() -> Duration {
+    let secs = std::env::var("PLAT_TEST_TIMEOUT")
+        .ok()
+        .and_then(|s| s.parse().ok());
+    Duration::from_secs(secs.unwrap_or(30))
+}
+
+/// Runs `cmd` with stdout/stderr going to files in `scratch` (no pipe can
+/// fill up), killing it after the timeout.
+fn exec(mut cmd: Command, scratch: &Path, tag: &str) -> Result<Outcome, String> {
+    let out_path = scratch.join(format!("{tag}.stdout"));
+    let err_path = scratch.join(format!("{tag}.stderr"));
+    let file =
+        |p: &Path| File::create(p).map_err(|e| format!("cannot create {}: {e}", p.display()));
+    cmd.stdin(Stdio::null())
+        .stdout(file(&out_path)?)
+        .stderr(file(&err_path)?);
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))?;
+    let deadline = Instant::now() + timeout();
+    let mut timed_out = false;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
+            Ok(None) => {
+                timed_out = true;
+                let _ = child.kill();
+                break child.wait().map_err(|e| e.to_string())?;
+            }
+            Err(e) => return Err(format!("waiting for {:?}: {e}", cmd.get_program())),
+        }
+    };
+    let read = |p: &Path| String::from_utf8_lossy(&fs::read(p).unwrap_or_default()).into_owned();
+    let (code, status) = describe(status);
+    Ok(Outcome {
+        code,
+        status,
+        timed_out,
+        stdout: read(&out_path),
+        stderr: read(&err_path),
+    })
+}
+
+fn describe(status: std::process::ExitStatus) -> (i32, String) {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => (code, format!("exit code {code}")),
+        (None, Some(sig)) => (128 + sig, format!("killed by signal {sig}")),
+        (None, None) => (-1, "unknown status".into()),
+    }
+}
+
+fn plat(root: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(PLAT);
+    cmd.args(args).current_dir(root).env("NO_COLOR", "1");
+    cmd
+}
+
+// ------------------------------------------------------------ run tests
+
+fn check_run(root: &Path, rel: &str, h: &Header, scratch: &Path) -> Result<(), String> {
+    let exe = scratch.join("exe");
+    let exe_s = exe.to_string_lossy().into_owned();
+    let env: String = h.env.iter().map(|(k, v)| format!("{k}={v} ")).collect();
+    let repro = format!(
+        "reproduce: cd {} && {PLAT} build {rel} -o {exe_s} && {env}{exe_s} {}",
+        root.display(),
+        h.args.join(" ")
+    );
+
+    let build = exec(plat(root, &["build", rel, "-o", &exe_s]), scratch, "build")?;
+    if build.timed_out || build.code != 0 || !exe.exists() {
+        let why = if build.timed_out {
+            "timed out"
+        } else {
+            &build.status
+        };
+        return Err(format!(
+            "{repro}\nbuild failed ({why}):\n{}{}",
+            indent(&build.stdout),
+            indent(&build.stderr)
+        ));
+    }
+
+    let mut cmd = Command::new(&exe);
+    cmd.args(&h.args)
+        .current_dir(scratch)
+        .envs(h.env.iter().map(|(k, v)| (k, v)));
+    let run = exec(cmd, scratch, "run")?;
+    let mut report = String::new();
+    if run.timed_out {
+        let _ = writeln!(report, "program timed out after {:?}", timeout());
+    }
+    let out_file = root.join(rel).with_extension("out");
+    let expected = fs::read_to_string(&out_file).unwrap_or_default();
+    if run.stdout != expected {
+        report.push_str(&diff("stdout", &expected, &run.stdout));
+    }
+    if run.code != h.exit_code {
+        let _ = writeln!(
+            report,
+            "exit status: EXPECTED exit code {}, FOUND {}",
+            h.exit_code, run.status
+        );
+    }
+    for needle in &h.stderr_contains {
+        if !run.stderr.contains(needle.as_str()) {
+            let _ = writeln!(report, "stderr does not contain {needle:?}");
+        }
+    }
+    if report.is_empty() {
+        return Ok(());
+    }
+    if !run.stderr.is_empty() {
+        let _ = write!(report, "stderr:\n{}", indent(&run.stderr));
+    }
+    Err(format!("{repro}\n{report}"))
+}
+
+fn diff(what: &str, expected: &str, found: &str) -> String {
+    let (e, f): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), found.lines().collect());
+    let first = e
+        .iter()
+        .zip(&f)
+        .position(|(a, b)| a != b)
+        .unwrap_or(e.len().min(f.len()));
+    let detail = match (e.get(first), f.get(first)) {
+        (Some(a), Some(b)) => format!("line {}: expected {a:?}, found {b:?}", first + 1),
+        (Some(a), None) => format!("line {} missing, expected {a:?}", first + 1),
+        (None, Some(b)) => format!("unexpected extra line {}: {b:?}", first + 1),
+        (None, None) => "only the final newline differs".to_string(),
+    };
+    format!(
+        "{what} differs ({detail})\nEXPECTED:\n{}FOUND:\n{}",
+        indent(expected),
+        indent(found)
+    )
+}
+
+fn indent(text: &str) -> String {
+    const MAX: usize = 60;
+    let mut out = String::new();
+    for line in text.lines().take(MAX) {
+        let _ = writeln!(out, "  | {line}");
+    }
+    let n = text.lines().count();
+    if n > MAX {
+        let _ = writeln!(out, "  | ... ({} more lines)", n - MAX);
+    }
+    if !text.is_empty() && !text.ends_with('\n') {
+        out.push_str("  (no newline at end)\n");
+    }
+    if text.is_empty() {
+        out.push_str("  (empty)\n");
+    }
+    out
+}
+
+// ------------------------------------------------------------ fail tests
+
+/// An expected diagnostic (`// ERROR E0200 text`, where `text` is a part
+/// of the message) or an actual one (`PATH:LINE:COL: error[E0200]: text`).
+struct Diag {
+    line: usize,
+    code: String,
+    text: String,
+}
+
+fn expected_errors(source: &str) -> Vec<Diag> {
+    let mut out = Vec::new();
+    for (i, line) in source.lines().enumerate() {
+        for part in line.split("// ERROR").skip(1) {
+            let part = part.trim();
+            let (code, text) = part.split_once(char::is_whitespace).unwrap_or((part, ""));
+            out.push(Diag {
+                line: i + 1,
+                code: code.to_string(),
+                text: text.trim().to_string(),
+            });
+        }
+    }
+    out
+}
+
+fn parse_short(stderr: &str) -> Vec<Diag> {
+    let mut out = Vec::new();
+    for line in stderr.lines() {
+        let Some((location, rest)) = line.split_once(": error[") else {
+            continue;
+        };
+        let Some((code, message)) = rest.split_once("]: ") else {
+            continue;
+        };
+        let mut parts = location.rsplitn(3, ':');
+        let (_col, line_no) = (parts.next(), parts.next());
+        if let Some(n) = line_no.and_then(|l| l.parse().ok()) {
+            let (code, text) = (code.to_string(), message.to_string());
+            out.push(Diag {
+                line: n,
+                code,
+                text,
+            });
+        }
+    }
+    out
+}
+
+fn check_fail(root: &Path, rel: &str, source: &str, scratch: &Path) -> Result<(), String> {
+    let repro = format!(
+        "reproduce: cd {} && NO_COLOR=1 {PLAT} check {rel} --diagnostic-format=short",
+        root.display()
+    );
+    let expected = expected_errors(source);
+    if expected.is_empty() {
+        return Err("a compile-fail test needs at least one `// ERROR E0xxx` comment".into());
+    }
+    let check = exec(
+        plat(root, &["check", rel, "--diagnostic-format=short"]),
+        scratch,
+        "check",
+    )?;
+    let actual = parse_short(&check.stderr);
+
+    let mut report = String::new();
+    if check.timed_out {
+        let _ = writeln!(report, "`plat check` timed out after {:?}", timeout());
+    } else if check.code != 1 {
+        let _ = writeln!(
+            report,
+            "`plat check`: EXPECTED exit code 1, FOUND {}",
+            check.status
+        );
+    }
+    let want: BTreeSet<(usize, &str)> =
+        expected.iter().map(|e| (e.line, e.code.as_str())).collect();
+    let got: BTreeSet<(usize, &str)> = actual.iter().map(|a| (a.line, a.code.as_str())).collect();
+    for (line, code) in want.difference(&got) {
+        let _ = writeln!(report, "missing: line {line}: error[{code}]");
+    }
+    for (line, code) in got.difference(&want) {
+        let _ = writeln!(report, "unexpected: line {line}: error[{code}]");
+    }
+    for e in expected
+        .iter()
+        .filter(|e| got.contains(&(e.line, e.code.as_str())))
+    {
+        let same = |a: &Diag| a.line == e.line && a.code == e.code && a.text.contains(&e.text);
+        if !actual.iter().any(same) {
+            let _ = writeln!(
+                report,
+                "line {}: no error[{}] message contains {:?}",
+                e.line, e.code, e.text
+            );
+        }
+    }
+    check_snapshot(root, rel, scratch, &mut report)?;
+    if report.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "{repro}\n{report}stderr of `plat check --diagnostic-format=short`:\n{}",
+        indent(&check.stderr)
+    ))
+}
+
+/// Compares (or with `BLESS=1` rewrites) `NAME.stderr`, the full rendering.
+fn check_snapshot(
+    root: &Path,
+    rel: &str,
+    scratch: &Path,
+    report: &mut String,
+) -> Result<(), String> {
+    let snapshot = root.join(rel).with_extension("stderr");
+    let bless = std::env::var("BLESS").is_ok_and(|v| v == "1");
+    if !bless && !snapshot.exists() {
+        return Ok(());
+    }
+    let full = exec(plat(root, &["check", rel]), scratch, "full")?;
+    if bless {
+        return fs::write(&snapshot, &full.stderr).map_err(|e| format!("cannot bless: {e}"));
+    }
+    let expected =
+        fs::read_to_string(&snapshot).map_err(|e| format!("cannot read snapshot: {e}"))?;
+    if full.stderr != expected {
+        report.push_str(&diff(
+            "rendered diagnostics (.stderr; BLESS=1 to update)",
+            &expected,
+            &full.stderr,
+        ));
+    }
+    Ok(())
+}
