@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Plat benchmarks against the Go/C anchors, and compile-time benchmarks.
+#
+#   bench/run.sh [all|fib|build|PROGRAM]     (default: all)
+#
+# Environment:
+#   RUNS=N    measured runs per command (default 11), after 1 warm-up
+#   BIN=DIR   where the anchors are built (default /tmp/plat-anchors)
+#   PLAT=EXE  use this plat binary instead of building target/release/plat
+#   WORK=DIR  scratch directory (default: a fresh temporary one)
+#
+# Runtime workloads: every bench/programs/NAME.plat is compiled with
+# `plat build`, its stdout is checked against bench/programs/NAME.out (the
+# anchor's expected output; the Go and C anchors are checked too), then the
+# Plat, Go and C (if $BIN/c_NAME exists) executables run interleaved.
+# Compile time: `plat build examples/hello.plat` (warm runtime-archive cache,
+# and cold: a fresh XDG_CACHE_HOME per run), and `plat check` / `plat build`
+# of a generated program of at least 5,000 lines (bench/gen_large.py).
+set -euo pipefail
+
+BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$BENCH")
+MODE=${1:-all}
+RUNS=${RUNS:-11}
+BIN=${BIN:-/tmp/plat-anchors}
+ANCHORS=${ANCHORS:-/work/shared/anchors}
+COLD_RUNS=${COLD_RUNS:-5}
+TIMING=(python3 "$BENCH/timing.py" runs)
+
+case "$MODE" in
+    all | build | fib) ;;
+    *) [[ -f "$BENCH/programs/$MODE.plat" ]] || {
+        echo "usage: $0 [all|fib|build|PROGRAM]" >&2
+        exit 2
+    } ;;
+esac
+
+if [[ -z "${WORK:-}" ]]; then
+    WORK=$(mktemp -d "${TMPDIR:-/tmp}/plat-bench.XXXXXX")
+    trap 'rm -rf "$WORK"' EXIT
+fi
+mkdir -p "$WORK"
+
+# --- the compiler ---------------------------------------------------------
+if [[ -z "${PLAT:-}" ]]; then
+    echo "== cargo build --release" >&2
+    if ! (cd "$ROOT" && cargo build --release --quiet) >"$WORK/cargo.log" 2>&1; then
+        cat "$WORK/cargo.log" >&2
+        exit 1
+    fi
+    PLAT=$ROOT/target/release/plat
+fi
+[[ -x "$PLAT" ]] || { echo "no plat binary at $PLAT" >&2; exit 1; }
+
+echo "== $(date -u '+%Y-%m-%d %H:%M:%S UTC'), $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== $("$PLAT" --version), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
+echo "== RUNS=$RUNS, plat=$PLAT"
+echo
+
+# --- runtime workloads ------------------------------------------------------
+run_program() {
+    local name=$1 src=$BENCH/programs/$1.plat expect=$BENCH/programs/$1.out
+    local exe=$WORK/plat_$name
+    [[ -f "$expect" ]] || { echo "missing $expect" >&2; exit 1; }
+    if [[ ! -x "$BIN/go_$name" ]]; then
+        echo "== building the anchors into $BIN" >&2
+        BIN=$BIN "$ANCHORS/build.sh" >&2
+    fi
+    "$PLAT" build "$src" -o "$exe"
+    local cmds=("plat=$exe" "go=$BIN/go_$name")
+    [[ -x "$BIN/c_$name" ]] && cmds+=("c=$BIN/c_$name")
+    # The warm-up round checks every command's stdout against $expect.
+    "${TIMING[@]}" --runs "$RUNS" --warmup 1 --expect "$expect" \
+        --title "$name (stdout checked: $(head -c 60 "$expect" | tr '\n' ' '))" "${cmds[@]}"
+    echo
+}
+
+# --- compile time -----------------------------------------------------------
+run_build() {
+    local hello=$ROOT/examples/hello.plat
+    # hello world: warm cache (the first warm-up run fills it if needed).
+    "${TIMING[@]}" --runs "$RUNS" --warmup 1 --title "hello.plat, warm cache" --ref - \
+        --split check,build "check=$PLAT check $hello" "build=$PLAT build $hello -o $WORK/hello"
+    [[ "$("$WORK/hello")" == "$(cat "$ROOT/examples/hello.out")" ]] || {
+        echo "hello: wrong output" >&2
+        exit 1
+    }
+    echo
+    # hello world, cold: plat writes its runtime archive to a fresh cache.
+    "${TIMING[@]}" --runs "$COLD_RUNS" --warmup 0 --cold \
+        --title "hello.plat, cold cache (first use)" "build=$PLAT build $hello -o $WORK/hello"
+    echo
+
+    # A generated program of >= 5,000 lines; its output is checked against
+    # the generator's own evaluation of the same program.
+    local large=$WORK/large.plat
+    python3 "$BENCH/gen_large.py" -o "$large" --expected "$WORK/large.expected" 2>/dev/null
+    local lines
+    lines=$(wc -l <"$large")
+    "$PLAT" build "$large" -o "$WORK/large"
+    "$WORK/large" >"$WORK/large.stdout"
+    if ! cmp -s "$WORK/large.stdout" "$WORK/large.expected"; then
+        echo "large.plat: wrong output:" >&2
+        diff "$WORK/large.expected" "$WORK/large.stdout" | head -20 >&2
+        exit 1
+    fi
+    "${TIMING[@]}" --runs "$RUNS" --warmup 1 \
+        --title "generated program, $lines lines (output checked)" --ref - --split check,build \
+        "check=$PLAT check $large" "build=$PLAT build $large -o $WORK/large"
+    link_time hello "$hello"
+    link_time large "$large"
+    echo
+}
+
+# The linker step alone: plat runs the C driver through bench/cc_timed.sh
+# (PLAT_CC), which logs each link's wall time. Separate runs, not the timed
+# ones above, so the wrapper's cost does not enter the headline figures.
+link_time() {
+    local log=$WORK/link_$1.log
+    : >"$log"
+    for _ in $(seq "$RUNS"); do
+        PLAT_CC="$BENCH/cc_timed.sh" PLAT_CC_LOG=$log "$PLAT" build "$2" -o "$WORK/link_$1"
+    done
+    python3 -c 'import statistics, sys
+v = [float(x) for x in open(sys.argv[1])]
+print("  link step of %s (cc + linker, logged by cc_timed.sh): median %.1f ms, min %.1f ms, %d runs"
+      % (sys.argv[2], 1000 * statistics.median(v), 1000 * min(v), len(v)))' "$log" "$1.plat"
+}
+
+case "$MODE" in
+    all)
+        for p in "$BENCH"/programs/*.plat; do run_program "$(basename "$p" .plat)"; done
+        run_build
+        ;;
+    fib) run_program fib_rec ;;
+    build) run_build ;;
+    *) run_program "$MODE" ;;
+esac

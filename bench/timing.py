@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""Timing helper for bench/run.sh.
+
+  timing.py runs --runs R [--warmup W] [--expect FILE] [--ref NAME] [--cold]
+                 NAME=COMMAND [NAME=COMMAND ...]
+
+Runs the commands alternately (round-robin: a b c a b c ...), W warm-up
+rounds first (not counted), then R measured rounds, and prints for each
+command the median wall time (plus min/max and median CPU = user+sys of
+the child, from wait4), then the ratio of every other command's median to
+the first one's ("plat/go" when NAME order is plat, go, ...; --ref chooses
+the denominators instead, --ref - prints no ratio). --split A,B also prints
+median(B) - median(A).
+
+COMMAND is split with shlex; a leading VAR=value word sets an environment
+variable. --expect FILE: the stdout of every command in the warm-up round
+must equal FILE's content, else exit 1. --cold: before each run of a
+command, XDG_CACHE_HOME is pointed at a fresh empty directory (measures
+plat's first run, when it must write out its runtime archive).
+
+The last line of output is a machine-readable summary:
+  RESULT name=median_seconds ...
+"""
+
+import argparse
+import os
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def run_once(argv, env, capture):
+    """Runs argv, returns (wall seconds, cpu seconds, stdout bytes, status)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE if capture else subprocess.DEVNULL)
+    out = proc.stdout.read() if capture else b""
+    _, status, ru = os.wait4(proc.pid, 0)
+    t1 = time.perf_counter()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if capture:
+        proc.stdout.close()
+    return t1 - t0, ru.ru_utime + ru.ru_stime, out, proc.returncode
+
+
+def parse_cmd(spec):
+    if "=" not in spec:
+        sys.exit("timing.py: expected NAME=COMMAND, got %r" % spec)
+    name, cmd = spec.split("=", 1)
+    words = shlex.split(cmd)
+    env = dict(os.environ)
+    while words and "=" in words[0] and not words[0].startswith(("/", ".")):
+        k, v = words.pop(0).split("=", 1)
+        env[k] = v
+    if not words:
+        sys.exit("timing.py: empty command for %s" % name)
+    return name, words, env
+
+
+def fmt(s):
+    return "%.1f ms" % (s * 1000) if s < 1 else "%.3f s" % s
+
+
+def cmd_runs(args):
+    cmds = [parse_cmd(c) for c in args.commands]
+    expect = None
+    if args.expect:
+        with open(args.expect, "rb") as fh:
+            expect = fh.read()
+    walls = {n: [] for n, _, _ in cmds}
+    cpus = {n: [] for n, _, _ in cmds}
+    tmpdirs = []
+
+    def one(name, argv, env, capture):
+        if args.cold:
+            d = tempfile.mkdtemp(prefix="plat-cold-cache-")
+            tmpdirs.append(d)
+            env = dict(env, XDG_CACHE_HOME=d)
+        wall, cpu, out, rc = run_once(argv, env, capture)
+        if rc != 0:
+            sys.exit("timing.py: %s exited with %d: %s" % (name, rc, shlex.join(argv)))
+        return wall, cpu, out
+
+    load0 = open("/proc/loadavg").read().split()[0]
+    try:
+        for w in range(args.warmup):
+            for name, argv, env in cmds:
+                _, _, out = one(name, argv, env, capture=True)
+                if expect is not None and out != expect:
+                    sys.stderr.write("timing.py: %s: wrong output\n  expected %r\n  got      %r\n"
+                                     % (name, expect[:200], out[:200]))
+                    sys.exit(1)
+        for r in range(args.runs):
+            # Rotate the starting command each round so no command always
+            # follows the same one.
+            k = r % len(cmds)
+            for name, argv, env in cmds[k:] + cmds[:k]:
+                wall, cpu, _ = one(name, argv, env, capture=False)
+                walls[name].append(wall)
+                cpus[name].append(cpu)
+    finally:
+        for d in tmpdirs:
+            shutil.rmtree(d, ignore_errors=True)
+
+    load1 = open("/proc/loadavg").read().split()[0]
+    med = {n: statistics.median(v) for n, v in walls.items()}
+    title = args.title or "timing"
+    print("%s: %d runs each, interleaved%s%s (load %s -> %s)" % (
+        title, args.runs,
+        ", after %d warm-up round(s)" % args.warmup if args.warmup else "",
+        ", fresh cache dir per run" if args.cold else "", load0, load1))
+    width = max(len(n) for n in walls)
+    print("  %-*s  %10s  %10s  %10s  %10s" % (width, "", "median", "min", "max", "cpu med"))
+    for n in walls:
+        print("  %-*s  %10s  %10s  %10s  %10s" % (
+            width, n, fmt(med[n]), fmt(min(walls[n])), fmt(max(walls[n])),
+            fmt(statistics.median(cpus[n]))))
+    names = list(walls)
+    first = names[0]
+    refs = [] if args.ref == "-" else args.ref.split(",") if args.ref else names[1:]
+    for ref in refs:
+        if ref in med and ref != first and med[ref] > 0:
+            cf, cr = statistics.median(cpus[first]), statistics.median(cpus[ref])
+            print("  %s/%s = %.2f   (cpu: %.2f)" % (first, ref, med[first] / med[ref],
+                                                   cf / cr if cr > 0 else float("nan")))
+    if args.split:
+        a, b = args.split.split(",")
+        print("  %s - %s = %s (median difference)" % (b, a, fmt(med[b] - med[a])))
+    print("RESULT " + " ".join("%s=%.6f" % (n, med[n]) for n in names))
+
+
+def main():
+    ap = argparse.ArgumentParser(description="interleaved timing of commands")
+    sub = ap.add_subparsers(dest="sub", required=True)
+    r = sub.add_parser("runs")
+    r.add_argument("--runs", type=int, default=11)
+    r.add_argument("--warmup", type=int, default=1)
+    r.add_argument("--expect")
+    r.add_argument("--ref", help="comma-separated names to divide the first by")
+    r.add_argument("--cold", action="store_true")
+    r.add_argument("--split", metavar="A,B", help="also print median(B) - median(A)")
+    r.add_argument("--title")
+    r.add_argument("commands", nargs="+")
+    args = ap.parse_args()
+    if args.sub == "runs":
+        cmd_runs(args)
+
+
+if __name__ == "__main__":
+    main()
