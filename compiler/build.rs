@@ -26,29 +26,48 @@ const LINUX_LIBS: &str = "-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc";
 const MACOS_LIBS: &str = "-lSystem -lc -lm";
 
 fn main() {
-    let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
-    let workspace = manifest_dir.parent().expect("compiler/ is inside the workspace").to_path_buf();
+    let manifest_dir =
+        PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let workspace = manifest_dir
+        .parent()
+        .expect("compiler/ is inside the workspace")
+        .to_path_buf();
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let target = env::var("TARGET").expect("cargo sets TARGET");
     let host = env::var("HOST").expect("cargo sets HOST");
 
-    for path in ["runtime/src", "runtime/Cargo.toml", "Cargo.lock", "Cargo.toml"] {
+    for path in [
+        "runtime/src",
+        "runtime/Cargo.toml",
+        "Cargo.lock",
+        "Cargo.toml",
+    ] {
         println!("cargo:rerun-if-changed={}", workspace.join(path).display());
     }
     println!("cargo:rerun-if-changed=build.rs");
 
     let built = build_runtime(&workspace, &target, &host);
     let archive = out_dir.join("libplat_rt.a");
-    std::fs::copy(&built, &archive)
-        .unwrap_or_else(|e| panic!("cannot copy {} to {}: {e}", built.display(), archive.display()));
+    std::fs::copy(&built, &archive).unwrap_or_else(|e| {
+        panic!(
+            "cannot copy {} to {}: {e}",
+            built.display(),
+            archive.display()
+        )
+    });
     strip_debug_info(&archive);
 
-    let bytes = std::fs::read(&archive).unwrap_or_else(|e| panic!("cannot read {}: {e}", archive.display()));
+    let bytes = std::fs::read(&archive)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", archive.display()));
     let mut hasher = std::hash::DefaultHasher::new();
     hasher.write(&bytes);
     hasher.write_usize(bytes.len());
 
-    let libs = if target.contains("apple") { MACOS_LIBS } else { LINUX_LIBS };
+    let libs = if target.contains("apple") {
+        MACOS_LIBS
+    } else {
+        LINUX_LIBS
+    };
     println!("cargo:rustc-env=PLAT_RUNTIME_ARCHIVE={}", archive.display());
     println!("cargo:rustc-env=PLAT_RUNTIME_HASH={:016x}", hasher.finish());
     println!("cargo:rustc-env=PLAT_RUNTIME_LIBS={libs}");

@@ -85,7 +85,8 @@ pub fn build(path: &Path, output: &Path, options: &Options) -> Result<(), Failur
     let cg_options = codegen::Options {
         emit_clif: options.emit == Some(Emit::Clif),
     };
-    let out = codegen::generate(&checked.program, &checked.sources, cg_options).map_err(Failure::Tool)?;
+    let out =
+        codegen::generate(&checked.program, &checked.sources, cg_options).map_err(Failure::Tool)?;
     if options.emit == Some(Emit::Clif) {
         print!("{}", out.clif);
         return Ok(());

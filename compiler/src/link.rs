@@ -44,7 +44,11 @@ pub enum LinkError {
     /// The C compiler could not be started.
     Spawn { command: String, error: io::Error },
     /// The C compiler ran and failed.
-    Failed { command: String, status: String, stderr: String },
+    Failed {
+        command: String,
+        status: String,
+        stderr: String,
+    },
 }
 
 impl fmt::Display for LinkError {
@@ -60,7 +64,11 @@ impl fmt::Display for LinkError {
             LinkError::Spawn { command, error } => {
                 write!(f, "cannot run the linker (set PLAT_CC to choose a C compiler): {error}\n  command: {command}")
             }
-            LinkError::Failed { command, status, stderr } => {
+            LinkError::Failed {
+                command,
+                status,
+                stderr,
+            } => {
                 write!(f, "linking failed ({status})\n  command: {command}")?;
                 if !stderr.trim().is_empty() {
                     write!(f, "\n{}", stderr.trim_end())?;
@@ -137,7 +145,10 @@ fn linker() -> Option<String> {
 fn render_command(cmd: &Command) -> String {
     let quote = |s: &std::ffi::OsStr| {
         let s = s.to_string_lossy();
-        if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=,:+@".contains(c)) {
+        if !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_./=,:+@".contains(c))
+        {
             s.into_owned()
         } else {
             format!("'{}'", s.replace('\'', r"'\''"))
@@ -189,7 +200,10 @@ fn write_atomically(dir: &Path, path: &Path) -> io::Result<()> {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
-    let tmp = dir.join(format!(".{ARCHIVE_NAME}.{}.{nanos}.tmp", std::process::id()));
+    let tmp = dir.join(format!(
+        ".{ARCHIVE_NAME}.{}.{nanos}.tmp",
+        std::process::id()
+    ));
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;
         file.write_all(RUNTIME_ARCHIVE)?;
@@ -211,7 +225,10 @@ mod tests {
         let a = runtime_archive().expect("runtime archive is writable");
         let b = runtime_archive().expect("runtime archive is writable");
         assert_eq!(a, b);
-        assert_eq!(std::fs::read(&a).expect("readable").len(), RUNTIME_ARCHIVE.len());
+        assert_eq!(
+            std::fs::read(&a).expect("readable").len(),
+            RUNTIME_ARCHIVE.len()
+        );
         assert!(a.to_string_lossy().contains(RUNTIME_HASH));
     }
 

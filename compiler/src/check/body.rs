@@ -102,10 +102,7 @@ impl<'c> FnChecker<'c> {
 
     /// Names of every visible local, for "did you mean" hints.
     pub fn visible_names(&self) -> Vec<String> {
-        self.scopes
-            .iter()
-            .flat_map(|s| s.keys().cloned())
-            .collect()
+        self.scopes.iter().flat_map(|s| s.keys().cloned()).collect()
     }
 
     pub fn local_ty(&self, id: LocalId) -> Ty {
@@ -162,7 +159,10 @@ pub(crate) fn check_defaults(checker: &mut Checker, id: FnId, decl: &ast::FnDecl
         let mut cx = FnChecker::new(checker, Ty::Error);
         let value = cx.expect_ty(default, &ty);
         if !cx.locals.is_empty() {
-            cx.error(Diagnostic::not_supported("declaring variables in a default", default.span));
+            cx.error(Diagnostic::not_supported(
+                "declaring variables in a default",
+                default.span,
+            ));
         }
         checker.fns[id.0 as usize].params[i].default = Some(value);
     }
@@ -172,10 +172,14 @@ pub(crate) fn check_defaults(checker: &mut Checker, id: FnId, decl: &ast::FnDecl
 /// a value: `fn f() -> Int32 { if (c) { return 1; } }` misses a return.
 fn function_body(body: &ast::Block) -> std::borrow::Cow<'_, ast::Block> {
     match body.tail.as_deref() {
-        Some(tail @ ast::Expr {
-            kind: ast::ExprKind::If { otherwise: None, .. },
-            ..
-        }) => {
+        Some(
+            tail @ ast::Expr {
+                kind: ast::ExprKind::If {
+                    otherwise: None, ..
+                },
+                ..
+            },
+        ) => {
             let mut body = body.clone();
             body.tail = None;
             body.stmts.push(ast::Stmt {

@@ -36,22 +36,57 @@ const fn p(name: &'static str, ty: Ty) -> BuiltinParam {
 /// Every built-in function name of section 13 (and `print`, `assert`,
 /// `cast`, `panic`): user top-level functions may not reuse them.
 const BUILTIN_NAMES: &[&str] = &[
-    "print", "assert", "cast", "panic", "file_open", "file_read", "file_write", "file_close",
-    "file_read_binary", "file_write_binary", "file_exists", "file_is_dir", "file_is_symlink",
-    "file_size", "file_delete", "file_rename", "dir_create", "dir_create_all", "dir_remove",
-    "dir_list", "file_seek", "file_tell", "file_rewind", "file_chmod", "file_get_permissions",
-    "file_modified_time", "file_created_time", "symlink_create", "symlink_read",
-    "symlink_delete", "tcp_listen", "tcp_accept", "tcp_connect", "tcp_read", "tcp_write",
-    "tcp_close", "time_now", "time_sleep", "time_monotonic_nanos", "env_get", "env_set",
-    "env_vars", "random_int", "random_float", "process_exit", "process_args", "is_cancelled",
+    "print",
+    "assert",
+    "cast",
+    "panic",
+    "file_open",
+    "file_read",
+    "file_write",
+    "file_close",
+    "file_read_binary",
+    "file_write_binary",
+    "file_exists",
+    "file_is_dir",
+    "file_is_symlink",
+    "file_size",
+    "file_delete",
+    "file_rename",
+    "dir_create",
+    "dir_create_all",
+    "dir_remove",
+    "dir_list",
+    "file_seek",
+    "file_tell",
+    "file_rewind",
+    "file_chmod",
+    "file_get_permissions",
+    "file_modified_time",
+    "file_created_time",
+    "symlink_create",
+    "symlink_read",
+    "symlink_delete",
+    "tcp_listen",
+    "tcp_accept",
+    "tcp_connect",
+    "tcp_read",
+    "tcp_write",
+    "tcp_close",
+    "time_now",
+    "time_sleep",
+    "time_monotonic_nanos",
+    "env_get",
+    "env_set",
+    "env_vars",
+    "random_int",
+    "random_float",
+    "process_exit",
+    "process_args",
+    "is_cancelled",
 ];
 
 pub(crate) fn is_builtin_name(name: &str) -> bool {
     BUILTIN_NAMES.contains(&name)
-}
-
-pub(crate) fn builtin_names() -> impl Iterator<Item = &'static str> {
-    BUILTIN_NAMES.iter().copied()
 }
 
 /// The signature of a built-in function this version compiles.
@@ -114,12 +149,34 @@ pub(crate) fn string_method(name: &str) -> Option<BuiltinSig> {
 }
 
 /// String methods that exist but need types this version lacks.
-pub(crate) const STRING_METHODS_LATER: &[&str] =
-    &["split", "parse_int", "parse_int64", "parse_float", "parse_bool"];
+pub(crate) const STRING_METHODS_LATER: &[&str] = &[
+    "split",
+    "parse_int",
+    "parse_int64",
+    "parse_float",
+    "parse_bool",
+];
 
 /// All String method names, for "did you mean" hints.
 pub(crate) const STRING_METHODS: &[&str] = &[
-    "length", "concat", "contains", "starts_with", "ends_with", "trim", "trim_left",
-    "trim_right", "replace", "replace_all", "is_alpha", "is_numeric", "is_alphanumeric",
-    "substring", "char_at", "split", "parse_int", "parse_int64", "parse_float", "parse_bool",
+    "length",
+    "concat",
+    "contains",
+    "starts_with",
+    "ends_with",
+    "trim",
+    "trim_left",
+    "trim_right",
+    "replace",
+    "replace_all",
+    "is_alpha",
+    "is_numeric",
+    "is_alphanumeric",
+    "substring",
+    "char_at",
+    "split",
+    "parse_int",
+    "parse_int64",
+    "parse_float",
+    "parse_bool",
 ];

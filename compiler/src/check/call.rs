@@ -21,7 +21,9 @@ impl FnChecker<'_> {
     pub fn call(&mut self, callee: &ast::Expr, args: &[ast::Arg], span: Span) -> hir::Expr {
         let ident = match &callee.kind {
             ast::ExprKind::Path(p) if p.segments.len() == 1 => &p.segments[0],
-            ast::ExprKind::Path(_) => return self.later("enum variants and module paths", callee.span),
+            ast::ExprKind::Path(_) => {
+                return self.later("enum variants and module paths", callee.span)
+            }
             _ => {
                 self.expr(callee, Expect::Value);
                 return self.later("calling a function value", callee.span);
@@ -54,7 +56,13 @@ impl FnChecker<'_> {
         hir::Expr::error(span)
     }
 
-    fn user_call(&mut self, func: hir::FnId, ident: &ast::Ident, args: &[ast::Arg], span: Span) -> hir::Expr {
+    fn user_call(
+        &mut self,
+        func: hir::FnId,
+        ident: &ast::Ident,
+        args: &[ast::Arg],
+        span: Span,
+    ) -> hir::Expr {
         let sig = self.c.fns[func.0 as usize].clone();
         let params: Vec<BindParam> = sig
             .params
@@ -206,7 +214,10 @@ impl FnChecker<'_> {
                     .with_hint(if names.is_empty() {
                         format!("`{callee}` takes no arguments")
                     } else {
-                        format!("write `name = value`; `{callee}` takes: {}", names.join(", "))
+                        format!(
+                            "write `name = value`; `{callee}` takes: {}",
+                            names.join(", ")
+                        )
                     }),
                 );
                 self.expr(&arg.value, Expect::Value);

@@ -163,7 +163,11 @@ impl FnChecker<'_> {
                 if !side.ty.fits(&Ty::Bool) {
                     self.error(Diagnostic::new(
                         Code::BadOperands,
-                        format!("`{}` needs `Bool` operands, found `{}`", op.symbol(), side.ty),
+                        format!(
+                            "`{}` needs `Bool` operands, found `{}`",
+                            op.symbol(),
+                            side.ty
+                        ),
                         side.span,
                         "not a Bool",
                     ));
@@ -207,10 +211,8 @@ impl FnChecker<'_> {
                     Code::MixedNumeric,
                     format!("cannot mix `{}` and `{}` in `{}`", l.ty, r.ty, op.symbol()),
                     span,
-                    "numeric types differ",
+                    format!("`{}` {} `{}`", l.ty, op.symbol(), r.ty),
                 )
-                .with_label(lhs.span, format!("`{}`", l.ty))
-                .with_label(rhs.span, format!("`{}`", r.ty))
                 .with_hint(format!(
                     "convert one side, e.g. `cast(value = ..., target = {})`",
                     l.ty
@@ -218,12 +220,15 @@ impl FnChecker<'_> {
             } else {
                 Diagnostic::new(
                     Code::BadOperands,
-                    format!("cannot apply `{}` to `{}` and `{}`", op.symbol(), l.ty, r.ty),
+                    format!(
+                        "cannot apply `{}` to `{}` and `{}`",
+                        op.symbol(),
+                        l.ty,
+                        r.ty
+                    ),
                     span,
-                    "operand types differ",
+                    format!("`{}` {} `{}`", l.ty, op.symbol(), r.ty),
                 )
-                .with_label(lhs.span, format!("`{}`", l.ty))
-                .with_label(rhs.span, format!("`{}`", r.ty))
             };
             self.error(diag);
             return hir::Expr::error(span);
@@ -233,7 +238,9 @@ impl FnChecker<'_> {
             BinOp::Add => ty.is_numeric() || ty == Ty::String,
             BinOp::Sub | BinOp::Mul | BinOp::Div => ty.is_numeric(),
             BinOp::Rem => ty.is_int(),
-            BinOp::Eq | BinOp::Ne => matches!(ty, Ty::Bool | Ty::Int(_) | Ty::Float(_) | Ty::String),
+            BinOp::Eq | BinOp::Ne => {
+                matches!(ty, Ty::Bool | Ty::Int(_) | Ty::Float(_) | Ty::String)
+            }
             BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => ty.is_numeric(),
             BinOp::And | BinOp::Or => false,
         };
@@ -310,7 +317,8 @@ impl FnChecker<'_> {
                     "not a variable",
                 );
                 if matches!(kind, ast::ExprKind::Index { .. }) {
-                    diag = diag.with_hint("to change a list element use `xs.set(index = i, value = v)`");
+                    diag = diag
+                        .with_hint("to change a list element use `xs.set(index = i, value = v)`");
                 }
                 self.error(diag);
                 self.expr(value, Expect::Value);
@@ -336,7 +344,9 @@ impl FnChecker<'_> {
                     "assigned here",
                 )
                 .with_label(decl, "declared with `let`")
-                .with_hint(format!("declare it with `var` to make it mutable: `var {name}`")),
+                .with_hint(format!(
+                    "declare it with `var` to make it mutable: `var {name}`"
+                )),
             );
         }
         hir::Expr::new(
@@ -431,7 +441,10 @@ impl FnChecker<'_> {
                         otherwise.span,
                         format!("this branch is `{b}`"),
                     )
-                    .with_label(then_span(then_tail_span(&then), span), format!("this branch is `{a}`")),
+                    .with_label(
+                        then_span(then_tail_span(&then), span),
+                        format!("this branch is `{a}`"),
+                    ),
                 );
                 Ty::Error
             }
@@ -477,7 +490,13 @@ fn binary_expr(op: BinOp, l: hir::Expr, r: hir::Expr, ty: Ty, span: Span) -> hir
     )
 }
 
-fn if_node(cond: hir::Expr, then: hir::Block, otherwise: Option<hir::Block>, ty: Ty, span: Span) -> hir::Expr {
+fn if_node(
+    cond: hir::Expr,
+    then: hir::Block,
+    otherwise: Option<hir::Block>,
+    ty: Ty,
+    span: Span,
+) -> hir::Expr {
     hir::Expr::new(
         ExprKind::If {
             cond: Box::new(cond),

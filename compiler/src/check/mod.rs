@@ -125,6 +125,14 @@ fn collect<'m>(checker: &mut Checker, module: &'m ast::Module) -> Vec<&'m ast::F
             // Test and bench blocks only take part in `plat test`/`plat bench`.
             ast::ItemKind::Test { name, .. } | ast::ItemKind::Bench { name, .. } => {
                 naming::check_snake_case(checker, name, "test block");
+                if item.is_pub {
+                    checker.error(Diagnostic::new(
+                        Code::UnexpectedToken,
+                        "`test` and `bench` blocks cannot be `pub`",
+                        name.span,
+                        "remove `pub`",
+                    ));
+                }
             }
         }
     }
@@ -166,7 +174,10 @@ fn declare_fn(checker: &mut Checker, decl: &ast::FnDecl) -> bool {
         checker.error(
             Diagnostic::new(
                 Code::BuiltinShadowed,
-                format!("`{}` is a built-in function and cannot be redefined", name.name),
+                format!(
+                    "`{}` is a built-in function and cannot be redefined",
+                    name.name
+                ),
                 name.span,
                 "this reuses a built-in name",
             )
@@ -214,8 +225,13 @@ fn declare_fn(checker: &mut Checker, decl: &ast::FnDecl) -> bool {
 fn find_main(checker: &mut Checker, file_span: Span) -> Option<FnId> {
     let Some(&id) = checker.fn_by_name.get("main") else {
         checker.error(
-            Diagnostic::new(Code::BadMain, "this program has no `main` function", file_span, "")
-                .with_hint("add `fn main() { ... }` or `fn main() -> Int32 { ... }`"),
+            Diagnostic::new(
+                Code::BadMain,
+                "this program has no `main` function",
+                file_span,
+                "",
+            )
+            .with_hint("add `fn main() { ... }` or `fn main() -> Int32 { ... }`"),
         );
         return None;
     };

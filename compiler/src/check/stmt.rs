@@ -83,7 +83,13 @@ impl FnChecker<'_> {
         })
     }
 
-    fn let_stmt(&mut self, mutable: bool, name: &ast::Ident, ty: Option<&ast::TypeExpr>, value: &ast::Expr) -> Stmt {
+    fn let_stmt(
+        &mut self,
+        mutable: bool,
+        name: &ast::Ident,
+        ty: Option<&ast::TypeExpr>,
+        value: &ast::Expr,
+    ) -> Stmt {
         naming::check_snake_case(self.c, name, "variable");
         let (value, ty) = match ty {
             Some(t) => {
@@ -116,13 +122,18 @@ impl FnChecker<'_> {
             Some(e) => {
                 let value = self.expr(e, Expect::Ty(&ret));
                 if ret == Ty::Unit && value.ty != Ty::Unit && !value.ty.is_flexible() {
-                    self.error(Diagnostic::new(
-                        Code::BadReturn,
-                        format!("this function returns nothing, but a `{}` is returned", value.ty),
-                        e.span,
-                        "unexpected return value",
-                    )
-                    .with_hint(format!("declare the return type: `-> {}`", value.ty)));
+                    self.error(
+                        Diagnostic::new(
+                            Code::BadReturn,
+                            format!(
+                                "this function returns nothing, but a `{}` is returned",
+                                value.ty
+                            ),
+                            e.span,
+                            "unexpected return value",
+                        )
+                        .with_hint(format!("declare the return type: `-> {}`", value.ty)),
+                    );
                 } else if !value.ty.fits(&ret) {
                     self.error(Diagnostic::new(
                         Code::TypeMismatch,
@@ -154,7 +165,13 @@ impl FnChecker<'_> {
         body
     }
 
-    fn for_stmt(&mut self, var: &ast::Ident, ty: Option<&ast::TypeExpr>, iter: &ast::Expr, body: &ast::Block) -> Option<Stmt> {
+    fn for_stmt(
+        &mut self,
+        var: &ast::Ident,
+        ty: Option<&ast::TypeExpr>,
+        iter: &ast::Expr,
+        body: &ast::Block,
+    ) -> Option<Stmt> {
         naming::check_snake_case(self.c, var, "loop variable");
         let declared = ty.map(|t| types::resolve(self.c, t));
         let ast::ExprKind::Range {
@@ -165,12 +182,15 @@ impl FnChecker<'_> {
         else {
             let value = self.expr(iter, Expect::Value);
             if !value.ty.is_flexible() {
-                self.error(Diagnostic::new(
-                    Code::BadForIterable,
-                    format!("cannot iterate over `{}`", value.ty),
-                    iter.span,
-                    "not iterable",
-                ).with_hint("iterate over a range such as `0..n`"));
+                self.error(
+                    Diagnostic::new(
+                        Code::BadForIterable,
+                        format!("cannot iterate over `{}`", value.ty),
+                        iter.span,
+                        "not iterable",
+                    )
+                    .with_hint("iterate over a range such as `0..n`"),
+                );
             }
             // Declared anyway, so the body is checked without echoes.
             self.push_scope();
@@ -242,9 +262,9 @@ fn block_breaks(block: &hir::Block) -> bool {
 fn expr_breaks(e: &hir::Expr) -> bool {
     match &e.kind {
         ExprKind::Block(b) => block_breaks(b),
-        ExprKind::If { then, otherwise, .. } => {
-            block_breaks(then) || otherwise.as_ref().is_some_and(block_breaks)
-        }
+        ExprKind::If {
+            then, otherwise, ..
+        } => block_breaks(then) || otherwise.as_ref().is_some_and(block_breaks),
         _ => false,
     }
 }

@@ -75,7 +75,10 @@ pub(crate) fn resolve(checker: &mut Checker, ty: &TypeExpr) -> Ty {
                 "not a known type",
             );
             let aliases: Vec<String> = checker.aliases.keys().cloned().collect();
-            let candidates = PRIMITIVES.iter().copied().chain(aliases.iter().map(String::as_str));
+            let candidates = PRIMITIVES
+                .iter()
+                .copied()
+                .chain(aliases.iter().map(String::as_str));
             if let Some(best) = did_you_mean(name, candidates) {
                 diag = diag.with_hint(format!("did you mean `{best}`?"));
             }
@@ -90,7 +93,12 @@ pub(crate) fn is_builtin_type(name: &str) -> bool {
     PRIMITIVES.contains(&name) || LATER.contains(&name) || matches!(name, "Float8" | "Float16")
 }
 
-fn resolve_alias(checker: &mut Checker, name: &str, target: &TypeExpr, use_span: crate::source::Span) -> Ty {
+fn resolve_alias(
+    checker: &mut Checker,
+    name: &str,
+    target: &TypeExpr,
+    use_span: crate::source::Span,
+) -> Ty {
     if checker.resolving.iter().any(|n| n == name) {
         checker.error(Diagnostic::new(
             Code::UnknownType,

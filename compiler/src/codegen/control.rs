@@ -50,7 +50,11 @@ impl FunctionCx<'_, '_> {
             } => self.for_range(*var, start, end, *inclusive, body),
             Stmt::Break | Stmt::Continue => {
                 let (cont, brk) = *self.loops.last().expect("checker: break inside a loop");
-                let target = if matches!(stmt, Stmt::Break) { brk } else { cont };
+                let target = if matches!(stmt, Stmt::Break) {
+                    brk
+                } else {
+                    cont
+                };
                 self.b.ins().jump(target, &[]);
                 self.start_unreachable_block();
             }
@@ -157,7 +161,9 @@ impl FunctionCx<'_, '_> {
         let l = self.expr_value(lhs);
         let rhs_block = self.b.create_block();
         let merge = self.b.create_block();
-        let result = self.b.append_block_param(merge, cranelift_codegen::ir::types::I8);
+        let result = self
+            .b
+            .append_block_param(merge, cranelift_codegen::ir::types::I8);
         let short = [BlockArg::Value(l)];
         if op == BinOp::And {
             self.b.ins().brif(l, rhs_block, &[], merge, &short);

@@ -2,7 +2,9 @@
 //! [`FunctionCx::expr`]. An expression yields `None` when it has no
 //! runtime value (Unit) or never completes (Never).
 
-use cranelift_codegen::ir::{condcodes::FloatCC, condcodes::IntCC, types, InstBuilder, Type, Value};
+use cranelift_codegen::ir::{
+    condcodes::FloatCC, condcodes::IntCC, types, InstBuilder, Type, Value,
+};
 
 use cranelift_module::Module;
 
@@ -207,7 +209,7 @@ impl FunctionCx<'_, '_> {
     }
 
     /// Renders a value of any type as a string object.
-    pub fn to_string(&mut self, v: Option<Value>, ty: &Ty) -> Value {
+    pub fn render_string(&mut self, v: Option<Value>, ty: &Ty) -> Value {
         let Some(v) = v else {
             return self.string_const("()");
         };
@@ -256,7 +258,7 @@ impl FunctionCx<'_, '_> {
                     self.call_runtime("plat_sb_push_bool", &[sb, v]);
                 }
                 (ty, v) => {
-                    let s = self.to_string(v, ty);
+                    let s = self.render_string(v, ty);
                     self.call_runtime("plat_sb_push_str", &[sb, s]);
                 }
             }
@@ -270,7 +272,7 @@ impl FunctionCx<'_, '_> {
             Builtin::Print => {
                 let arg = args.first()?.as_ref()?;
                 let v = self.expr(arg);
-                let s = self.to_string(v, &arg.ty);
+                let s = self.render_string(v, &arg.ty);
                 self.call_runtime("plat_print_str", &[s]);
                 None
             }
@@ -286,11 +288,8 @@ impl FunctionCx<'_, '_> {
             }
             _ => {
                 let name = string_method_symbol(op);
-                let values: Vec<Value> = args
-                    .iter()
-                    .flatten()
-                    .map(|a| self.expr_value(a))
-                    .collect();
+                let values: Vec<Value> =
+                    args.iter().flatten().map(|a| self.expr_value(a)).collect();
                 self.call_runtime(name, &values)
             }
         }

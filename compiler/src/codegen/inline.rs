@@ -68,10 +68,12 @@ impl Inline for SmallFunctions<'_> {
         };
         let id = caller.params.user_named_funcs()[*name].index;
         match self.index.get(&id).and_then(|&i| self.bodies.get(i)) {
-            Some(body) if inst_count(body) <= MAX_CALLEE_INSTS && !refers_to_data(body) => InlineCommand::Inline {
-                callee: Cow::Borrowed(body),
-                visit_callee: false,
-            },
+            Some(body) if inst_count(body) <= MAX_CALLEE_INSTS && !refers_to_data(body) => {
+                InlineCommand::Inline {
+                    callee: Cow::Borrowed(body),
+                    visit_callee: false,
+                }
+            }
             _ => InlineCommand::KeepCall,
         }
     }

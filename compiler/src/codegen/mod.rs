@@ -56,11 +56,22 @@ pub fn value_type(ty: &Ty) -> Option<Type> {
 
 fn make_isa() -> Result<OwnedTargetIsa, String> {
     let mut flags = settings::builder();
-    let set = |f: &mut settings::Builder, k: &str, v: &str| f.set(k, v).map_err(|e| format!("cranelift setting {k}: {e}"));
+    let set = |f: &mut settings::Builder, k: &str, v: &str| {
+        f.set(k, v)
+            .map_err(|e| format!("cranelift setting {k}: {e}"))
+    };
     set(&mut flags, "opt_level", "speed")?;
     // Linked with `-no-pie`: direct calls into the runtime, no GOT.
     set(&mut flags, "is_pic", "false")?;
-    set(&mut flags, "enable_verifier", if cfg!(debug_assertions) { "true" } else { "false" })?;
+    set(
+        &mut flags,
+        "enable_verifier",
+        if cfg!(debug_assertions) {
+            "true"
+        } else {
+            "false"
+        },
+    )?;
     let isa = cranelift_native::builder().map_err(|e| format!("unsupported host: {e}"))?;
     isa.finish(settings::Flags::new(flags))
         .map_err(|e| format!("cannot configure the code generator: {e}"))
@@ -148,7 +159,9 @@ impl ModuleCx<'_> {
         bytes.push(0);
         let mut desc = DataDescription::new();
         desc.define(bytes.into_boxed_slice());
-        self.module.define_data(id, &desc).expect("defining a C string");
+        self.module
+            .define_data(id, &desc)
+            .expect("defining a C string");
         self.cstrings.insert(text.to_owned(), id);
         id
     }
@@ -166,11 +179,19 @@ impl ModuleCx<'_> {
 }
 
 /// Generates the object file for a checked program.
-pub fn generate(program: &Program, sources: &SourceMap, options: Options) -> Result<Output, String> {
+pub fn generate(
+    program: &Program,
+    sources: &SourceMap,
+    options: Options,
+) -> Result<Output, String> {
     let isa = make_isa()?;
     let call_conv = isa.default_call_conv();
-    let builder = ObjectBuilder::new(isa, "plat_program", cranelift_module::default_libcall_names())
-        .map_err(|e| format!("cannot create the object file: {e}"))?;
+    let builder = ObjectBuilder::new(
+        isa,
+        "plat_program",
+        cranelift_module::default_libcall_names(),
+    )
+    .map_err(|e| format!("cannot create the object file: {e}"))?;
     let mut cx = ModuleCx {
         module: ObjectModule::new(builder),
         program,
@@ -198,10 +219,18 @@ pub fn generate(program: &Program, sources: &SourceMap, options: Options) -> Res
     let mut bodies = Vec::with_capacity(program.functions.len());
     for (i, f) in program.functions.iter().enumerate() {
         let id = cx.functions[i];
-        ctx.func.signature = cx.module.declarations().get_function_decl(id).signature.clone();
+        ctx.func.signature = cx
+            .module
+            .declarations()
+            .get_function_decl(id)
+            .signature
+            .clone();
         function::build(&mut cx, &mut ctx.func, &mut fb_ctx, f);
         verify(&cx, &ctx, &f.name)?;
-        bodies.push(std::mem::replace(&mut ctx.func, cranelift_codegen::ir::Function::new()));
+        bodies.push(std::mem::replace(
+            &mut ctx.func,
+            cranelift_codegen::ir::Function::new(),
+        ));
     }
     for (i, f) in program.functions.iter().enumerate() {
         let id = cx.functions[i];

@@ -8,7 +8,8 @@ pub use render::{render, render_all};
 use crate::source::Span;
 
 /// Stable diagnostic codes. The number never changes once released; the
-/// tests in `tests/fail/` refer to them.
+/// tests in `tests/fail/` refer to them. Gaps are reserved for diagnostics
+/// of features still to come (modules, fields, inference of `[]`...).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Code {
     // ---- lexing and parsing: E00xx
@@ -32,7 +33,6 @@ pub enum Code {
     BuiltinShadowed,
     NotSnakeCase,
     NotTitleCase,
-    UnknownModule,
     // ---- types: E02xx
     TypeMismatch,
     BadOperands,
@@ -50,8 +50,6 @@ pub enum Code {
     IfBranchMismatch,
     BadMain,
     BadForIterable,
-    CannotInfer,
-    UnknownField,
     UnitValue,
     // ---- calls: E03xx
     MissingArgument,
@@ -59,10 +57,8 @@ pub enum Code {
     RepeatedArgument,
     PositionalArgument,
     NotCallable,
-    ArgumentCount,
     // ---- limits of this implementation: E09xx
     NotSupportedYet,
-    LinkFailed,
 }
 
 impl Code {
@@ -83,7 +79,6 @@ impl Code {
             BuiltinShadowed => "E0104",
             NotSnakeCase => "E0105",
             NotTitleCase => "E0106",
-            UnknownModule => "E0107",
             TypeMismatch => "E0200",
             BadOperands => "E0201",
             MixedNumeric => "E0202",
@@ -100,17 +95,13 @@ impl Code {
             IfBranchMismatch => "E0213",
             BadMain => "E0214",
             BadForIterable => "E0215",
-            CannotInfer => "E0216",
-            UnknownField => "E0217",
             UnitValue => "E0218",
             MissingArgument => "E0300",
             UnknownArgument => "E0301",
             RepeatedArgument => "E0302",
             PositionalArgument => "E0303",
             NotCallable => "E0304",
-            ArgumentCount => "E0305",
             NotSupportedYet => "E0900",
-            LinkFailed => "E0901",
         }
     }
 }
@@ -136,7 +127,12 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(code: Code, message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
+    pub fn new(
+        code: Code,
+        message: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             code,
             message: message.into(),
@@ -173,7 +169,7 @@ impl Diagnostic {
     pub fn not_supported(what: &str, span: Span) -> Self {
         Diagnostic::new(
             Code::NotSupportedYet,
-            format!("{what} is not supported yet"),
+            format!("not supported yet: {what}"),
             span,
             "not supported yet",
         )
@@ -181,7 +177,10 @@ impl Diagnostic {
 }
 
 /// Closest candidate to `name` by edit distance, for "did you mean" hints.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).max(1);
     candidates
         .into_iter()
@@ -212,7 +211,10 @@ mod tests {
 
     #[test]
     fn suggests_close_names_only() {
-        assert_eq!(did_you_mean("countr", ["counter", "total"]), Some("counter"));
+        assert_eq!(
+            did_you_mean("countr", ["counter", "total"]),
+            Some("counter")
+        );
         assert_eq!(did_you_mean("x", ["counter"]), None);
     }
 }

@@ -64,10 +64,16 @@ pub struct Block {
 
 #[derive(Debug, Clone)]
 pub enum Stmt {
-    Let { local: LocalId, value: Expr },
+    Let {
+        local: LocalId,
+        value: Expr,
+    },
     Expr(Expr),
     Return(Option<Expr>, Span),
-    While { cond: Expr, body: Block },
+    While {
+        cond: Expr,
+        body: Block,
+    },
     /// `for (var in start..end)`, `..=` when `inclusive`.
     ForRange {
         var: LocalId,

@@ -41,13 +41,25 @@ pub enum ItemKind {
     Class(ClassDecl),
     Enum(EnumDecl),
     /// `type Name = T;`
-    TypeAlias { name: Ident, ty: TypeExpr },
+    TypeAlias {
+        name: Ident,
+        ty: TypeExpr,
+    },
     /// `newtype Name = T;`
-    Newtype { name: Ident, ty: TypeExpr },
+    Newtype {
+        name: Ident,
+        ty: TypeExpr,
+    },
     /// `test name { fns }`
-    Test { name: Ident, fns: Vec<FnDecl> },
+    Test {
+        name: Ident,
+        fns: Vec<FnDecl>,
+    },
     /// `bench name { fns }`
-    Bench { name: Ident, fns: Vec<FnDecl> },
+    Bench {
+        name: Ident,
+        fns: Vec<FnDecl>,
+    },
 }
 
 /// Modifiers written before `fn`, in the order the grammar requires.
@@ -174,7 +186,10 @@ pub enum StmtKind {
     Expr(Expr),
     Return(Option<Expr>),
     /// `while (c) { }`
-    While { cond: Expr, body: Block },
+    While {
+        cond: Expr,
+        body: Block,
+    },
     /// `for (x: T in e) { }`; `e` is a range, a collection or a channel.
     For {
         var: Ident,

@@ -1,0 +1,17 @@
+//! The Plat compiler. The pipeline, one module per stage:
+//!
+//! 1. [`syntax`]: lexing and parsing to an AST with spans;
+//! 2. [`check`]: name resolution and type checking to the typed [`hir`];
+//! 3. [`codegen`]: Cranelift code for every function, written as an object;
+//! 4. [`link`]: the system C compiler links it with the runtime archive.
+//!
+//! [`driver`] runs the stages in order; [`diag`] renders every error.
+
+pub mod check;
+pub mod codegen;
+pub mod diag;
+pub mod driver;
+pub mod hir;
+pub mod link;
+pub mod source;
+pub mod syntax;

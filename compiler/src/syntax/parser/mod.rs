@@ -1,0 +1,213 @@
+//! The parser: chumsky parsers over the token stream, one `*_parser()`
+//! function per grammar category (expressions, statements, items, types,
+//! patterns), plus recovery and the conversion of chumsky errors into
+//! [`Diagnostic`]s.
+//!
+//! Entry point: [`parse`]. It always returns a [`Module`], possibly partial.
+
+mod errors;
+mod expr;
+mod item;
+mod pattern;
+mod recovery;
+mod stmt;
+mod ty;
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_errors;
+
+use chumsky::error::RichReason;
+use chumsky::input::ValueInput;
+use chumsky::prelude::*;
+
+use crate::diag::Diagnostic;
+use crate::source::{FileId, Span};
+use crate::syntax::ast::{Block, Expr, Ident, Module, Path, TypeExpr};
+use crate::syntax::token::Token;
+
+/// Parser state: errors are chumsky's rich errors over our tokens.
+pub(crate) type Extra<'t> = extra::Err<Rich<'t, Token, Span, errors::Custom>>;
+
+/// A boxed parser of `O` (every grammar category is boxed: it keeps types
+/// and compile times small).
+pub(crate) type P<'t, I, O> = Boxed<'t, 't, I, O, Extra<'t>>;
+
+/// Any token input whose tokens are [`Token`]s spanned by our [`Span`].
+pub(crate) trait TokenInput<'t>: ValueInput<'t, Token = Token, Span = Span> {}
+impl<'t, T> TokenInput<'t> for T where T: ValueInput<'t, Token = Token, Span = Span> {}
+
+/// Lets chumsky build our spans directly (the context is the file).
+impl chumsky::span::Span for Span {
+    type Context = FileId;
+    type Offset = usize;
+
+    fn new(context: FileId, range: std::ops::Range<usize>) -> Self {
+        Span::new(context, range.start, range.end.max(range.start))
+    }
+    fn context(&self) -> FileId {
+        self.file
+    }
+    fn start(&self) -> usize {
+        self.start as usize
+    }
+    fn end(&self) -> usize {
+        self.end as usize
+    }
+}
+
+/// Parses a token stream into a module. `text_len` is the length of the
+/// source (the end-of-input position). `eof_explained`: the lexer already
+/// reported why the file ends early (an unterminated string or comment),
+/// so errors at the end of input are not reported again. Never fails: a
+/// module comes back with every diagnostic.
+pub fn parse(
+    file: FileId,
+    tokens: &[(Token, Span)],
+    text_len: usize,
+    eof_explained: bool,
+) -> (Module, Vec<Diagnostic>) {
+    let eoi = Span::new(file, text_len, text_len);
+    let unclosed = errors::unclosed_delimiters(tokens, eoi);
+    let input = tokens.map(eoi, |(t, s)| (t, s));
+    let (module, errs) = item::module_parser().parse(input).into_output_errors();
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    let raw_errors = errs.len();
+    let failed = module.is_none();
+    let mut hit_end = false;
+    for e in errs {
+        // Errors at the end of input are explained by an unclosed
+        // delimiter or by the lexer.
+        let at_end = matches!(e.reason(), RichReason::ExpectedFound { found: None, .. });
+        hit_end |= at_end;
+        if at_end && (unclosed.is_some() || eof_explained) {
+            continue;
+        }
+        diags.push(errors::to_diagnostic(&e));
+    }
+    // Report open delimiters only when they made the parse run off the end.
+    if hit_end && !eof_explained {
+        diags.extend(unclosed);
+    }
+    let module = module.unwrap_or(Module {
+        mod_decl: None,
+        uses: Vec::new(),
+        items: Vec::new(),
+    });
+    if failed && raw_errors == 0 {
+        // Defensive: a failed parse must never be silent.
+        diags.push(Diagnostic::new(
+            crate::diag::Code::UnexpectedToken,
+            "could not parse this file",
+            tokens.first().map_or(eoi, |(_, span)| *span),
+            "parsing failed here",
+        ));
+    }
+    diags.sort_by_key(|d| (d.primary.span.start, d.primary.span.end));
+    (module, diags)
+}
+
+/// The mutually recursive core: expressions and blocks (which hold
+/// statements, which hold expressions).
+pub(crate) struct Core<'t, I: TokenInput<'t>> {
+    pub expr: P<'t, I, Expr>,
+    pub block: P<'t, I, Block>,
+    pub ty: P<'t, I, TypeExpr>,
+}
+
+pub(crate) fn core<'t, I: TokenInput<'t>>() -> Core<'t, I> {
+    let mut expr = Recursive::declare();
+    let mut block = Recursive::declare();
+    let ty = ty::type_parser();
+    let pattern = pattern::pattern_parser(ty.clone());
+    let expr_b: P<'t, I, Expr> = expr.clone().boxed();
+    let block_b: P<'t, I, Block> = block.clone().boxed();
+    expr.define(expr::expr_parser(
+        expr_b.clone(),
+        block_b.clone(),
+        ty.clone(),
+        pattern,
+    ));
+    block.define(stmt::block_parser(
+        expr_b.clone(),
+        block_b.clone(),
+        ty.clone(),
+    ));
+    Core {
+        expr: expr.boxed(),
+        block: block.boxed(),
+        ty,
+    }
+}
+
+// ---------------------------------------------------------------- shared pieces
+
+/// A plain identifier.
+pub(crate) fn ident<'t, I: TokenInput<'t>>() -> P<'t, I, Ident> {
+    select! { Token::Ident(name) = e => Ident { name, span: e.span() } }
+        .labelled("identifier")
+        .boxed()
+}
+
+/// The name a keyword takes as a module path segment (`mod`, `test`...;
+/// `List`/`Dict`/`Set` are stored lower-cased).
+pub(crate) fn path_keyword(tok: &Token) -> Option<&'static str> {
+    Some(match tok {
+        Token::Test => "test",
+        Token::Mod => "mod",
+        Token::Type => "type",
+        Token::Bench => "bench",
+        Token::Init => "init",
+        Token::Fn => "fn",
+        Token::Enum => "enum",
+        Token::Class => "class",
+        Token::List => "list",
+        Token::Dict => "dict",
+        Token::Set => "set",
+        _ => return None,
+    })
+}
+
+/// A path segment: an identifier or one of the keywords allowed in paths.
+pub(crate) fn path_segment<'t, I: TokenInput<'t>>() -> P<'t, I, Ident> {
+    select! {
+        Token::Ident(name) = e => Ident { name, span: e.span() },
+        tok = e if path_keyword(&tok).is_some() => Ident {
+            name: path_keyword(&tok).unwrap_or_default().to_string(),
+            span: e.span(),
+        },
+    }
+    .labelled("identifier")
+    .boxed()
+}
+
+/// `a::b::c` for `mod`/`use` declarations.
+pub(crate) fn module_path<'t, I: TokenInput<'t>>() -> P<'t, I, Path> {
+    path_segment()
+        .separated_by(just(Token::ColonColon))
+        .at_least(1)
+        .collect::<Vec<_>>()
+        .map_with(|segments, e| Path {
+            segments,
+            span: e.span(),
+        })
+        .boxed()
+}
+
+/// A method or field name after `.`: an identifier or `init`.
+pub(crate) fn member_name<'t, I: TokenInput<'t>>() -> P<'t, I, Ident> {
+    select! {
+        Token::Ident(name) = e => Ident { name, span: e.span() },
+        Token::Init = e => Ident { name: "init".to_string(), span: e.span() },
+    }
+    .labelled("identifier")
+    .boxed()
+}
+
+/// A contextual keyword: an identifier with this exact text.
+pub(crate) fn contextual<'t, I: TokenInput<'t>>(word: &'static str) -> P<'t, I, Ident> {
+    select! { Token::Ident(name) = e if name == word => Ident { name, span: e.span() } }
+        .labelled(word)
+        .boxed()
+}
