@@ -92,7 +92,9 @@ mod tests {
 
     #[test]
     fn ensure_that_integers_render_in_decimal() {
-        for v in [0, 1, 9, 10, 99, 100, 101, 12345, -1, -10, -99, -100, 987654321] {
+        for v in [
+            0, 1, 9, 10, 99, 100, 101, 12345, -1, -10, -99, -100, 987654321,
+        ] {
             assert_eq!(i(v), v.to_string());
         }
         assert_eq!(i(i64::MIN), "-9223372036854775808");

@@ -20,7 +20,11 @@
 //!
 //! # Modules
 //!
-//! - [`abi`]: every entry point called by compiled code.
+//! - [`abi`]: entry points called by compiled code (strings, printing,
+//!   panics, allocation).
+//! - [`collections`]: lists, dicts and sets, with their entry points.
+//! - [`value`]: printing, equality and hashing of any value, driven by
+//!   type descriptors.
 //! - [`entry`]: the C `main`, the main task and its context.
 //! - [`gc`]: shapes and the heap (the only allocation path).
 //! - [`string`]: the string object layout and helpers.
@@ -33,8 +37,11 @@
 //!
 //! Change these only together with `compiler/src/codegen/runtime_abi.rs`
 //! and `docs/runtime-abi.md`: the names and signatures of every `plat_*`
-//! function in [`abi`]; the statics `plat_shape_string`; the layouts of
-//! [`gc::shape::PlatShape`], [`string::PlatStr`] and [`entry::PlatCtx`];
+//! function in [`abi`], [`collections`] and [`value`]; the statics
+//! `plat_shape_string` and `plat_type_*`; the layouts of
+//! [`gc::shape::PlatShape`], [`gc::shape::PlatVariant`],
+//! [`string::PlatStr`], [`collections::list::PlatList`] and
+//! [`entry::PlatCtx`]; the shape kind numbers;
 //! the symbol `plat_main` the compiler must define; the exit codes 101
 //! (panic), 1 (assert) and the messages' format.
 //!
@@ -45,11 +52,17 @@
 //! requires of its arguments. Every `unsafe` block carries a `// SAFETY:`
 //! comment saying why its requirements hold. Helpers that read objects
 //! ([`string::bytes`]...) are `unsafe fn` with a `# Safety` section.
+//! One deliberate exception: functions that take *slots* with their
+//! descriptor ([`value::eq`], [`value::hash`], the dict/set table) are safe
+//! to call, because "a slot is a valid value of its type" is an invariant
+//! of every collection and the contract of every entry point that passes
+//! one in (see [`value`]).
 //! A Rust panic inside the runtime is a runtime bug: the hook installed by
 //! `main` turns it into `fatal: runtime bug: ...` (exit 134); nothing
 //! unwinds into compiled code.
 
 pub mod abi;
+pub mod collections;
 pub mod entry;
 pub mod fatal;
 pub mod format;
@@ -57,3 +70,7 @@ pub mod gc;
 pub mod signal;
 pub mod stdout;
 pub mod string;
+pub mod value;
+
+#[cfg(test)]
+pub mod testdesc;

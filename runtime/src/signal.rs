@@ -121,7 +121,10 @@ unsafe fn fault_sp(uctx: *mut c_void) -> usize {
         // SAFETY: on Linux the kernel passes a `ucontext_t` (contract).
         unsafe { (*(uctx as *const libc::ucontext_t)).uc_mcontext.sp as usize }
     }
-    #[cfg(not(all(target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64"))))]
+    #[cfg(not(all(
+        target_os = "linux",
+        any(target_arch = "x86_64", target_arch = "aarch64")
+    )))]
     {
         let _ = uctx;
         0
@@ -134,7 +137,10 @@ extern "C" fn on_sigill(_sig: libc::c_int, _info: *mut libc::siginfo_t, uctx: *m
     let sp = unsafe { fault_sp(uctx) };
     if limit == 0 {
         // Not a thread running compiled code.
-        fatal::fail_from_signal(b"fatal: illegal instruction (runtime bug)\n", fatal::FATAL_EXIT);
+        fatal::fail_from_signal(
+            b"fatal: illegal instruction (runtime bug)\n",
+            fatal::FATAL_EXIT,
+        );
     }
     if sp == 0 || sp < limit.saturating_add(TRAP_SLACK) {
         fatal::fail_from_signal(STACK_OVERFLOW, fatal::PANIC_EXIT);
@@ -152,5 +158,8 @@ extern "C" fn on_sigsegv(_sig: libc::c_int, info: *mut libc::siginfo_t, _uctx: *
     if lo != 0 && addr < lo && addr >= lo - GUARD_SLACK.min(lo) {
         fatal::fail_from_signal(STACK_OVERFLOW, fatal::PANIC_EXIT);
     }
-    fatal::fail_from_signal(b"fatal: segmentation fault (runtime bug)\n", fatal::FATAL_EXIT);
+    fatal::fail_from_signal(
+        b"fatal: segmentation fault (runtime bug)\n",
+        fatal::FATAL_EXIT,
+    );
 }

@@ -182,12 +182,7 @@ pub fn from_ascii(s: &[u8]) -> *const PlatStr {
 pub unsafe fn bytes<'a>(s: *const PlatStr) -> &'a [u8] {
     // SAFETY: the caller guarantees a valid object, whose `byte_len` bytes
     // follow the header (layout above).
-    unsafe {
-        std::slice::from_raw_parts(
-            (s as *const u8).add(DATA_OFFSET),
-            (*s).byte_len as usize,
-        )
-    }
+    unsafe { std::slice::from_raw_parts((s as *const u8).add(DATA_OFFSET), (*s).byte_len as usize) }
 }
 
 /// The contents of a string as `&str`.

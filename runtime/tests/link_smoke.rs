@@ -9,7 +9,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-const LIBS: &[&str] = &["-lgcc_s", "-lutil", "-lrt", "-lpthread", "-lm", "-ldl", "-lc"];
+const LIBS: &[&str] = &[
+    "-lgcc_s",
+    "-lutil",
+    "-lrt",
+    "-lpthread",
+    "-lm",
+    "-ldl",
+    "-lc",
+];
 
 /// Builds `libplat_rt.a` (cargo builds only the rlib for tests) with a
 /// nested cargo in a target directory of its own, and returns its path.
@@ -42,7 +50,12 @@ fn program() -> &'static Path {
         let obj = dir.join("smoke.o");
         let exe = dir.join("smoke");
         let cc = std::env::var("PLAT_CC").unwrap_or_else(|_| "cc".to_owned());
-        let ok = Command::new(&cc).args(["-O1", "-c", "-o"]).arg(&obj).arg(&src).status().expect("cc runs");
+        let ok = Command::new(&cc)
+            .args(["-O1", "-c", "-o"])
+            .arg(&obj)
+            .arg(&src)
+            .status()
+            .expect("cc runs");
         assert!(ok.success(), "compiling smoke.c failed");
         let ok = Command::new(&cc)
             .args(["-no-pie", "-Wl,--gc-sections", "-o"])
@@ -66,12 +79,21 @@ fn run(mode: Option<&str>) -> Output {
     cmd.output().expect("smoke program runs")
 }
 
-const PRELUDE: &str = "héllo wörld\nhéllo wörld11\néllo wö\nhéllo wörld-7100000000000000000000true\n";
+const PRELUDE: &str =
+    "héllo wörld\nhéllo wörld11\néllo wö\nhéllo wörld-7100000000000000000000true\n";
 
 fn check(mode: Option<&str>, code: i32, stdout: &str, stderr: &str) {
     let out = run(mode);
-    assert_eq!(String::from_utf8_lossy(&out.stdout), stdout, "stdout of {mode:?}");
-    assert_eq!(String::from_utf8_lossy(&out.stderr), stderr, "stderr of {mode:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        stdout,
+        "stdout of {mode:?}"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        stderr,
+        "stderr of {mode:?}"
+    );
     assert_eq!(out.status.code(), Some(code), "exit code of {mode:?}");
 }
 
@@ -82,14 +104,34 @@ fn the_program_prints_and_exits_with_plat_main_result() {
 
 #[test]
 fn panics_flush_stdout_then_report_on_stderr_with_101() {
-    check(Some("panic"), 101, PRELUDE, "panic: héllo wörld\n  at t.plat:1:2\n");
-    check(Some("panic_cstr"), 101, PRELUDE, "panic: division by zero\n  at t.plat:3:4\n");
+    check(
+        Some("panic"),
+        101,
+        PRELUDE,
+        "panic: héllo wörld\n  at t.plat:1:2\n",
+    );
+    check(
+        Some("panic_cstr"),
+        101,
+        PRELUDE,
+        "panic: division by zero\n  at t.plat:3:4\n",
+    );
 }
 
 #[test]
 fn failed_asserts_report_and_exit_with_1() {
-    check(Some("assert"), 1, PRELUDE, "✗ Assertion failed\n  at t.plat:5:6\n");
-    check(Some("assert_msg"), 1, PRELUDE, "✗ héllo wörld\n  at t.plat:5:6\n");
+    check(
+        Some("assert"),
+        1,
+        PRELUDE,
+        "✗ Assertion failed\n  at t.plat:5:6\n",
+    );
+    check(
+        Some("assert_msg"),
+        1,
+        PRELUDE,
+        "✗ héllo wörld\n  at t.plat:5:6\n",
+    );
 }
 
 #[test]
@@ -99,12 +141,29 @@ fn process_exit_flushes_and_exits_with_its_code() {
 
 #[test]
 fn a_stack_limit_trap_is_a_stack_overflow_panic() {
-    check(Some("overflow"), 101, PRELUDE, "panic: stack overflow\n  in task main\n");
+    check(
+        Some("overflow"),
+        101,
+        PRELUDE,
+        "panic: stack overflow\n  in task main\n",
+    );
 }
 
 #[test]
 fn a_segfault_is_reported_as_a_runtime_bug() {
-    check(Some("segv"), 134, PRELUDE, "fatal: segmentation fault (runtime bug)\n");
+    check(
+        Some("segv"),
+        134,
+        PRELUDE,
+        "fatal: segmentation fault (runtime bug)\n",
+    );
+}
+
+#[test]
+fn collections_link_print_and_panic_out_of_range() {
+    let stdout = format!("{PRELUDE}[0, 7, 4, 9, 16]\n{{\"héllo wörld\": 1}}\n");
+    let stderr = "panic: index 9 out of range for list of length 5\n  at t.plat:7:8\n";
+    check(Some("collections"), 101, &stdout, stderr);
 }
 
 #[test]

@@ -146,7 +146,10 @@ mod tests {
         };
         assert_eq!(
             text(s),
-            ("héllo -42 2 100000000000000000000 2.5 truefalse".to_owned(), 47)
+            (
+                "héllo -42 2 100000000000000000000 2.5 truefalse".to_owned(),
+                47
+            )
         );
     }
 

@@ -32,7 +32,11 @@ pub unsafe extern "C" fn plat_panic_cstr(msg: *const c_char, loc: *const c_char)
 pub unsafe extern "C" fn plat_assert_fail(msg: *const PlatStr, loc: *const c_char) -> ! {
     // SAFETY: null or a valid string, and a valid location (module contract).
     unsafe {
-        let msg = if msg.is_null() { None } else { Some(string::bytes(msg)) };
+        let msg = if msg.is_null() {
+            None
+        } else {
+            Some(string::bytes(msg))
+        };
         fatal::assert_fail(msg, loc_arg(loc))
     }
 }

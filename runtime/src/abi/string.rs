@@ -6,8 +6,11 @@
 //! object when equal to it (strings are immutable).
 //!
 //! Safety contract of every function here: each `*const PlatStr` argument
-//! points to a valid string object; out-pointers are valid for writing.
+//! points to a valid string object; out-pointers are valid for writing;
+//! descriptors are well-formed and live forever.
 
+use crate::collections::list::{self, PlatList};
+use crate::gc::shape::PlatShape;
 use crate::string::{self, as_str, bytes, char_len, is_ascii, PlatStr};
 
 /// `a + b`, `a.concat(other = b)`.
@@ -170,7 +173,11 @@ fn byte_offset(text: &str, i: usize) -> usize {
 /// `s.substring(start = a, end = b)`: chars `a..b` (end exclusive); any
 /// out-of-range or reversed range gives `""`.
 #[no_mangle]
-pub unsafe extern "C" fn plat_str_substring(s: *const PlatStr, start: i32, end: i32) -> *const PlatStr {
+pub unsafe extern "C" fn plat_str_substring(
+    s: *const PlatStr,
+    start: i32,
+    end: i32,
+) -> *const PlatStr {
     // SAFETY: valid string (module contract).
     let (text, n, ascii) = unsafe { (as_str(s), char_len(s), is_ascii(s)) };
     if start < 0 || end < start || end as u64 > n {
@@ -196,9 +203,9 @@ pub unsafe extern "C" fn plat_str_char_at(s: *const PlatStr, i: i32) -> *const P
     let c = if ascii {
         text.as_bytes()[i as usize] as char
     } else {
-        text.chars().nth(i as usize).unwrap_or_else(|| {
-            crate::rt_fatal!("string char count is wrong (char_at {i} of {n})")
-        })
+        text.chars()
+            .nth(i as usize)
+            .unwrap_or_else(|| crate::rt_fatal!("string char count is wrong (char_at {i} of {n})"))
     };
     string::char_string(c)
 }
@@ -208,7 +215,13 @@ fn parse_error(text: &str, ty: &str) -> *const PlatStr {
 }
 
 /// Writes a parse result: `*out = v` and 1, or `*err = message` and 0.
-unsafe fn parse_result<T>(r: Option<T>, out: *mut T, err: *mut *const PlatStr, text: &str, ty: &str) -> u8 {
+unsafe fn parse_result<T>(
+    r: Option<T>,
+    out: *mut T,
+    err: *mut *const PlatStr,
+    text: &str,
+    ty: &str,
+) -> u8 {
     match r {
         // SAFETY: `out` is valid for writing (module contract).
         Some(v) => unsafe {
@@ -226,7 +239,11 @@ unsafe fn parse_result<T>(r: Option<T>, out: *mut T, err: *mut *const PlatStr, t
 /// `s.parse_int()` (`Result<Int32, String>`): 1 and `*out` = the value
 /// (sign-extended), or 0 and `*err` = `Cannot parse 'zz' as Int32`.
 #[no_mangle]
-pub unsafe extern "C" fn plat_str_parse_int(s: *const PlatStr, out: *mut i64, err: *mut *const PlatStr) -> u8 {
+pub unsafe extern "C" fn plat_str_parse_int(
+    s: *const PlatStr,
+    out: *mut i64,
+    err: *mut *const PlatStr,
+) -> u8 {
     // SAFETY: valid string and out-pointers (module contract).
     unsafe {
         let text = as_str(s);
@@ -237,7 +254,11 @@ pub unsafe extern "C" fn plat_str_parse_int(s: *const PlatStr, out: *mut i64, er
 
 /// `s.parse_int64()` (`Result<Int64, String>`).
 #[no_mangle]
-pub unsafe extern "C" fn plat_str_parse_int64(s: *const PlatStr, out: *mut i64, err: *mut *const PlatStr) -> u8 {
+pub unsafe extern "C" fn plat_str_parse_int64(
+    s: *const PlatStr,
+    out: *mut i64,
+    err: *mut *const PlatStr,
+) -> u8 {
     // SAFETY: valid string and out-pointers (module contract).
     unsafe {
         let text = as_str(s);
@@ -247,7 +268,11 @@ pub unsafe extern "C" fn plat_str_parse_int64(s: *const PlatStr, out: *mut i64, 
 
 /// `s.parse_float()` (`Result<Float64, String>`).
 #[no_mangle]
-pub unsafe extern "C" fn plat_str_parse_float(s: *const PlatStr, out: *mut f64, err: *mut *const PlatStr) -> u8 {
+pub unsafe extern "C" fn plat_str_parse_float(
+    s: *const PlatStr,
+    out: *mut f64,
+    err: *mut *const PlatStr,
+) -> u8 {
     // SAFETY: valid string and out-pointers (module contract).
     unsafe {
         let text = as_str(s);
@@ -257,7 +282,11 @@ pub unsafe extern "C" fn plat_str_parse_float(s: *const PlatStr, out: *mut f64, 
 
 /// `s.parse_bool()` (`Result<Bool, String>`): exactly `true` or `false`.
 #[no_mangle]
-pub unsafe extern "C" fn plat_str_parse_bool(s: *const PlatStr, out: *mut u8, err: *mut *const PlatStr) -> u8 {
+pub unsafe extern "C" fn plat_str_parse_bool(
+    s: *const PlatStr,
+    out: *mut u8,
+    err: *mut *const PlatStr,
+) -> u8 {
     // SAFETY: valid string and out-pointers (module contract).
     unsafe {
         let text = as_str(s);
@@ -268,6 +297,43 @@ pub unsafe extern "C" fn plat_str_parse_bool(s: *const PlatStr, out: *mut u8, er
         };
         parse_result(v, out, err, text, "Bool")
     }
+}
+
+/// `s.split(delimiter = d)`: the parts of `s` between occurrences of `d`
+/// (Rust's `str::split`: `"a,,b"` gives `["a", "", "b"]`, `""` gives
+/// `[""]`), or its characters when `d` is empty. Returns a new list of
+/// type `list_desc` (a `List[String]` descriptor).
+#[no_mangle]
+pub unsafe extern "C" fn plat_str_split(
+    s: *const PlatStr,
+    delim: *const PlatStr,
+    list_desc: *const PlatShape,
+) -> *mut PlatList {
+    // SAFETY: valid strings and a List[String] descriptor that lives
+    // forever (module contract).
+    let (text, d, desc) = unsafe { (as_str(s), as_str(delim), &*list_desc) };
+    let out = list::new(desc, 0);
+    // SAFETY: a fresh list that nobody else holds.
+    let l = unsafe { &mut *out };
+    if d.is_empty() {
+        // SAFETY: valid string (module contract).
+        l.reserve(unsafe { char_len(s) } as usize);
+        for c in text.chars() {
+            l.push(string::char_string(c) as u64);
+        }
+    } else {
+        // SAFETY: valid string (module contract).
+        let ascii = unsafe { is_ascii(s) };
+        for part in text.split(d) {
+            let p = if ascii {
+                string::from_ascii(part.as_bytes())
+            } else {
+                string::from_str(part)
+            };
+            l.push(p as u64);
+        }
+    }
+    out
 }
 
 fn render(f: impl FnOnce(&mut Vec<u8>)) -> *const PlatStr {

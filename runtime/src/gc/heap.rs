@@ -51,7 +51,10 @@ thread_local! {
 ///
 /// `size` is rounded up to a multiple of 8 and to at least one word.
 #[inline]
-#[allow(clippy::not_unsafe_ptr_arg_deref, reason = "`shape` is stored, never dereferenced")]
+#[allow(
+    clippy::not_unsafe_ptr_arg_deref,
+    reason = "`shape` is stored, never dereferenced"
+)]
 pub fn alloc(size: usize, shape: *const PlatShape) -> *mut u8 {
     let size = match size.checked_add(ALIGN - 1) {
         Some(s) => (s & !(ALIGN - 1)).max(ALIGN),
@@ -144,7 +147,18 @@ mod tests {
 
     #[test]
     fn ensure_that_objects_are_aligned_zeroed_and_carry_their_shape() {
-        for size in [1usize, 7, 8, 9, 24, 33, 100, 4096, LARGE_OBJECT + 1, 3 << 20] {
+        for size in [
+            1usize,
+            7,
+            8,
+            9,
+            24,
+            33,
+            100,
+            4096,
+            LARGE_OBJECT + 1,
+            3 << 20,
+        ] {
             let p = alloc(size, shape());
             assert_eq!(p as usize % ALIGN, 0, "size {size}");
             // SAFETY: `alloc` returned at least `size` (rounded up) bytes.

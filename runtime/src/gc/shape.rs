@@ -1,52 +1,109 @@
-//! Shape descriptors: the static data every heap object's header points to.
+//! Shape descriptors: the static data every heap object's header points
+//! to, which double as run-time type descriptors.
 //!
-//! Known to compiler: the layout of [`PlatShape`] and the [`ShapeKind`]
-//! numbers are emitted as static data by the code generator
+//! Known to compiler: the layouts of [`PlatShape`] and [`PlatVariant`], the
+//! [`ShapeKind`] numbers and the exported statics (`plat_shape_string`,
+//! `plat_type_*`) are used by the code generator
 //! (`compiler/src/codegen/runtime_abi.rs`) and documented in
-//! `docs/runtime-abi.md`. Change all three in step.
+//! `docs/runtime-abi.md` ("Heap objects", "Types, objects and
+//! collections"). Change all three in step.
 //!
 //! # Invariants
 //!
-//! - A shape is immutable static data that lives for the whole process; the
-//!   collector may read it at any time from any thread.
-//! - `kind` decides how the collector finds the object's size and pointers:
-//!   - [`ShapeKind::String`]: no pointers after the header; size from the
-//!     string's own byte length (see `crate::string`).
-//!   - [`ShapeKind::Leaf`]: no pointers after the header; `payload_words`
-//!     words of payload.
-//!   - [`ShapeKind::Record`]: `payload_words` words of payload; word `i`
-//!     of the payload (the word at byte offset `8 + 8 * i` of the object) is
-//!     a pointer to a heap object (or null) iff bit `i % 64` of
-//!     `ptr_map[i / 64]` is set.
-//! - `ptr_map` is null when no payload word is a pointer, otherwise it
-//!   points to `ceil(payload_words / 64)` words.
+//! - A shape is immutable data that lives for the whole process (compiler
+//!   read-only data, runtime statics, or runtime shapes leaked once, see
+//!   `crate::collections::array`); the collector may read it at any time
+//!   from any thread. Shapes never point into the Plat heap.
+//! - `kind` decides how the collector finds an object's size and pointers:
+//!   - String: no pointers after the header; size from the string's own
+//!     byte length (see `crate::string`).
+//!   - Class: `payload_words` fields; field `i` (object offset `8 + 8 * i`)
+//!     is a pointer (or null) iff bit `i % 64` of `ptr_map[i / 64]` is set;
+//!     `ptr_map` is null when no field is a pointer.
+//!   - Enum: `[header][tag][payload]`; the variant `children[tag]` gives
+//!     the payload's size and field types (`ptr_map` is null).
+//!   - List, Dict, Set: fixed private layouts (`crate::collections`).
+//!   - Array: `[header][capacity][slots]`, slot `i` of type
+//!     `children[i % n_children]`.
+//!   - Scalar kinds are never object headers, only children.
+//! - `children` points to `n_children` descriptors (for an Enum: to
+//!   `PlatVariant`s, cast) and `child_names` (Class only) to as many
+//!   NUL-terminated names; both may be null when `n_children` is 0.
 
-use std::ffi::c_char;
+use std::ffi::{c_char, CStr};
 
-/// What sort of object a shape describes. Stored as a `u32` in [`PlatShape`].
+/// What a shape describes. Stored as a `u32` in [`PlatShape::kind`].
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ShapeKind {
     /// A string (`crate::string::PlatStr`): no pointers, variable size.
     String = 1,
-    /// A fixed-size object without pointers (boxed floats, byte buffers of
-    /// known size...).
+    /// Reserved (a fixed-size object without pointers).
     Leaf = 2,
-    /// A fixed-size object with a pointer bitmap (class instances, enum
-    /// payloads, closure capture records, `Option`/`Result` boxes).
-    Record = 3,
+    /// A class instance: one slot per field, parent fields first.
+    Class = 3,
+    /// An enum value: `[header][tag][payload slots of the variant]`.
+    Enum = 4,
+    /// `List[T]`; children `[T]`.
+    List = 5,
+    /// `Dict[K, V]`; children `[K, V]`.
+    Dict = 6,
+    /// `Set[T]`; children `[T]`.
+    Set = 7,
+    /// A runtime slot buffer; slot `i` has type `children[i % n_children]`.
+    Array = 8,
+    Bool = 16,
+    Int8 = 17,
+    Int16 = 18,
+    Int32 = 19,
+    Int64 = 20,
+    Float32 = 21,
+    Float64 = 22,
+    Unit = 23,
 }
 
-/// A shape descriptor. Known to compiler; see the module doc.
+impl ShapeKind {
+    /// The kind stored in a descriptor, or `None` for an unknown number.
+    #[inline]
+    pub fn from_u32(k: u32) -> Option<ShapeKind> {
+        use ShapeKind::*;
+        Some(match k {
+            1 => String,
+            2 => Leaf,
+            3 => Class,
+            4 => Enum,
+            5 => List,
+            6 => Dict,
+            7 => Set,
+            8 => Array,
+            16 => Bool,
+            17 => Int8,
+            18 => Int16,
+            19 => Int32,
+            20 => Int64,
+            21 => Float32,
+            22 => Float64,
+            23 => Unit,
+            _ => return None,
+        })
+    }
+}
+
+/// A shape / type descriptor. Known to compiler; see the module doc.
 ///
-/// Layout (`#[repr(C)]`, 32 bytes):
+/// Layout (`#[repr(C)]`, 72 bytes):
 ///
 /// ```text
-/// offset 0   kind: u32            ShapeKind
-/// offset 4   flags: u32           0 for now (reserved)
-/// offset 8   payload_words: u64   fixed kinds: words after the header
-/// offset 16  ptr_map: *const u64  pointer bitmap, or null
-/// offset 24  name: *const c_char  NUL-terminated, for diagnostics; may be null
+/// offset 0   kind: u32                      ShapeKind
+/// offset 4   flags: u32                     0 (reserved)
+/// offset 8   payload_words: u64             Class: fields after the header
+/// offset 16  ptr_map: *const u64            Class: pointer bitmap, or null
+/// offset 24  name: *const c_char            NUL-terminated, or null
+/// offset 32  n_children: u64
+/// offset 40  children: *const *const PlatShape
+/// offset 48  child_names: *const *const c_char   Class: field names
+/// offset 56  vtable: *const *const u8       Class: virtual methods
+/// offset 64  parent: *const PlatShape       Class: parent class, or null
 /// ```
 #[repr(C)]
 #[derive(Debug)]
@@ -56,36 +113,233 @@ pub struct PlatShape {
     pub payload_words: u64,
     pub ptr_map: *const u64,
     pub name: *const c_char,
+    pub n_children: u64,
+    pub children: *const *const PlatShape,
+    pub child_names: *const *const c_char,
+    pub vtable: *const *const u8,
+    pub parent: *const PlatShape,
 }
 
-// SAFETY: a `PlatShape` is immutable static data (module invariant), and the
-// pointers it holds point to immutable static data; sharing it between
-// threads is therefore sound.
+// SAFETY: a `PlatShape` is immutable data that lives forever (module
+// invariant), and everything it points to is immutable static data too;
+// sharing it between threads is therefore sound.
 unsafe impl Sync for PlatShape {}
+// SAFETY: as for `Sync`: nothing in a shape is ever mutated or freed.
+unsafe impl Send for PlatShape {}
+
+/// One variant of an enum descriptor (`children[tag]`, cast). Known to
+/// compiler:
+///
+/// ```text
+/// offset 0   name: *const c_char                NUL-terminated
+/// offset 8   n_fields: u64
+/// offset 16  fields: *const *const PlatShape    payload slot types
+/// ```
+#[repr(C)]
+#[derive(Debug)]
+pub struct PlatVariant {
+    pub name: *const c_char,
+    pub n_fields: u64,
+    pub fields: *const *const PlatShape,
+}
+
+// SAFETY: as for `PlatShape`: immutable data that lives forever.
+unsafe impl Sync for PlatVariant {}
+
+impl PlatShape {
+    /// A descriptor with only a kind and a name (scalars, String).
+    pub const fn leaf(kind: ShapeKind, name: &'static CStr) -> PlatShape {
+        PlatShape {
+            kind: kind as u32,
+            flags: 0,
+            payload_words: 0,
+            ptr_map: std::ptr::null(),
+            name: name.as_ptr(),
+            n_children: 0,
+            children: std::ptr::null(),
+            child_names: std::ptr::null(),
+            vtable: std::ptr::null(),
+            parent: std::ptr::null(),
+        }
+    }
+
+    /// The kind, or a runtime bug for a number outside the table.
+    #[inline]
+    pub fn shape_kind(&self) -> ShapeKind {
+        match ShapeKind::from_u32(self.kind) {
+            Some(k) => k,
+            None => bad_kind(self.kind),
+        }
+    }
+
+    /// Child `i` (element, key or value type; field type of a class).
+    ///
+    /// # Safety
+    ///
+    /// `i < n_children` and the shape is well-formed (module invariants);
+    /// not for Enum shapes, whose children are variants.
+    #[inline]
+    pub unsafe fn child(&self, i: usize) -> &'static PlatShape {
+        debug_assert!((i as u64) < self.n_children);
+        // SAFETY: `children` holds `n_children` valid descriptors that live
+        // forever (caller's contract and module invariants).
+        unsafe { &**self.children.add(i) }
+    }
+
+    /// Variant `tag` of an Enum shape.
+    ///
+    /// # Safety
+    ///
+    /// `self` is a well-formed Enum shape and `tag < n_children`.
+    #[inline]
+    pub unsafe fn variant(&self, tag: usize) -> &'static PlatVariant {
+        debug_assert!((tag as u64) < self.n_children);
+        // SAFETY: an Enum's children are `PlatVariant` pointers (module
+        // invariants), valid forever.
+        unsafe { &*(*self.children.add(tag) as *const PlatVariant) }
+    }
+
+    /// Name of field `i` of a Class shape (`"?"` when absent).
+    ///
+    /// # Safety
+    ///
+    /// As [`PlatShape::child`].
+    pub unsafe fn child_name(&self, i: usize) -> &'static [u8] {
+        if self.child_names.is_null() {
+            return b"?";
+        }
+        // SAFETY: `child_names` holds `n_children` names (caller's
+        // contract).
+        unsafe { cstr_bytes(*self.child_names.add(i)) }
+    }
+
+    /// The descriptor's name (`"?"` when null).
+    pub fn name_bytes(&self) -> &'static [u8] {
+        // SAFETY: `name` is null or a NUL-terminated static string (module
+        // invariants).
+        unsafe { cstr_bytes(self.name) }
+    }
+}
+
+impl PlatVariant {
+    /// The type of payload field `i`.
+    ///
+    /// # Safety
+    ///
+    /// `i < n_fields` and the variant is well-formed.
+    #[inline]
+    pub unsafe fn field(&self, i: usize) -> &'static PlatShape {
+        debug_assert!((i as u64) < self.n_fields);
+        // SAFETY: `fields` holds `n_fields` valid descriptors (caller).
+        unsafe { &**self.fields.add(i) }
+    }
+
+    /// The variant's name (`"?"` when null).
+    pub fn name_bytes(&self) -> &'static [u8] {
+        // SAFETY: as in `PlatShape::name_bytes`.
+        unsafe { cstr_bytes(self.name) }
+    }
+}
+
+/// The bytes of a static C string; `"?"` for null.
+///
+/// # Safety
+///
+/// `p` is null or NUL-terminated static data.
+unsafe fn cstr_bytes(p: *const c_char) -> &'static [u8] {
+    if p.is_null() {
+        b"?"
+    } else {
+        // SAFETY: non-null and NUL-terminated static data (caller).
+        unsafe { CStr::from_ptr(p).to_bytes() }
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn bad_kind(kind: u32) -> ! {
+    crate::rt_fatal!("type descriptor of unknown kind {kind}")
+}
 
 /// The shape of every string, heap-allocated or emitted as a literal by the
-/// compiler (whose string literals relocate against this symbol).
+/// compiler (whose string literals relocate against this symbol); also the
+/// `String` type descriptor.
 #[no_mangle]
 #[allow(non_upper_case_globals)]
-pub static plat_shape_string: PlatShape = PlatShape {
-    kind: ShapeKind::String as u32,
-    flags: 0,
-    payload_words: 0,
-    ptr_map: std::ptr::null(),
-    name: c"String".as_ptr(),
-};
+pub static plat_shape_string: PlatShape = PlatShape::leaf(ShapeKind::String, c"String");
+
+macro_rules! scalar_types {
+    ($($sym:ident = $kind:ident $name:literal;)*) => {$(
+        #[doc = concat!("Descriptor of the scalar type `", stringify!($kind), "`.")]
+        #[no_mangle]
+        #[allow(non_upper_case_globals)]
+        pub static $sym: PlatShape = PlatShape::leaf(ShapeKind::$kind, $name);
+    )*};
+}
+
+scalar_types! {
+    plat_type_bool = Bool c"Bool";
+    plat_type_int8 = Int8 c"Int8";
+    plat_type_int16 = Int16 c"Int16";
+    plat_type_int32 = Int32 c"Int32";
+    plat_type_int64 = Int64 c"Int64";
+    plat_type_float32 = Float32 c"Float32";
+    plat_type_float64 = Float64 c"Float64";
+    plat_type_unit = Unit c"Unit";
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::mem::offset_of;
 
     #[test]
     fn ensure_that_the_shape_layout_matches_the_documented_one() {
-        assert_eq!(std::mem::size_of::<PlatShape>(), 32);
-        assert_eq!(std::mem::offset_of!(PlatShape, kind), 0);
-        assert_eq!(std::mem::offset_of!(PlatShape, flags), 4);
-        assert_eq!(std::mem::offset_of!(PlatShape, payload_words), 8);
-        assert_eq!(std::mem::offset_of!(PlatShape, ptr_map), 16);
-        assert_eq!(std::mem::offset_of!(PlatShape, name), 24);
+        assert_eq!(std::mem::size_of::<PlatShape>(), 72);
+        assert_eq!(offset_of!(PlatShape, kind), 0);
+        assert_eq!(offset_of!(PlatShape, flags), 4);
+        assert_eq!(offset_of!(PlatShape, payload_words), 8);
+        assert_eq!(offset_of!(PlatShape, ptr_map), 16);
+        assert_eq!(offset_of!(PlatShape, name), 24);
+        assert_eq!(offset_of!(PlatShape, n_children), 32);
+        assert_eq!(offset_of!(PlatShape, children), 40);
+        assert_eq!(offset_of!(PlatShape, child_names), 48);
+        assert_eq!(offset_of!(PlatShape, vtable), 56);
+        assert_eq!(offset_of!(PlatShape, parent), 64);
+        assert_eq!(std::mem::size_of::<PlatVariant>(), 24);
+        assert_eq!(offset_of!(PlatVariant, n_fields), 8);
+        assert_eq!(offset_of!(PlatVariant, fields), 16);
+    }
+
+    #[test]
+    fn ensure_that_kind_numbers_match_the_table() {
+        let table = [
+            (1, ShapeKind::String),
+            (2, ShapeKind::Leaf),
+            (3, ShapeKind::Class),
+            (4, ShapeKind::Enum),
+            (5, ShapeKind::List),
+            (6, ShapeKind::Dict),
+            (7, ShapeKind::Set),
+            (8, ShapeKind::Array),
+            (16, ShapeKind::Bool),
+            (17, ShapeKind::Int8),
+            (18, ShapeKind::Int16),
+            (19, ShapeKind::Int32),
+            (20, ShapeKind::Int64),
+            (21, ShapeKind::Float32),
+            (22, ShapeKind::Float64),
+            (23, ShapeKind::Unit),
+        ];
+        for (n, k) in table {
+            assert_eq!(k as u32, n);
+            assert_eq!(ShapeKind::from_u32(n), Some(k));
+        }
+        assert_eq!(ShapeKind::from_u32(0), None);
+        assert_eq!(ShapeKind::from_u32(9), None);
+        assert_eq!(plat_type_int32.shape_kind(), ShapeKind::Int32);
+        assert_eq!(plat_type_unit.name_bytes(), b"Unit");
+        assert_eq!(plat_shape_string.n_children, 0);
+        assert!(plat_shape_string.children.is_null());
     }
 }

@@ -18,6 +18,23 @@ void plat_assert_fail(const PlatStr*, const char*); void plat_process_exit(int32
 int32_t plat_str_length(const PlatStr*);
 PlatStr *plat_str_substring(const PlatStr*, int32_t, int32_t);
 
+/* type descriptors as the compiler emits them (docs/runtime-abi.md) */
+typedef struct PlatShape {
+  uint32_t kind, flags; uint64_t payload_words; const uint64_t *ptr_map; const char *name;
+  uint64_t n_children; const struct PlatShape *const *children; const char *const *child_names;
+  const void *const *vtable; const struct PlatShape *parent;
+} PlatShape;
+typedef struct { const PlatShape *shape; uint64_t len, cap; uint64_t *data; } PlatList;
+extern const PlatShape plat_type_int64;
+static const PlatShape *const int_kids[] = { &plat_type_int64 };
+static const PlatShape list_int = { 5, 0, 0, 0, "List", 1, int_kids, 0, 0, 0 };
+static const PlatShape *const str_int_kids[] = { (const PlatShape *)plat_shape_string, &plat_type_int64 };
+static const PlatShape dict_str_int = { 6, 0, 0, 0, "Dict", 2, str_int_kids, 0, 0, 0 };
+PlatList *plat_list_new(const PlatShape*, uint64_t); void plat_list_push(PlatList*, uint64_t);
+void plat_list_set(PlatList*, int64_t, uint64_t, const char*);
+void *plat_dict_new(const PlatShape*); uint8_t plat_dict_set(void*, uint64_t, uint64_t);
+PlatStr *plat_value_to_string(uint64_t, const PlatShape*);
+
 /* a string literal as the compiler emits it (header relocated to plat_shape_string) */
 static struct { const void *shape; uint64_t blen, clen; char b[14]; } lit = { plat_shape_string, 13, 11, "héllo wörld" };
 #define LIT ((const PlatStr*)&lit)
@@ -47,6 +64,16 @@ int32_t plat_main(PlatCtx *ctx) {
   if (!strcmp(mode, "exit")) plat_process_exit(42);
   if (!strcmp(mode, "overflow")) return depth(0);
   if (!strcmp(mode, "segv")) { *(volatile int*)16 = 1; }
+  if (!strcmp(mode, "collections")) {
+    PlatList *l = plat_list_new(&list_int, 0);
+    for (uint64_t i = 0; i < 5; i++) plat_list_push(l, i * i);
+    l->data[1] = 7; /* xs.set as compiled code does it, in place */
+    plat_print_str(plat_value_to_string((uint64_t)l, &list_int));
+    void *d = plat_dict_new(&dict_str_int);
+    plat_dict_set(d, (uint64_t)LIT, 1);
+    plat_print_str(plat_value_to_string((uint64_t)d, &dict_str_int));
+    plat_list_set(l, (int64_t)l->len + 4, 0, "t.plat:7:8");
+  }
   if (!strcmp(mode, "many")) { for (int i = 0; i < 1000000; i++) plat_print_str(plat_str_from_i64(i)); }
   return 0;
 }

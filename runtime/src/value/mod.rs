@@ -1,0 +1,170 @@
+//! Generic operations on values of any type, driven by type descriptors:
+//! rendering (`print`, interpolation), equality (`==`, `contains`, dict
+//! keys) and hashing (dict keys, set elements).
+//!
+//! Known to compiler (`docs/runtime-abi.md`, "Printing, equality,
+//! hashing"): `plat_value_to_string`, `plat_value_eq`, `plat_value_hash`.
+//!
+//! # Slots
+//!
+//! A value is a 64-bit slot whose meaning its descriptor gives: integers
+//! sign-extended (read here through their own width, so stray upper bits
+//! are ignored), `Bool` 0 or 1 (any non-zero is true), `Float32` in the
+//! low 32 bits, `Float64` as bits, `Unit` 0, anything else an object
+//! pointer. A null object pointer is tolerated (it renders as `null` and
+//! equals only null) although compiled code never produces one.
+//!
+//! # Semantics
+//!
+//! - Equality: strings by content; lists elementwise; dicts and sets by
+//!   contents, order ignored; enums by tag and payload; class instances by
+//!   identity; scalars by value, floats by IEEE `==` (so a list holding
+//!   NaN is not equal to itself).
+//! - Hashing is consistent with equality: equal values hash equally.
+//!   Dicts and sets hash order-independently. Hashing stops descending
+//!   below [`hash::MAX_DEPTH`] levels (deeper parts hash to a constant).
+//! - Class instances are rendered through their *dynamic* descriptor (the
+//!   object's header), so a subclass instance held as its parent type
+//!   shows its own name and fields.
+//!
+//! # Recursion
+//!
+//! Values are trees of small depth in practice, but cycles are possible
+//! through class fields. Equality and hashing never look inside class
+//! instances, so only rendering can meet a cycle: it prints `...` for a
+//! class instance already being rendered further out, or nested deeper
+//! than [`print::MAX_CLASS_DEPTH`] class instances, and for any value
+//! nested deeper than [`print::MAX_DEPTH`] (the runtime has a bounded
+//! stack margin). Equality recurses on payloads but loops on the last
+//! field of an enum, so long linked lists (`Cons(x, rest)`) compare in
+//! constant stack.
+//!
+//! Entry-point contract (instead of a `# Safety` section per function):
+//! `desc` is a well-formed descriptor and each slot a valid value of that
+//! type.
+#![allow(clippy::missing_safety_doc)]
+
+pub mod eq;
+pub mod hash;
+pub mod print;
+
+#[cfg(test)]
+mod tests;
+
+pub use eq::eq;
+pub use hash::hash;
+
+use crate::gc::shape::{PlatShape, PlatVariant, ShapeKind};
+use crate::string::{self, PlatStr};
+
+/// The integer in a slot of integer kind `k`.
+#[inline]
+pub fn int_of(slot: u64, k: ShapeKind) -> i64 {
+    match k {
+        ShapeKind::Int8 => slot as i8 as i64,
+        ShapeKind::Int16 => slot as i16 as i64,
+        ShapeKind::Int32 => slot as i32 as i64,
+        _ => slot as i64,
+    }
+}
+
+/// The enum value layout: `[header][tag][payload...]`.
+pub struct EnumRef {
+    obj: *const u64,
+    pub variant: &'static PlatVariant,
+    pub tag: u64,
+}
+
+impl EnumRef {
+    /// Reads the enum value `slot` of type `desc`.
+    ///
+    /// # Safety
+    ///
+    /// `slot` is a valid (non-null) enum value of type `desc`.
+    #[inline]
+    pub unsafe fn new(slot: u64, desc: &PlatShape) -> EnumRef {
+        let obj = slot as *const u64;
+        // SAFETY: a valid enum object has a tag word at offset 8.
+        let tag = unsafe { *obj.add(1) };
+        if tag >= desc.n_children {
+            crate::rt_fatal!("enum value with tag {tag} out of range for its type");
+        }
+        // SAFETY: `tag < n_children` of a well-formed Enum descriptor.
+        let variant = unsafe { desc.variant(tag as usize) };
+        EnumRef { obj, variant, tag }
+    }
+
+    /// Payload field `i` (`i < n_fields`).
+    #[inline]
+    pub fn field(&self, i: usize) -> u64 {
+        debug_assert!((i as u64) < self.variant.n_fields);
+        // SAFETY: the object is sized for its variant: `n_fields` slots
+        // after the tag.
+        unsafe { *self.obj.add(2 + i) }
+    }
+
+    /// Payload field `i` with its type.
+    #[inline]
+    pub fn typed_field(&self, i: usize) -> (u64, &'static PlatShape) {
+        // SAFETY: `i < n_fields` (caller, as for `field`).
+        (self.field(i), unsafe { self.variant.field(i) })
+    }
+}
+
+/// The dynamic descriptor of a class instance (its header).
+///
+/// # Safety
+///
+/// `slot` is a valid, non-null class instance.
+#[inline]
+pub unsafe fn class_of(slot: u64) -> &'static PlatShape {
+    // SAFETY: every object's first word is its descriptor, which lives
+    // forever.
+    unsafe { &**(slot as *const *const PlatShape) }
+}
+
+/// Field `i` of a class instance.
+///
+/// # Safety
+///
+/// `slot` is a valid class instance with more than `i` fields.
+#[inline]
+pub unsafe fn class_field(slot: u64, i: usize) -> u64 {
+    // SAFETY: fields are the slots after the header.
+    unsafe { *(slot as *const u64).add(1 + i) }
+}
+
+/// `"${v}"` and `print(value = v)` for values other than strings and
+/// numbers: renders the slot `slot` of type `desc` (see [`print`]).
+///
+/// Contract: `desc` is a well-formed descriptor and `slot` a value of
+/// that type.
+#[no_mangle]
+pub unsafe extern "C" fn plat_value_to_string(slot: u64, desc: *const PlatShape) -> *const PlatStr {
+    // SAFETY: `desc` is a descriptor that lives forever (contract).
+    let desc = unsafe { &*desc };
+    if desc.kind == ShapeKind::String as u32 && slot != 0 {
+        return slot as *const PlatStr;
+    }
+    let mut out = Vec::new();
+    print::render(&mut out, slot, desc);
+    string::from_utf8_with_chars(&out, string::count_chars(&out))
+}
+
+/// `a == b` on values of type `desc` (see the module doc).
+///
+/// Contract: as `plat_value_to_string`, for both slots.
+#[no_mangle]
+pub unsafe extern "C" fn plat_value_eq(a: u64, b: u64, desc: *const PlatShape) -> u8 {
+    // SAFETY: `desc` is a descriptor that lives forever (contract).
+    eq(a, b, unsafe { &*desc }) as u8
+}
+
+/// The hash of `slot` of type `desc`, consistent with `plat_value_eq`.
+///
+/// Contract: as `plat_value_to_string`.
+#[no_mangle]
+pub unsafe extern "C" fn plat_value_hash(slot: u64, desc: *const PlatShape) -> u64 {
+    // SAFETY: `desc` is a descriptor that lives forever (contract).
+    hash(slot, unsafe { &*desc })
+}
