@@ -1,12 +1,14 @@
-//! Per-function checking state: locals, lexical scopes, the return type
-//! and loop nesting. Expressions and statements are checked by the
-//! `impl FnChecker` blocks in `expr.rs`, `stmt.rs` and `call.rs`.
+//! Per-function checking state: locals, lexical scopes, the return type,
+//! loop nesting, the generic parameters in scope and the owner of a method.
+//! Expressions and statements are checked by the `impl FnChecker` blocks in
+//! `expr.rs`, `stmt.rs`, `call.rs`, `pattern.rs` and `collections.rs`.
 
 use std::collections::HashMap;
 
-use super::{naming, types, Checker, FnSig, ParamSig};
+use super::items::Generics;
+use super::{adt, naming, types, Checker, FnSig, ParamSig};
 use crate::diag::{Code, Diagnostic};
-use crate::hir::{self, FnId, LocalId, Ty};
+use crate::hir::{self, AdtId, FnId, LocalId, ParamId, Ty};
 use crate::source::Span;
 use crate::syntax::ast;
 
@@ -15,7 +17,7 @@ use crate::syntax::ast;
 pub(crate) enum Expect<'t> {
     /// A value of any type.
     Value,
-    /// A value of this type; literals adapt to it.
+    /// A value of this type; literals and inference adapt to it.
     Ty(&'t Ty),
     /// The value is discarded (expression statements).
     Discard,
@@ -39,10 +41,18 @@ pub(crate) struct FnChecker<'c> {
     /// The declared return type of the function being checked.
     pub ret: Ty,
     pub loop_depth: u32,
+    /// Type parameter names in scope.
+    pub generics: Generics,
+    /// The class or enum whose method is being checked.
+    pub owner: Option<AdtId>,
+    /// `self` in a method.
+    pub self_local: Option<LocalId>,
+    /// Checking an `init`: `let` fields may be assigned through `self`.
+    pub in_init: bool,
 }
 
 impl<'c> FnChecker<'c> {
-    pub fn new(c: &'c mut Checker, ret: Ty) -> Self {
+    pub fn new(c: &'c mut Checker, ret: Ty, generics: Generics) -> Self {
         FnChecker {
             c,
             locals: Vec::new(),
@@ -50,11 +60,34 @@ impl<'c> FnChecker<'c> {
             scopes: vec![HashMap::new()],
             ret,
             loop_depth: 0,
+            generics,
+            owner: None,
+            self_local: None,
+            in_init: false,
         }
     }
 
     pub fn error(&mut self, diag: Diagnostic) {
         self.c.error(diag);
+    }
+
+    /// A type as users write it.
+    pub fn show(&self, ty: &Ty) -> String {
+        self.c.show(ty)
+    }
+
+    pub fn resolve_type(&mut self, ty: &ast::TypeExpr) -> Ty {
+        let generics = std::mem::take(&mut self.generics);
+        let t = types::resolve(self.c, ty, &generics);
+        self.generics = generics;
+        t
+    }
+
+    /// Whether a value of type `found` is accepted where `expected` is:
+    /// equal types, or a subclass where a class is expected.
+    pub fn fits(&self, found: &Ty, expected: &Ty) -> bool {
+        found.fits(expected)
+            || (matches!(found, Ty::Adt(..)) && adt::is_subclass(self.c, found, expected))
     }
 
     pub fn push_scope(&mut self) {
@@ -96,6 +129,19 @@ impl<'c> FnChecker<'c> {
         id
     }
 
+    /// A compiler-made local that no source name can reach.
+    #[allow(dead_code)] // for desugarings to come (closures, select)
+    pub fn hidden_local(&mut self, ty: Ty, span: Span) -> LocalId {
+        let id = LocalId(self.locals.len() as u32);
+        self.locals.push(hir::Local {
+            name: format!("${}", id.0),
+            ty,
+            mutable: false,
+        });
+        self.local_spans.push(span);
+        id
+    }
+
     pub fn lookup_local(&self, name: &str) -> Option<LocalId> {
         self.scopes.iter().rev().find_map(|s| s.get(name).copied())
     }
@@ -112,7 +158,14 @@ impl<'c> FnChecker<'c> {
 
 /// Resolves a function's signature (defaults are filled in later by
 /// [`check_defaults`], once every function is known).
-pub(crate) fn signature(checker: &mut Checker, decl: &ast::FnDecl) -> FnSig {
+pub(crate) fn signature(
+    checker: &mut Checker,
+    decl: &ast::FnDecl,
+    owner: Option<AdtId>,
+    generics: Generics,
+    is_pub: bool,
+    is_init: bool,
+) -> FnSig {
     let mut params: Vec<ParamSig> = Vec::new();
     for param in &decl.params {
         naming::check_snake_case(checker, &param.name, "parameter");
@@ -128,7 +181,7 @@ pub(crate) fn signature(checker: &mut Checker, decl: &ast::FnDecl) -> FnSig {
                 .with_label(first_span, "first declared here"),
             );
         }
-        let ty = types::resolve(checker, &param.ty);
+        let ty = types::resolve(checker, &param.ty, &generics);
         params.push(ParamSig {
             name: param.name.name.clone(),
             ty,
@@ -136,16 +189,65 @@ pub(crate) fn signature(checker: &mut Checker, decl: &ast::FnDecl) -> FnSig {
             span: param.name.span,
         });
     }
-    let ret = decl
-        .ret
-        .as_ref()
-        .map_or(Ty::Unit, |t| types::resolve(checker, t));
+    let self_ty = owner.map(|id| owner_type(checker, id));
+    let ret = match (&decl.ret, is_init) {
+        (_, true) => {
+            let own = self_ty.clone().unwrap_or(Ty::Error);
+            if let Some(t) = &decl.ret {
+                let declared = types::resolve(checker, t, &generics);
+                if !declared.fits(&own) {
+                    let shown = checker.show(&own);
+                    checker.error(Diagnostic::new(
+                        Code::TypeMismatch,
+                        format!("`init` returns `{shown}`"),
+                        t.span,
+                        "must be the class itself",
+                    ));
+                }
+            }
+            own
+        }
+        (Some(t), false) => types::resolve(checker, t, &generics),
+        (None, false) => Ty::Unit,
+    };
     FnSig {
         name: decl.name.name.clone(),
+        generics: generics.iter().map(|(_, p)| *p).collect(),
+        owner,
         params,
         ret,
         name_span: decl.name.span,
+        is_pub,
+        is_init,
+        is_virtual: decl.modifiers.is_virtual,
+        is_override: decl.modifiers.is_override,
+        slot: None,
     }
+}
+
+/// `Name<T, U>` for a declaration with parameters `T, U`.
+pub(crate) fn owner_type(checker: &Checker, id: AdtId) -> Ty {
+    match checker.adt(id).kind {
+        hir::AdtKind::Newtype { .. } => Ty::Newtype(id),
+        _ => Ty::Adt(
+            id,
+            checker
+                .adt(id)
+                .generics
+                .iter()
+                .map(|p| Ty::Param(*p))
+                .collect(),
+        ),
+    }
+}
+
+/// The generic names in scope inside function `id`.
+fn generics_of(checker: &Checker, id: FnId) -> Generics {
+    checker.fns[id.0 as usize]
+        .generics
+        .iter()
+        .map(|p: &ParamId| (checker.params[p.0 as usize].clone(), *p))
+        .collect()
 }
 
 /// Checks every parameter default of a function against its parameter
@@ -155,8 +257,15 @@ pub(crate) fn check_defaults(checker: &mut Checker, id: FnId, decl: &ast::FnDecl
         let Some(default) = &param.default else {
             continue;
         };
-        let ty = checker.fns[id.0 as usize].params[i].ty.clone();
-        let mut cx = FnChecker::new(checker, Ty::Error);
+        let Some(ty) = checker.fns[id.0 as usize]
+            .params
+            .get(i)
+            .map(|p| p.ty.clone())
+        else {
+            continue;
+        };
+        let generics = generics_of(checker, id);
+        let mut cx = FnChecker::new(checker, Ty::Error, generics);
         let value = cx.expect_ty(default, &ty);
         if !cx.locals.is_empty() {
             cx.error(Diagnostic::not_supported(
@@ -192,32 +301,47 @@ fn function_body(body: &ast::Block) -> std::borrow::Cow<'_, ast::Block> {
     }
 }
 
-/// Checks one function body.
+/// Checks one function or method body.
 pub(crate) fn check_function(checker: &mut Checker, id: FnId, decl: &ast::FnDecl) -> hir::Function {
     let sig = checker.fns[id.0 as usize].clone();
-    let mut cx = FnChecker::new(checker, sig.ret.clone());
-    let params = decl
-        .params
-        .iter()
-        .zip(&sig.params)
-        .map(|(p, s)| cx.declare_local(&p.name, s.ty.clone(), false))
-        .collect();
-    let expect = if sig.ret == Ty::Unit {
+    let generics = generics_of(checker, id);
+    let mut cx = FnChecker::new(checker, sig.ret.clone(), generics);
+    cx.owner = sig.owner;
+    cx.in_init = sig.is_init;
+    let mut params = Vec::new();
+    if let Some(owner) = sig.owner {
+        let self_ty = owner_type(cx.c, owner);
+        let ident = ast::Ident {
+            name: "self".into(),
+            span: sig.name_span,
+        };
+        let local = cx.declare_local(&ident, self_ty, false);
+        cx.self_local = Some(local);
+        params.push(local);
+    }
+    params.extend(
+        decl.params
+            .iter()
+            .zip(&sig.params)
+            .map(|(p, s)| cx.declare_local(&p.name, s.ty.clone(), false)),
+    );
+    let expect = if sig.ret == Ty::Unit || sig.is_init {
         Expect::Discard
     } else {
         Expect::Ty(&sig.ret)
     };
     let body = cx.block(&function_body(&decl.body), expect);
     if let Some(tail) = &body.tail {
-        if sig.ret != Ty::Unit && !tail.ty.fits(&sig.ret) {
+        if sig.ret != Ty::Unit && !sig.is_init && !cx.fits(&tail.ty, &sig.ret) {
             cx.mismatch(&sig.ret, &tail.ty, tail.span);
         }
     }
-    if sig.ret != Ty::Unit && body.tail.is_none() && !body.ty.is_flexible() {
+    if sig.ret != Ty::Unit && !sig.is_init && body.tail.is_none() && !body.ty.is_flexible() {
         let end = Span {
             start: decl.body.span.end.saturating_sub(1),
             ..decl.body.span
         };
+        let ret = cx.show(&sig.ret);
         cx.error(
             Diagnostic::new(
                 Code::MissingReturn,
@@ -225,12 +349,16 @@ pub(crate) fn check_function(checker: &mut Checker, id: FnId, decl: &ast::FnDecl
                 end,
                 "control can reach the end of the function here",
             )
-            .with_label(sig.name_span, format!("declared to return `{}`", sig.ret))
+            .with_label(sig.name_span, format!("declared to return `{ret}`"))
             .with_hint("add a `return` on every path"),
         );
     }
     hir::Function {
-        name: sig.name,
+        name: match sig.owner {
+            Some(o) => format!("{}.{}", cx.c.adt(o).name, sig.name),
+            None => sig.name,
+        },
+        generics: sig.generics,
         params,
         ret: sig.ret,
         locals: cx.locals,

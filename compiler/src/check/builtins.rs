@@ -143,19 +143,15 @@ pub(crate) fn string_method(name: &str) -> Option<BuiltinSig> {
             s(),
         ),
         "char_at" => (StrCharAt, vec![p("index", Ty::INT32)], s()),
+        "split" => (StrSplit, vec![p("delimiter", s())], Ty::List(Box::new(s()))),
+        "parse_int" => (StrParse, vec![], Ty::result(Ty::INT32, s())),
+        "parse_int64" => (StrParse, vec![], Ty::result(Ty::INT64, s())),
+        "parse_float" => (StrParse, vec![], Ty::result(Ty::FLOAT64, s())),
+        "parse_bool" => (StrParse, vec![], Ty::result(Ty::Bool, s())),
         _ => return None,
     };
     Some(BuiltinSig { op, params, ret })
 }
-
-/// String methods that exist but need types this version lacks.
-pub(crate) const STRING_METHODS_LATER: &[&str] = &[
-    "split",
-    "parse_int",
-    "parse_int64",
-    "parse_float",
-    "parse_bool",
-];
 
 /// All String method names, for "did you mean" hints.
 pub(crate) const STRING_METHODS: &[&str] = &[

@@ -1,28 +1,42 @@
 //! Calls: named arguments are bound to parameters by name, in any order
 //! (decision 1). A missing, unknown or repeated name is an error, for user
-//! functions and built-ins alike; defaults fill omitted parameters.
+//! functions, methods, constructors, variants and built-ins alike; defaults
+//! fill omitted parameters; type arguments of generic callees are inferred
+//! from the expected type and the arguments (`infer.rs`).
 
-use super::body::{Expect, FnChecker};
+use super::body::{owner_type, Expect, FnChecker};
 use super::builtins::{self, BuiltinSig, ParamTy};
+use super::infer::Inference;
+use super::{adt, collections};
 use crate::diag::{did_you_mean, Code, Diagnostic};
-use crate::hir::{self, ExprKind, Ty};
+use crate::hir::{self, AdtId, AdtKind, ExprKind, FnId, Ty};
 use crate::source::Span;
 use crate::syntax::ast;
 
 /// One parameter as the binder sees it.
-struct BindParam<'a> {
-    name: &'a str,
+#[derive(Clone)]
+pub(crate) struct BindParam {
+    pub name: String,
     /// `None`: any type with a value.
-    ty: Option<&'a Ty>,
-    required: bool,
+    pub ty: Option<Ty>,
+    pub required: bool,
 }
 
 impl FnChecker<'_> {
-    pub fn call(&mut self, callee: &ast::Expr, args: &[ast::Arg], span: Span) -> hir::Expr {
+    pub fn call(
+        &mut self,
+        callee: &ast::Expr,
+        args: &[ast::Arg],
+        span: Span,
+        expect: Expect,
+    ) -> hir::Expr {
         let ident = match &callee.kind {
             ast::ExprKind::Path(p) if p.segments.len() == 1 => &p.segments[0],
-            ast::ExprKind::Path(_) => {
-                return self.later("enum variants and module paths", callee.span)
+            ast::ExprKind::Path(p) => {
+                if let Some(e) = self.variant_path(p, Some(args), span, expect) {
+                    return e;
+                }
+                return self.later("module paths", callee.span);
             }
             _ => {
                 self.expr(callee, Expect::Value);
@@ -32,16 +46,17 @@ impl FnChecker<'_> {
         let name = ident.name.as_str();
         if let Some(local) = self.lookup_local(name) {
             let ty = self.local_ty(local);
+            let shown = self.show(&ty);
             self.error(Diagnostic::new(
                 Code::NotCallable,
-                format!("`{name}` is a `{ty}`, not a function"),
+                format!("`{name}` is a `{shown}`, not a function"),
                 ident.span,
                 "not callable",
             ));
             return hir::Expr::error(span);
         }
         if let Some(&func) = self.c.fn_by_name.get(name) {
-            return self.user_call(func, ident, args, span);
+            return self.call_fn(func, Callee::Free, args, span, expect);
         }
         if let Some(sig) = builtins::function(name) {
             return self.builtin_call(&sig, None, name, args, span);
@@ -50,50 +65,246 @@ impl FnChecker<'_> {
             return self.later(&format!("the built-in `{name}`"), ident.span);
         }
         self.unknown_name(ident, "function");
-        for arg in args {
-            self.expr(&arg.value, Expect::Value);
-        }
+        self.skip_args(args);
         hir::Expr::error(span)
     }
 
-    fn user_call(
+    pub fn skip_args(&mut self, args: &[ast::Arg]) {
+        for arg in args {
+            self.expr(&arg.value, Expect::Value);
+        }
+    }
+
+    /// `E::V`, `E::V(field0 = ..)`: an enum variant, if the path names one.
+    pub fn variant_path(
         &mut self,
-        func: hir::FnId,
-        ident: &ast::Ident,
+        path: &ast::Path,
+        args: Option<&[ast::Arg]>,
+        span: Span,
+        expect: Expect,
+    ) -> Option<hir::Expr> {
+        let [enum_name, variant] = path.segments.as_slice() else {
+            return None;
+        };
+        let Some((super::TypeName::Adt(id), _)) = self.c.type_names.get(&enum_name.name).cloned()
+        else {
+            return None;
+        };
+        let AdtKind::Enum { variants } = &self.c.adt(id).kind else {
+            let shown = enum_name.name.clone();
+            self.error(Diagnostic::new(
+                Code::UnknownName,
+                format!("`{shown}` is not an enum"),
+                enum_name.span,
+                "not an enum",
+            ));
+            return Some(hir::Expr::error(span));
+        };
+        let Some(tag) = variants.iter().position(|v| v.name == variant.name) else {
+            let names: Vec<String> = variants.iter().map(|v| v.name.clone()).collect();
+            let mut diag = Diagnostic::new(
+                Code::UnknownName,
+                format!("`{}` has no variant `{}`", enum_name.name, variant.name),
+                variant.span,
+                "unknown variant",
+            );
+            if let Some(best) = did_you_mean(&variant.name, names.iter().map(String::as_str)) {
+                diag = diag.with_hint(format!("did you mean `{best}`?"));
+            }
+            self.error(diag);
+            if let Some(args) = args {
+                self.skip_args(args);
+            }
+            return Some(hir::Expr::error(span));
+        };
+        Some(self.construct_variant(id, tag as u32, args, span, expect))
+    }
+
+    fn construct_variant(
+        &mut self,
+        id: AdtId,
+        tag: u32,
+        args: Option<&[ast::Arg]>,
+        span: Span,
+        expect: Expect,
+    ) -> hir::Expr {
+        let adt = self.c.adt(id).clone();
+        let AdtKind::Enum { variants } = &adt.kind else {
+            return hir::Expr::error(span);
+        };
+        let variant = &variants[tag as usize];
+        let mut inf = Inference::new(&adt.generics);
+        let own = owner_type(self.c, id);
+        if let Some(t) = expect.ty() {
+            inf.unify(&own, t);
+        }
+        let fields = match args {
+            None if variant.fields.is_empty() => Vec::new(),
+            None => {
+                self.error(
+                    Diagnostic::new(
+                        Code::MissingArgument,
+                        format!(
+                            "the variant `{}::{}` carries a value",
+                            adt.name, variant.name
+                        ),
+                        span,
+                        "needs its payload",
+                    )
+                    .with_hint(format!(
+                        "write `{}::{}(field0 = ...)`",
+                        adt.name, variant.name
+                    )),
+                );
+                return hir::Expr::error(span);
+            }
+            Some(args) => {
+                let params: Vec<BindParam> = variant
+                    .fields
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| BindParam {
+                        name: format!("field{i}"),
+                        ty: Some(t.clone()),
+                        required: true,
+                    })
+                    .collect();
+                let callee = format!("{}::{}", adt.name, variant.name);
+                let (bound, ok) = self.bind(&params, args, &callee, span, Some(&mut inf));
+                if !ok {
+                    return hir::Expr::error(span);
+                }
+                let mut slots: Vec<Option<hir::Expr>> = vec![None; params.len()];
+                for (slot, value) in bound {
+                    slots[slot] = Some(value);
+                }
+                slots.into_iter().flatten().collect()
+            }
+        };
+        // `Option::None` and the other side of `Ok`/`Err` default to Int32
+        // when nothing decides them, as the original compiler did.
+        let args: Vec<Ty> = adt
+            .generics
+            .iter()
+            .zip(inf.args())
+            .map(|(_, t)| if t == Ty::Error { Ty::INT32 } else { t })
+            .collect();
+        let ty = Ty::Adt(id, args);
+        hir::Expr::new(ExprKind::Variant { tag, fields }, ty, span)
+    }
+
+    /// Calls user function `func`. `callee` says how `self` is provided.
+    pub fn call_fn(
+        &mut self,
+        func: FnId,
+        callee: Callee,
         args: &[ast::Arg],
         span: Span,
+        expect: Expect,
     ) -> hir::Expr {
         let sig = self.c.fns[func.0 as usize].clone();
+        let mut inf = Inference::new(&sig.generics);
+        // A receiver fixes the owner's type arguments.
+        if let Callee::Method { owner_ty, .. } | Callee::Super { owner_ty, .. } = &callee {
+            if let Some(owner) = sig.owner {
+                let own = owner_type(self.c, owner);
+                inf.unify(&own, owner_ty);
+            }
+        }
+        if let Some(t) = expect.ty() {
+            let mut trial = inf.clone();
+            if trial.unify(&sig.ret, t) {
+                inf = trial;
+            }
+        }
         let params: Vec<BindParam> = sig
             .params
             .iter()
             .map(|p| BindParam {
-                name: &p.name,
-                ty: Some(&p.ty),
+                name: p.name.clone(),
+                ty: Some(p.ty.clone()),
                 required: p.default.is_none(),
             })
             .collect();
-        let (mut bound, ok) = self.bind(&params, args, &ident.name, span);
-        // Omitted parameters take their defaults, evaluated after the
-        // written arguments.
+        let name = match sig.owner {
+            Some(o) if sig.is_init => format!("{}.init", self.c.adt(o).name),
+            Some(o) => format!("{}.{}", self.c.adt(o).name, sig.name),
+            None => sig.name.clone(),
+        };
+        let (bound, ok) = self.bind(&params, args, &name, span, Some(&mut inf));
+        let offset = usize::from(sig.owner.is_some());
+        let mut bound: Vec<(usize, hir::Expr)> =
+            bound.into_iter().map(|(s, e)| (s + offset, e)).collect();
+        // Omitted parameters take their defaults, after the written ones.
         for (slot, param) in sig.params.iter().enumerate() {
-            if bound.iter().all(|(s, _)| *s != slot) {
+            if bound.iter().all(|(s, _)| *s != slot + offset) {
                 if let Some(default) = &param.default {
                     let mut value = default.clone();
                     value.span = span;
-                    bound.push((slot, value));
+                    bound.push((slot + offset, value));
                 }
             }
+        }
+        let missing = inf.missing();
+        if ok && !missing.is_empty() {
+            let names: Vec<String> = missing
+                .iter()
+                .map(|p| self.c.params[p.0 as usize].clone())
+                .collect();
+            self.error(
+                Diagnostic::new(
+                    Code::CannotInfer,
+                    format!(
+                        "cannot infer the type `{}` in this call to `{name}`",
+                        names.join("`, `")
+                    ),
+                    span,
+                    "type not decided by the arguments",
+                )
+                .with_hint("annotate the type of the variable that receives the result"),
+            );
+            return hir::Expr::error(span);
         }
         if !ok {
             return hir::Expr::error(span);
         }
-        hir::Expr::new(ExprKind::Call { func, args: bound }, sig.ret, span)
+        let type_args = inf.args();
+        let ret = hir::subst_params(&sig.ret, &sig.generics, &type_args);
+        let is_super = matches!(callee, Callee::Super { .. });
+        let receiver = match callee {
+            Callee::Free => None,
+            Callee::Method { receiver, .. } | Callee::Super { receiver, .. } => Some(receiver),
+            Callee::Construct => {
+                let ty = hir::subst_params(
+                    &owner_type(self.c, sig.owner.unwrap_or(AdtId(0))),
+                    &sig.generics,
+                    &type_args,
+                );
+                Some(hir::Expr::new(ExprKind::AllocObject, ty, span))
+            }
+        };
+        if let Some(r) = receiver {
+            bound.insert(0, (0, r));
+        }
+        let kind = match sig.slot {
+            Some(slot) if !is_super => ExprKind::VirtualCall {
+                func,
+                type_args,
+                slot,
+                args: bound,
+            },
+            _ => ExprKind::Call {
+                func,
+                type_args,
+                args: bound,
+            },
+        };
+        hir::Expr::new(kind, ret, span)
     }
 
     /// A call of a built-in function or method; `receiver` is the checked
     /// receiver of a method call (argument 0 of the operation).
-    fn builtin_call(
+    pub fn builtin_call(
         &mut self,
         sig: &BuiltinSig,
         receiver: Option<hir::Expr>,
@@ -105,15 +316,15 @@ impl FnChecker<'_> {
             .params
             .iter()
             .map(|p| BindParam {
-                name: p.name,
+                name: p.name.to_owned(),
                 ty: match &p.ty {
-                    ParamTy::Exactly(t) => Some(t),
+                    ParamTy::Exactly(t) => Some(t.clone()),
                     ParamTy::Any => None,
                 },
                 required: !p.optional,
             })
             .collect();
-        let (bound, ok) = self.bind(&params, args, name, span);
+        let (bound, ok) = self.bind(&params, args, name, span, None);
         if !ok {
             return hir::Expr::error(span);
         }
@@ -140,44 +351,353 @@ impl FnChecker<'_> {
         method: &ast::Ident,
         args: &[ast::Arg],
         span: Span,
+        expect: Expect,
     ) -> hir::Expr {
-        // `Name.init(...)` and other calls on a type name.
         if let ast::ExprKind::Path(p) = &receiver.kind {
             if let [seg] = p.segments.as_slice() {
                 let is_type_name = seg.name.starts_with(|c: char| c.is_ascii_uppercase());
                 if is_type_name && self.lookup_local(&seg.name).is_none() {
-                    return self.later(&format!("`{}.{}`", seg.name, method.name), span);
+                    return self.static_call(seg, method, args, span, expect);
                 }
             }
         }
         let recv = self.expr(receiver, Expect::Value);
-        match &recv.ty {
+        match recv.ty.clone() {
             Ty::String => {
                 if let Some(sig) = builtins::string_method(&method.name) {
                     return self.builtin_call(&sig, Some(recv), &method.name, args, span);
                 }
-                if builtins::STRING_METHODS_LATER.contains(&method.name.as_str()) {
-                    return self.later(&format!("`String.{}`", method.name), method.span);
-                }
                 let hint = did_you_mean(&method.name, builtins::STRING_METHODS.iter().copied());
                 self.unknown_method(&recv.ty, method, hint);
             }
-            Ty::Error => {}
-            other => {
-                let other = other.clone();
-                self.unknown_method(&other, method, None);
+            ty @ (Ty::List(_) | Ty::Dict(..) | Ty::Set(_)) => {
+                if let Some(sig) = collections::method(&ty, &method.name) {
+                    return self.builtin_call(&sig, Some(recv), &method.name, args, span);
+                }
+                let names = collections::method_names(&ty);
+                let hint = did_you_mean(&method.name, names.iter().copied());
+                self.unknown_method(&ty, method, hint);
             }
+            ty @ Ty::Adt(id, _) if id == AdtId::OPTION || id == AdtId::RESULT => {
+                if let Some(sig) = collections::enum_method(&ty, &method.name) {
+                    return self.builtin_call(&sig, Some(recv), &method.name, args, span);
+                }
+                let hint = did_you_mean(&method.name, collections::ENUM_METHODS.iter().copied());
+                self.unknown_method(&ty, method, hint);
+            }
+            ty @ Ty::Adt(..) => {
+                if let Some((func, owner_ty)) = adt::find_method(self.c, &ty, &method.name) {
+                    if !self.c.fns[func.0 as usize].is_init {
+                        self.check_method_visible(func, method);
+                        let callee = Callee::Method {
+                            receiver: recv,
+                            owner_ty,
+                        };
+                        return self.call_fn(func, callee, args, span, expect);
+                    }
+                }
+                self.unknown_method(&ty, method, None);
+            }
+            Ty::Error => {}
+            other => self.unknown_method(&other, method, None),
         }
-        for arg in args {
-            self.expr(&arg.value, Expect::Value);
-        }
+        self.skip_args(args);
         hir::Expr::error(span)
     }
 
-    fn unknown_method(&mut self, ty: &Ty, method: &ast::Ident, hint: Option<&str>) {
+    /// `Name.init(...)` and other calls on a type name.
+    fn static_call(
+        &mut self,
+        type_name: &ast::Ident,
+        method: &ast::Ident,
+        args: &[ast::Arg],
+        span: Span,
+        expect: Expect,
+    ) -> hir::Expr {
+        let found = self.c.type_names.get(&type_name.name).cloned();
+        let Some((super::TypeName::Adt(id), _)) = found else {
+            if matches!(
+                type_name.name.as_str(),
+                "Channel"
+                    | "Mutex"
+                    | "RwLock"
+                    | "Condition"
+                    | "WaitGroup"
+                    | "Semaphore"
+                    | "Once"
+                    | "Atomic"
+                    | "CancelToken"
+                    | "Ticker"
+                    | "RateLimiter"
+                    | "Thread"
+            ) {
+                return self.later(&format!("`{}`", type_name.name), span);
+            }
+            let mut diag = Diagnostic::new(
+                Code::UnknownType,
+                format!("unknown type `{}`", type_name.name),
+                type_name.span,
+                "not a known type",
+            );
+            let names: Vec<String> = self.c.type_names.keys().cloned().collect();
+            if let Some(best) = did_you_mean(&type_name.name, names.iter().map(String::as_str)) {
+                diag = diag.with_hint(format!("did you mean `{best}`?"));
+            }
+            self.error(diag);
+            self.skip_args(args);
+            return hir::Expr::error(span);
+        };
+        if method.name != "init" {
+            self.error(
+                Diagnostic::new(
+                    Code::UnknownMethod,
+                    format!("`{}.{}` is not a constructor", type_name.name, method.name),
+                    method.span,
+                    "types have no static methods",
+                )
+                .with_hint(format!(
+                    "construct values with `{}.init(...)`",
+                    type_name.name
+                )),
+            );
+            self.skip_args(args);
+            return hir::Expr::error(span);
+        }
+        match self.c.adt(id).kind.clone() {
+            AdtKind::Newtype { inner } => {
+                let params = [BindParam {
+                    name: "value".into(),
+                    ty: Some(inner),
+                    required: true,
+                }];
+                let (mut bound, ok) = self.bind(
+                    &params,
+                    args,
+                    &format!("{}.init", type_name.name),
+                    span,
+                    None,
+                );
+                match bound.pop() {
+                    Some((_, value)) if ok => {
+                        hir::Expr::new(ExprKind::Retype(Box::new(value)), Ty::Newtype(id), span)
+                    }
+                    _ => hir::Expr::error(span),
+                }
+            }
+            AdtKind::Enum { .. } => {
+                self.error(Diagnostic::new(
+                    Code::UnknownMethod,
+                    format!("enums have no `init`; write `{}::Variant`", type_name.name),
+                    method.span,
+                    "not a class",
+                ));
+                self.skip_args(args);
+                hir::Expr::error(span)
+            }
+            AdtKind::Class { .. } => match self.c.extra(id).init {
+                Some(init) => self.call_fn(init, Callee::Construct, args, span, expect),
+                None => self.default_init(id, args, span, expect),
+            },
+        }
+    }
+
+    /// The generated `init` of a class without one: every field, by name.
+    fn default_init(
+        &mut self,
+        id: AdtId,
+        args: &[ast::Arg],
+        span: Span,
+        expect: Expect,
+    ) -> hir::Expr {
+        let own = owner_type(self.c, id);
+        let fields = adt::all_fields(self.c, &own);
+        let generics = self.c.adt(id).generics.clone();
+        let mut inf = Inference::new(&generics);
+        if let Some(t) = expect.ty() {
+            inf.unify(&own, t);
+        }
+        let params: Vec<BindParam> = fields
+            .iter()
+            .map(|(_, f, ty)| BindParam {
+                name: f.name.clone(),
+                ty: Some(ty.clone()),
+                required: true,
+            })
+            .collect();
+        let name = format!("{}.init", self.c.adt(id).name);
+        let (bound, ok) = self.bind(&params, args, &name, span, Some(&mut inf));
+        if !ok {
+            return hir::Expr::error(span);
+        }
+        if !inf.missing().is_empty() {
+            self.error(Diagnostic::new(
+                Code::CannotInfer,
+                format!(
+                    "cannot infer the type arguments of `{}`",
+                    self.c.adt(id).name
+                ),
+                span,
+                "annotate the variable's type",
+            ));
+            return hir::Expr::error(span);
+        }
+        let mut slots: Vec<Option<hir::Expr>> = vec![None; params.len()];
+        for (slot, value) in bound {
+            slots[slot] = Some(value);
+        }
+        let ty = inf.apply(&own);
+        hir::Expr::new(
+            ExprKind::NewObject {
+                fields: slots.into_iter().flatten().collect(),
+            },
+            ty,
+            span,
+        )
+    }
+
+    /// `super.method(...)` / `super.init(...)` inside a method.
+    pub fn super_call(
+        &mut self,
+        method: &ast::Ident,
+        args: &[ast::Arg],
+        span: Span,
+        expect: Expect,
+    ) -> hir::Expr {
+        let (Some(owner), Some(self_local)) = (self.owner, self.self_local) else {
+            self.error(Diagnostic::new(
+                Code::UnknownName,
+                "`super` is only available in methods of a class with a parent",
+                span,
+                "no parent class here",
+            ));
+            self.skip_args(args);
+            return hir::Expr::error(span);
+        };
+        let own = owner_type(self.c, owner);
+        let Some(parent) = adt::parent_ty(self.c, &own) else {
+            self.error(Diagnostic::new(
+                Code::UnknownName,
+                format!("`{}` has no parent class", self.c.adt(owner).name),
+                span,
+                "no parent for `super`",
+            ));
+            self.skip_args(args);
+            return hir::Expr::error(span);
+        };
+        let receiver = hir::Expr::new(ExprKind::Local(self_local), own, span);
+        if method.name == "init" {
+            let Ty::Adt(pid, pargs) = &parent else {
+                return hir::Expr::error(span);
+            };
+            return match self.c.extra(*pid).init {
+                Some(init) => {
+                    let callee = Callee::Super {
+                        receiver,
+                        owner_ty: parent.clone(),
+                    };
+                    self.call_fn(init, callee, args, span, expect)
+                }
+                None => self.super_default_init(*pid, pargs.clone(), receiver, args, span),
+            };
+        }
+        match adt::find_method(self.c, &parent, &method.name) {
+            Some((func, owner_ty)) => self.call_fn(
+                func,
+                Callee::Super { receiver, owner_ty },
+                args,
+                span,
+                expect,
+            ),
+            None => {
+                self.unknown_method(&parent, method, None);
+                self.skip_args(args);
+                hir::Expr::error(span)
+            }
+        }
+    }
+
+    /// `super.init(field = ...)` for a parent without an explicit `init`:
+    /// assigns the parent's fields of `self`.
+    fn super_default_init(
+        &mut self,
+        parent: AdtId,
+        pargs: Vec<Ty>,
+        receiver: hir::Expr,
+        args: &[ast::Arg],
+        span: Span,
+    ) -> hir::Expr {
+        let parent_ty = Ty::Adt(parent, pargs);
+        let fields = adt::all_fields(self.c, &parent_ty);
+        let params: Vec<BindParam> = fields
+            .iter()
+            .map(|(_, f, ty)| BindParam {
+                name: f.name.clone(),
+                ty: Some(ty.clone()),
+                required: true,
+            })
+            .collect();
+        let name = format!("{}.init", self.c.adt(parent).name);
+        let (bound, ok) = self.bind(&params, args, &name, span, None);
+        if !ok {
+            return hir::Expr::error(span);
+        }
+        let stmts = bound
+            .into_iter()
+            .map(|(slot, value)| {
+                hir::Stmt::Expr(hir::Expr::new(
+                    ExprKind::AssignField {
+                        object: Box::new(receiver.clone()),
+                        index: slot as u32,
+                        value: Box::new(value),
+                    },
+                    Ty::Unit,
+                    span,
+                ))
+            })
+            .collect();
+        hir::Expr::new(
+            ExprKind::Block(hir::Block {
+                stmts,
+                tail: None,
+                ty: Ty::Unit,
+            }),
+            Ty::Unit,
+            span,
+        )
+    }
+
+    /// A private method is callable from the methods of its class and of
+    /// the classes that inherit from it.
+    fn check_method_visible(&mut self, func: FnId, method: &ast::Ident) {
+        let sig = &self.c.fns[func.0 as usize];
+        if sig.is_pub {
+            return;
+        }
+        let (Some(declaring), span) = (sig.owner, sig.name_span) else {
+            return;
+        };
+        let inside = self
+            .owner
+            .is_some_and(|o| adt::class_within(self.c, o, declaring) || o == declaring);
+        if !inside {
+            let owner_name = self.c.adt(declaring).name.clone();
+            self.error(
+                Diagnostic::new(
+                    Code::Private,
+                    format!("the method `{}` of `{owner_name}` is private", method.name),
+                    method.span,
+                    "private method",
+                )
+                .with_label(span, "declared here without `pub`"),
+            );
+        }
+    }
+
+    pub fn unknown_method(&mut self, ty: &Ty, method: &ast::Ident, hint: Option<&str>) {
+        let shown = self.show(ty);
         let mut diag = Diagnostic::new(
             Code::UnknownMethod,
-            format!("`{ty}` has no method `{}`", method.name),
+            format!("`{shown}` has no method `{}`", method.name),
             method.span,
             "unknown method",
         );
@@ -188,14 +708,16 @@ impl FnChecker<'_> {
     }
 
     /// Binds written arguments to parameters by name and checks each value
-    /// against its parameter type. Returns the bound arguments in written
-    /// order, and whether binding succeeded.
-    fn bind(
+    /// against its parameter type, deciding type parameters in `inf` on
+    /// the way. Returns the bound arguments in written order, and whether
+    /// binding succeeded.
+    pub fn bind(
         &mut self,
         params: &[BindParam],
         args: &[ast::Arg],
         callee: &str,
         call_span: Span,
+        mut inf: Option<&mut Inference>,
     ) -> (Vec<(usize, hir::Expr)>, bool) {
         let mut ok = true;
         let mut bound: Vec<(usize, hir::Expr)> = Vec::new();
@@ -203,7 +725,7 @@ impl FnChecker<'_> {
         for arg in args {
             let Some(name) = &arg.name else {
                 ok = false;
-                let names: Vec<&str> = params.iter().map(|p| p.name).collect();
+                let names: Vec<&str> = params.iter().map(|p| p.name.as_str()).collect();
                 self.error(
                     Diagnostic::new(
                         Code::PositionalArgument,
@@ -231,7 +753,8 @@ impl FnChecker<'_> {
                     name.span,
                     "unknown argument name",
                 );
-                if let Some(best) = did_you_mean(&name.name, params.iter().map(|p| p.name)) {
+                if let Some(best) = did_you_mean(&name.name, params.iter().map(|p| p.name.as_str()))
+                {
                     diag = diag.with_hint(format!("did you mean `{best}`?"));
                 }
                 self.error(diag);
@@ -254,9 +777,22 @@ impl FnChecker<'_> {
                 continue;
             }
             seen.push((slot, name.span));
-            let value = match params[slot].ty {
-                Some(ty) => self.expect_ty(&arg.value, ty),
-                None => self.expr(&arg.value, Expect::Value),
+            let value = match (&params[slot].ty, inf.as_deref_mut()) {
+                (None, _) => self.expr(&arg.value, Expect::Value),
+                (Some(ty), Some(inf)) if inf.is_open(&inf.apply(ty)) => {
+                    let want = inf.apply(ty);
+                    let value = self.expr(&arg.value, Expect::Value);
+                    if !inf.unify(&want, &value.ty) && !self.fits(&value.ty, &inf.apply(&want)) {
+                        let want = inf.apply(&want);
+                        self.mismatch(&want, &value.ty, arg.value.span);
+                    }
+                    value
+                }
+                (Some(ty), Some(inf)) => {
+                    let want = inf.apply(ty);
+                    self.expect_ty(&arg.value, &want)
+                }
+                (Some(ty), None) => self.expect_ty(&arg.value, ty),
             };
             bound.push((slot, value));
         }
@@ -264,7 +800,7 @@ impl FnChecker<'_> {
             .iter()
             .enumerate()
             .filter(|(i, p)| p.required && seen.iter().all(|(s, _)| s != i))
-            .map(|(_, p)| p.name)
+            .map(|(_, p)| p.name.as_str())
             .collect();
         if !missing.is_empty() {
             ok = false;
@@ -285,4 +821,17 @@ impl FnChecker<'_> {
         }
         (bound, ok)
     }
+}
+
+/// How a user function is called.
+pub(crate) enum Callee {
+    /// A top-level function.
+    Free,
+    /// `receiver.method(...)`; `owner_ty` is the declaring class or enum as
+    /// seen from the receiver (with its type arguments).
+    Method { receiver: hir::Expr, owner_ty: Ty },
+    /// `super.method(...)`: a direct, non-virtual call.
+    Super { receiver: hir::Expr, owner_ty: Ty },
+    /// `Name.init(...)` of a class with an explicit `init`.
+    Construct,
 }

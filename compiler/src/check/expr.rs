@@ -1,11 +1,11 @@
 //! Checking expressions: one method per construct, dispatched from
-//! [`FnChecker::expr`].
+//! [`FnChecker::expr`]. Operators are in `ops.rs`, calls in `call.rs`,
+//! `match` in `pattern.rs`.
 
+use super::adt;
 use super::body::{Expect, FnChecker};
-use super::literal::is_untyped_literal;
-use super::types;
 use crate::diag::{did_you_mean, Code, Diagnostic};
-use crate::hir::{self, BinOp, ExprKind, Ty, UnOp};
+use crate::hir::{self, AdtId, AdtKind, ExprKind, Ty};
 use crate::source::Span;
 use crate::syntax::ast;
 
@@ -13,23 +13,25 @@ impl FnChecker<'_> {
     /// Checks `e` and reports a mismatch unless its type fits `ty`.
     pub fn expect_ty(&mut self, e: &ast::Expr, ty: &Ty) -> hir::Expr {
         let value = self.expr(e, Expect::Ty(ty));
-        if !value.ty.fits(ty) {
+        if !self.fits(&value.ty, ty) {
             self.mismatch(ty, &value.ty, e.span);
         }
         value
     }
 
     pub fn mismatch(&mut self, expected: &Ty, found: &Ty, span: Span) {
+        if expected.has_error() || found.has_error() {
+            return;
+        }
+        let (e, f) = (self.show(expected), self.show(found));
         let mut diag = Diagnostic::new(
             Code::TypeMismatch,
-            format!("expected `{expected}`, found `{found}`"),
+            format!("expected `{e}`, found `{f}`"),
             span,
-            format!("this is `{found}`"),
+            format!("this is `{f}`"),
         );
         if expected.is_numeric() && found.is_numeric() {
-            diag = diag.with_hint(format!(
-                "convert it with `cast(value = ..., target = {expected})`"
-            ));
+            diag = diag.with_hint(format!("convert it with `cast(value = ..., target = {e})`"));
         }
         self.error(diag);
     }
@@ -43,16 +45,29 @@ impl FnChecker<'_> {
             A::Bool(b) => hir::Expr::new(ExprKind::Bool(*b), Ty::Bool, span),
             A::Unit => hir::Expr::new(ExprKind::Unit, Ty::Unit, span),
             A::Str(parts) => self.string(parts, span),
-            A::Path(path) => self.path(path),
+            A::Path(path) => self.path(path, expect),
+            A::SelfValue => match self.self_local {
+                Some(l) => hir::Expr::new(ExprKind::Local(l), self.local_ty(l), span),
+                None => {
+                    self.error(Diagnostic::new(
+                        Code::UnknownName,
+                        "`self` is only available in methods",
+                        span,
+                        "not inside a method",
+                    ));
+                    hir::Expr::error(span)
+                }
+            },
             A::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, span, expect),
             A::Unary { op, operand } => self.unary(*op, operand, span, expect),
             A::Assign { target, value } => self.assign(target, value, span),
-            A::Call { callee, args } => self.call(callee, args, span),
+            A::Call { callee, args } => self.call(callee, args, span, expect),
             A::MethodCall {
                 receiver,
                 method,
                 args,
-            } => self.method_call(receiver, method, args, span),
+            } => self.method_call(receiver, method, args, span, expect),
+            A::SuperCall { method, args } => self.super_call(method, args, span, expect),
             A::Cast { value, target } => self.cast(value, target, span),
             A::Block(block) => {
                 let block = self.block(block, expect);
@@ -64,6 +79,13 @@ impl FnChecker<'_> {
                 then,
                 otherwise,
             } => self.if_expr(cond, then, otherwise.as_deref(), span, expect),
+            A::Match { scrutinee, arms } => self.match_expr(scrutinee, arms, span, expect),
+            A::Field { object, field } => self.field(object, field, span),
+            A::Index { object, index } => self.index(object, index, span),
+            A::Try(inner) => self.try_expr(inner, span),
+            A::List(items) => self.list_literal(items, span, expect),
+            A::Set(items) => self.set_literal(items, span, expect),
+            A::Dict(entries) => self.dict_literal(entries, span, expect),
             A::Range { .. } => {
                 self.error(Diagnostic::new(
                     Code::BadForIterable,
@@ -73,15 +95,6 @@ impl FnChecker<'_> {
                 ));
                 hir::Expr::error(span)
             }
-            A::SelfValue => self.later("`self`", span),
-            A::List(_) => self.later("list literals", span),
-            A::Dict(_) => self.later("dict literals", span),
-            A::Set(_) => self.later("set literals", span),
-            A::SuperCall { .. } => self.later("`super` calls", span),
-            A::Field { .. } => self.later("field access", span),
-            A::Index { .. } => self.later("indexing", span),
-            A::Try(_) => self.later("the `?` operator", span),
-            A::Match { .. } => self.later("`match`", span),
             A::Spawn(_) => self.later("`spawn`", span),
             A::Race(_) => self.later("`race`", span),
             A::Closure { .. } => self.later("closures", span),
@@ -117,10 +130,13 @@ impl FnChecker<'_> {
         hir::Expr::new(ExprKind::Interp(pieces), Ty::String, span)
     }
 
-    fn path(&mut self, path: &ast::Path) -> hir::Expr {
+    fn path(&mut self, path: &ast::Path, expect: Expect) -> hir::Expr {
         let span = path.span;
         let [ident] = path.segments.as_slice() else {
-            return self.later("qualified names", span);
+            if let Some(e) = self.variant_path(path, None, span, expect) {
+                return e;
+            }
+            return self.later("module paths", span);
         };
         if let Some(local) = self.lookup_local(&ident.name) {
             return hir::Expr::new(ExprKind::Local(local), self.local_ty(local), span);
@@ -148,173 +164,311 @@ impl FnChecker<'_> {
         self.error(diag);
     }
 
-    fn binary(
+    /// `object.field` on a class instance, or `.value` of a newtype.
+    fn field(&mut self, object: &ast::Expr, field: &ast::Ident, span: Span) -> hir::Expr {
+        let obj = self.expr(object, Expect::Value);
+        match obj.ty.clone() {
+            Ty::Newtype(id) if field.name == "value" => {
+                let AdtKind::Newtype { inner } = self.c.adt(id).kind.clone() else {
+                    return hir::Expr::error(span);
+                };
+                hir::Expr::new(ExprKind::Retype(Box::new(obj)), inner, span)
+            }
+            ty @ Ty::Adt(id, _) if self.c.extra(id).is_class => {
+                let Some(found) = adt::find_field(self.c, &ty, &field.name) else {
+                    self.unknown_field(&ty, field);
+                    return hir::Expr::error(span);
+                };
+                self.check_field_visible(&found, field);
+                hir::Expr::new(
+                    ExprKind::Field {
+                        object: Box::new(obj),
+                        index: found.index,
+                    },
+                    found.ty,
+                    span,
+                )
+            }
+            Ty::Error => hir::Expr::error(span),
+            ty => {
+                self.unknown_field(&ty, field);
+                hir::Expr::error(span)
+            }
+        }
+    }
+
+    fn unknown_field(&mut self, ty: &Ty, field: &ast::Ident) {
+        let shown = self.show(ty);
+        let mut diag = Diagnostic::new(
+            Code::UnknownField,
+            format!("`{shown}` has no field `{}`", field.name),
+            field.span,
+            "unknown field",
+        );
+        if matches!(ty, Ty::Adt(..)) {
+            let names: Vec<String> = adt::all_fields(self.c, ty)
+                .into_iter()
+                .map(|(_, f, _)| f.name)
+                .collect();
+            if let Some(best) = did_you_mean(&field.name, names.iter().map(String::as_str)) {
+                diag = diag.with_hint(format!("did you mean `{best}`?"));
+            }
+        }
+        self.error(diag);
+    }
+
+    /// A private field is visible in the methods of its class and of the
+    /// classes that inherit from it.
+    fn check_field_visible(&mut self, found: &adt::FoundField, field: &ast::Ident) {
+        if found.field.is_pub {
+            return;
+        }
+        let inside = self
+            .owner
+            .is_some_and(|o| adt::class_within(self.c, o, found.owner));
+        if !inside {
+            let owner = self.c.adt(found.owner).name.clone();
+            self.error(
+                Diagnostic::new(
+                    Code::Private,
+                    format!("the field `{}` of `{owner}` is private", field.name),
+                    field.span,
+                    "private field",
+                )
+                .with_label(found.field.span, "declared here without `pub`"),
+            );
+        }
+    }
+
+    fn index(&mut self, object: &ast::Expr, index: &ast::Expr, span: Span) -> hir::Expr {
+        let list = self.expr(object, Expect::Value);
+        let idx = self.expr(index, Expect::Ty(&Ty::INT32));
+        if !idx.ty.is_int() && !idx.ty.is_flexible() {
+            let shown = self.show(&idx.ty);
+            self.error(Diagnostic::new(
+                Code::TypeMismatch,
+                format!("an index must be an integer, found `{shown}`"),
+                index.span,
+                "not an integer",
+            ));
+        }
+        match list.ty.clone() {
+            Ty::List(t) => hir::Expr::new(
+                ExprKind::Index {
+                    list: Box::new(list),
+                    index: Box::new(idx),
+                },
+                Ty::option(*t),
+                span,
+            ),
+            Ty::Error => hir::Expr::error(span),
+            other => {
+                let shown = self.show(&other);
+                let mut diag = Diagnostic::new(
+                    Code::BadOperands,
+                    format!("cannot index a value of type `{shown}`"),
+                    object.span,
+                    "only lists can be indexed",
+                );
+                if matches!(other, Ty::Dict(..)) {
+                    diag = diag.with_hint("use `d.get(key = k)`");
+                }
+                self.error(diag);
+                hir::Expr::error(span)
+            }
+        }
+    }
+
+    /// `e?`: the payload of `Some`/`Ok`; on `None`/`Err` the enclosing
+    /// function returns it, so its return type must accept that.
+    fn try_expr(&mut self, inner: &ast::Expr, span: Span) -> hir::Expr {
+        let value = self.expr(inner, Expect::Value);
+        let ret = self.ret.clone();
+        let payload = match &value.ty {
+            Ty::Adt(AdtId::OPTION, args) => {
+                if !matches!(ret, Ty::Adt(AdtId::OPTION, _) | Ty::Error) {
+                    let shown = self.show(&ret);
+                    self.error(Diagnostic::new(
+                        Code::TypeMismatch,
+                        format!("`?` returns `None` early, but this function returns `{shown}`"),
+                        span,
+                        "needs a function returning an Option",
+                    ));
+                }
+                args.first().cloned()
+            }
+            Ty::Adt(AdtId::RESULT, args) => {
+                let err = args.get(1).cloned().unwrap_or(Ty::Error);
+                match &ret {
+                    Ty::Adt(AdtId::RESULT, rargs) if rargs.get(1).is_some_and(|e| e.fits(&err)) => {
+                    }
+                    Ty::Error => {}
+                    _ => {
+                        let (r, e) = (self.show(&ret), self.show(&err));
+                        self.error(Diagnostic::new(
+                            Code::TypeMismatch,
+                            format!(
+                                "`?` returns `Err({e})` early, but this function returns `{r}`"
+                            ),
+                            span,
+                            format!("needs a function returning `Result<_, {e}>`"),
+                        ));
+                    }
+                }
+                args.first().cloned()
+            }
+            Ty::Error => return hir::Expr::error(span),
+            other => {
+                let shown = self.show(other);
+                self.error(Diagnostic::new(
+                    Code::BadOperands,
+                    format!("`?` needs an `Option` or a `Result`, found `{shown}`"),
+                    span,
+                    "not an Option or Result",
+                ));
+                return hir::Expr::error(span);
+            }
+        };
+        let ty = payload.unwrap_or(Ty::Error);
+        hir::Expr::new(ExprKind::Try(Box::new(value)), ty, span)
+    }
+
+    /// The element type for a collection literal: from the expected type,
+    /// else from the first element.
+    fn elements(
         &mut self,
-        op: BinOp,
-        lhs: &ast::Expr,
-        rhs: &ast::Expr,
+        items: &[ast::Expr],
+        expected: Option<Ty>,
+        span: Span,
+        what: &str,
+    ) -> (Vec<hir::Expr>, Ty) {
+        let mut elem = expected;
+        let mut out = Vec::new();
+        for item in items {
+            let value = match &elem {
+                Some(t) => self.expect_ty(item, &t.clone()),
+                None => {
+                    let v = self.expr(item, Expect::Value);
+                    elem = Some(v.ty.clone());
+                    v
+                }
+            };
+            out.push(value);
+        }
+        let elem = elem.unwrap_or_else(|| {
+            self.error(
+                Diagnostic::new(
+                    Code::CannotInfer,
+                    format!("cannot infer the element type of an empty {what}"),
+                    span,
+                    "empty literal",
+                )
+                .with_hint("annotate the variable, e.g. `let xs: List[Int32] = [];`"),
+            );
+            Ty::Error
+        });
+        (out, elem)
+    }
+
+    fn list_literal(&mut self, items: &[ast::Expr], span: Span, expect: Expect) -> hir::Expr {
+        let expected = match expect.ty() {
+            Some(Ty::List(t)) => Some((**t).clone()),
+            _ => None,
+        };
+        let (items, elem) = self.elements(items, expected, span, "list");
+        hir::Expr::new(ExprKind::List(items), Ty::List(Box::new(elem)), span)
+    }
+
+    fn set_literal(&mut self, items: &[ast::Expr], span: Span, expect: Expect) -> hir::Expr {
+        let expected = match expect.ty() {
+            Some(Ty::Set(t)) => Some((**t).clone()),
+            _ => None,
+        };
+        let (items, elem) = self.elements(items, expected, span, "set");
+        self.check_hashable(&elem, span);
+        hir::Expr::new(ExprKind::Set(items), Ty::Set(Box::new(elem)), span)
+    }
+
+    fn dict_literal(
+        &mut self,
+        entries: &[(ast::Expr, ast::Expr)],
         span: Span,
         expect: Expect,
     ) -> hir::Expr {
-        if matches!(op, BinOp::And | BinOp::Or) {
-            let l = self.expr(lhs, Expect::Ty(&Ty::Bool));
-            let r = self.expr(rhs, Expect::Ty(&Ty::Bool));
-            for side in [&l, &r] {
-                if !side.ty.fits(&Ty::Bool) {
-                    self.error(Diagnostic::new(
-                        Code::BadOperands,
-                        format!(
-                            "`{}` needs `Bool` operands, found `{}`",
-                            op.symbol(),
-                            side.ty
-                        ),
-                        side.span,
-                        "not a Bool",
-                    ));
+        let (mut k, mut v) = match expect.ty() {
+            Some(Ty::Dict(k, v)) => (Some((**k).clone()), Some((**v).clone())),
+            _ => (None, None),
+        };
+        let mut out = Vec::new();
+        for (key, value) in entries {
+            let key = match &k {
+                Some(t) => self.expect_ty(key, &t.clone()),
+                None => {
+                    let e = self.expr(key, Expect::Value);
+                    k = Some(e.ty.clone());
+                    e
                 }
-            }
-            return binary_expr(op, l, r, Ty::Bool, span);
-        }
-        let arithmetic = matches!(
-            op,
-            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem
-        );
-        // An arithmetic result takes the expected type; comparison operands
-        // take each other's type. An untyped literal follows the other side.
-        let outer = match expect.ty() {
-            Some(t) if arithmetic => Expect::Ty(t),
-            _ => Expect::Value,
-        };
-        let (l, r) = if is_untyped_literal(lhs) && !is_untyped_literal(rhs) {
-            let r = self.expr(rhs, outer);
-            let l = self.expr(lhs, Expect::Ty(&r.ty));
-            (l, r)
-        } else {
-            let l = self.expr(lhs, outer);
-            let r = self.expr(rhs, Expect::Ty(&l.ty));
-            (l, r)
-        };
-        let comparison = !arithmetic;
-        if l.ty.is_flexible() || r.ty.is_flexible() {
-            let ty = if comparison {
-                Ty::Bool
-            } else if l.ty.is_flexible() {
-                r.ty.clone()
-            } else {
-                l.ty.clone()
             };
-            return binary_expr(op, l, r, ty, span);
-        }
-        if l.ty != r.ty {
-            let diag = if l.ty.is_numeric() && r.ty.is_numeric() {
-                Diagnostic::new(
-                    Code::MixedNumeric,
-                    format!("cannot mix `{}` and `{}` in `{}`", l.ty, r.ty, op.symbol()),
-                    span,
-                    format!("`{}` {} `{}`", l.ty, op.symbol(), r.ty),
-                )
-                .with_hint(format!(
-                    "convert one side, e.g. `cast(value = ..., target = {})`",
-                    l.ty
-                ))
-            } else {
-                Diagnostic::new(
-                    Code::BadOperands,
-                    format!(
-                        "cannot apply `{}` to `{}` and `{}`",
-                        op.symbol(),
-                        l.ty,
-                        r.ty
-                    ),
-                    span,
-                    format!("`{}` {} `{}`", l.ty, op.symbol(), r.ty),
-                )
+            let value = match &v {
+                Some(t) => self.expect_ty(value, &t.clone()),
+                None => {
+                    let e = self.expr(value, Expect::Value);
+                    v = Some(e.ty.clone());
+                    e
+                }
             };
-            self.error(diag);
-            return hir::Expr::error(span);
+            out.push((key, value));
         }
-        let ty = l.ty.clone();
-        let allowed = match op {
-            BinOp::Add => ty.is_numeric() || ty == Ty::String,
-            BinOp::Sub | BinOp::Mul | BinOp::Div => ty.is_numeric(),
-            BinOp::Rem => ty.is_int(),
-            BinOp::Eq | BinOp::Ne => {
-                matches!(ty, Ty::Bool | Ty::Int(_) | Ty::Float(_) | Ty::String)
-            }
-            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => ty.is_numeric(),
-            BinOp::And | BinOp::Or => false,
-        };
-        if !allowed {
-            let mut diag = Diagnostic::new(
-                Code::BadOperands,
-                format!("cannot apply `{}` to `{ty}`", op.symbol()),
-                span,
-                format!("`{}` does not work on `{ty}`", op.symbol()),
+        let (Some(k), Some(v)) = (k, v) else {
+            self.error(
+                Diagnostic::new(
+                    Code::CannotInfer,
+                    "cannot infer the types of an empty dict",
+                    span,
+                    "empty literal",
+                )
+                .with_hint("annotate the variable, e.g. `let d: Dict[String, Int32] = {};`"),
             );
-            if op == BinOp::Rem && matches!(ty, Ty::Float(_)) {
-                diag = diag.with_hint("`%` works on integers only");
-            }
-            self.error(diag);
             return hir::Expr::error(span);
-        }
-        let result = if comparison { Ty::Bool } else { ty };
-        binary_expr(op, l, r, result, span)
-    }
-
-    fn unary(&mut self, op: UnOp, operand: &ast::Expr, span: Span, expect: Expect) -> hir::Expr {
-        match (op, &operand.kind) {
-            (UnOp::Neg, ast::ExprKind::Int { value, suffix }) => {
-                return self.int_literal(*value, *suffix, true, span, expect);
-            }
-            (UnOp::Neg, ast::ExprKind::Float { value, suffix }) => {
-                return self.float_literal(*value, *suffix, true, span, expect);
-            }
-            _ => {}
-        }
-        let value = match op {
-            UnOp::Neg => self.expr(operand, expect),
-            UnOp::Not => self.expr(operand, Expect::Ty(&Ty::Bool)),
         };
-        let ty = value.ty.clone();
-        if op == UnOp::Neg && !ty.is_numeric() && !ty.is_flexible() {
-            self.error(Diagnostic::new(
-                Code::BadOperands,
-                format!("cannot negate `{ty}`"),
-                span,
-                "unary `-` needs a number",
-            ));
-            return hir::Expr::error(span);
-        }
-        if op == UnOp::Not && !ty.fits(&Ty::Bool) {
-            self.error(Diagnostic::new(
-                Code::BadOperands,
-                format!("`not` needs a `Bool`, found `{ty}`"),
-                span,
-                "not a Bool",
-            ));
-            return hir::Expr::error(span);
-        }
-        let ty = if op == UnOp::Not { Ty::Bool } else { ty };
+        self.check_hashable(&k, span);
         hir::Expr::new(
-            ExprKind::Unary {
-                op,
-                operand: Box::new(value),
-            },
-            ty,
+            ExprKind::Dict(out),
+            Ty::Dict(Box::new(k), Box::new(v)),
             span,
         )
     }
 
-    fn assign(&mut self, target: &ast::Expr, value: &ast::Expr, span: Span) -> hir::Expr {
+    /// Set elements and dict keys are hashed: floats are not allowed.
+    pub fn check_hashable(&mut self, ty: &Ty, span: Span) {
+        if matches!(ty, Ty::Float(_)) {
+            let shown = self.show(ty);
+            self.error(Diagnostic::new(
+                Code::TypeMismatch,
+                format!("`{shown}` cannot be a set element or dict key"),
+                span,
+                "floats are not hashable",
+            ));
+        }
+    }
+
+    pub(crate) fn assign(
+        &mut self,
+        target: &ast::Expr,
+        value: &ast::Expr,
+        span: Span,
+    ) -> hir::Expr {
         let ident = match &target.kind {
             ast::ExprKind::Path(p) if p.segments.len() == 1 => &p.segments[0],
-            ast::ExprKind::Field { .. } => return self.later("assignment to fields", target.span),
+            ast::ExprKind::Field { object, field } => {
+                return self.assign_field(object, field, value, span)
+            }
             kind => {
                 let mut diag = Diagnostic::new(
                     Code::BadAssignTarget,
                     "cannot assign to this expression",
                     target.span,
-                    "not a variable",
+                    "not a variable or field",
                 );
                 if matches!(kind, ast::ExprKind::Index { .. }) {
                     diag = diag
@@ -359,151 +513,55 @@ impl FnChecker<'_> {
         )
     }
 
-    fn cast(&mut self, value: &ast::Expr, target: &ast::TypeExpr, span: Span) -> hir::Expr {
-        let to = types::resolve(self.c, target);
-        let value = self.expr(value, Expect::Value);
-        if value.ty.is_flexible() || to.is_flexible() {
+    /// `object.field = value`: `var` fields anywhere they are visible;
+    /// `let` fields only through `self` inside `init`.
+    fn assign_field(
+        &mut self,
+        object: &ast::Expr,
+        field: &ast::Ident,
+        value: &ast::Expr,
+        span: Span,
+    ) -> hir::Expr {
+        let obj = self.expr(object, Expect::Value);
+        let ty = obj.ty.clone();
+        if ty.is_flexible() {
+            self.expr(value, Expect::Value);
             return hir::Expr::error(span);
         }
-        if !value.ty.is_numeric() || !to.is_numeric() {
+        let found = match &ty {
+            Ty::Adt(id, _) if self.c.extra(*id).is_class => {
+                adt::find_field(self.c, &ty, &field.name)
+            }
+            _ => None,
+        };
+        let Some(found) = found else {
+            self.unknown_field(&ty, field);
+            self.expr(value, Expect::Value);
+            return hir::Expr::error(span);
+        };
+        self.check_field_visible(&found, field);
+        let through_self = matches!(object.kind, ast::ExprKind::SelfValue);
+        if !found.field.mutable && !(self.in_init && through_self) {
             self.error(
                 Diagnostic::new(
-                    Code::BadCast,
-                    format!("cannot cast `{}` to `{to}`", value.ty),
-                    span,
-                    "not a numeric conversion",
+                    Code::AssignImmutable,
+                    format!("cannot assign to the `let` field `{}`", field.name),
+                    field.span,
+                    "immutable field",
                 )
-                .with_hint("`cast` converts between numeric types only"),
+                .with_label(found.field.span, "declared with `let`")
+                .with_hint("`let` fields are set once, through `self` in `init`; declare it `var` to change it later"),
             );
-            return hir::Expr::error(span);
         }
+        let value = self.expect_ty(value, &found.ty);
         hir::Expr::new(
-            ExprKind::Cast {
+            ExprKind::AssignField {
+                object: Box::new(obj),
+                index: found.index,
                 value: Box::new(value),
             },
-            to,
+            Ty::Unit,
             span,
         )
     }
-
-    fn if_expr(
-        &mut self,
-        cond: &ast::Expr,
-        then: &ast::Block,
-        otherwise: Option<&ast::Expr>,
-        span: Span,
-        expect: Expect,
-    ) -> hir::Expr {
-        let cond = self.condition(cond);
-        let then = self.block(then, expect);
-        let Some(otherwise) = otherwise else {
-            if let Some(t) = expect.ty() {
-                if !Ty::Unit.fits(t) {
-                    self.error(
-                        Diagnostic::new(
-                            Code::IfBranchMismatch,
-                            format!("this `if` has no `else`, so it has no `{t}` value"),
-                            span,
-                            "missing `else`",
-                        )
-                        .with_hint("add an `else` branch"),
-                    );
-                }
-            }
-            return if_node(cond, then, None, Ty::Unit, span);
-        };
-        let else_expect = match expect {
-            Expect::Value if then.ty.has_value() => Expect::Ty(&then.ty),
-            other => other,
-        };
-        let else_block = match &otherwise.kind {
-            ast::ExprKind::Block(b) => self.block(b, else_expect),
-            _ => {
-                let nested = self.expr(otherwise, else_expect);
-                let ty = nested.ty.clone();
-                hir::Block {
-                    stmts: Vec::new(),
-                    tail: Some(Box::new(nested)),
-                    ty,
-                }
-            }
-        };
-        let ty = match (&then.ty, &else_block.ty) {
-            (Ty::Never, t) | (t, Ty::Never) => t.clone(),
-            (a, b) if a == b => a.clone(),
-            (Ty::Error, _) | (_, Ty::Error) => Ty::Error,
-            _ if matches!(expect, Expect::Discard) => Ty::Unit,
-            (a, b) => {
-                self.error(
-                    Diagnostic::new(
-                        Code::IfBranchMismatch,
-                        format!("`if` branches have different types: `{a}` and `{b}`"),
-                        otherwise.span,
-                        format!("this branch is `{b}`"),
-                    )
-                    .with_label(
-                        then_span(then_tail_span(&then), span),
-                        format!("this branch is `{a}`"),
-                    ),
-                );
-                Ty::Error
-            }
-        };
-        if_node(cond, then, Some(else_block), ty, span)
-    }
-
-    /// A condition of `if`/`while`: must be Bool, no truthiness.
-    pub fn condition(&mut self, cond: &ast::Expr) -> hir::Expr {
-        let value = self.expr(cond, Expect::Ty(&Ty::Bool));
-        if !value.ty.fits(&Ty::Bool) {
-            self.error(
-                Diagnostic::new(
-                    Code::ConditionNotBool,
-                    format!("a condition must be `Bool`, found `{}`", value.ty),
-                    cond.span,
-                    "not a Bool",
-                )
-                .with_hint("compare explicitly, e.g. `x != 0`"),
-            );
-        }
-        value
-    }
-}
-
-fn then_tail_span(block: &hir::Block) -> Option<Span> {
-    block.tail.as_ref().map(|t| t.span)
-}
-
-fn then_span(tail: Option<Span>, whole: Span) -> Span {
-    tail.unwrap_or(whole)
-}
-
-fn binary_expr(op: BinOp, l: hir::Expr, r: hir::Expr, ty: Ty, span: Span) -> hir::Expr {
-    hir::Expr::new(
-        ExprKind::Binary {
-            op,
-            lhs: Box::new(l),
-            rhs: Box::new(r),
-        },
-        ty,
-        span,
-    )
-}
-
-fn if_node(
-    cond: hir::Expr,
-    then: hir::Block,
-    otherwise: Option<hir::Block>,
-    ty: Ty,
-    span: Span,
-) -> hir::Expr {
-    hir::Expr::new(
-        ExprKind::If {
-            cond: Box::new(cond),
-            then,
-            otherwise,
-        },
-        ty,
-        span,
-    )
 }

@@ -50,6 +50,7 @@ impl FnChecker<'_> {
             Ty::Int(w) => {
                 let (min, max) = w.range();
                 if signed < min || signed > max {
+                    let ty = self.show(&ty);
                     self.error(
                         Diagnostic::new(
                             Code::LiteralOutOfRange,

@@ -2,7 +2,7 @@
 
 use super::body::{Expect, FnChecker};
 use super::literal::is_untyped_literal;
-use super::{naming, types};
+use super::naming;
 use crate::diag::{Code, Diagnostic};
 use crate::hir::{self, ExprKind, Stmt, Ty};
 use crate::source::Span;
@@ -93,7 +93,7 @@ impl FnChecker<'_> {
         naming::check_snake_case(self.c, name, "variable");
         let (value, ty) = match ty {
             Some(t) => {
-                let ty = types::resolve(self.c, t);
+                let ty = self.resolve_type(t);
                 (self.expect_ty(value, &ty), ty)
             }
             None => {
@@ -121,34 +121,34 @@ impl FnChecker<'_> {
         match value {
             Some(e) => {
                 let value = self.expr(e, Expect::Ty(&ret));
+                let found = self.show(&value.ty);
                 if ret == Ty::Unit && value.ty != Ty::Unit && !value.ty.is_flexible() {
                     self.error(
                         Diagnostic::new(
                             Code::BadReturn,
-                            format!(
-                                "this function returns nothing, but a `{}` is returned",
-                                value.ty
-                            ),
+                            format!("this function returns nothing, but a `{found}` is returned"),
                             e.span,
                             "unexpected return value",
                         )
-                        .with_hint(format!("declare the return type: `-> {}`", value.ty)),
+                        .with_hint(format!("declare the return type: `-> {found}`")),
                     );
-                } else if !value.ty.fits(&ret) {
+                } else if !self.fits(&value.ty, &ret) && !value.ty.has_error() {
+                    let want = self.show(&ret);
                     self.error(Diagnostic::new(
                         Code::TypeMismatch,
-                        format!("expected to return `{ret}`, found `{}`", value.ty),
+                        format!("expected to return `{want}`, found `{found}`"),
                         e.span,
-                        format!("this is `{}`", value.ty),
+                        format!("this is `{found}`"),
                     ));
                 }
                 Stmt::Return(Some(value), span)
             }
             None => {
                 if ret != Ty::Unit && !ret.is_flexible() {
+                    let want = self.show(&ret);
                     self.error(Diagnostic::new(
                         Code::BadReturn,
-                        format!("`return;` needs a `{ret}` value here"),
+                        format!("`return;` needs a `{want}` value here"),
                         span,
                         "missing return value",
                     ));
@@ -173,7 +173,7 @@ impl FnChecker<'_> {
         body: &ast::Block,
     ) -> Option<Stmt> {
         naming::check_snake_case(self.c, var, "loop variable");
-        let declared = ty.map(|t| types::resolve(self.c, t));
+        let declared = ty.map(|t| self.resolve_type(t));
         let ast::ExprKind::Range {
             start,
             end,
@@ -181,15 +181,19 @@ impl FnChecker<'_> {
         } = &iter.kind
         else {
             let value = self.expr(iter, Expect::Value);
+            if let Some(stmt) = self.for_collection(var, declared.as_ref(), value.clone(), body) {
+                return Some(stmt);
+            }
             if !value.ty.is_flexible() {
+                let shown = self.show(&value.ty);
                 self.error(
                     Diagnostic::new(
                         Code::BadForIterable,
-                        format!("cannot iterate over `{}`", value.ty),
+                        format!("cannot iterate over `{shown}`"),
                         iter.span,
                         "not iterable",
                     )
-                    .with_hint("iterate over a range such as `0..n`"),
+                    .with_hint("iterate over a range such as `0..n`, a List, a Set or a Dict"),
                 );
             }
             // Declared anyway, so the body is checked without echoes.
@@ -213,9 +217,10 @@ impl FnChecker<'_> {
         };
         let ty = declared.unwrap_or_else(|| start.ty.clone());
         if !ty.is_int() && !ty.is_flexible() {
+            let shown = self.show(&ty);
             self.error(Diagnostic::new(
                 Code::BadForIterable,
-                format!("a range needs integer bounds, found `{ty}`"),
+                format!("a range needs integer bounds, found `{shown}`"),
                 iter.span,
                 "not an integer range",
             ));
@@ -236,6 +241,59 @@ impl FnChecker<'_> {
     }
 }
 
+impl FnChecker<'_> {
+    /// `for (x in xs)` over a List (its elements), a Set (its elements, in
+    /// insertion order) or a Dict (its keys): lowered to a loop over a
+    /// list, a snapshot for sets and dicts.
+    fn for_collection(
+        &mut self,
+        var: &ast::Ident,
+        declared: Option<&Ty>,
+        value: hir::Expr,
+        body: &ast::Block,
+    ) -> Option<Stmt> {
+        let span = value.span;
+        let (elem, list) = match value.ty.clone() {
+            Ty::List(t) => (*t, value),
+            Ty::Set(t) => {
+                let list_ty = Ty::List(t.clone());
+                let list = hir::Expr::new(
+                    ExprKind::Builtin {
+                        op: hir::Builtin::SetToList,
+                        args: vec![Some(value)],
+                    },
+                    list_ty,
+                    span,
+                );
+                (*t, list)
+            }
+            Ty::Dict(k, _) => {
+                let list_ty = Ty::List(k.clone());
+                let list = hir::Expr::new(
+                    ExprKind::Builtin {
+                        op: hir::Builtin::DictKeys,
+                        args: vec![Some(value)],
+                    },
+                    list_ty,
+                    span,
+                );
+                (*k, list)
+            }
+            _ => return None,
+        };
+        if let Some(d) = declared {
+            if !d.fits(&elem) {
+                self.mismatch(&elem, d, var.span);
+            }
+        }
+        self.push_scope();
+        let var = self.declare_local(var, elem, false);
+        let body = self.loop_body(body);
+        self.pop_scope();
+        Some(Stmt::ForList { var, list, body })
+    }
+}
+
 /// Whether control never continues after this statement.
 fn stmt_diverges(stmt: &Stmt) -> bool {
     match stmt {
@@ -244,7 +302,7 @@ fn stmt_diverges(stmt: &Stmt) -> bool {
         Stmt::While { cond, body } => {
             matches!(cond.kind, ExprKind::Bool(true)) && !block_breaks(body)
         }
-        Stmt::ForRange { .. } => false,
+        Stmt::ForRange { .. } | Stmt::ForList { .. } => false,
     }
 }
 

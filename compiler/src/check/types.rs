@@ -1,8 +1,10 @@
 //! Resolving written types (`TypeExpr`) to semantic types (`Ty`).
 
-use super::Checker;
+use super::items::Generics;
+use super::{Checker, TypeName};
 use crate::diag::{did_you_mean, Code, Diagnostic};
-use crate::hir::{FloatWidth, IntWidth, Ty};
+use crate::hir::{AdtKind, FloatWidth, IntWidth, Ty};
+use crate::source::Span;
 use crate::syntax::ast::{TypeExpr, TypeExprKind};
 
 /// Names of the primitive types, for "did you mean" hints.
@@ -12,46 +14,58 @@ const PRIMITIVES: &[&str] = &[
 ];
 
 /// Type names that exist but that this version does not compile yet.
-const LATER: &[&str] = &["Option", "Result", "Task", "Channel", "Fn"];
+const LATER: &[&str] = &["Task", "Channel", "Fn"];
 
-pub(crate) fn resolve(checker: &mut Checker, ty: &TypeExpr) -> Ty {
+/// Whether `name` is a built-in type name (not available for user types).
+pub(crate) fn is_builtin_type(name: &str) -> bool {
+    PRIMITIVES.contains(&name)
+        || LATER.contains(&name)
+        || matches!(
+            name,
+            "Float8" | "Float16" | "Option" | "Result" | "List" | "Dict" | "Set"
+        )
+}
+
+fn primitive(name: &str) -> Option<Ty> {
+    Some(match name {
+        "Bool" => Ty::Bool,
+        "Int8" => Ty::Int(IntWidth::W8),
+        "Int16" => Ty::Int(IntWidth::W16),
+        "Int32" => Ty::Int(IntWidth::W32),
+        "Int64" | "Int" => Ty::Int(IntWidth::W64),
+        "Float32" => Ty::Float(FloatWidth::W32),
+        "Float64" | "Float" => Ty::Float(FloatWidth::W64),
+        "String" => Ty::String,
+        "Unit" => Ty::Unit,
+        _ => return None,
+    })
+}
+
+pub(crate) fn resolve(checker: &mut Checker, ty: &TypeExpr, generics: &Generics) -> Ty {
+    let mut r = |t: &TypeExpr| Box::new(resolve(checker, t, generics));
     match &ty.kind {
         TypeExprKind::Unit => Ty::Unit,
         TypeExprKind::Error => Ty::Error,
-        TypeExprKind::List(_) => later(checker, "`List` types", ty),
-        TypeExprKind::Dict(..) => later(checker, "`Dict` types", ty),
-        TypeExprKind::Set(_) => later(checker, "`Set` types", ty),
-        TypeExprKind::Fn { .. } => later(checker, "function types", ty),
+        TypeExprKind::List(t) => Ty::List(r(t)),
+        TypeExprKind::Set(t) => Ty::Set(r(t)),
+        TypeExprKind::Dict(k, v) => {
+            let k = r(k);
+            let v = r(v);
+            Ty::Dict(k, v)
+        }
+        TypeExprKind::Fn { .. } => later(checker, "function types", ty.span),
         TypeExprKind::Named { path, args } => {
             let [seg] = path.segments.as_slice() else {
-                return later(checker, "module-qualified types", ty);
+                return later(checker, "module-qualified types", ty.span);
             };
             let name = seg.name.as_str();
-            let prim = match name {
-                "Bool" => Some(Ty::Bool),
-                "Int8" => Some(Ty::Int(IntWidth::W8)),
-                "Int16" => Some(Ty::Int(IntWidth::W16)),
-                "Int32" => Some(Ty::Int(IntWidth::W32)),
-                "Int64" | "Int" => Some(Ty::Int(IntWidth::W64)),
-                "Float32" => Some(Ty::Float(FloatWidth::W32)),
-                "Float64" | "Float" => Some(Ty::Float(FloatWidth::W64)),
-                "String" => Some(Ty::String),
-                "Unit" => Some(Ty::Unit),
-                _ => None,
-            };
-            if let Some(prim) = prim {
-                if let Some(arg) = args.first() {
-                    checker.error(Diagnostic::new(
-                        Code::TypeMismatch,
-                        format!("`{name}` takes no type arguments"),
-                        arg.span,
-                        "unexpected type argument",
-                    ));
-                }
-                return prim;
+            if let Some((_, id)) = generics.iter().rev().find(|(n, _)| n == name) {
+                no_args(checker, name, args);
+                return Ty::Param(*id);
             }
-            if let Some((target, _)) = checker.aliases.get(name).cloned() {
-                return resolve_alias(checker, name, &target, seg.span);
+            if let Some(prim) = primitive(name) {
+                no_args(checker, name, args);
+                return prim;
             }
             if name == "Float8" || name == "Float16" {
                 checker.error(
@@ -66,39 +80,69 @@ pub(crate) fn resolve(checker: &mut Checker, ty: &TypeExpr) -> Ty {
                 return Ty::Error;
             }
             if LATER.contains(&name) {
-                return later(checker, &format!("`{name}` types"), ty);
+                return later(checker, &format!("`{name}` types"), ty.span);
             }
-            let mut diag = Diagnostic::new(
-                Code::UnknownType,
-                format!("unknown type `{name}`"),
-                seg.span,
-                "not a known type",
-            );
-            let aliases: Vec<String> = checker.aliases.keys().cloned().collect();
-            let candidates = PRIMITIVES
-                .iter()
-                .copied()
-                .chain(aliases.iter().map(String::as_str));
-            if let Some(best) = did_you_mean(name, candidates) {
-                diag = diag.with_hint(format!("did you mean `{best}`?"));
+            match checker.type_names.get(name).cloned() {
+                Some((TypeName::Alias(target), _)) => {
+                    no_args(checker, name, args);
+                    resolve_alias(checker, name, &target, seg.span)
+                }
+                Some((TypeName::Adt(id), _)) => {
+                    if let AdtKind::Newtype { .. } = checker.adt(id).kind {
+                        no_args(checker, name, args);
+                        return Ty::Newtype(id);
+                    }
+                    let args: Vec<Ty> =
+                        args.iter().map(|a| resolve(checker, a, generics)).collect();
+                    let want = checker.adt(id).generics.len();
+                    if args.len() != want {
+                        checker.error(Diagnostic::new(
+                            Code::TypeMismatch,
+                            format!(
+                                "`{name}` takes {want} type argument(s), {} given",
+                                args.len()
+                            ),
+                            ty.span,
+                            "wrong number of type arguments",
+                        ));
+                        return Ty::Error;
+                    }
+                    Ty::Adt(id, args)
+                }
+                None => {
+                    let mut diag = Diagnostic::new(
+                        Code::UnknownType,
+                        format!("unknown type `{name}`"),
+                        seg.span,
+                        "not a known type",
+                    );
+                    let mut candidates: Vec<String> =
+                        PRIMITIVES.iter().map(|s| s.to_string()).collect();
+                    candidates.extend(checker.type_names.keys().cloned());
+                    candidates.extend(generics.iter().map(|(n, _)| n.clone()));
+                    if let Some(best) = did_you_mean(name, candidates.iter().map(String::as_str)) {
+                        diag = diag.with_hint(format!("did you mean `{best}`?"));
+                    }
+                    checker.error(diag);
+                    Ty::Error
+                }
             }
-            checker.error(diag);
-            Ty::Error
         }
     }
 }
 
-/// Whether `name` is a built-in type name (not available for aliases).
-pub(crate) fn is_builtin_type(name: &str) -> bool {
-    PRIMITIVES.contains(&name) || LATER.contains(&name) || matches!(name, "Float8" | "Float16")
+fn no_args(checker: &mut Checker, name: &str, args: &[TypeExpr]) {
+    if let Some(arg) = args.first() {
+        checker.error(Diagnostic::new(
+            Code::TypeMismatch,
+            format!("`{name}` takes no type arguments"),
+            arg.span,
+            "unexpected type argument",
+        ));
+    }
 }
 
-fn resolve_alias(
-    checker: &mut Checker,
-    name: &str,
-    target: &TypeExpr,
-    use_span: crate::source::Span,
-) -> Ty {
+fn resolve_alias(checker: &mut Checker, name: &str, target: &TypeExpr, use_span: Span) -> Ty {
     if checker.resolving.iter().any(|n| n == name) {
         checker.error(Diagnostic::new(
             Code::UnknownType,
@@ -109,12 +153,12 @@ fn resolve_alias(
         return Ty::Error;
     }
     checker.resolving.push(name.to_owned());
-    let ty = resolve(checker, target);
+    let ty = resolve(checker, target, &Vec::new());
     checker.resolving.pop();
     ty
 }
 
-fn later(checker: &mut Checker, what: &str, ty: &TypeExpr) -> Ty {
-    checker.error(Diagnostic::not_supported(what, ty.span));
+fn later(checker: &mut Checker, what: &str, span: Span) -> Ty {
+    checker.error(Diagnostic::not_supported(what, span));
     Ty::Error
 }

@@ -5,7 +5,6 @@
 use cranelift_codegen::ir::{condcodes::IntCC, BlockArg, InstBuilder, Value};
 
 use super::function::FunctionCx;
-use super::value_type;
 use crate::hir::{self, BinOp, Stmt};
 
 impl FunctionCx<'_, '_> {
@@ -30,7 +29,8 @@ impl FunctionCx<'_, '_> {
             }
             Stmt::Return(value, _) => {
                 let v = value.as_ref().and_then(|e| self.expr(e));
-                match (value_type(&self.hir.ret), v) {
+                let ret = self.hir.ret.clone();
+                match (self.vt(&ret), v) {
                     (Some(_), Some(v)) => self.b.ins().return_(&[v]),
                     (Some(t), None) => {
                         let z = self.zero(t);
@@ -48,6 +48,7 @@ impl FunctionCx<'_, '_> {
                 inclusive,
                 body,
             } => self.for_range(*var, start, end, *inclusive, body),
+            Stmt::ForList { var, list, body } => self.for_list(*var, list, body),
             Stmt::Break | Stmt::Continue => {
                 let (cont, brk) = *self.loops.last().expect("checker: break inside a loop");
                 let target = if matches!(stmt, Stmt::Break) {
@@ -88,7 +89,7 @@ impl FunctionCx<'_, '_> {
         inclusive: bool,
         body: &hir::Block,
     ) {
-        let ty = value_type(&start.ty).expect("checker: integer range");
+        let ty = self.vt(&start.ty).expect("checker: integer range");
         let first = self.expr_value(start);
         let last = self.expr_value(end);
         let header = self.b.create_block();
@@ -129,6 +130,43 @@ impl FunctionCx<'_, '_> {
         self.b.switch_to_block(exit);
     }
 
+    /// `for (x in list)`: the length is read on every iteration, so
+    /// pushing inside the loop extends it, as in a `while` over indices.
+    fn for_list(&mut self, var: hir::LocalId, list: &hir::Expr, body: &hir::Block) {
+        let l = self.expr_value(list);
+        let elem_ty = match self.concrete(&list.ty) {
+            hir::Ty::List(t) => *t,
+            _ => hir::Ty::Error,
+        };
+        let header = self.b.create_block();
+        let body_block = self.b.create_block();
+        let latch = self.b.create_block();
+        let exit = self.b.create_block();
+        let i = self
+            .b
+            .append_block_param(header, cranelift_codegen::ir::types::I64);
+        let zero = self.b.ins().iconst(cranelift_codegen::ir::types::I64, 0);
+        self.b.ins().jump(header, &[BlockArg::Value(zero)]);
+        self.b.switch_to_block(header);
+        let len = self.list_len(l);
+        let more = self.b.ins().icmp(IntCC::SignedLessThan, i, len);
+        self.b.ins().brif(more, body_block, &[], exit, &[]);
+        self.b.switch_to_block(body_block);
+        let slot = self.list_slot(l, i);
+        let v = self.from_slot(slot, &elem_ty);
+        if let (Some(var), Some(v)) = (self.var(var), v) {
+            self.b.def_var(var, v);
+        }
+        self.loops.push((latch, exit));
+        self.block(body);
+        self.loops.pop();
+        self.b.ins().jump(latch, &[]);
+        self.b.switch_to_block(latch);
+        let next = self.b.ins().iadd_imm_s(i, 1);
+        self.b.ins().jump(header, &[BlockArg::Value(next)]);
+        self.b.switch_to_block(exit);
+    }
+
     pub fn if_expr(
         &mut self,
         cond: &hir::Expr,
@@ -136,7 +174,7 @@ impl FunctionCx<'_, '_> {
         otherwise: Option<&hir::Block>,
         ty: &hir::Ty,
     ) -> Option<Value> {
-        let result_ty = value_type(ty);
+        let result_ty = self.vt(ty);
         let then_block = self.b.create_block();
         let else_block = self.b.create_block();
         let merge = self.b.create_block();

@@ -9,7 +9,6 @@ use cranelift_codegen::ir::{
 use cranelift_module::Module;
 
 use super::function::FunctionCx;
-use super::value_type;
 use crate::hir::{self, BinOp, Builtin, ExprKind, FloatWidth, Ty, UnOp};
 use crate::source::Span;
 
@@ -17,7 +16,7 @@ impl FunctionCx<'_, '_> {
     pub fn expr(&mut self, e: &hir::Expr) -> Option<Value> {
         match &e.kind {
             ExprKind::Int(v) => {
-                let ty = value_type(&e.ty)?;
+                let ty = self.vt(&e.ty)?;
                 Some(self.b.ins().iconst(ty, *v))
             }
             ExprKind::Float(v) => Some(match e.ty {
@@ -26,7 +25,7 @@ impl FunctionCx<'_, '_> {
             }),
             ExprKind::Bool(v) => Some(self.b.ins().iconst(types::I8, i64::from(*v))),
             ExprKind::Str(s) => Some(self.string_const(s)),
-            ExprKind::Unit | ExprKind::Error => None,
+            ExprKind::Unit | ExprKind::Error | ExprKind::Unreachable => None,
             ExprKind::Local(local) => self.var(*local).map(|v| self.b.use_var(v)),
             ExprKind::Assign { local, value } => {
                 let v = self.expr(value);
@@ -35,8 +34,55 @@ impl FunctionCx<'_, '_> {
                 }
                 None
             }
-            ExprKind::Call { func, args } => self.call(*func, args),
-            ExprKind::Builtin { op, args } => self.builtin(*op, args, e.span),
+            ExprKind::Call {
+                func,
+                type_args,
+                args,
+            } => self.call(*func, type_args, args, &e.ty),
+            ExprKind::VirtualCall {
+                func,
+                type_args,
+                slot,
+                args,
+            } => self.virtual_call(*func, type_args, *slot, args, &e.ty),
+            ExprKind::AssignField {
+                object,
+                index,
+                value,
+            } => {
+                self.assign_field(object, *index, value);
+                None
+            }
+            ExprKind::NewObject { fields } => {
+                let ty = self.concrete(&e.ty);
+                Some(self.new_object(fields, &ty))
+            }
+            ExprKind::AllocObject => {
+                let ty = self.concrete(&e.ty);
+                Some(self.alloc_class(&ty))
+            }
+            ExprKind::Field { object, index } => self.field(object, *index),
+            ExprKind::Variant { tag, fields } => {
+                let ty = self.concrete(&e.ty);
+                Some(self.variant(*tag, fields, &ty))
+            }
+            ExprKind::Retype(inner) => self.expr(inner),
+            ExprKind::Match { scrutinee, arms } => self.match_expr(scrutinee, arms, &e.ty),
+            ExprKind::Try(inner) => self.try_expr(inner, &e.ty),
+            ExprKind::Index { list, index } => self.index(list, index, &e.ty),
+            ExprKind::List(items) => {
+                let ty = self.concrete(&e.ty);
+                Some(self.list_literal(items, &ty))
+            }
+            ExprKind::Set(items) => {
+                let ty = self.concrete(&e.ty);
+                Some(self.set_literal(items, &ty))
+            }
+            ExprKind::Dict(entries) => {
+                let ty = self.concrete(&e.ty);
+                Some(self.dict_literal(entries, &ty))
+            }
+            ExprKind::Builtin { op, args } => self.builtin(*op, args, &e.ty, e.span),
             ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, e.span),
             ExprKind::Unary { op, operand } => {
                 let v = self.expr(operand)?;
@@ -66,13 +112,19 @@ impl FunctionCx<'_, '_> {
         match self.expr(e) {
             Some(v) => v,
             None => {
-                let ty = value_type(&e.ty).unwrap_or(types::I8);
+                let ty = self.vt(&e.ty).unwrap_or(types::I8);
                 self.zero(ty)
             }
         }
     }
 
-    fn call(&mut self, func: hir::FnId, args: &[(usize, hir::Expr)]) -> Option<Value> {
+    fn call(
+        &mut self,
+        func: hir::FnId,
+        type_args: &[Ty],
+        args: &[(usize, hir::Expr)],
+        ret: &Ty,
+    ) -> Option<Value> {
         // Written order for side effects, slot order for the call.
         let mut slots: Vec<Option<Value>> = vec![None; args.len()];
         for (slot, arg) in args {
@@ -83,11 +135,11 @@ impl FunctionCx<'_, '_> {
         }
         let mut values = vec![self.ctx];
         values.extend(slots.into_iter().flatten());
-        let id = self.cx.functions[func.0 as usize];
+        let targs: Vec<Ty> = type_args.iter().map(|t| self.concrete(t)).collect();
+        let id = self.cx.instance(func, targs);
         let func_ref = self.cx.module.declare_func_in_func(id, self.b.func);
         let call = self.b.ins().call(func_ref, &values);
-        let callee = self.cx.program.function(func);
-        if callee.ret == Ty::Never {
+        if *ret == Ty::Never {
             return None;
         }
         self.b.inst_results(call).first().copied()
@@ -99,8 +151,22 @@ impl FunctionCx<'_, '_> {
         }
         let l = self.expr(lhs);
         let r = self.expr(rhs);
-        let (l, r) = (l?, r?);
-        Some(match &lhs.ty {
+        let operand_ty = super::types::representation(self.cx.program, &self.concrete(&lhs.ty));
+        let (l, r) = match (l, r) {
+            (Some(l), Some(r)) => (l, r),
+            // Unit == Unit
+            (None, None) if lhs.ty == Ty::Unit => {
+                return Some(self.b.ins().iconst(types::I8, i64::from(op == BinOp::Eq)))
+            }
+            _ => return None,
+        };
+        if matches!(
+            operand_ty,
+            Ty::List(_) | Ty::Dict(..) | Ty::Set(_) | Ty::Adt(..)
+        ) {
+            return Some(self.structural_eq(op, l, r, &operand_ty));
+        }
+        Some(match &operand_ty {
             Ty::String => match op {
                 BinOp::Add => self.call_runtime("plat_str_concat", &[l, r])?,
                 BinOp::Eq => self.call_runtime("plat_str_eq", &[l, r])?,
@@ -111,7 +177,10 @@ impl FunctionCx<'_, '_> {
                 _ => unreachable!("checker: no `{}` on strings", op.symbol()),
             },
             Ty::Float(_) => self.float_binary(op, l, r),
-            _ => self.int_binary(op, l, r, value_type(&lhs.ty)?, span),
+            _ => {
+                let t = self.vt(&lhs.ty)?;
+                self.int_binary(op, l, r, t, span)
+            }
         })
     }
 
@@ -181,8 +250,33 @@ impl FunctionCx<'_, '_> {
         }
     }
 
+    /// `==`/`!=` on collections and enums (structural, by the runtime)
+    /// and class instances (identity).
+    fn structural_eq(&mut self, op: BinOp, l: Value, r: Value, ty: &Ty) -> Value {
+        let eq = match ty {
+            Ty::Adt(id, _)
+                if matches!(
+                    self.cx.program.adt(*id).kind,
+                    crate::hir::AdtKind::Class { .. }
+                ) =>
+            {
+                self.b.ins().icmp(IntCC::Equal, l, r)
+            }
+            _ => {
+                let desc = self.desc_value(ty);
+                self.call_runtime("plat_value_eq", &[l, r, desc])
+                    .expect("plat_value_eq returns a Bool")
+            }
+        };
+        if op == BinOp::Ne {
+            self.b.ins().bxor_imm_u(eq, 1)
+        } else {
+            eq
+        }
+    }
+
     fn cast(&mut self, v: Value, from: &Ty, to: &Ty) -> Value {
-        let (Some(from_t), Some(to_t)) = (value_type(from), value_type(to)) else {
+        let (Some(from_t), Some(to_t)) = (self.vt(from), self.vt(to)) else {
             unreachable!("checker: numeric cast")
         };
         match (from, to) {
@@ -222,7 +316,15 @@ impl FunctionCx<'_, '_> {
             Ty::Float(FloatWidth::W64) => self.call_runtime("plat_str_from_f64", &[v]),
             Ty::Float(FloatWidth::W32) => self.call_runtime("plat_str_from_f32", &[v]),
             Ty::Bool => self.call_runtime("plat_str_from_bool", &[v]),
-            Ty::Unit | Ty::Never | Ty::Error => None,
+            _ => {
+                let concrete = super::types::representation(self.cx.program, &self.concrete(ty));
+                if concrete != *ty {
+                    return self.render_string(Some(v), &concrete);
+                }
+                let slot = self.to_slot(Some(v));
+                let desc = self.desc_value(&concrete);
+                self.call_runtime("plat_value_to_string", &[slot, desc])
+            }
         };
         converted.unwrap_or_else(|| self.string_const("()"))
     }
@@ -243,7 +345,8 @@ impl FunctionCx<'_, '_> {
             .expect("plat_sb_new returns a builder");
         for part in parts {
             let v = self.expr(part);
-            match (&part.ty, v) {
+            let ty = super::types::representation(self.cx.program, &self.concrete(&part.ty));
+            match (&ty, v) {
                 (Ty::Int(_), Some(v)) => {
                     let wide = self.widen(v);
                     self.call_runtime("plat_sb_push_i64", &[sb, wide]);
@@ -258,7 +361,7 @@ impl FunctionCx<'_, '_> {
                     self.call_runtime("plat_sb_push_bool", &[sb, v]);
                 }
                 (ty, v) => {
-                    let s = self.render_string(v, ty);
+                    let s = self.render_string(v, &ty.clone());
                     self.call_runtime("plat_sb_push_str", &[sb, s]);
                 }
             }
@@ -267,12 +370,19 @@ impl FunctionCx<'_, '_> {
             .expect("plat_sb_finish returns a string")
     }
 
-    fn builtin(&mut self, op: Builtin, args: &[Option<hir::Expr>], span: Span) -> Option<Value> {
+    fn builtin(
+        &mut self,
+        op: Builtin,
+        args: &[Option<hir::Expr>],
+        ret: &Ty,
+        span: Span,
+    ) -> Option<Value> {
         match op {
             Builtin::Print => {
                 let arg = args.first()?.as_ref()?;
                 let v = self.expr(arg);
-                let s = self.render_string(v, &arg.ty);
+                let ty = self.concrete(&arg.ty);
+                let s = self.render_string(v, &ty);
                 self.call_runtime("plat_print_str", &[s]);
                 None
             }
@@ -286,12 +396,19 @@ impl FunctionCx<'_, '_> {
                 let code = self.expr_value(args.first()?.as_ref()?);
                 self.call_runtime("plat_process_exit", &[code])
             }
-            _ => {
+            Builtin::StrSplit | Builtin::StrParse => self.string_collection_method(op, args, ret),
+            Builtin::IsFirst
+            | Builtin::IsSecond
+            | Builtin::Unwrap
+            | Builtin::Expect
+            | Builtin::UnwrapOr => self.enum_method(op, args, ret, span),
+            op if is_string_method(op) => {
                 let name = string_method_symbol(op);
                 let values: Vec<Value> =
                     args.iter().flatten().map(|a| self.expr_value(a)).collect();
                 self.call_runtime(name, &values)
             }
+            _ => self.collection_method(op, args, ret, span),
         }
     }
 
@@ -315,6 +432,28 @@ impl FunctionCx<'_, '_> {
     }
 }
 
+fn is_string_method(op: Builtin) -> bool {
+    use Builtin::*;
+    matches!(
+        op,
+        StrLength
+            | StrConcat
+            | StrContains
+            | StrStartsWith
+            | StrEndsWith
+            | StrTrim
+            | StrTrimLeft
+            | StrTrimRight
+            | StrReplace
+            | StrReplaceAll
+            | StrIsAlpha
+            | StrIsNumeric
+            | StrIsAlphanumeric
+            | StrSubstring
+            | StrCharAt
+    )
+}
+
 /// The runtime function implementing a String method.
 fn string_method_symbol(op: Builtin) -> &'static str {
     match op {
@@ -333,8 +472,6 @@ fn string_method_symbol(op: Builtin) -> &'static str {
         Builtin::StrIsAlphanumeric => "plat_str_is_alphanumeric",
         Builtin::StrSubstring => "plat_str_substring",
         Builtin::StrCharAt => "plat_str_char_at",
-        Builtin::Print | Builtin::Assert | Builtin::Panic | Builtin::ProcessExit => {
-            unreachable!("not a String method")
-        }
+        _ => unreachable!("not a String method"),
     }
 }

@@ -10,8 +10,9 @@ use cranelift_codegen::Context;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_module::{FuncId, Linkage, Module};
 
+use super::types::layout;
 use super::{value_type, ModuleCx};
-use crate::hir::{self, LocalId, Ty};
+use crate::hir::{self, AdtId, LocalId, Ty};
 use crate::source::Span;
 
 /// Trap code of unreachable code (after calls that never return).
@@ -21,12 +22,18 @@ pub(crate) struct FunctionCx<'a, 'p> {
     pub cx: &'a mut ModuleCx<'p>,
     pub b: FunctionBuilder<'a>,
     pub hir: &'p hir::Function,
+    /// The concrete type arguments of this instance, by `hir.generics`.
+    pub type_args: &'a [Ty],
     /// The variable of each local that has a runtime value.
     vars: Vec<Option<Variable>>,
     /// The hidden task context parameter.
     pub ctx: Value,
     /// `(continue target, break target)` of the enclosing loops.
     pub loops: Vec<(ir::Block, ir::Block)>,
+    /// Memory flags of this function: loads and stores of runtime objects
+    /// (aligned, never trapping), and plain (for bitcasts).
+    pub trusted: MemFlagsData,
+    pub plain: MemFlagsData,
 }
 
 /// Makes `func` read its stack limit from `ctx.stack_limit` (offset 0).
@@ -48,8 +55,11 @@ pub(crate) fn build<'p>(
     func: &mut ir::Function,
     fb_ctx: &mut FunctionBuilderContext,
     f: &'p hir::Function,
+    type_args: &[Ty],
 ) {
     install_stack_limit(func);
+    let trusted = MemFlagsData::trusted();
+    let plain = MemFlagsData::new();
     let config = cx.module.isa().frontend_config();
     let mut b = FunctionBuilder::new(func, fb_ctx);
     let entry = b.create_block();
@@ -60,15 +70,22 @@ pub(crate) fn build<'p>(
     let vars = f
         .locals
         .iter()
-        .map(|l| value_type(&l.ty).map(|t| b.declare_var(t)))
+        .map(|l| {
+            let ty = hir::subst_params(&l.ty, &f.generics, type_args);
+            value_type(cx.program, &ty).map(|t| b.declare_var(t))
+        })
         .collect();
+    let ret = hir::subst_params(&f.ret, &f.generics, type_args);
     let mut fx = FunctionCx {
         cx,
         b,
         hir: f,
+        type_args,
         vars,
         ctx: params[0],
         loops: Vec::new(),
+        trusted,
+        plain,
     };
     let mut next = 1;
     for p in &f.params {
@@ -78,7 +95,12 @@ pub(crate) fn build<'p>(
         }
     }
     let result = fx.block(&f.body);
-    match (value_type(&f.ret), result) {
+    // An `init` returns `self` when its body falls through.
+    let result = match (result, fx.hir.params.first()) {
+        (None, Some(self_local)) if ret_is_self(f) => fx.var(*self_local).map(|v| fx.b.use_var(v)),
+        (r, _) => r,
+    };
+    match (value_type(fx.cx.program, &ret), result) {
         (Some(_), Some(v)) => {
             fx.b.ins().return_(&[v]);
         }
@@ -94,12 +116,19 @@ pub(crate) fn build<'p>(
     fx.b.finalize(config);
 }
 
+/// Whether `f` is an `init` (returns its own `self`).
+fn ret_is_self(f: &hir::Function) -> bool {
+    f.name.ends_with(".init")
+}
+
 /// Builds `plat_main(ctx) -> i32`, the entry the runtime calls: it runs
-/// the user's `main` and turns its result into the exit code.
+/// the user's `main` and turns its result into the exit code: an Int32 as
+/// it is, `Some(v)`/`Ok(v)` as `v`, `None`/`Err(_)` as 1, nothing as 0.
 pub(crate) fn build_entry(
     cx: &mut ModuleCx,
     ctx: &mut Context,
     fb_ctx: &mut FunctionBuilderContext,
+    main_instance: FuncId,
 ) -> Result<FuncId, String> {
     let mut sig = cx.plat_signature(&[], &Ty::Unit);
     sig.returns.push(ir::AbiParam::new(types::I32));
@@ -109,10 +138,9 @@ pub(crate) fn build_entry(
         .map_err(|e| e.to_string())?;
     ctx.func.signature = sig;
     let main = cx.program.function(cx.program.main);
+    let trusted = MemFlagsData::trusted();
     let config = cx.module.isa().frontend_config();
-    let main_ref = cx
-        .module
-        .declare_func_in_func(cx.functions[cx.program.main.0 as usize], &mut ctx.func);
+    let main_ref = cx.module.declare_func_in_func(main_instance, &mut ctx.func);
     let mut b = FunctionBuilder::new(&mut ctx.func, fb_ctx);
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);
@@ -120,8 +148,15 @@ pub(crate) fn build_entry(
     b.seal_block(entry);
     let task_ctx = b.block_params(entry)[0];
     let call = b.ins().call(main_ref, &[task_ctx]);
-    let code = match main.ret {
+    let code = match &main.ret {
         Ty::Int(hir::IntWidth::W32) => b.inst_results(call)[0],
+        Ty::Adt(id, _) if *id == AdtId::OPTION || *id == AdtId::RESULT => {
+            let obj = b.inst_results(call)[0];
+            let tag = b.ins().load(types::I64, trusted, obj, layout::TAG);
+            let payload = b.ins().load(types::I32, trusted, obj, layout::PAYLOAD);
+            let one = b.ins().iconst(types::I32, 1);
+            b.ins().select(tag, one, payload)
+        }
         _ => b.ins().iconst(types::I32, 0),
     };
     b.ins().return_(&[code]);
@@ -130,6 +165,16 @@ pub(crate) fn build_entry(
 }
 
 impl FunctionCx<'_, '_> {
+    /// `ty` with this instance's type arguments substituted.
+    pub fn concrete(&self, ty: &Ty) -> Ty {
+        hir::subst_params(ty, &self.hir.generics, self.type_args)
+    }
+
+    /// The Cranelift type of a value of (possibly generic) type `ty`.
+    pub fn vt(&self, ty: &Ty) -> Option<Type> {
+        value_type(self.cx.program, &self.concrete(ty))
+    }
+
     pub fn var(&self, local: LocalId) -> Option<Variable> {
         self.vars[local.0 as usize]
     }

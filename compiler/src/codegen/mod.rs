@@ -1,20 +1,25 @@
-//! Code generation: one Cranelift function per HIR function, written into
-//! one object file by `cranelift-object`.
+//! Code generation: one Cranelift function per instance of a HIR function
+//! (monomorphisation: a generic function gets one instance per list of
+//! concrete type arguments it is used with, found from `main` outwards),
+//! written into one object file by `cranelift-object`.
 //!
 //! Every generated function takes the hidden task context `ctx` as its
 //! first parameter (see `docs/runtime-abi.md`); its prologue checks the
 //! stack pointer against `ctx.stack_limit`.
 
+mod collections;
 mod control;
 mod expr;
 mod function;
 mod inline;
+mod objects;
 mod runtime_abi;
+mod types;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fmt::Write as _;
 
-use cranelift_codegen::ir::{types, AbiParam, ArgumentPurpose, Signature, Type};
+use cranelift_codegen::ir::{types as cl, AbiParam, ArgumentPurpose, Signature};
 use cranelift_codegen::isa::{CallConv, OwnedTargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_codegen::{verify_function, Context};
@@ -22,8 +27,10 @@ use cranelift_frontend::FunctionBuilderContext;
 use cranelift_module::{DataDescription, DataId, FuncId, Linkage, Module};
 use cranelift_object::{ObjectBuilder, ObjectModule};
 
-use crate::hir::{FloatWidth, IntWidth, Program, Ty};
+use crate::hir::{FnId, Program, Ty};
 use crate::source::SourceMap;
+
+pub use types::value_type;
 
 /// Options of one code generation run.
 #[derive(Clone, Copy, Debug, Default)]
@@ -36,22 +43,6 @@ pub struct Options {
 pub struct Output {
     pub object: Vec<u8>,
     pub clif: String,
-}
-
-/// The Cranelift type of a value of type `ty`; `None` for types without a
-/// runtime value (Unit, Never).
-pub fn value_type(ty: &Ty) -> Option<Type> {
-    match ty {
-        Ty::Bool => Some(types::I8),
-        Ty::Int(IntWidth::W8) => Some(types::I8),
-        Ty::Int(IntWidth::W16) => Some(types::I16),
-        Ty::Int(IntWidth::W32) => Some(types::I32),
-        Ty::Int(IntWidth::W64) => Some(types::I64),
-        Ty::Float(FloatWidth::W32) => Some(types::F32),
-        Ty::Float(FloatWidth::W64) => Some(types::F64),
-        Ty::String => Some(types::I64),
-        Ty::Unit | Ty::Never | Ty::Error => None,
-    }
 }
 
 fn make_isa() -> Result<OwnedTargetIsa, String> {
@@ -77,17 +68,27 @@ fn make_isa() -> Result<OwnedTargetIsa, String> {
         .map_err(|e| format!("cannot configure the code generator: {e}"))
 }
 
+/// One function instance: a HIR function and concrete type arguments.
+pub(crate) type InstanceKey = (FnId, Vec<Ty>);
+
 /// State shared by the functions of one object file.
 pub(crate) struct ModuleCx<'p> {
     pub module: ObjectModule,
     pub program: &'p Program,
     pub sources: &'p SourceMap,
-    /// The `FuncId` of each HIR function, by `FnId`.
-    pub functions: Vec<FuncId>,
+    /// Every instance declared so far, and the ones not yet built.
+    instances: HashMap<InstanceKey, FuncId>,
+    queue: VecDeque<(InstanceKey, FuncId)>,
     runtime: HashMap<&'static str, FuncId>,
     strings: HashMap<String, DataId>,
     cstrings: HashMap<String, DataId>,
-    shape_string: Option<DataId>,
+    pub imported_data: HashMap<String, DataId>,
+    /// Type descriptors by concrete type.
+    pub descs: HashMap<Ty, DataId>,
+    /// Static objects of unit enum variants by (enum type, tag).
+    pub unit_variants: HashMap<(Ty, u32), DataId>,
+    pub variant_count: usize,
+    pub array_count: usize,
     pub call_conv: CallConv,
 }
 
@@ -107,22 +108,38 @@ impl ModuleCx<'_> {
         id
     }
 
+    /// The instance of `func` for concrete `type_args`, declared (and
+    /// queued for building) on first use.
+    pub fn instance(&mut self, func: FnId, type_args: Vec<Ty>) -> FuncId {
+        let key = (func, type_args);
+        if let Some(id) = self.instances.get(&key) {
+            return *id;
+        }
+        let f = self.program.function(func);
+        let s = |t: &Ty| crate::hir::subst_params(t, &f.generics, &key.1);
+        let params: Vec<Ty> = f.params.iter().map(|p| s(&f.local(*p).ty)).collect();
+        let sig = self.plat_signature(&params, &s(&f.ret));
+        let name = format!(
+            "plat_fn_{}_{}_{}",
+            func.0,
+            self.instances.len(),
+            f.name.replace('.', "_")
+        );
+        let id = self
+            .module
+            .declare_function(&name, Linkage::Local, &sig)
+            .unwrap_or_else(|e| panic!("declaring {name}: {e}"));
+        self.instances.insert(key.clone(), id);
+        self.queue.push_back((key, id));
+        id
+    }
+
     /// A string literal as a static string object (runtime-abi.md).
     pub fn string_literal(&mut self, text: &str) -> DataId {
         if let Some(id) = self.strings.get(text) {
             return *id;
         }
-        let shape = match self.shape_string {
-            Some(id) => id,
-            None => {
-                let id = self
-                    .module
-                    .declare_data("plat_shape_string", Linkage::Import, false, false)
-                    .expect("declaring plat_shape_string");
-                self.shape_string = Some(id);
-                id
-            }
-        };
+        let shape = self.desc(&Ty::String);
         let name = format!("plat_str_{}", self.strings.len());
         let id = self
             .module
@@ -166,14 +183,44 @@ impl ModuleCx<'_> {
         id
     }
 
+    /// The static object of a unit variant: `[descriptor][tag]`.
+    pub fn unit_variant(&mut self, ty: &Ty, tag: u32) -> DataId {
+        if let Some(id) = self.unit_variants.get(&(ty.clone(), tag)) {
+            return *id;
+        }
+        let shape = self.desc(ty);
+        let name = format!("plat_unit_{}", self.unit_variants.len());
+        let id = self
+            .module
+            .declare_data(&name, Linkage::Local, false, false)
+            .expect("declaring a unit variant");
+        let mut bytes = vec![0u8; 16];
+        bytes[8..16].copy_from_slice(&u64::from(tag).to_le_bytes());
+        let mut desc = DataDescription::new();
+        desc.define(bytes.into_boxed_slice());
+        desc.set_align(8);
+        let gv = self.module.declare_data_in_data(shape, &mut desc);
+        desc.write_data_addr(0, gv, 0);
+        self.module
+            .define_data(id, &desc)
+            .expect("defining a unit variant");
+        self.unit_variants.insert((ty.clone(), tag), id);
+        id
+    }
+
     /// The signature of a Plat function: `ctx`, then its value parameters.
     pub fn plat_signature(&self, params: &[Ty], ret: &Ty) -> Signature {
         let mut sig = Signature::new(self.call_conv);
         sig.params
-            .push(AbiParam::special(types::I64, ArgumentPurpose::VMContext));
-        sig.params
-            .extend(params.iter().filter_map(value_type).map(AbiParam::new));
-        sig.returns.extend(value_type(ret).map(AbiParam::new));
+            .push(AbiParam::special(cl::I64, ArgumentPurpose::VMContext));
+        sig.params.extend(
+            params
+                .iter()
+                .filter_map(|t| value_type(self.program, t))
+                .map(AbiParam::new),
+        );
+        sig.returns
+            .extend(value_type(self.program, ret).map(AbiParam::new));
         sig
     }
 }
@@ -196,50 +243,47 @@ pub fn generate(
         module: ObjectModule::new(builder),
         program,
         sources,
-        functions: Vec::new(),
+        instances: HashMap::new(),
+        queue: VecDeque::new(),
         runtime: HashMap::new(),
         strings: HashMap::new(),
         cstrings: HashMap::new(),
-        shape_string: None,
+        imported_data: HashMap::new(),
+        descs: HashMap::new(),
+        unit_variants: HashMap::new(),
+        variant_count: 0,
+        array_count: 0,
         call_conv,
     };
-    for (i, f) in program.functions.iter().enumerate() {
-        let params: Vec<Ty> = f.params.iter().map(|p| f.local(*p).ty.clone()).collect();
-        let sig = cx.plat_signature(&params, &f.ret);
-        let id = cx
-            .module
-            .declare_function(&format!("plat_fn_{i}_{}", f.name), Linkage::Local, &sig)
-            .map_err(|e| e.to_string())?;
-        cx.functions.push(id);
-    }
     let mut clif = String::new();
     let mut ctx = Context::new();
     let mut fb_ctx = FunctionBuilderContext::new();
-    // Build every function first, so each can inline the others.
-    let mut bodies = Vec::with_capacity(program.functions.len());
-    for (i, f) in program.functions.iter().enumerate() {
-        let id = cx.functions[i];
+    let main_instance = cx.instance(program.main, Vec::new());
+    // Build every reachable instance first, so each can inline the others.
+    let mut built: Vec<(FuncId, String, cranelift_codegen::ir::Function)> = Vec::new();
+    while let Some(((func, type_args), id)) = cx.queue.pop_front() {
+        let f = program.function(func);
         ctx.func.signature = cx
             .module
             .declarations()
             .get_function_decl(id)
             .signature
             .clone();
-        function::build(&mut cx, &mut ctx.func, &mut fb_ctx, f);
+        function::build(&mut cx, &mut ctx.func, &mut fb_ctx, f, &type_args);
         verify(&cx, &ctx, &f.name)?;
-        bodies.push(std::mem::replace(
-            &mut ctx.func,
-            cranelift_codegen::ir::Function::new(),
-        ));
+        let body = std::mem::replace(&mut ctx.func, cranelift_codegen::ir::Function::new());
+        built.push((id, f.name.clone(), body));
     }
-    for (i, f) in program.functions.iter().enumerate() {
-        let id = cx.functions[i];
-        ctx.func = bodies[i].clone();
-        ctx.inline(inline::SmallFunctions::new(&bodies, &cx.functions))
-            .map_err(|e| format!("internal error: inlining into `{}`: {e:?}", f.name))?;
-        finish_function(&mut cx, &mut ctx, id, &f.name, options, &mut clif)?;
+    let ids: Vec<FuncId> = built.iter().map(|(id, _, _)| *id).collect();
+    let bodies: Vec<cranelift_codegen::ir::Function> =
+        built.iter().map(|(_, _, b)| b.clone()).collect();
+    for (id, name, body) in built {
+        ctx.func = body;
+        ctx.inline(inline::SmallFunctions::new(&bodies, &ids))
+            .map_err(|e| format!("internal error: inlining into `{name}`: {e:?}"))?;
+        finish_function(&mut cx, &mut ctx, id, &name, options, &mut clif)?;
     }
-    let main_id = function::build_entry(&mut cx, &mut ctx, &mut fb_ctx)?;
+    let main_id = function::build_entry(&mut cx, &mut ctx, &mut fb_ctx, main_instance)?;
     finish_function(&mut cx, &mut ctx, main_id, "plat_main", options, &mut clif)?;
     let product = cx.module.finish();
     let object = product

@@ -1,17 +1,21 @@
 //! The typed, resolved program the checker produces and the code generator
 //! consumes. Every expression has its type; every name is resolved to a
-//! [`LocalId`] or [`FnId`]; named arguments are bound to parameter slots and
-//! defaults are filled in.
+//! [`LocalId`], [`FnId`], field index or variant tag; named arguments are
+//! bound to parameter slots and defaults are filled in.
+//!
+//! Generic functions and types stay generic here: types may mention
+//! [`Ty::Param`]; code generation monomorphises from `main`, substituting
+//! each call's type arguments.
 
 mod ty;
 
-pub use ty::{FloatWidth, IntWidth, Ty};
+pub use ty::{subst_params, AdtId, Display, FloatWidth, IntWidth, ParamId, Ty, TyNames};
 
 use crate::source::Span;
 pub use crate::syntax::ast::{BinOp, UnOp};
 
 /// Index of a function in [`Program::functions`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FnId(pub u32);
 
 /// Index of a local in [`Function::locals`].
@@ -21,6 +25,9 @@ pub struct LocalId(pub u32);
 #[derive(Debug)]
 pub struct Program {
     pub functions: Vec<Function>,
+    pub adts: Vec<AdtDef>,
+    /// The name of every type parameter, by [`ParamId`].
+    pub params: Vec<String>,
     /// The user's `main`.
     pub main: FnId,
 }
@@ -29,11 +36,105 @@ impl Program {
     pub fn function(&self, id: FnId) -> &Function {
         &self.functions[id.0 as usize]
     }
+
+    pub fn adt(&self, id: AdtId) -> &AdtDef {
+        &self.adts[id.0 as usize]
+    }
+
+    /// Every field of a class instance of type `Adt(id, args)`, inherited
+    /// ones first, with their types substituted.
+    pub fn class_fields(&self, id: AdtId, args: &[Ty]) -> Vec<(String, Ty)> {
+        let adt = self.adt(id);
+        let AdtKind::Class { parent, fields, .. } = &adt.kind else {
+            return Vec::new();
+        };
+        let mut all = match parent {
+            Some(Ty::Adt(pid, pargs)) => {
+                let pargs: Vec<Ty> = pargs
+                    .iter()
+                    .map(|a| subst_params(a, &adt.generics, args))
+                    .collect();
+                self.class_fields(*pid, &pargs)
+            }
+            _ => Vec::new(),
+        };
+        all.extend(
+            fields
+                .iter()
+                .map(|f| (f.name.clone(), subst_params(&f.ty, &adt.generics, args))),
+        );
+        all
+    }
+
+    /// Shows a type with its declared names.
+    pub fn show(&self, ty: &Ty) -> String {
+        Display { ty, names: self }.to_string()
+    }
+}
+
+impl TyNames for Program {
+    fn adt_name(&self, id: AdtId) -> &str {
+        &self.adt(id).name
+    }
+    fn param_name(&self, id: ParamId) -> &str {
+        &self.params[id.0 as usize]
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AdtDef {
+    pub name: String,
+    pub generics: Vec<ParamId>,
+    pub kind: AdtKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub name: String,
+    pub ty: Ty,
+    pub mutable: bool,
+    pub is_pub: bool,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Variant {
+    pub name: String,
+    pub fields: Vec<Ty>,
+}
+
+/// One entry of a class's virtual method table: the implementation and its
+/// type arguments in terms of the class's own parameters.
+#[derive(Debug, Clone)]
+pub struct VtableEntry {
+    pub func: FnId,
+    pub type_args: Vec<Ty>,
+}
+
+#[derive(Debug, Clone)]
+pub enum AdtKind {
+    Class {
+        /// `Adt(parent, args)` in terms of this class's parameters.
+        parent: Option<Ty>,
+        /// This class's own fields (inherited ones are the parent's).
+        fields: Vec<Field>,
+        /// Virtual methods by slot, inherited slots first.
+        vtable: Vec<VtableEntry>,
+    },
+    Enum {
+        variants: Vec<Variant>,
+    },
+    Newtype {
+        inner: Ty,
+    },
 }
 
 #[derive(Debug)]
 pub struct Function {
     pub name: String,
+    /// Type parameters: the owner's first, then the function's own.
+    pub generics: Vec<ParamId>,
     pub params: Vec<LocalId>,
     pub ret: Ty,
     pub locals: Vec<Local>,
@@ -82,6 +183,13 @@ pub enum Stmt {
         inclusive: bool,
         body: Block,
     },
+    /// `for (var in list)`: `list` is a `List[T]` (sets and dicts are
+    /// turned into lists of their elements or keys first).
+    ForList {
+        var: LocalId,
+        list: Expr,
+        body: Block,
+    },
     Break,
     Continue,
 }
@@ -94,7 +202,8 @@ pub struct Expr {
 }
 
 /// Operations implemented by the runtime or by inline code, reached through
-/// built-in functions and methods of built-in types.
+/// built-in functions and methods of built-in types. For methods the
+/// receiver is argument 0.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Builtin {
     /// `print(value = e)` of any type.
@@ -105,7 +214,6 @@ pub enum Builtin {
     Panic,
     /// `process_exit(code = n)`.
     ProcessExit,
-    // String methods: the receiver is argument 0.
     StrLength,
     StrConcat,
     StrContains,
@@ -121,6 +229,72 @@ pub enum Builtin {
     StrIsAlphanumeric,
     StrSubstring,
     StrCharAt,
+    StrSplit,
+    /// `parse_int` etc.: the result type says which.
+    StrParse,
+    ListLen,
+    ListPush,
+    ListSet,
+    ListInsertAt,
+    ListCount,
+    ListSlice,
+    ListClear,
+    ListGet,
+    ListPop,
+    ListRemoveAt,
+    ListIndexOf,
+    ListContains,
+    ListConcat,
+    DictGet,
+    DictGetOr,
+    DictSet,
+    DictRemove,
+    DictHasKey,
+    DictHasValue,
+    DictKeys,
+    DictValues,
+    DictMerge,
+    DictLen,
+    DictClear,
+    SetAdd,
+    SetRemove,
+    SetContains,
+    SetLen,
+    SetClear,
+    SetUnion,
+    SetIntersection,
+    SetDifference,
+    SetIsSubsetOf,
+    SetIsSupersetOf,
+    SetIsDisjointFrom,
+    /// The elements of a set as a new list (for `for` loops).
+    SetToList,
+    /// `Option`/`Result` methods; the tag tested is 0 (`Some`/`Ok`).
+    IsFirst,
+    IsSecond,
+    Unwrap,
+    Expect,
+    UnwrapOr,
+}
+
+#[derive(Debug, Clone)]
+pub enum Pattern {
+    /// `_`, or a binding whose value is unused.
+    Wildcard,
+    Binding(LocalId),
+    /// An Int, String or Bool constant.
+    Literal(Box<Expr>),
+    /// A variant of the scrutinee's enum, with a pattern per payload field.
+    Variant {
+        tag: u32,
+        fields: Vec<Pattern>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct MatchArm {
+    pub pattern: Pattern,
+    pub body: Expr,
 }
 
 #[derive(Debug, Clone)]
@@ -132,9 +306,20 @@ pub enum ExprKind {
     Unit,
     Local(LocalId),
     /// Arguments in evaluation order, each with the parameter slot it
-    /// binds (defaults appended after the written arguments).
+    /// binds (defaults appended after the written arguments). For methods
+    /// `self` is slot 0.
     Call {
         func: FnId,
+        type_args: Vec<Ty>,
+        args: Vec<(usize, Expr)>,
+    },
+    /// A call through slot `slot` of the receiver's vtable; `func` is the
+    /// method as declared where the slot was introduced (its signature),
+    /// `type_args` its type arguments. `args[0]` is the receiver.
+    VirtualCall {
+        func: FnId,
+        type_args: Vec<Ty>,
+        slot: u32,
         args: Vec<(usize, Expr)>,
     },
     /// Arguments already in the built-in's parameter order; `None` for an
@@ -156,6 +341,12 @@ pub enum ExprKind {
         local: LocalId,
         value: Box<Expr>,
     },
+    /// `object.field = value`; `index` counts inherited fields first.
+    AssignField {
+        object: Box<Expr>,
+        index: u32,
+        value: Box<Expr>,
+    },
     Cast {
         value: Box<Expr>,
     },
@@ -167,6 +358,42 @@ pub enum ExprKind {
         then: Block,
         otherwise: Option<Block>,
     },
+    /// A new class instance (the expression's type) with every field given,
+    /// in field order (the default `init`).
+    NewObject {
+        fields: Vec<Expr>,
+    },
+    /// A zeroed class instance, for an explicit `init` to fill in.
+    AllocObject,
+    /// `object.field`; `index` counts inherited fields first.
+    Field {
+        object: Box<Expr>,
+        index: u32,
+    },
+    /// An enum value (the expression's type) of variant `tag`.
+    Variant {
+        tag: u32,
+        fields: Vec<Expr>,
+    },
+    /// Newtype construction and `.value`: the representation is unchanged.
+    Retype(Box<Expr>),
+    Match {
+        scrutinee: Box<Expr>,
+        arms: Vec<MatchArm>,
+    },
+    /// `e?` on an Option or Result: the payload, or return the failure.
+    Try(Box<Expr>),
+    /// `xs[i]`: an `Option` of the element.
+    Index {
+        list: Box<Expr>,
+        index: Box<Expr>,
+    },
+    List(Vec<Expr>),
+    Dict(Vec<(Expr, Expr)>),
+    Set(Vec<Expr>),
+    /// A value of type Never for code after a diverging expression
+    /// (never evaluated).
+    Unreachable,
     /// Placeholder after an error; never reaches code generation.
     Error,
 }

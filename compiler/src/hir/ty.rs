@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum IntWidth {
     W8,
     W16,
@@ -27,13 +27,28 @@ impl IntWidth {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FloatWidth {
     W32,
     W64,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+/// A class or enum declaration (an index into [`super::Program::adts`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AdtId(pub u32);
+
+impl AdtId {
+    /// The built-in `Option<T>`: variants `Some(T)` (tag 0), `None` (tag 1).
+    pub const OPTION: AdtId = AdtId(0);
+    /// The built-in `Result<T, E>`: variants `Ok(T)` (tag 0), `Err(E)` (tag 1).
+    pub const RESULT: AdtId = AdtId(1);
+}
+
+/// A generic type parameter, unique in the whole program.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ParamId(pub u32);
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Ty {
     Bool,
     Int(IntWidth),
@@ -44,6 +59,15 @@ pub enum Ty {
     /// The type of expressions that never produce a value (`return`,
     /// `break`, `panic(...)`); it fits every expected type.
     Never,
+    List(Box<Ty>),
+    Dict(Box<Ty>, Box<Ty>),
+    Set(Box<Ty>),
+    /// A class or enum with its type arguments.
+    Adt(AdtId, Vec<Ty>),
+    /// A newtype: distinct from its underlying type, represented the same.
+    Newtype(AdtId),
+    /// A type parameter of the enclosing generic declaration.
+    Param(ParamId),
     /// Stands in after an error so one mistake does not cascade.
     Error,
 }
@@ -52,6 +76,14 @@ impl Ty {
     pub const INT32: Ty = Ty::Int(IntWidth::W32);
     pub const INT64: Ty = Ty::Int(IntWidth::W64);
     pub const FLOAT64: Ty = Ty::Float(FloatWidth::W64);
+
+    pub fn option(t: Ty) -> Ty {
+        Ty::Adt(AdtId::OPTION, vec![t])
+    }
+
+    pub fn result(t: Ty, e: Ty) -> Ty {
+        Ty::Adt(AdtId::RESULT, vec![t, e])
+    }
 
     pub fn is_numeric(&self) -> bool {
         matches!(self, Ty::Int(_) | Ty::Float(_))
@@ -67,20 +99,99 @@ impl Ty {
         matches!(self, Ty::Error | Ty::Never)
     }
 
-    /// Whether a value of type `self` is accepted where `expected` is.
+    /// Whether a value of type `self` is accepted where `expected` is
+    /// (class up-casting is decided by the checker, which knows parents).
     pub fn fits(&self, expected: &Ty) -> bool {
-        self.is_flexible() || expected.is_flexible() || self == expected
+        if self.is_flexible() || expected.is_flexible() {
+            return true;
+        }
+        match (self, expected) {
+            (Ty::List(a), Ty::List(b)) | (Ty::Set(a), Ty::Set(b)) => a.fits(b) && b.fits(a),
+            (Ty::Dict(k1, v1), Ty::Dict(k2, v2)) => {
+                k1.fits(k2) && k2.fits(k1) && v1.fits(v2) && v2.fits(v1)
+            }
+            (Ty::Adt(a, xs), Ty::Adt(b, ys)) => {
+                a == b
+                    && xs.len() == ys.len()
+                    && xs.iter().zip(ys).all(|(x, y)| x.fits(y) && y.fits(x))
+            }
+            _ => self == expected,
+        }
     }
 
     /// Whether values of this type occupy a register (Unit and Never do not).
     pub fn has_value(&self) -> bool {
         !matches!(self, Ty::Unit | Ty::Never)
     }
+
+    /// Whether the type contains an error (so diagnostics about it would
+    /// only echo an earlier one).
+    pub fn has_error(&self) -> bool {
+        match self {
+            Ty::Error => true,
+            Ty::List(t) | Ty::Set(t) => t.has_error(),
+            Ty::Dict(k, v) => k.has_error() || v.has_error(),
+            Ty::Adt(_, args) => args.iter().any(Ty::has_error),
+            _ => false,
+        }
+    }
+
+    /// Replaces type parameters using `f` (identity where it returns None).
+    pub fn subst(&self, f: &impl Fn(ParamId) -> Option<Ty>) -> Ty {
+        match self {
+            Ty::Param(p) => f(*p).unwrap_or_else(|| self.clone()),
+            Ty::List(t) => Ty::List(Box::new(t.subst(f))),
+            Ty::Set(t) => Ty::Set(Box::new(t.subst(f))),
+            Ty::Dict(k, v) => Ty::Dict(Box::new(k.subst(f)), Box::new(v.subst(f))),
+            Ty::Adt(id, args) => Ty::Adt(*id, args.iter().map(|a| a.subst(f)).collect()),
+            _ => self.clone(),
+        }
+    }
+
+    /// Whether the type mentions a type parameter.
+    pub fn has_params(&self) -> bool {
+        match self {
+            Ty::Param(_) => true,
+            Ty::List(t) | Ty::Set(t) => t.has_params(),
+            Ty::Dict(k, v) => k.has_params() || v.has_params(),
+            Ty::Adt(_, args) => args.iter().any(Ty::has_params),
+            _ => false,
+        }
+    }
 }
 
-impl fmt::Display for Ty {
+/// Substitutes `params[i]` by `args[i]`.
+pub fn subst_params(ty: &Ty, params: &[ParamId], args: &[Ty]) -> Ty {
+    if params.is_empty() {
+        return ty.clone();
+    }
+    ty.subst(&|p| {
+        params
+            .iter()
+            .position(|q| *q == p)
+            .and_then(|i| args.get(i).cloned())
+    })
+}
+
+/// Names of ADTs and parameters, for displaying types.
+pub trait TyNames {
+    fn adt_name(&self, id: AdtId) -> &str;
+    fn param_name(&self, id: ParamId) -> &str;
+}
+
+/// A type ready for display with its names.
+pub struct Display<'a, N: TyNames + ?Sized> {
+    pub ty: &'a Ty,
+    pub names: &'a N,
+}
+
+impl<N: TyNames + ?Sized> fmt::Display for Display<'_, N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
+        let d = |ty| Display {
+            ty,
+            names: self.names,
+        };
+        match self.ty {
             Ty::Bool => write!(f, "Bool"),
             Ty::Int(w) => write!(f, "Int{}", w.bits()),
             Ty::Float(FloatWidth::W32) => write!(f, "Float32"),
@@ -89,6 +200,25 @@ impl fmt::Display for Ty {
             Ty::Unit => write!(f, "Unit"),
             Ty::Never => write!(f, "Never"),
             Ty::Error => write!(f, "{{error}}"),
+            Ty::List(t) => write!(f, "List[{}]", d(t)),
+            Ty::Set(t) => write!(f, "Set[{}]", d(t)),
+            Ty::Dict(k, v) => write!(f, "Dict[{}, {}]", d(k), d(v)),
+            Ty::Newtype(id) => write!(f, "{}", self.names.adt_name(*id)),
+            Ty::Param(p) => write!(f, "{}", self.names.param_name(*p)),
+            Ty::Adt(id, args) => {
+                write!(f, "{}", self.names.adt_name(*id))?;
+                if !args.is_empty() {
+                    write!(f, "<")?;
+                    for (i, a) in args.iter().enumerate() {
+                        if i > 0 {
+                            write!(f, ", ")?;
+                        }
+                        write!(f, "{}", d(a))?;
+                    }
+                    write!(f, ">")?;
+                }
+                Ok(())
+            }
         }
     }
 }

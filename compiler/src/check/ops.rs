@@ -1,0 +1,352 @@
+//! Operators, casts, `if` and conditions.
+
+use super::body::{Expect, FnChecker};
+use super::literal::is_untyped_literal;
+use crate::diag::{Code, Diagnostic};
+use crate::hir::{self, BinOp, ExprKind, Ty, UnOp};
+use crate::source::Span;
+use crate::syntax::ast;
+
+impl FnChecker<'_> {
+    pub(crate) fn binary(
+        &mut self,
+        op: BinOp,
+        lhs: &ast::Expr,
+        rhs: &ast::Expr,
+        span: Span,
+        expect: Expect,
+    ) -> hir::Expr {
+        if matches!(op, BinOp::And | BinOp::Or) {
+            let l = self.expr(lhs, Expect::Ty(&Ty::Bool));
+            let r = self.expr(rhs, Expect::Ty(&Ty::Bool));
+            for side in [&l, &r] {
+                if !side.ty.fits(&Ty::Bool) {
+                    self.error(Diagnostic::new(
+                        Code::BadOperands,
+                        format!(
+                            "`{}` needs `Bool` operands, found `{}`",
+                            op.symbol(),
+                            self.show(&side.ty)
+                        ),
+                        side.span,
+                        "not a Bool",
+                    ));
+                }
+            }
+            return binary_expr(op, l, r, Ty::Bool, span);
+        }
+        let arithmetic = matches!(
+            op,
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem
+        );
+        // An arithmetic result takes the expected type; comparison operands
+        // take each other's type. An untyped literal follows the other side.
+        let outer = match expect.ty() {
+            Some(t) if arithmetic => Expect::Ty(t),
+            _ => Expect::Value,
+        };
+        let (l, r) = if is_untyped_literal(lhs) && !is_untyped_literal(rhs) {
+            let r = self.expr(rhs, outer);
+            let l = self.expr(lhs, Expect::Ty(&r.ty));
+            (l, r)
+        } else {
+            let l = self.expr(lhs, outer);
+            let r = self.expr(rhs, Expect::Ty(&l.ty));
+            (l, r)
+        };
+        let comparison = !arithmetic;
+        if l.ty.is_flexible() || r.ty.is_flexible() {
+            let ty = if comparison {
+                Ty::Bool
+            } else if l.ty.is_flexible() {
+                r.ty.clone()
+            } else {
+                l.ty.clone()
+            };
+            return binary_expr(op, l, r, ty, span);
+        }
+        if l.ty != r.ty {
+            let diag = if l.ty.is_numeric() && r.ty.is_numeric() {
+                Diagnostic::new(
+                    Code::MixedNumeric,
+                    format!(
+                        "cannot mix `{}` and `{}` in `{}`",
+                        self.show(&l.ty),
+                        self.show(&r.ty),
+                        op.symbol()
+                    ),
+                    span,
+                    format!(
+                        "`{}` {} `{}`",
+                        self.show(&l.ty),
+                        op.symbol(),
+                        self.show(&r.ty)
+                    ),
+                )
+                .with_hint(format!(
+                    "convert one side, e.g. `cast(value = ..., target = {})`",
+                    self.show(&l.ty)
+                ))
+            } else {
+                Diagnostic::new(
+                    Code::BadOperands,
+                    format!(
+                        "cannot apply `{}` to `{}` and `{}`",
+                        op.symbol(),
+                        self.show(&l.ty),
+                        self.show(&r.ty)
+                    ),
+                    span,
+                    format!(
+                        "`{}` {} `{}`",
+                        self.show(&l.ty),
+                        op.symbol(),
+                        self.show(&r.ty)
+                    ),
+                )
+            };
+            self.error(diag);
+            return hir::Expr::error(span);
+        }
+        let ty = l.ty.clone();
+        let allowed = match op {
+            BinOp::Add => ty.is_numeric() || ty == Ty::String,
+            BinOp::Sub | BinOp::Mul | BinOp::Div => ty.is_numeric(),
+            BinOp::Rem => ty.is_int(),
+            BinOp::Eq | BinOp::Ne => ty.has_value(),
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => ty.is_numeric(),
+            BinOp::And | BinOp::Or => false,
+        };
+        if !allowed {
+            let ty = self.show(&ty);
+            let mut diag = Diagnostic::new(
+                Code::BadOperands,
+                format!("cannot apply `{}` to `{ty}`", op.symbol()),
+                span,
+                format!("`{}` does not work on `{ty}`", op.symbol()),
+            );
+            if op == BinOp::Rem && matches!(l.ty, Ty::Float(_)) {
+                diag = diag.with_hint("`%` works on integers only");
+            }
+            self.error(diag);
+            return hir::Expr::error(span);
+        }
+        let result = if comparison { Ty::Bool } else { ty };
+        binary_expr(op, l, r, result, span)
+    }
+
+    pub(crate) fn unary(
+        &mut self,
+        op: UnOp,
+        operand: &ast::Expr,
+        span: Span,
+        expect: Expect,
+    ) -> hir::Expr {
+        match (op, &operand.kind) {
+            (UnOp::Neg, ast::ExprKind::Int { value, suffix }) => {
+                return self.int_literal(*value, *suffix, true, span, expect);
+            }
+            (UnOp::Neg, ast::ExprKind::Float { value, suffix }) => {
+                return self.float_literal(*value, *suffix, true, span, expect);
+            }
+            _ => {}
+        }
+        let value = match op {
+            UnOp::Neg => self.expr(operand, expect),
+            UnOp::Not => self.expr(operand, Expect::Ty(&Ty::Bool)),
+        };
+        let ty = value.ty.clone();
+        let shown = self.show(&ty);
+        if op == UnOp::Neg && !ty.is_numeric() && !ty.is_flexible() {
+            self.error(Diagnostic::new(
+                Code::BadOperands,
+                format!("cannot negate `{shown}`"),
+                span,
+                "unary `-` needs a number",
+            ));
+            return hir::Expr::error(span);
+        }
+        if op == UnOp::Not && !ty.fits(&Ty::Bool) {
+            self.error(Diagnostic::new(
+                Code::BadOperands,
+                format!("`not` needs a `Bool`, found `{shown}`"),
+                span,
+                "not a Bool",
+            ));
+            return hir::Expr::error(span);
+        }
+        let ty = if op == UnOp::Not { Ty::Bool } else { ty };
+        hir::Expr::new(
+            ExprKind::Unary {
+                op,
+                operand: Box::new(value),
+            },
+            ty,
+            span,
+        )
+    }
+
+    pub(crate) fn cast(
+        &mut self,
+        value: &ast::Expr,
+        target: &ast::TypeExpr,
+        span: Span,
+    ) -> hir::Expr {
+        let to = self.resolve_type(target);
+        let value = self.expr(value, Expect::Value);
+        if value.ty.is_flexible() || to.is_flexible() {
+            return hir::Expr::error(span);
+        }
+        if !value.ty.is_numeric() || !to.is_numeric() {
+            self.error(
+                Diagnostic::new(
+                    Code::BadCast,
+                    format!(
+                        "cannot cast `{}` to `{}`",
+                        self.show(&value.ty),
+                        self.show(&to)
+                    ),
+                    span,
+                    "not a numeric conversion",
+                )
+                .with_hint("`cast` converts between numeric types only"),
+            );
+            return hir::Expr::error(span);
+        }
+        hir::Expr::new(
+            ExprKind::Cast {
+                value: Box::new(value),
+            },
+            to,
+            span,
+        )
+    }
+
+    pub(crate) fn if_expr(
+        &mut self,
+        cond: &ast::Expr,
+        then: &ast::Block,
+        otherwise: Option<&ast::Expr>,
+        span: Span,
+        expect: Expect,
+    ) -> hir::Expr {
+        let cond = self.condition(cond);
+        let then = self.block(then, expect);
+        let Some(otherwise) = otherwise else {
+            if let Some(t) = expect.ty() {
+                if !Ty::Unit.fits(t) {
+                    self.error(
+                        Diagnostic::new(
+                            Code::IfBranchMismatch,
+                            format!(
+                                "this `if` has no `else`, so it has no `{}` value",
+                                self.show(t)
+                            ),
+                            span,
+                            "missing `else`",
+                        )
+                        .with_hint("add an `else` branch"),
+                    );
+                }
+            }
+            return if_node(cond, then, None, Ty::Unit, span);
+        };
+        let else_expect = match expect {
+            Expect::Value if then.ty.has_value() => Expect::Ty(&then.ty),
+            other => other,
+        };
+        let else_block = match &otherwise.kind {
+            ast::ExprKind::Block(b) => self.block(b, else_expect),
+            _ => {
+                let nested = self.expr(otherwise, else_expect);
+                let ty = nested.ty.clone();
+                hir::Block {
+                    stmts: Vec::new(),
+                    tail: Some(Box::new(nested)),
+                    ty,
+                }
+            }
+        };
+        let ty = match (&then.ty, &else_block.ty) {
+            (Ty::Never, t) | (t, Ty::Never) => t.clone(),
+            (a, b) if a == b => a.clone(),
+            (Ty::Error, _) | (_, Ty::Error) => Ty::Error,
+            _ if matches!(expect, Expect::Discard) => Ty::Unit,
+            (a, b) => {
+                let (a, b) = (self.show(a), self.show(b));
+                self.error(
+                    Diagnostic::new(
+                        Code::IfBranchMismatch,
+                        format!("`if` branches have different types: `{a}` and `{b}`"),
+                        otherwise.span,
+                        format!("this branch is `{b}`"),
+                    )
+                    .with_label(
+                        then_span(then_tail_span(&then), span),
+                        format!("this branch is `{a}`"),
+                    ),
+                );
+                Ty::Error
+            }
+        };
+        if_node(cond, then, Some(else_block), ty, span)
+    }
+
+    /// A condition of `if`/`while`: must be Bool, no truthiness.
+    pub fn condition(&mut self, cond: &ast::Expr) -> hir::Expr {
+        let value = self.expr(cond, Expect::Ty(&Ty::Bool));
+        if !value.ty.fits(&Ty::Bool) {
+            self.error(
+                Diagnostic::new(
+                    Code::ConditionNotBool,
+                    format!(
+                        "a condition must be `Bool`, found `{}`",
+                        self.show(&value.ty)
+                    ),
+                    cond.span,
+                    "not a Bool",
+                )
+                .with_hint("compare explicitly, e.g. `x != 0`"),
+            );
+        }
+        value
+    }
+}
+
+fn then_tail_span(block: &hir::Block) -> Option<Span> {
+    block.tail.as_ref().map(|t| t.span)
+}
+
+fn then_span(tail: Option<Span>, whole: Span) -> Span {
+    tail.unwrap_or(whole)
+}
+
+fn binary_expr(op: BinOp, l: hir::Expr, r: hir::Expr, ty: Ty, span: Span) -> hir::Expr {
+    hir::Expr::new(
+        ExprKind::Binary {
+            op,
+            lhs: Box::new(l),
+            rhs: Box::new(r),
+        },
+        ty,
+        span,
+    )
+}
+
+fn if_node(
+    cond: hir::Expr,
+    then: hir::Block,
+    otherwise: Option<hir::Block>,
+    ty: Ty,
+    span: Span,
+) -> hir::Expr {
+    hir::Expr::new(
+        ExprKind::If {
+            cond: Box::new(cond),
+            then,
+            otherwise,
+        },
+        ty,
+        span,
+    )
+}

@@ -1,0 +1,352 @@
+//! Lists, dicts and sets: literals, indexing, `for` loops over lists, and
+//! the built-in methods, as calls into `runtime/src/collections/` with
+//! values passed as slots.
+
+use cranelift_codegen::ir::{
+    condcodes::IntCC, types, BlockArg, InstBuilder, StackSlotData, StackSlotKind, Value,
+};
+
+use super::function::FunctionCx;
+use super::types::layout;
+use crate::hir::{self, Builtin, Expr, Ty};
+use crate::source::Span;
+
+/// The element type of a concrete `List[T]`/`Set[T]`, or key/value of a Dict.
+fn elem(ty: &Ty) -> Ty {
+    match ty {
+        Ty::List(t) | Ty::Set(t) => (**t).clone(),
+        _ => Ty::Error,
+    }
+}
+
+impl FunctionCx<'_, '_> {
+    pub fn list_literal(&mut self, items: &[Expr], ty: &Ty) -> Value {
+        let values: Vec<Option<Value>> = items.iter().map(|e| self.expr(e)).collect();
+        let desc = self.desc_value(ty);
+        let cap = self.b.ins().iconst(types::I64, values.len() as i64);
+        let list = self
+            .call_runtime("plat_list_new", &[desc, cap])
+            .expect("plat_list_new returns a list");
+        for v in values {
+            let slot = self.to_slot(v);
+            self.call_runtime("plat_list_push", &[list, slot]);
+        }
+        list
+    }
+
+    pub fn set_literal(&mut self, items: &[Expr], ty: &Ty) -> Value {
+        let values: Vec<Option<Value>> = items.iter().map(|e| self.expr(e)).collect();
+        let desc = self.desc_value(ty);
+        let set = self
+            .call_runtime("plat_set_new", &[desc])
+            .expect("plat_set_new returns a set");
+        for v in values {
+            let slot = self.to_slot(v);
+            self.call_runtime("plat_set_add", &[set, slot]);
+        }
+        set
+    }
+
+    pub fn dict_literal(&mut self, entries: &[(Expr, Expr)], ty: &Ty) -> Value {
+        let values: Vec<(Option<Value>, Option<Value>)> = entries
+            .iter()
+            .map(|(k, v)| (self.expr(k), self.expr(v)))
+            .collect();
+        let desc = self.desc_value(ty);
+        let dict = self
+            .call_runtime("plat_dict_new", &[desc])
+            .expect("plat_dict_new returns a dict");
+        for (k, v) in values {
+            let (k, v) = (self.to_slot(k), self.to_slot(v));
+            self.call_runtime("plat_dict_set", &[dict, k, v]);
+        }
+        dict
+    }
+
+    /// Sign-extends an integer index to 64 bits.
+    fn index64(&mut self, v: Value) -> Value {
+        if self.b.func.dfg.value_type(v) == types::I64 {
+            v
+        } else {
+            self.b.ins().sextend(types::I64, v)
+        }
+    }
+
+    /// `xs[i]`: bounds-checked inline; `Some(element)` or `None`.
+    pub fn index(&mut self, list: &Expr, index: &Expr, ty: &Ty) -> Option<Value> {
+        let l = self.expr(list)?;
+        let i = self.expr(index)?;
+        let i = self.index64(i);
+        let len = self
+            .b
+            .ins()
+            .load(types::I64, self.trusted, l, layout::LIST_LEN);
+        // Unsigned: a negative index is out of range too.
+        let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, i, len);
+        let data = self
+            .b
+            .ins()
+            .load(types::I64, self.trusted, l, layout::LIST_DATA);
+        let some = self.b.create_block();
+        let none = self.b.create_block();
+        let merge = self.b.create_block();
+        let result = self.b.append_block_param(merge, types::I64);
+        self.b.ins().brif(inside, some, &[], none, &[]);
+        self.b.switch_to_block(some);
+        let offset = self.b.ins().ishl_imm_s(i, 3);
+        let addr = self.b.ins().iadd(data, offset);
+        let slot = self.b.ins().load(types::I64, self.trusted, addr, 0);
+        let opt_ty = self.concrete(ty);
+        let one = self.b.ins().iconst(types::I8, 1);
+        let obj = self.option_from(one, slot, &opt_ty);
+        self.b.ins().jump(merge, &[BlockArg::Value(obj)]);
+        self.b.switch_to_block(none);
+        let n = self.variant_of(1, Vec::new(), &opt_ty);
+        self.b.ins().jump(merge, &[BlockArg::Value(n)]);
+        self.b.switch_to_block(merge);
+        Some(result)
+    }
+
+    /// Element `i` (an i64 known to be in range) of list `l`, as a slot.
+    pub fn list_slot(&mut self, l: Value, i: Value) -> Value {
+        let data = self
+            .b
+            .ins()
+            .load(types::I64, self.trusted, l, layout::LIST_DATA);
+        let offset = self.b.ins().ishl_imm_s(i, 3);
+        let addr = self.b.ins().iadd(data, offset);
+        self.b.ins().load(types::I64, self.trusted, addr, 0)
+    }
+
+    pub fn list_len(&mut self, l: Value) -> Value {
+        self.b
+            .ins()
+            .load(types::I64, self.trusted, l, layout::LIST_LEN)
+    }
+
+    /// A stack slot for a runtime function's `out` parameter.
+    fn out_slot(&mut self) -> Value {
+        let ss =
+            self.b
+                .create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 8, 3));
+        self.b.ins().stack_addr(types::I64, ss, 0)
+    }
+
+    /// Calls `name(args..., out) -> found` and wraps the result in an Option.
+    fn call_option(&mut self, name: &'static str, args: &[Value], opt_ty: &Ty) -> Option<Value> {
+        let out = self.out_slot();
+        let mut all = args.to_vec();
+        all.push(out);
+        let found = self.call_runtime(name, &all)?;
+        let slot = self.b.ins().load(types::I64, self.trusted, out, 0);
+        Some(self.option_from(found, slot, opt_ty))
+    }
+
+    /// Narrows an i64 count from the runtime to Int32.
+    fn to_i32(&mut self, v: Option<Value>) -> Option<Value> {
+        v.map(|v| self.b.ins().ireduce(types::I32, v))
+    }
+
+    /// A built-in method of List, Dict or Set; `args[0]` is the receiver.
+    pub fn collection_method(
+        &mut self,
+        op: Builtin,
+        args: &[Option<Expr>],
+        ret: &Ty,
+        span: Span,
+    ) -> Option<Value> {
+        let recv_ty = self.concrete(&args.first()?.as_ref()?.ty);
+        let ret = self.concrete(ret);
+        let vals: Vec<Option<Value>> = args
+            .iter()
+            .map(|a| a.as_ref().and_then(|e| self.expr(e)))
+            .collect();
+        let recv = vals.first().copied().flatten()?;
+        let arg = |i: usize| vals.get(i).copied().flatten();
+        let slot = |fx: &mut Self, i: usize| fx.to_slot(arg(i));
+        use Builtin::*;
+        match op {
+            ListLen => {
+                let n = self.list_len(recv);
+                self.to_i32(Some(n))
+            }
+            ListPush => {
+                let s = slot(self, 1);
+                self.call_runtime("plat_list_push", &[recv, s])
+            }
+            ListSet | ListInsertAt => {
+                let i = self.index64(arg(1)?);
+                let s = slot(self, 2);
+                let loc = self.location(span);
+                let name = if op == ListSet {
+                    "plat_list_set"
+                } else {
+                    "plat_list_insert_at"
+                };
+                self.call_runtime(name, &[recv, i, s, loc])
+            }
+            ListCount => {
+                let s = slot(self, 1);
+                let n = self.call_runtime("plat_list_count", &[recv, s]);
+                self.to_i32(n)
+            }
+            ListSlice => {
+                let a = self.index64(arg(1)?);
+                let b = self.index64(arg(2)?);
+                self.call_runtime("plat_list_slice", &[recv, a, b])
+            }
+            ListClear => self.call_runtime("plat_list_clear", &[recv]),
+            ListGet | ListRemoveAt => {
+                let i = self.index64(arg(1)?);
+                let name = if op == ListGet {
+                    "plat_list_get"
+                } else {
+                    "plat_list_remove_at"
+                };
+                self.call_option(name, &[recv, i], &ret)
+            }
+            ListPop => self.call_option("plat_list_pop", &[recv], &ret),
+            ListIndexOf => {
+                let s = slot(self, 1);
+                let i = self.call_runtime("plat_list_index_of", &[recv, s])?;
+                let found = self
+                    .b
+                    .ins()
+                    .icmp_imm_s(IntCC::SignedGreaterThanOrEqual, i, 0);
+                Some(self.option_from(found, i, &ret))
+            }
+            ListContains => {
+                let s = slot(self, 1);
+                self.call_runtime("plat_list_contains", &[recv, s])
+            }
+            ListConcat => self.call_runtime("plat_list_concat", &[recv, arg(1)?]),
+            DictGet => {
+                let k = slot(self, 1);
+                self.call_option("plat_dict_get", &[recv, k], &ret)
+            }
+            DictGetOr => {
+                let k = slot(self, 1);
+                let out = self.out_slot();
+                let found = self.call_runtime("plat_dict_get", &[recv, k, out])?;
+                let got = self.b.ins().load(types::I64, self.trusted, out, 0);
+                let d = slot(self, 2);
+                let chosen = self.b.ins().select(found, got, d);
+                self.from_slot(chosen, &ret)
+            }
+            DictSet => {
+                let (k, v) = (slot(self, 1), slot(self, 2));
+                self.call_runtime("plat_dict_set", &[recv, k, v])
+            }
+            DictRemove => {
+                let k = slot(self, 1);
+                self.call_option("plat_dict_remove", &[recv, k], &ret)
+            }
+            DictHasKey | DictHasValue => {
+                let s = slot(self, 1);
+                let name = if op == DictHasKey {
+                    "plat_dict_has_key"
+                } else {
+                    "plat_dict_has_value"
+                };
+                self.call_runtime(name, &[recv, s])
+            }
+            DictKeys | DictValues => {
+                let desc = self.desc_value(&ret);
+                let name = if op == DictKeys {
+                    "plat_dict_keys"
+                } else {
+                    "plat_dict_values"
+                };
+                self.call_runtime(name, &[recv, desc])
+            }
+            DictMerge => self.call_runtime("plat_dict_merge", &[recv, arg(1)?]),
+            DictLen => {
+                let n = self.call_runtime("plat_dict_len", &[recv]);
+                self.to_i32(n)
+            }
+            DictClear => self.call_runtime("plat_dict_clear", &[recv]),
+            SetAdd | SetRemove | SetContains => {
+                let s = slot(self, 1);
+                let name = match op {
+                    SetAdd => "plat_set_add",
+                    SetRemove => "plat_set_remove",
+                    _ => "plat_set_contains",
+                };
+                self.call_runtime(name, &[recv, s])
+            }
+            SetLen => {
+                let n = self.call_runtime("plat_set_len", &[recv]);
+                self.to_i32(n)
+            }
+            SetClear => self.call_runtime("plat_set_clear", &[recv]),
+            SetUnion | SetIntersection | SetDifference | SetIsSubsetOf | SetIsSupersetOf
+            | SetIsDisjointFrom => {
+                let name = match op {
+                    SetUnion => "plat_set_union",
+                    SetIntersection => "plat_set_intersection",
+                    SetDifference => "plat_set_difference",
+                    SetIsSubsetOf => "plat_set_is_subset_of",
+                    SetIsSupersetOf => "plat_set_is_superset_of",
+                    _ => "plat_set_is_disjoint_from",
+                };
+                self.call_runtime(name, &[recv, arg(1)?])
+            }
+            SetToList => {
+                let list_ty = Ty::List(Box::new(elem(&recv_ty)));
+                let desc = self.desc_value(&list_ty);
+                self.call_runtime("plat_set_to_list", &[recv, desc])
+            }
+            _ => unreachable!("not a collection method: {op:?}"),
+        }
+    }
+
+    /// `s.split(delimiter =)` and `s.parse_*()`.
+    pub fn string_collection_method(
+        &mut self,
+        op: Builtin,
+        args: &[Option<Expr>],
+        ret: &Ty,
+    ) -> Option<Value> {
+        let ret = self.concrete(ret);
+        let vals: Vec<Value> = args.iter().flatten().map(|a| self.expr_value(a)).collect();
+        let s = *vals.first()?;
+        if op == Builtin::StrSplit {
+            let desc = self.desc_value(&ret);
+            return self.call_runtime("plat_str_split", &[s, *vals.get(1)?, desc]);
+        }
+        let ok_ty = match &ret {
+            Ty::Adt(_, args) => args.first().cloned().unwrap_or(Ty::Error),
+            _ => Ty::Error,
+        };
+        let name = match ok_ty {
+            Ty::Int(hir::IntWidth::W32) => "plat_str_parse_int",
+            Ty::Int(_) => "plat_str_parse_int64",
+            Ty::Float(_) => "plat_str_parse_float",
+            _ => "plat_str_parse_bool",
+        };
+        let out = self.out_slot();
+        let zero = self.b.ins().iconst(types::I64, 0);
+        self.b.ins().store(self.trusted, zero, out, 0);
+        let err = self.out_slot();
+        let ok = self.call_runtime(name, &[s, out, err])?;
+        let okb = self.b.create_block();
+        let errb = self.b.create_block();
+        let merge = self.b.create_block();
+        let result = self.b.append_block_param(merge, types::I64);
+        self.b.ins().brif(ok, okb, &[], errb, &[]);
+        self.b.switch_to_block(okb);
+        // parse_bool writes one byte; the slot was zeroed first.
+        let raw = self.b.ins().load(types::I64, self.trusted, out, 0);
+        let obj = self.alloc_object(&ret, 2);
+        let tag = self.b.ins().iconst(types::I64, 0);
+        self.b.ins().store(self.trusted, tag, obj, layout::TAG);
+        self.b.ins().store(self.trusted, raw, obj, layout::PAYLOAD);
+        self.b.ins().jump(merge, &[BlockArg::Value(obj)]);
+        self.b.switch_to_block(errb);
+        let e = self.b.ins().load(types::I64, self.trusted, err, 0);
+        let eobj = self.variant_of(1, vec![Some(e)], &ret);
+        self.b.ins().jump(merge, &[BlockArg::Value(eobj)]);
+        self.b.switch_to_block(merge);
+        Some(result)
+    }
+}

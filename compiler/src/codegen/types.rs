@@ -1,0 +1,391 @@
+//! Value representation: the Cranelift type of each Plat type, the 64-bit
+//! slot encoding used inside heap objects, and the type descriptors
+//! (`PlatShape`, docs/runtime-abi.md) emitted as read-only data.
+
+use cranelift_codegen::ir::{types, InstBuilder, Type, Value};
+use cranelift_module::{DataDescription, DataId, Linkage, Module};
+
+use super::function::FunctionCx;
+use super::ModuleCx;
+use crate::hir::{AdtKind, FloatWidth, IntWidth, Program, Ty};
+
+/// Known to compiler: `PlatShape.kind` values (runtime/src/gc/shape.rs).
+mod kind {
+    pub const CLASS: u32 = 3;
+    pub const ENUM: u32 = 4;
+    pub const LIST: u32 = 5;
+    pub const DICT: u32 = 6;
+    pub const SET: u32 = 7;
+}
+
+/// Byte offsets in objects (docs/runtime-abi.md).
+pub mod layout {
+    /// First field of a class instance.
+    pub const FIELDS: i32 = 8;
+    /// Tag of an enum value.
+    pub const TAG: i32 = 8;
+    /// First payload slot of an enum value.
+    pub const PAYLOAD: i32 = 16;
+    /// `len` of a list.
+    pub const LIST_LEN: i32 = 8;
+    /// `data` of a list.
+    pub const LIST_DATA: i32 = 24;
+    /// `vtable` in a `PlatShape`.
+    pub const SHAPE_VTABLE: i32 = 56;
+}
+
+/// The Cranelift type of a value of type `ty` (after substitution);
+/// `None` for types without a runtime value (Unit, Never).
+pub fn value_type(program: &Program, ty: &Ty) -> Option<Type> {
+    match ty {
+        Ty::Bool => Some(types::I8),
+        Ty::Int(IntWidth::W8) => Some(types::I8),
+        Ty::Int(IntWidth::W16) => Some(types::I16),
+        Ty::Int(IntWidth::W32) => Some(types::I32),
+        Ty::Int(IntWidth::W64) => Some(types::I64),
+        Ty::Float(FloatWidth::W32) => Some(types::F32),
+        Ty::Float(FloatWidth::W64) => Some(types::F64),
+        Ty::Newtype(id) => match &program.adt(*id).kind {
+            AdtKind::Newtype { inner } => value_type(program, inner),
+            _ => None,
+        },
+        Ty::String | Ty::List(_) | Ty::Dict(..) | Ty::Set(_) | Ty::Adt(..) => Some(types::I64),
+        Ty::Unit | Ty::Never | Ty::Error | Ty::Param(_) => None,
+    }
+}
+
+/// Whether values of `ty` are heap pointers (for the collector's maps).
+fn is_pointer(program: &Program, ty: &Ty) -> bool {
+    match ty {
+        Ty::String | Ty::List(_) | Ty::Dict(..) | Ty::Set(_) | Ty::Adt(..) => true,
+        Ty::Newtype(id) => match &program.adt(*id).kind {
+            AdtKind::Newtype { inner } => is_pointer(program, inner),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// A type with newtypes replaced by what they wrap (same representation).
+pub fn representation(program: &Program, ty: &Ty) -> Ty {
+    match ty {
+        Ty::Newtype(id) => match &program.adt(*id).kind {
+            AdtKind::Newtype { inner } => representation(program, inner),
+            _ => ty.clone(),
+        },
+        _ => ty.clone(),
+    }
+}
+
+impl FunctionCx<'_, '_> {
+    /// Encodes a value as a 64-bit slot.
+    pub fn to_slot(&mut self, v: Option<Value>) -> Value {
+        let Some(v) = v else {
+            return self.b.ins().iconst(types::I64, 0);
+        };
+        match self.b.func.dfg.value_type(v) {
+            types::I64 => v,
+            types::F64 => self.b.ins().bitcast(types::I64, self.plain, v),
+            types::F32 => {
+                let bits = self.b.ins().bitcast(types::I32, self.plain, v);
+                self.b.ins().uextend(types::I64, bits)
+            }
+            _ => self.b.ins().sextend(types::I64, v),
+        }
+    }
+
+    /// Decodes a 64-bit slot as a value of type `ty` (concrete).
+    pub fn from_slot(&mut self, slot: Value, ty: &Ty) -> Option<Value> {
+        let t = value_type(self.cx.program, ty)?;
+        Some(match t {
+            types::I64 => slot,
+            types::F64 => self.b.ins().bitcast(types::F64, self.plain, slot),
+            types::F32 => {
+                let bits = self.b.ins().ireduce(types::I32, slot);
+                self.b.ins().bitcast(types::F32, self.plain, bits)
+            }
+            t => self.b.ins().ireduce(t, slot),
+        })
+    }
+
+    /// Loads the slot at `offset` of `object`, decoded as `ty`.
+    pub fn load_slot(&mut self, object: Value, offset: i32, ty: &Ty) -> Option<Value> {
+        let slot = self.b.ins().load(types::I64, self.trusted, object, offset);
+        self.from_slot(slot, ty)
+    }
+
+    /// Stores `v` as the slot at `offset` of `object`.
+    pub fn store_slot(&mut self, object: Value, offset: i32, v: Option<Value>) {
+        let slot = self.to_slot(v);
+        self.b.ins().store(self.trusted, slot, object, offset);
+    }
+
+    /// The address of the descriptor of (concrete) type `ty`.
+    pub fn desc_value(&mut self, ty: &Ty) -> Value {
+        let id = self.cx.desc(ty);
+        let gv = self.cx.module.declare_data_in_func(id, self.b.func);
+        self.b.ins().symbol_value(types::I64, gv)
+    }
+}
+
+impl ModuleCx<'_> {
+    /// A runtime-provided static (scalar descriptors, the string shape).
+    fn runtime_data(&mut self, name: &str) -> DataId {
+        if let Some(id) = self.imported_data.get(name) {
+            return *id;
+        }
+        let id = self
+            .module
+            .declare_data(name, Linkage::Import, false, false)
+            .unwrap_or_else(|e| panic!("declaring {name}: {e}"));
+        self.imported_data.insert(name.to_owned(), id);
+        id
+    }
+
+    /// The descriptor of concrete type `ty`, emitted on first use.
+    /// Recursive types work: the descriptor is declared (and memoised)
+    /// before the descriptors it points to are made.
+    pub fn desc(&mut self, ty: &Ty) -> DataId {
+        let ty = representation(self.program, ty);
+        let scalar = match &ty {
+            Ty::Bool => Some("plat_type_bool"),
+            Ty::Int(IntWidth::W8) => Some("plat_type_int8"),
+            Ty::Int(IntWidth::W16) => Some("plat_type_int16"),
+            Ty::Int(IntWidth::W32) => Some("plat_type_int32"),
+            Ty::Int(IntWidth::W64) => Some("plat_type_int64"),
+            Ty::Float(FloatWidth::W32) => Some("plat_type_float32"),
+            Ty::Float(FloatWidth::W64) => Some("plat_type_float64"),
+            Ty::String => Some("plat_shape_string"),
+            Ty::Unit | Ty::Never | Ty::Error | Ty::Param(_) | Ty::Newtype(_) => {
+                Some("plat_type_unit")
+            }
+            _ => None,
+        };
+        if let Some(name) = scalar {
+            return self.runtime_data(name);
+        }
+        if let Some(id) = self.descs.get(&ty) {
+            return *id;
+        }
+        let name = format!("plat_type_{}", self.descs.len());
+        let id = self
+            .module
+            .declare_data(&name, Linkage::Local, false, false)
+            .expect("declaring a type descriptor");
+        self.descs.insert(ty.clone(), id);
+        let shown = self.program.show(&ty);
+        let mut d = ShapeBuilder::default();
+        match &ty {
+            Ty::List(t) => d.set(kind::LIST, 0, vec![self.desc(t)]),
+            Ty::Set(t) => d.set(kind::SET, 0, vec![self.desc(t)]),
+            Ty::Dict(k, v) => {
+                let k = self.desc(k);
+                let v = self.desc(v);
+                d.set(kind::DICT, 0, vec![k, v]);
+            }
+            Ty::Adt(adt, args) => match &self.program.adt(*adt).kind {
+                AdtKind::Class { parent, vtable, .. } => {
+                    let generics = self.program.adt(*adt).generics.clone();
+                    let fields = self.program.class_fields(*adt, args);
+                    let children = fields.iter().map(|(_, t)| self.desc(t)).collect();
+                    d.set(kind::CLASS, fields.len() as u64, children);
+                    d.ptr_map = fields
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, (_, t))| is_pointer(self.program, t))
+                        .fold(Vec::new(), |mut words, (i, _)| {
+                            if words.len() <= i / 64 {
+                                words.resize(i / 64 + 1, 0u64);
+                            }
+                            words[i / 64] |= 1 << (i % 64);
+                            words
+                        });
+                    d.child_names = fields.iter().map(|(n, _)| n.clone()).collect();
+                    d.parent = parent
+                        .as_ref()
+                        .map(|p| self.desc(&crate::hir::subst_params(p, &generics, args)));
+                    d.vtable = vtable
+                        .clone()
+                        .iter()
+                        .map(|e| {
+                            let targs: Vec<Ty> = e
+                                .type_args
+                                .iter()
+                                .map(|t| crate::hir::subst_params(t, &generics, args))
+                                .collect();
+                            self.instance(e.func, targs)
+                        })
+                        .collect();
+                }
+                AdtKind::Enum { variants } => {
+                    let generics = self.program.adt(*adt).generics.clone();
+                    let variants = variants.clone();
+                    let mut vs = Vec::new();
+                    for v in &variants {
+                        let fields: Vec<DataId> = v
+                            .fields
+                            .iter()
+                            .map(|f| self.desc(&crate::hir::subst_params(f, &generics, args)))
+                            .collect();
+                        vs.push(self.variant_desc(&v.name, &fields));
+                    }
+                    d.set(kind::ENUM, 0, vs);
+                }
+                AdtKind::Newtype { .. } => {}
+            },
+            _ => {}
+        }
+        self.define_shape(id, &shown, d);
+        id
+    }
+
+    /// A `PlatVariant`: name, field count, field descriptors.
+    fn variant_desc(&mut self, name: &str, fields: &[DataId]) -> DataId {
+        let n = self.variant_count;
+        self.variant_count += 1;
+        let id = self
+            .module
+            .declare_data(&format!("plat_variant_{n}"), Linkage::Local, false, false)
+            .expect("declaring a variant descriptor");
+        let name_id = self.c_string(name);
+        let fields_id = self.pointer_array(fields);
+        let mut desc = DataDescription::new();
+        desc.define(make_bytes(24, &[(8, fields.len() as u64)]));
+        desc.set_align(8);
+        let gv = self.module.declare_data_in_data(name_id, &mut desc);
+        desc.write_data_addr(0, gv, 0);
+        if let Some(f) = fields_id {
+            let gv = self.module.declare_data_in_data(f, &mut desc);
+            desc.write_data_addr(16, gv, 0);
+        }
+        self.module
+            .define_data(id, &desc)
+            .expect("defining a variant descriptor");
+        id
+    }
+
+    /// A read-only array of data pointers, or `None` when empty.
+    fn pointer_array(&mut self, items: &[DataId]) -> Option<DataId> {
+        if items.is_empty() {
+            return None;
+        }
+        let n = self.array_count;
+        self.array_count += 1;
+        let id = self
+            .module
+            .declare_data(&format!("plat_ptrs_{n}"), Linkage::Local, false, false)
+            .expect("declaring a pointer array");
+        let mut desc = DataDescription::new();
+        desc.define(vec![0u8; 8 * items.len()].into_boxed_slice());
+        desc.set_align(8);
+        for (i, item) in items.iter().enumerate() {
+            let gv = self.module.declare_data_in_data(*item, &mut desc);
+            desc.write_data_addr(8 * i as u32, gv, 0);
+        }
+        self.module
+            .define_data(id, &desc)
+            .expect("defining a pointer array");
+        Some(id)
+    }
+
+    fn define_shape(&mut self, id: DataId, name: &str, d: ShapeBuilder) {
+        let name_id = self.c_string(name);
+        let children = self.pointer_array(&d.children);
+        let names: Vec<DataId> = d.child_names.iter().map(|n| self.c_string(n)).collect();
+        let names = self.pointer_array(&names);
+        let ptr_map = if d.ptr_map.is_empty() {
+            None
+        } else {
+            let n = self.array_count;
+            self.array_count += 1;
+            let pid = self
+                .module
+                .declare_data(&format!("plat_ptrmap_{n}"), Linkage::Local, false, false)
+                .expect("declaring a pointer map");
+            let bytes: Vec<u8> = d.ptr_map.iter().flat_map(|w| w.to_le_bytes()).collect();
+            let mut desc = DataDescription::new();
+            desc.define(bytes.into_boxed_slice());
+            desc.set_align(8);
+            self.module
+                .define_data(pid, &desc)
+                .expect("defining a pointer map");
+            Some(pid)
+        };
+        let vtable = if d.vtable.is_empty() {
+            None
+        } else {
+            let n = self.array_count;
+            self.array_count += 1;
+            let vid = self
+                .module
+                .declare_data(&format!("plat_vtable_{n}"), Linkage::Local, false, false)
+                .expect("declaring a vtable");
+            let mut desc = DataDescription::new();
+            desc.define(vec![0u8; 8 * d.vtable.len()].into_boxed_slice());
+            desc.set_align(8);
+            for (i, f) in d.vtable.iter().enumerate() {
+                let fr = self.module.declare_func_in_data(*f, &mut desc);
+                desc.write_function_addr(8 * i as u32, fr);
+            }
+            self.module
+                .define_data(vid, &desc)
+                .expect("defining a vtable");
+            Some(vid)
+        };
+        let bytes = make_bytes(
+            72,
+            &[
+                (0, u64::from(d.kind)),
+                (8, d.payload_words),
+                (32, d.children.len() as u64),
+            ],
+        );
+        let mut desc = DataDescription::new();
+        desc.define(bytes);
+        desc.set_align(8);
+        let reloc = |desc: &mut DataDescription, offset: u32, target: Option<DataId>| {
+            if let Some(t) = target {
+                let gv = self.module.declare_data_in_data(t, desc);
+                desc.write_data_addr(offset, gv, 0);
+            }
+        };
+        reloc(&mut desc, 16, ptr_map);
+        reloc(&mut desc, 24, Some(name_id));
+        reloc(&mut desc, 40, children);
+        reloc(&mut desc, 48, names);
+        reloc(&mut desc, 56, vtable);
+        reloc(&mut desc, 64, d.parent);
+        self.module
+            .define_data(id, &desc)
+            .expect("defining a type descriptor");
+    }
+}
+
+/// The parts of a `PlatShape` before they are laid out.
+#[derive(Default)]
+struct ShapeBuilder {
+    kind: u32,
+    payload_words: u64,
+    ptr_map: Vec<u64>,
+    children: Vec<DataId>,
+    child_names: Vec<String>,
+    vtable: Vec<cranelift_module::FuncId>,
+    parent: Option<DataId>,
+}
+
+impl ShapeBuilder {
+    fn set(&mut self, kind: u32, payload_words: u64, children: Vec<DataId>) {
+        self.kind = kind;
+        self.payload_words = payload_words;
+        self.children = children;
+    }
+}
+
+/// `len` zero bytes with little-endian words written at the given offsets.
+fn make_bytes(len: usize, words: &[(usize, u64)]) -> Box<[u8]> {
+    let mut bytes = vec![0u8; len];
+    for (offset, value) in words {
+        bytes[*offset..*offset + 8].copy_from_slice(&value.to_le_bytes());
+    }
+    bytes.into_boxed_slice()
+}
