@@ -37,6 +37,10 @@ const fn p(name: &'static str, ty: Ty) -> BuiltinParam {
 /// `cast`, `panic`): user top-level functions may not reuse them.
 const BUILTIN_NAMES: &[&str] = &[
     "print",
+    "math_sqrt",
+    "math_abs",
+    "math_floor",
+    "math_ceil",
     "assert",
     "cast",
     "panic",
@@ -114,6 +118,10 @@ pub(crate) fn function(name: &str) -> Option<BuiltinSig> {
         ),
         "panic" => (Builtin::Panic, vec![p("message", Ty::String)], Ty::Never),
         "process_exit" => (Builtin::ProcessExit, vec![p("code", Ty::INT32)], Ty::Never),
+        "math_sqrt" => (Builtin::MathSqrt, vec![p("value", Ty::FLOAT64)], Ty::FLOAT64),
+        "math_abs" => (Builtin::MathAbs, vec![p("value", Ty::FLOAT64)], Ty::FLOAT64),
+        "math_floor" => (Builtin::MathFloor, vec![p("value", Ty::FLOAT64)], Ty::FLOAT64),
+        "math_ceil" => (Builtin::MathCeil, vec![p("value", Ty::FLOAT64)], Ty::FLOAT64),
         _ => return None,
     };
     Some(BuiltinSig { op, params, ret })

@@ -396,6 +396,15 @@ impl FunctionCx<'_, '_> {
                 let code = self.expr_value(args.first()?.as_ref()?);
                 self.call_runtime("plat_process_exit", &[code])
             }
+            Builtin::MathSqrt | Builtin::MathAbs | Builtin::MathFloor | Builtin::MathCeil => {
+                let x = self.expr_value(args.first()?.as_ref()?);
+                Some(match op {
+                    Builtin::MathSqrt => self.b.ins().sqrt(x),
+                    Builtin::MathAbs => self.b.ins().fabs(x),
+                    Builtin::MathFloor => self.b.ins().floor(x),
+                    _ => self.b.ins().ceil(x),
+                })
+            }
             Builtin::StrSplit | Builtin::StrParse => self.string_collection_method(op, args, ret),
             Builtin::IsFirst
             | Builtin::IsSecond

@@ -214,6 +214,11 @@ pub enum Builtin {
     Panic,
     /// `process_exit(code = n)`.
     ProcessExit,
+    /// `math_sqrt(value =)` and friends on Float64: one instruction each.
+    MathSqrt,
+    MathAbs,
+    MathFloor,
+    MathCeil,
     StrLength,
     StrConcat,
     StrContains,
