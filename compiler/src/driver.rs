@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::{self, Diagnostic};
 use crate::source::{SourceMap, Span};
-use crate::{check, codegen, hir, link, syntax};
+use crate::{check, codegen, hir, link, modules, syntax};
 
 /// How diagnostics are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,13 +60,16 @@ pub fn check_file(path: &Path, options: &Options) -> Result<Option<Checked>, Fai
         report(&mut diags, &sources, options)?;
         return Ok(None);
     }
+    let root_dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let (modules, load_diags) = modules::load(module, &root_dir, &mut sources);
+    diags.extend(load_diags);
     // Checking a tree rebuilt by error recovery mostly reports echoes of
     // the syntax errors; report those alone.
     if !diags.is_empty() {
         report(&mut diags, &sources, options)?;
     }
     let whole_file = Span::new(file, 0, 0);
-    let (program, check_diags) = check::check(&module, whole_file);
+    let (program, check_diags) = check::check(&modules, whole_file);
     diags.extend(check_diags);
     report(&mut diags, &sources, options)?;
     let program = program.ok_or(Failure::Diagnostics(0))?;

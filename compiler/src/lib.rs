@@ -13,5 +13,6 @@ pub mod diag;
 pub mod driver;
 pub mod hir;
 pub mod link;
+pub mod modules;
 pub mod source;
 pub mod syntax;

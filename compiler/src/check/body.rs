@@ -222,6 +222,7 @@ pub(crate) fn signature(
         is_virtual: decl.modifiers.is_virtual,
         is_override: decl.modifiers.is_override,
         slot: None,
+        module: checker.cur,
     }
 }
 
@@ -264,6 +265,7 @@ pub(crate) fn check_defaults(checker: &mut Checker, id: FnId, decl: &ast::FnDecl
         else {
             continue;
         };
+        checker.cur = checker.fns[id.0 as usize].module;
         let generics = generics_of(checker, id);
         let mut cx = FnChecker::new(checker, Ty::Error, generics);
         let value = cx.expect_ty(default, &ty);
@@ -304,6 +306,7 @@ fn function_body(body: &ast::Block) -> std::borrow::Cow<'_, ast::Block> {
 /// Checks one function or method body.
 pub(crate) fn check_function(checker: &mut Checker, id: FnId, decl: &ast::FnDecl) -> hir::Function {
     let sig = checker.fns[id.0 as usize].clone();
+    checker.cur = sig.module;
     let generics = generics_of(checker, id);
     let mut cx = FnChecker::new(checker, sig.ret.clone(), generics);
     cx.owner = sig.owner;

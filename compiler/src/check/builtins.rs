@@ -118,10 +118,22 @@ pub(crate) fn function(name: &str) -> Option<BuiltinSig> {
         ),
         "panic" => (Builtin::Panic, vec![p("message", Ty::String)], Ty::Never),
         "process_exit" => (Builtin::ProcessExit, vec![p("code", Ty::INT32)], Ty::Never),
-        "math_sqrt" => (Builtin::MathSqrt, vec![p("value", Ty::FLOAT64)], Ty::FLOAT64),
+        "math_sqrt" => (
+            Builtin::MathSqrt,
+            vec![p("value", Ty::FLOAT64)],
+            Ty::FLOAT64,
+        ),
         "math_abs" => (Builtin::MathAbs, vec![p("value", Ty::FLOAT64)], Ty::FLOAT64),
-        "math_floor" => (Builtin::MathFloor, vec![p("value", Ty::FLOAT64)], Ty::FLOAT64),
-        "math_ceil" => (Builtin::MathCeil, vec![p("value", Ty::FLOAT64)], Ty::FLOAT64),
+        "math_floor" => (
+            Builtin::MathFloor,
+            vec![p("value", Ty::FLOAT64)],
+            Ty::FLOAT64,
+        ),
+        "math_ceil" => (
+            Builtin::MathCeil,
+            vec![p("value", Ty::FLOAT64)],
+            Ty::FLOAT64,
+        ),
         _ => return None,
     };
     Some(BuiltinSig { op, params, ret })

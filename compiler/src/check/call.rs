@@ -36,7 +36,14 @@ impl FnChecker<'_> {
                 if let Some(e) = self.variant_path(p, Some(args), span, expect) {
                     return e;
                 }
-                return self.later("module paths", callee.span);
+                let segs: Vec<&str> = p.segments.iter().map(|s| s.name.as_str()).collect();
+                if let Some(func) = self.c.lookup_fn(&segs) {
+                    self.check_foreign_fn(func, p);
+                    return self.call_fn(func, Callee::Free, args, span, expect);
+                }
+                self.unknown_path(p);
+                self.skip_args(args);
+                return hir::Expr::error(span);
             }
             _ => {
                 self.expr(callee, Expect::Value);
@@ -55,7 +62,7 @@ impl FnChecker<'_> {
             ));
             return hir::Expr::error(span);
         }
-        if let Some(&func) = self.c.fn_by_name.get(name) {
+        if let Some(func) = self.c.lookup_fn(&[name]) {
             return self.call_fn(func, Callee::Free, args, span, expect);
         }
         if let Some(sig) = builtins::function(name) {
@@ -83,11 +90,10 @@ impl FnChecker<'_> {
         span: Span,
         expect: Expect,
     ) -> Option<hir::Expr> {
-        let [enum_name, variant] = path.segments.as_slice() else {
-            return None;
-        };
-        let Some((super::TypeName::Adt(id), _)) = self.c.type_names.get(&enum_name.name).cloned()
-        else {
+        let (variant, type_path) = path.segments.split_last()?;
+        let enum_name = type_path.last()?;
+        let segs: Vec<&str> = type_path.iter().map(|s| s.name.as_str()).collect();
+        let Some((super::TypeName::Adt(id), _)) = self.c.lookup_type(&segs) else {
             return None;
         };
         let AdtKind::Enum { variants } = &self.c.adt(id).kind else {
@@ -354,11 +360,14 @@ impl FnChecker<'_> {
         expect: Expect,
     ) -> hir::Expr {
         if let ast::ExprKind::Path(p) = &receiver.kind {
-            if let [seg] = p.segments.as_slice() {
-                let is_type_name = seg.name.starts_with(|c: char| c.is_ascii_uppercase());
-                if is_type_name && self.lookup_local(&seg.name).is_none() {
-                    return self.static_call(seg, method, args, span, expect);
-                }
+            let is_type_name = p
+                .segments
+                .last()
+                .is_some_and(|s| s.name.starts_with(|c: char| c.is_ascii_uppercase()));
+            let is_local =
+                p.segments.len() == 1 && self.lookup_local(&p.segments[0].name).is_some();
+            if is_type_name && !is_local {
+                return self.static_call(p, method, args, span, expect);
             }
         }
         let recv = self.expr(receiver, Expect::Value);
@@ -408,13 +417,25 @@ impl FnChecker<'_> {
     /// `Name.init(...)` and other calls on a type name.
     fn static_call(
         &mut self,
-        type_name: &ast::Ident,
+        type_path: &ast::Path,
         method: &ast::Ident,
         args: &[ast::Arg],
         span: Span,
         expect: Expect,
     ) -> hir::Expr {
-        let found = self.c.type_names.get(&type_name.name).cloned();
+        let segs: Vec<&str> = type_path.segments.iter().map(|s| s.name.as_str()).collect();
+        let found = self.c.lookup_type(&segs);
+        let type_name = type_path.segments.last().expect("a path has a segment");
+        if let Some((super::TypeName::Adt(id), _)) = &found {
+            if segs.len() > 1 && !self.c.extra(*id).is_pub {
+                self.error(Diagnostic::new(
+                    Code::Private,
+                    format!("the type `{}` is private to its module", segs.join("::")),
+                    type_path.span,
+                    "not `pub`",
+                ));
+            }
+        }
         let Some((super::TypeName::Adt(id), _)) = found else {
             if matches!(
                 type_name.name.as_str(),
@@ -664,6 +685,60 @@ impl FnChecker<'_> {
             Ty::Unit,
             span,
         )
+    }
+
+    /// A function of another module must be `pub` to be called.
+    fn check_foreign_fn(&mut self, func: FnId, path: &ast::Path) {
+        let sig = &self.c.fns[func.0 as usize];
+        if path.segments.len() > 1 && !sig.is_pub {
+            let span = sig.name_span;
+            let shown = path
+                .segments
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join("::");
+            self.error(
+                Diagnostic::new(
+                    Code::Private,
+                    format!("`{shown}` is private to its module"),
+                    path.span,
+                    "not `pub`",
+                )
+                .with_label(span, "declared here without `pub`"),
+            );
+        }
+    }
+
+    /// Reports a path that names nothing: an unknown module or item.
+    pub fn unknown_path(&mut self, path: &ast::Path) {
+        let segs: Vec<&str> = path.segments.iter().map(|s| s.name.as_str()).collect();
+        let shown = segs.join("::");
+        let first = segs.first().copied().unwrap_or("");
+        let known_module = self
+            .c
+            .modules
+            .get(self.c.cur)
+            .is_some_and(|m| m.aliases.contains_key(first));
+        let diag = if known_module || self.c.lookup_type(&[first]).is_some() {
+            Diagnostic::new(
+                Code::UnknownName,
+                format!("`{shown}` does not exist"),
+                path.span,
+                "unknown name",
+            )
+        } else {
+            Diagnostic::new(
+                Code::UnknownModule,
+                format!("`{first}` is not an imported module"),
+                path.segments[0].span,
+                "unknown module",
+            )
+            .with_hint(format!(
+                "add `use {first};` (or `use std::{first};`) at the top of the file"
+            ))
+        };
+        self.error(diag);
     }
 
     /// A private method is callable from the methods of its class and of

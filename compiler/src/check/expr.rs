@@ -136,12 +136,17 @@ impl FnChecker<'_> {
             if let Some(e) = self.variant_path(path, None, span, expect) {
                 return e;
             }
-            return self.later("module paths", span);
+            let segs: Vec<&str> = path.segments.iter().map(|s| s.name.as_str()).collect();
+            if self.c.lookup_fn(&segs).is_some() {
+                return self.later("functions as values", span);
+            }
+            self.unknown_path(path);
+            return hir::Expr::error(span);
         };
         if let Some(local) = self.lookup_local(&ident.name) {
             return hir::Expr::new(ExprKind::Local(local), self.local_ty(local), span);
         }
-        if self.c.fn_by_name.contains_key(&ident.name) {
+        if self.c.lookup_fn(&[ident.name.as_str()]).is_some() {
             return self.later("functions as values", span);
         }
         self.unknown_name(ident, "value");

@@ -4,7 +4,9 @@
 
 use std::collections::HashMap;
 
-use super::{adt, body, builtins, naming, types, AdtExtra, Checker, TypeName};
+use super::{
+    adt, body, builtins, naming, types, AdtExtra, Checker, ModInfo, SourceModule, TypeName,
+};
 use crate::diag::{Code, Diagnostic};
 use crate::hir::{self, AdtId, AdtKind, FnId, ParamId, Ty, VtableEntry};
 use crate::source::Span;
@@ -75,11 +77,11 @@ fn add_adt(
     });
     checker.adt_extra.push(AdtExtra {
         is_class,
+        is_pub: true,
         ..AdtExtra::default()
     });
-    checker
-        .type_names
-        .insert(name.to_owned(), (TypeName::Adt(id), span));
+    let key = checker.qualify(name);
+    checker.type_names.insert(key, (TypeName::Adt(id), span));
     id
 }
 
@@ -99,7 +101,10 @@ fn type_name_free(checker: &mut Checker, name: &ast::Ident) -> bool {
     let first = if types::is_builtin_type(&name.name) {
         Some(None)
     } else {
-        checker.type_names.get(&name.name).map(|(_, s)| Some(*s))
+        checker
+            .type_names
+            .get(&checker.qualify(&name.name))
+            .map(|(_, s)| Some(*s))
     };
     let Some(first) = first else {
         return true;
@@ -121,53 +126,91 @@ fn type_name_free(checker: &mut Checker, name: &ast::Ident) -> bool {
 
 /// One declared ADT with its AST and generic names.
 struct Declared<'m> {
+    module: usize,
     id: AdtId,
     item: &'m ast::ItemKind,
     generics: Generics,
 }
 
-pub(crate) fn collect<'m>(checker: &mut Checker, module: &'m ast::Module) -> Vec<&'m ast::FnDecl> {
+pub(crate) fn collect<'m>(
+    checker: &mut Checker,
+    modules: &'m [SourceModule],
+) -> Vec<&'m ast::FnDecl> {
     declare_prelude(checker);
-    if let Some(path) = &module.mod_decl {
-        checker.error(Diagnostic::not_supported("`mod` declarations", path.span));
-    }
-    for path in &module.uses {
-        checker.error(Diagnostic::not_supported("`use` of modules", path.span));
+    for (i, m) in modules.iter().enumerate() {
+        let aliases = m
+            .ast
+            .uses
+            .iter()
+            .filter_map(|u| {
+                let segs: Vec<&str> = u.segments.iter().map(|s| s.name.as_str()).collect();
+                Some((segs.last()?.to_string(), segs.join("::")))
+            })
+            .collect();
+        checker.modules.push(ModInfo {
+            prefix: m.path.join("::"),
+            aliases,
+        });
+        if i == 0 {
+            continue;
+        }
+        if let Some(decl) = &m.ast.mod_decl {
+            let written: Vec<&str> = decl.segments.iter().map(|s| s.name.as_str()).collect();
+            if written != m.path.iter().map(String::as_str).collect::<Vec<_>>() {
+                checker.error(Diagnostic::new(
+                    Code::UnknownModule,
+                    format!(
+                        "this file declares `mod {}` but is the module `{}`",
+                        written.join("::"),
+                        m.path.join("::")
+                    ),
+                    decl.span,
+                    "module path does not match the file's place",
+                ));
+            }
+        }
     }
     // 1. Type names.
     let mut declared: Vec<Declared> = Vec::new();
-    for item in &module.items {
-        let (name, generic_idents, what, is_class) = match &item.kind {
-            ast::ItemKind::Class(c) => (&c.name, c.generics.as_slice(), "class", true),
-            ast::ItemKind::Enum(e) => (&e.name, e.generics.as_slice(), "enum", false),
-            ast::ItemKind::Newtype { name, .. } => (name, &[][..], "newtype", false),
-            ast::ItemKind::TypeAlias { name, ty } => {
-                naming::check_title_case(checker, name, "type alias");
-                if type_name_free(checker, name) {
-                    checker
-                        .type_names
-                        .insert(name.name.clone(), (TypeName::Alias(ty.clone()), name.span));
+    for (mi, module) in modules.iter().enumerate() {
+        checker.cur = mi;
+        for item in &module.ast.items {
+            let (name, generic_idents, what, is_class) = match &item.kind {
+                ast::ItemKind::Class(c) => (&c.name, c.generics.as_slice(), "class", true),
+                ast::ItemKind::Enum(e) => (&e.name, e.generics.as_slice(), "enum", false),
+                ast::ItemKind::Newtype { name, .. } => (name, &[][..], "newtype", false),
+                ast::ItemKind::TypeAlias { name, ty } => {
+                    naming::check_title_case(checker, name, "type alias");
+                    if type_name_free(checker, name) {
+                        let key = checker.qualify(&name.name);
+                        checker
+                            .type_names
+                            .insert(key, (TypeName::Alias(ty.clone()), name.span));
+                    }
+                    continue;
                 }
+                _ => continue,
+            };
+            naming::check_title_case(checker, name, what);
+            if !type_name_free(checker, name) {
                 continue;
             }
-            _ => continue,
-        };
-        naming::check_title_case(checker, name, what);
-        if !type_name_free(checker, name) {
-            continue;
+            let generics = declare_generics(checker, generic_idents);
+            let ids = generics.iter().map(|(_, p)| *p).collect();
+            let placeholder = AdtKind::Enum { variants: vec![] };
+            let id = add_adt(checker, &name.name, ids, placeholder, name.span, is_class);
+            checker.adt_extra[id.0 as usize].is_pub = item.is_pub || mi == 0;
+            declared.push(Declared {
+                module: mi,
+                id,
+                item: &item.kind,
+                generics,
+            });
         }
-        let generics = declare_generics(checker, generic_idents);
-        let ids = generics.iter().map(|(_, p)| *p).collect();
-        let placeholder = AdtKind::Enum { variants: vec![] };
-        let id = add_adt(checker, &name.name, ids, placeholder, name.span, is_class);
-        declared.push(Declared {
-            id,
-            item: &item.kind,
-            generics,
-        });
     }
     // 2. Bodies of types.
     for d in &declared {
+        checker.cur = d.module;
         let kind = match d.item {
             ast::ItemKind::Class(c) => class_body(checker, c, &d.generics),
             ast::ItemKind::Enum(e) => enum_body(checker, e, &d.generics),
@@ -181,14 +224,18 @@ pub(crate) fn collect<'m>(checker: &mut Checker, module: &'m ast::Module) -> Vec
     break_inheritance_cycles(checker, &declared);
     // 3. Signatures.
     let mut decls: Vec<&ast::FnDecl> = Vec::new();
-    for item in &module.items {
-        if let ast::ItemKind::Fn(decl) = &item.kind {
-            if declare_fn(checker, decl, item.is_pub) {
-                decls.push(decl);
+    for (mi, module) in modules.iter().enumerate() {
+        checker.cur = mi;
+        for item in &module.ast.items {
+            if let ast::ItemKind::Fn(decl) = &item.kind {
+                if declare_fn(checker, decl, item.is_pub) {
+                    decls.push(decl);
+                }
             }
         }
     }
     for d in &declared {
+        checker.cur = d.module;
         let (methods, inits): (&[ast::FnDecl], &[ast::FnDecl]) = match d.item {
             ast::ItemKind::Class(c) => (&c.methods, &c.inits),
             ast::ItemKind::Enum(e) => (&e.methods, &[]),
@@ -217,13 +264,15 @@ pub(crate) fn collect<'m>(checker: &mut Checker, module: &'m ast::Module) -> Vec
     // 4. Virtual method tables, parents before children.
     let mut done = vec![false; checker.adts.len()];
     for d in &declared {
+        checker.cur = d.module;
         build_vtable(checker, d.id, &mut done);
     }
     // 5. Parameter defaults, now that every function is known.
     for (i, decl) in decls.iter().enumerate() {
         body::check_defaults(checker, FnId(i as u32), decl);
     }
-    for item in &module.items {
+    checker.cur = 0;
+    for item in modules.iter().flat_map(|m| &m.ast.items) {
         if let ast::ItemKind::Test { name, .. } | ast::ItemKind::Bench { name, .. } = &item.kind {
             naming::check_snake_case(checker, name, "test block");
             if item.is_pub {
@@ -351,7 +400,8 @@ fn break_inheritance_cycles(checker: &mut Checker, declared: &[Declared]) {
 fn declare_fn(checker: &mut Checker, decl: &ast::FnDecl, is_pub: bool) -> bool {
     let name = &decl.name;
     naming::check_snake_case(checker, name, "function");
-    if builtins::is_builtin_name(&name.name) {
+    // Decision 12: only modules may reuse a built-in function's name.
+    if checker.cur == 0 && builtins::is_builtin_name(&name.name) {
         checker.error(
             Diagnostic::new(
                 Code::BuiltinShadowed,
@@ -366,7 +416,8 @@ fn declare_fn(checker: &mut Checker, decl: &ast::FnDecl, is_pub: bool) -> bool {
         );
         return false;
     }
-    if let Some(&first) = checker.fn_by_name.get(&name.name) {
+    let key = checker.qualify(&name.name);
+    if let Some(&first) = checker.fn_by_name.get(&key) {
         let first_span = checker.fns[first.0 as usize].name_span;
         checker.error(
             Diagnostic::new(
@@ -395,7 +446,7 @@ fn declare_fn(checker: &mut Checker, decl: &ast::FnDecl, is_pub: bool) -> bool {
     let generics = declare_generics(checker, &decl.generics);
     let sig = body::signature(checker, decl, None, generics, is_pub, false);
     let id = FnId(checker.fns.len() as u32);
-    checker.fn_by_name.insert(name.name.clone(), id);
+    checker.fn_by_name.insert(key, id);
     checker.fns.push(sig);
     true
 }

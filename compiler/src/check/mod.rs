@@ -60,6 +60,8 @@ pub(crate) struct FnSig {
     pub is_override: bool,
     /// The vtable slot of a virtual method (or an override).
     pub slot: Option<u32>,
+    /// The module that declares it (index into `Checker::modules`).
+    pub module: usize,
 }
 
 /// What a type name refers to.
@@ -75,6 +77,23 @@ pub(crate) struct AdtExtra {
     pub methods: HashMap<String, FnId>,
     pub init: Option<FnId>,
     pub is_class: bool,
+    pub is_pub: bool,
+}
+
+/// One source file of the program, as the driver loaded it.
+pub struct SourceModule {
+    /// `["std", "json"]`; empty for the root module (the file compiled).
+    pub path: Vec<String>,
+    pub ast: ast::Module,
+}
+
+/// A module's namespace: the prefix of its items' names and its imports.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ModInfo {
+    /// `std::json`; empty for the root module.
+    pub prefix: String,
+    /// `json` -> `std::json`, from `use std::json;`.
+    pub aliases: HashMap<String, String>,
 }
 
 /// Global state of one checking run.
@@ -90,6 +109,9 @@ pub(crate) struct Checker {
     pub resolving: Vec<String>,
     /// Type parameter names, by `ParamId`.
     pub params: Vec<String>,
+    pub modules: Vec<ModInfo>,
+    /// The module whose code is being checked.
+    pub cur: usize,
 }
 
 impl Checker {
@@ -103,6 +125,44 @@ impl Checker {
 
     pub fn extra(&self, id: AdtId) -> &AdtExtra {
         &self.adt_extra[id.0 as usize]
+    }
+
+    /// The full name of item `name` of the current module.
+    pub fn qualify(&self, name: &str) -> String {
+        match self.modules.get(self.cur) {
+            Some(m) if !m.prefix.is_empty() => format!("{}::{name}", m.prefix),
+            _ => name.to_owned(),
+        }
+    }
+
+    /// The full name a path refers to from the current module: `x` is the
+    /// module's own `x`; `m::x` is `x` of the module imported as `m`.
+    pub fn expand(&self, segs: &[&str]) -> Option<String> {
+        match segs {
+            [] => None,
+            [name] => Some(self.qualify(name)),
+            [first, rest @ ..] => {
+                let module = self.modules.get(self.cur)?.aliases.get(*first)?;
+                Some(format!("{module}::{}", rest.join("::")))
+            }
+        }
+    }
+
+    pub fn lookup_fn(&self, segs: &[&str]) -> Option<FnId> {
+        self.fn_by_name.get(&self.expand(segs)?).copied()
+    }
+
+    /// The type a path names; the built-in `Option` and `Result` are
+    /// visible from every module.
+    pub fn lookup_type(&self, segs: &[&str]) -> Option<(TypeName, Span)> {
+        let key = self.expand(segs)?;
+        if let Some(found) = self.type_names.get(&key) {
+            return Some(found.clone());
+        }
+        match segs {
+            [name @ ("Option" | "Result")] => self.type_names.get(*name).cloned(),
+            _ => None,
+        }
     }
 
     pub fn new_param(&mut self, name: &str) -> ParamId {
@@ -125,8 +185,9 @@ impl TyNames for Checker {
     }
 }
 
-/// Checks a parsed file. Returns the HIR when there was no error.
-pub fn check(module: &ast::Module, file_span: Span) -> (Option<hir::Program>, Vec<Diagnostic>) {
+/// Checks a parsed program: the root module first, then the modules it
+/// imports. Returns the HIR when there was no error.
+pub fn check(modules: &[SourceModule], file_span: Span) -> (Option<hir::Program>, Vec<Diagnostic>) {
     let mut checker = Checker {
         diags: Vec::new(),
         fns: Vec::new(),
@@ -136,13 +197,16 @@ pub fn check(module: &ast::Module, file_span: Span) -> (Option<hir::Program>, Ve
         type_names: HashMap::new(),
         resolving: Vec::new(),
         params: Vec::new(),
+        modules: Vec::new(),
+        cur: 0,
     };
-    let decls = items::collect(&mut checker, module);
+    let decls = items::collect(&mut checker, modules);
     let functions: Vec<hir::Function> = decls
         .iter()
         .enumerate()
         .map(|(i, decl)| body::check_function(&mut checker, FnId(i as u32), decl))
         .collect();
+    checker.cur = 0;
     let main = items::find_main(&mut checker, file_span);
     let ok = checker.diags.is_empty();
     let program = match main {

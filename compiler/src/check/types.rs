@@ -55,10 +55,38 @@ pub(crate) fn resolve(checker: &mut Checker, ty: &TypeExpr, generics: &Generics)
         }
         TypeExprKind::Fn { .. } => later(checker, "function types", ty.span),
         TypeExprKind::Named { path, args } => {
-            let [seg] = path.segments.as_slice() else {
-                return later(checker, "module-qualified types", ty.span);
+            let segs: Vec<&str> = path.segments.iter().map(|s| s.name.as_str()).collect();
+            let Some(seg) = path.segments.last() else {
+                return Ty::Error;
             };
             let name = seg.name.as_str();
+            if segs.len() > 1 {
+                return match checker.lookup_type(&segs) {
+                    Some((TypeName::Adt(id), _)) => {
+                        if !checker.extra(id).is_pub {
+                            checker.error(Diagnostic::new(
+                                Code::Private,
+                                format!("the type `{}` is private to its module", segs.join("::")),
+                                ty.span,
+                                "not `pub`",
+                            ));
+                        }
+                        adt_type(checker, id, name, args, generics, ty.span)
+                    }
+                    Some((TypeName::Alias(target), _)) => {
+                        resolve_alias(checker, name, &target, seg.span)
+                    }
+                    None => {
+                        checker.error(Diagnostic::new(
+                            Code::UnknownType,
+                            format!("unknown type `{}`", segs.join("::")),
+                            ty.span,
+                            "not a known type",
+                        ));
+                        Ty::Error
+                    }
+                };
+            }
             if let Some((_, id)) = generics.iter().rev().find(|(n, _)| n == name) {
                 no_args(checker, name, args);
                 return Ty::Param(*id);
@@ -82,32 +110,13 @@ pub(crate) fn resolve(checker: &mut Checker, ty: &TypeExpr, generics: &Generics)
             if LATER.contains(&name) {
                 return later(checker, &format!("`{name}` types"), ty.span);
             }
-            match checker.type_names.get(name).cloned() {
+            match checker.lookup_type(&[name]) {
                 Some((TypeName::Alias(target), _)) => {
                     no_args(checker, name, args);
                     resolve_alias(checker, name, &target, seg.span)
                 }
                 Some((TypeName::Adt(id), _)) => {
-                    if let AdtKind::Newtype { .. } = checker.adt(id).kind {
-                        no_args(checker, name, args);
-                        return Ty::Newtype(id);
-                    }
-                    let args: Vec<Ty> =
-                        args.iter().map(|a| resolve(checker, a, generics)).collect();
-                    let want = checker.adt(id).generics.len();
-                    if args.len() != want {
-                        checker.error(Diagnostic::new(
-                            Code::TypeMismatch,
-                            format!(
-                                "`{name}` takes {want} type argument(s), {} given",
-                                args.len()
-                            ),
-                            ty.span,
-                            "wrong number of type arguments",
-                        ));
-                        return Ty::Error;
-                    }
-                    Ty::Adt(id, args)
+                    adt_type(checker, id, name, args, generics, ty.span)
                 }
                 None => {
                     let mut diag = Diagnostic::new(
@@ -129,6 +138,36 @@ pub(crate) fn resolve(checker: &mut Checker, ty: &TypeExpr, generics: &Generics)
             }
         }
     }
+}
+
+/// `Name<args>` for a class, enum or newtype.
+fn adt_type(
+    checker: &mut Checker,
+    id: crate::hir::AdtId,
+    name: &str,
+    args: &[TypeExpr],
+    generics: &Generics,
+    span: Span,
+) -> Ty {
+    if let AdtKind::Newtype { .. } = checker.adt(id).kind {
+        no_args(checker, name, args);
+        return Ty::Newtype(id);
+    }
+    let args: Vec<Ty> = args.iter().map(|a| resolve(checker, a, generics)).collect();
+    let want = checker.adt(id).generics.len();
+    if args.len() != want {
+        checker.error(Diagnostic::new(
+            Code::TypeMismatch,
+            format!(
+                "`{name}` takes {want} type argument(s), {} given",
+                args.len()
+            ),
+            span,
+            "wrong number of type arguments",
+        ));
+        return Ty::Error;
+    }
+    Ty::Adt(id, args)
 }
 
 fn no_args(checker: &mut Checker, name: &str, args: &[TypeExpr]) {

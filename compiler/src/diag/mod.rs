@@ -33,6 +33,8 @@ pub enum Code {
     BuiltinShadowed,
     NotSnakeCase,
     NotTitleCase,
+    UnknownModule,
+    CircularImport,
     // ---- types: E02xx
     TypeMismatch,
     BadOperands,
@@ -85,6 +87,8 @@ impl Code {
             BuiltinShadowed => "E0104",
             NotSnakeCase => "E0105",
             NotTitleCase => "E0106",
+            UnknownModule => "E0107",
+            CircularImport => "E0108",
             TypeMismatch => "E0200",
             BadOperands => "E0201",
             MixedNumeric => "E0202",

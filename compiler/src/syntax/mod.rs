@@ -20,5 +20,9 @@ pub fn parse_file(file: FileId, text: &str) -> (ast::Module, Vec<Diagnostic>) {
     let (module, parse_diags) = parser::parse(file, &tokens, text.len(), eof_explained);
     diags.extend(parse_diags);
     diags.sort_by_key(|d| (d.primary.span.start, d.primary.span.end));
+    // Recovery can reach the same error twice by two routes.
+    diags.dedup_by(|a, b| {
+        a.code == b.code && a.primary.span == b.primary.span && a.message == b.message
+    });
     (module, diags)
 }
