@@ -248,7 +248,8 @@ impl FnChecker<'_> {
     fn index(&mut self, object: &ast::Expr, index: &ast::Expr, span: Span) -> hir::Expr {
         let list = self.expr(object, Expect::Value);
         let idx = self.expr(index, Expect::Ty(&Ty::INT32));
-        if !idx.ty.is_int() && !idx.ty.is_flexible() {
+        let is_list = matches!(list.ty, Ty::List(_));
+        if is_list && !idx.ty.is_int() && !idx.ty.is_flexible() {
             let shown = self.show(&idx.ty);
             self.error(Diagnostic::new(
                 Code::TypeMismatch,

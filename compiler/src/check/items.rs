@@ -222,6 +222,7 @@ pub(crate) fn collect<'m>(
         checker.adts[d.id.0 as usize].kind = kind;
     }
     break_inheritance_cycles(checker, &declared);
+    check_inherited_field_names(checker, &declared);
     // 3. Signatures.
     let mut decls: Vec<&ast::FnDecl> = Vec::new();
     for (mi, module) in modules.iter().enumerate() {
@@ -392,6 +393,43 @@ fn break_inheritance_cycles(checker: &mut Checker, declared: &[Declared]) {
             }
             seen.push(parent);
             cur = parent;
+        }
+    }
+}
+
+/// A class may not declare a field its ancestors already have.
+fn check_inherited_field_names(checker: &mut Checker, declared: &[Declared]) {
+    for d in declared {
+        let own = body::owner_type(checker, d.id);
+        let Some(parent) = adt::parent_ty(checker, &own) else {
+            continue;
+        };
+        let inherited = adt::all_fields(checker, &parent);
+        let AdtKind::Class { fields, .. } = &checker.adt(d.id).kind else {
+            continue;
+        };
+        let clashes: Vec<(hir::Field, hir::Field, String)> = fields
+            .iter()
+            .filter_map(|f| {
+                inherited
+                    .iter()
+                    .find(|(_, g, _)| g.name == f.name)
+                    .map(|(owner, g, _)| (f.clone(), g.clone(), checker.adt(*owner).name.clone()))
+            })
+            .collect();
+        for (field, first, owner) in clashes {
+            checker.error(
+                Diagnostic::new(
+                    Code::DuplicateDefinition,
+                    format!(
+                        "the field `{}` is already inherited from `{owner}`",
+                        field.name
+                    ),
+                    field.span,
+                    "declared again here",
+                )
+                .with_label(first.span, "inherited field"),
+            );
         }
     }
 }

@@ -232,6 +232,10 @@ impl FnChecker<'_> {
             // `E::V` on a variant with a payload matches any payload.
             None => vec![Pattern::Wildcard; field_tys.len()],
             Some(ps) if ps.len() != field_tys.len() => {
+                // Bindings are declared anyway so the arm checks without echoes.
+                for p in ps {
+                    self.pattern(p, &Ty::Error);
+                }
                 self.error(Diagnostic::new(
                     Code::BadPattern,
                     format!(
@@ -284,6 +288,18 @@ impl FnChecker<'_> {
             };
         };
         let irrefutable = |p: &Pattern| matches!(p, Pattern::Wildcard | Pattern::Binding(_));
+        // Split by constructors only where the patterns use them: splitting
+        // wildcards of a recursive enum would never end.
+        let has_ctor = rows
+            .iter()
+            .any(|r| r.first().is_some_and(|p| !irrefutable(p)));
+        if !has_ctor {
+            let defaults: Vec<Vec<Pattern>> = rows.iter().map(|r| r[1..].to_vec()).collect();
+            return self.missing_case(defaults, rest).map(|mut w| {
+                w.insert(0, "_".into());
+                w
+            });
+        }
         if let (Some(variants), Ty::Adt(id, _)) = (self.enum_variants(ty), ty) {
             let enum_name = &self.c.adt(*id).name;
             for (tag, v) in variants.iter().enumerate() {
