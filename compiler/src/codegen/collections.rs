@@ -107,6 +107,66 @@ impl FunctionCx<'_, '_> {
         Some(result)
     }
 
+    /// Whether `e` is a lookup whose `Option` result [`Self::option_parts`]
+    /// can give without allocating.
+    pub fn is_lookup(e: &Expr) -> bool {
+        matches!(
+            e.kind,
+            hir::ExprKind::Index { .. }
+                | hir::ExprKind::Builtin {
+                    op: Builtin::ListGet | Builtin::DictGet,
+                    ..
+                }
+        )
+    }
+
+    /// For `xs[i]`, `xs.get(index =)` and `d.get(key =)`: whether the value
+    /// is there (`i8`) and its slot (0 when it is not), without building
+    /// the `Option`. Only for expressions where [`Self::is_lookup`] holds.
+    pub fn option_parts(&mut self, e: &Expr) -> Option<(Value, Value)> {
+        match &e.kind {
+            hir::ExprKind::Index { list, index } => {
+                let l = self.expr(list)?;
+                let i = self.expr(index)?;
+                let i = self.index64(i);
+                Some(self.list_lookup(l, i))
+            }
+            hir::ExprKind::Builtin { op, args } => {
+                let recv = self.expr(args.first()?.as_ref()?)?;
+                let key = args.get(1)?.as_ref()?;
+                let k = self.expr(key);
+                if *op == Builtin::ListGet {
+                    let i = self.index64(k?);
+                    return Some(self.list_lookup(recv, i));
+                }
+                let k = self.to_slot(k);
+                let out = self.out_slot();
+                let found = self.call_runtime("plat_dict_get", &[recv, k, out])?;
+                let slot = self.b.ins().load(types::I64, self.trusted, out, 0);
+                Some((found, slot))
+            }
+            _ => None,
+        }
+    }
+
+    /// Bounds-checked load of element `i` of list `l`: (in range, slot).
+    fn list_lookup(&mut self, l: Value, i: Value) -> (Value, Value) {
+        let len = self.list_len(l);
+        let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, i, len);
+        let load = self.b.create_block();
+        let merge = self.b.create_block();
+        let slot = self.b.append_block_param(merge, types::I64);
+        let zero = self.b.ins().iconst(types::I64, 0);
+        self.b
+            .ins()
+            .brif(inside, load, &[], merge, &[BlockArg::Value(zero)]);
+        self.b.switch_to_block(load);
+        let v = self.list_slot(l, i);
+        self.b.ins().jump(merge, &[BlockArg::Value(v)]);
+        self.b.switch_to_block(merge);
+        (inside, slot)
+    }
+
     /// Element `i` (an i64 known to be in range) of list `l`, as a slot.
     pub fn list_slot(&mut self, l: Value, i: Value) -> Value {
         let data = self

@@ -152,6 +152,12 @@ impl FunctionCx<'_, '_> {
     }
 
     pub fn match_expr(&mut self, scrutinee: &Expr, arms: &[MatchArm], ty: &Ty) -> Option<Value> {
+        let fusable = arms
+            .iter()
+            .all(|a| matches!(a.pattern, Pattern::Variant { .. } | Pattern::Wildcard));
+        if fusable && Self::is_lookup(scrutinee) {
+            return self.match_lookup(scrutinee, arms, ty);
+        }
         let v = self.expr(scrutinee);
         let sty = self.concrete(&scrutinee.ty);
         let result_ty = self.vt(ty);
@@ -244,6 +250,9 @@ impl FunctionCx<'_, '_> {
     ) -> Option<Value> {
         let recv = args.first()?.as_ref()?;
         let recv_ty = self.concrete(&recv.ty);
+        if Self::is_lookup(recv) {
+            return self.lookup_method(op, recv, args, ret, span);
+        }
         let v = self.expr(recv)?;
         let t = self.tag(v);
         match op {
@@ -289,6 +298,79 @@ impl FunctionCx<'_, '_> {
             let loc = self.location(span);
             self.call_runtime("plat_panic", &[message, loc]);
         }
+        self.b.switch_to_block(merge);
+        result
+    }
+
+    /// An `Option` method applied directly to a lookup (`xs[i].unwrap()`,
+    /// `d.get(key = k).unwrap_or(default = 0)`): no `Option` is built.
+    fn lookup_method(
+        &mut self,
+        op: Builtin,
+        recv: &Expr,
+        args: &[Option<Expr>],
+        ret: &Ty,
+        span: Span,
+    ) -> Option<Value> {
+        let (found, slot) = self.option_parts(recv)?;
+        let ret_ty = self.concrete(ret);
+        match op {
+            Builtin::IsFirst => return Some(found),
+            Builtin::IsSecond => return Some(self.b.ins().bxor_imm_u(found, 1)),
+            Builtin::UnwrapOr => {
+                let d = args
+                    .get(1)
+                    .and_then(Option::as_ref)
+                    .and_then(|d| self.expr(d));
+                let d = self.to_slot(d);
+                let chosen = self.b.ins().select(found, slot, d);
+                return self.from_slot(chosen, &ret_ty);
+            }
+            _ => {}
+        }
+        let ok = self.b.create_block();
+        let bad = self.b.create_block();
+        self.b.set_cold_block(bad);
+        self.b.ins().brif(found, ok, &[], bad, &[]);
+        self.b.switch_to_block(bad);
+        let message = match args.get(1).and_then(Option::as_ref) {
+            Some(m) => self.expr_value(m),
+            None => self.string_const("called `unwrap()` on `None`"),
+        };
+        let loc = self.location(span);
+        self.call_runtime("plat_panic", &[message, loc]);
+        self.b.switch_to_block(ok);
+        self.from_slot(slot, &ret_ty)
+    }
+
+    /// `match` on a lookup whose arms test `Some`/`None` (or `_`) at the
+    /// top: the arms read the parts of the lookup; no `Option` is built.
+    fn match_lookup(&mut self, scrutinee: &Expr, arms: &[MatchArm], ty: &Ty) -> Option<Value> {
+        let (found, slot) = self.option_parts(scrutinee)?;
+        let payload_ty = self
+            .variant_fields(&self.concrete(&scrutinee.ty), 0)
+            .pop()
+            .unwrap_or(Ty::Error);
+        let result_ty = self.vt(ty);
+        let merge = self.b.create_block();
+        let result = result_ty.map(|t| self.b.append_block_param(merge, t));
+        for arm in arms {
+            let next = self.b.create_block();
+            if let Pattern::Variant { tag, fields } = &arm.pattern {
+                let ok = self.b.create_block();
+                let (yes, no) = if *tag == 0 { (ok, next) } else { (next, ok) };
+                self.b.ins().brif(found, yes, &[], no, &[]);
+                self.b.switch_to_block(ok);
+                if let (0, Some(p)) = (*tag, fields.first()) {
+                    let v = self.from_slot(slot, &payload_ty);
+                    self.pattern(p, v, &payload_ty, next);
+                }
+            }
+            let r = self.expr(&arm.body);
+            self.jump_with(merge, r, result_ty);
+            self.b.switch_to_block(next);
+        }
+        self.b.ins().trap(super::function::UNREACHABLE);
         self.b.switch_to_block(merge);
         result
     }
