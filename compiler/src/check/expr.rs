@@ -547,7 +547,7 @@ impl FnChecker<'_> {
         };
         self.check_field_visible(&found, field);
         let through_self = matches!(object.kind, ast::ExprKind::SelfValue);
-        if !found.field.mutable && !(self.in_init && through_self) {
+        if !(found.field.mutable || self.in_init && through_self) {
             self.error(
                 Diagnostic::new(
                     Code::AssignImmutable,

@@ -28,7 +28,7 @@ impl FunctionCx<'_, '_> {
             .call_runtime("plat_list_new", &[desc, cap])
             .expect("plat_list_new returns a list");
         for v in values {
-            let slot = self.to_slot(v);
+            let slot = self.encode_slot(v);
             self.call_runtime("plat_list_push", &[list, slot]);
         }
         list
@@ -41,7 +41,7 @@ impl FunctionCx<'_, '_> {
             .call_runtime("plat_set_new", &[desc])
             .expect("plat_set_new returns a set");
         for v in values {
-            let slot = self.to_slot(v);
+            let slot = self.encode_slot(v);
             self.call_runtime("plat_set_add", &[set, slot]);
         }
         set
@@ -57,7 +57,7 @@ impl FunctionCx<'_, '_> {
             .call_runtime("plat_dict_new", &[desc])
             .expect("plat_dict_new returns a dict");
         for (k, v) in values {
-            let (k, v) = (self.to_slot(k), self.to_slot(v));
+            let (k, v) = (self.encode_slot(k), self.encode_slot(v));
             self.call_runtime("plat_dict_set", &[dict, k, v]);
         }
         dict
@@ -139,7 +139,7 @@ impl FunctionCx<'_, '_> {
                     let i = self.index64(k?);
                     return Some(self.list_lookup(recv, i));
                 }
-                let k = self.to_slot(k);
+                let k = self.encode_slot(k);
                 let out = self.out_slot();
                 let found = self.call_runtime("plat_dict_get", &[recv, k, out])?;
                 let slot = self.b.ins().load(types::I64, self.trusted, out, 0);
@@ -203,7 +203,7 @@ impl FunctionCx<'_, '_> {
     }
 
     /// Narrows an i64 count from the runtime to Int32.
-    fn to_i32(&mut self, v: Option<Value>) -> Option<Value> {
+    fn narrow_i32(&mut self, v: Option<Value>) -> Option<Value> {
         v.map(|v| self.b.ins().ireduce(types::I32, v))
     }
 
@@ -223,12 +223,12 @@ impl FunctionCx<'_, '_> {
             .collect();
         let recv = vals.first().copied().flatten()?;
         let arg = |i: usize| vals.get(i).copied().flatten();
-        let slot = |fx: &mut Self, i: usize| fx.to_slot(arg(i));
+        let slot = |fx: &mut Self, i: usize| fx.encode_slot(arg(i));
         use Builtin::*;
         match op {
             ListLen => {
                 let n = self.list_len(recv);
-                self.to_i32(Some(n))
+                self.narrow_i32(Some(n))
             }
             ListPush => {
                 let s = slot(self, 1);
@@ -248,7 +248,7 @@ impl FunctionCx<'_, '_> {
             ListCount => {
                 let s = slot(self, 1);
                 let n = self.call_runtime("plat_list_count", &[recv, s]);
-                self.to_i32(n)
+                self.narrow_i32(n)
             }
             ListSlice => {
                 let a = self.index64(arg(1)?);
@@ -291,7 +291,7 @@ impl FunctionCx<'_, '_> {
                 let got = self.b.ins().load(types::I64, self.trusted, out, 0);
                 let d = slot(self, 2);
                 let chosen = self.b.ins().select(found, got, d);
-                self.from_slot(chosen, &ret)
+                self.decode_slot(chosen, &ret)
             }
             DictSet => {
                 let (k, v) = (slot(self, 1), slot(self, 2));
@@ -322,7 +322,7 @@ impl FunctionCx<'_, '_> {
             DictMerge => self.call_runtime("plat_dict_merge", &[recv, arg(1)?]),
             DictLen => {
                 let n = self.call_runtime("plat_dict_len", &[recv]);
-                self.to_i32(n)
+                self.narrow_i32(n)
             }
             DictClear => self.call_runtime("plat_dict_clear", &[recv]),
             SetAdd | SetRemove | SetContains => {
@@ -336,7 +336,7 @@ impl FunctionCx<'_, '_> {
             }
             SetLen => {
                 let n = self.call_runtime("plat_set_len", &[recv]);
-                self.to_i32(n)
+                self.narrow_i32(n)
             }
             SetClear => self.call_runtime("plat_set_clear", &[recv]),
             SetUnion | SetIntersection | SetDifference | SetIsSubsetOf | SetIsSupersetOf

@@ -321,7 +321,7 @@ impl FunctionCx<'_, '_> {
                 if concrete != *ty {
                     return self.render_string(Some(v), &concrete);
                 }
-                let slot = self.to_slot(Some(v));
+                let slot = self.encode_slot(Some(v));
                 let desc = self.desc_value(&concrete);
                 self.call_runtime("plat_value_to_string", &[slot, desc])
             }

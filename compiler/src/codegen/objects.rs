@@ -322,9 +322,9 @@ impl FunctionCx<'_, '_> {
                     .get(1)
                     .and_then(Option::as_ref)
                     .and_then(|d| self.expr(d));
-                let d = self.to_slot(d);
+                let d = self.encode_slot(d);
                 let chosen = self.b.ins().select(found, slot, d);
-                return self.from_slot(chosen, &ret_ty);
+                return self.decode_slot(chosen, &ret_ty);
             }
             _ => {}
         }
@@ -340,7 +340,7 @@ impl FunctionCx<'_, '_> {
         let loc = self.location(span);
         self.call_runtime("plat_panic", &[message, loc]);
         self.b.switch_to_block(ok);
-        self.from_slot(slot, &ret_ty)
+        self.decode_slot(slot, &ret_ty)
     }
 
     /// `match` on a lookup whose arms test `Some`/`None` (or `_`) at the
@@ -362,7 +362,7 @@ impl FunctionCx<'_, '_> {
                 self.b.ins().brif(found, yes, &[], no, &[]);
                 self.b.switch_to_block(ok);
                 if let (0, Some(p)) = (*tag, fields.first()) {
-                    let v = self.from_slot(slot, &payload_ty);
+                    let v = self.decode_slot(slot, &payload_ty);
                     self.pattern(p, v, &payload_ty, next);
                 }
             }

@@ -79,7 +79,7 @@ pub fn representation(program: &Program, ty: &Ty) -> Ty {
 
 impl FunctionCx<'_, '_> {
     /// Encodes a value as a 64-bit slot.
-    pub fn to_slot(&mut self, v: Option<Value>) -> Value {
+    pub fn encode_slot(&mut self, v: Option<Value>) -> Value {
         let Some(v) = v else {
             return self.b.ins().iconst(types::I64, 0);
         };
@@ -95,7 +95,7 @@ impl FunctionCx<'_, '_> {
     }
 
     /// Decodes a 64-bit slot as a value of type `ty` (concrete).
-    pub fn from_slot(&mut self, slot: Value, ty: &Ty) -> Option<Value> {
+    pub fn decode_slot(&mut self, slot: Value, ty: &Ty) -> Option<Value> {
         let t = value_type(self.cx.program, ty)?;
         Some(match t {
             types::I64 => slot,
@@ -111,12 +111,12 @@ impl FunctionCx<'_, '_> {
     /// Loads the slot at `offset` of `object`, decoded as `ty`.
     pub fn load_slot(&mut self, object: Value, offset: i32, ty: &Ty) -> Option<Value> {
         let slot = self.b.ins().load(types::I64, self.trusted, object, offset);
-        self.from_slot(slot, ty)
+        self.decode_slot(slot, ty)
     }
 
     /// Stores `v` as the slot at `offset` of `object`.
     pub fn store_slot(&mut self, object: Value, offset: i32, v: Option<Value>) {
-        let slot = self.to_slot(v);
+        let slot = self.encode_slot(v);
         self.b.ins().store(self.trusted, slot, object, offset);
     }
 
