@@ -107,6 +107,64 @@ impl FunctionCx<'_, '_> {
         Some(result)
     }
 
+    /// `xs.push(value =)`: stores in place while there is capacity (known
+    /// to compiler: docs/runtime-abi.md allows it); the runtime grows the
+    /// buffer otherwise.
+    fn list_push(&mut self, l: Value, slot: Value) {
+        let len = self.list_len(l);
+        let cap = self
+            .b
+            .ins()
+            .load(types::I64, self.trusted, l, layout::LIST_CAP);
+        let room = self.b.ins().icmp(IntCC::UnsignedLessThan, len, cap);
+        let fast = self.b.create_block();
+        let slow = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.set_cold_block(slow);
+        self.b.ins().brif(room, fast, &[], slow, &[]);
+        self.b.switch_to_block(fast);
+        let data = self
+            .b
+            .ins()
+            .load(types::I64, self.trusted, l, layout::LIST_DATA);
+        let offset = self.b.ins().ishl_imm_s(len, 3);
+        let addr = self.b.ins().iadd(data, offset);
+        self.b.ins().store(self.trusted, slot, addr, 0);
+        let len1 = self.b.ins().iadd_imm_s(len, 1);
+        self.b.ins().store(self.trusted, len1, l, layout::LIST_LEN);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(slow);
+        self.call_runtime("plat_list_push", &[l, slot]);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(done);
+    }
+
+    /// `xs.set(index =, value =)`: a bounds check and a store; the runtime
+    /// is called only to report an index out of range.
+    fn list_set(&mut self, l: Value, i: Value, slot: Value, span: Span) {
+        let len = self.list_len(l);
+        let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, i, len);
+        let store = self.b.create_block();
+        let fail = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.set_cold_block(fail);
+        self.b.ins().brif(inside, store, &[], fail, &[]);
+        self.b.switch_to_block(store);
+        let data = self
+            .b
+            .ins()
+            .load(types::I64, self.trusted, l, layout::LIST_DATA);
+        let offset = self.b.ins().ishl_imm_s(i, 3);
+        let addr = self.b.ins().iadd(data, offset);
+        self.b.ins().store(self.trusted, slot, addr, 0);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(fail);
+        let loc = self.location(span);
+        self.call_runtime("plat_list_set", &[l, i, slot, loc]);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(done);
+    }
+
     /// Whether `e` is a lookup whose `Option` result [`Self::option_parts`]
     /// can give without allocating.
     pub fn is_lookup(e: &Expr) -> bool {
@@ -232,9 +290,16 @@ impl FunctionCx<'_, '_> {
             }
             ListPush => {
                 let s = slot(self, 1);
-                self.call_runtime("plat_list_push", &[recv, s])
+                self.list_push(recv, s);
+                None
             }
-            ListSet | ListInsertAt => {
+            ListSet => {
+                let i = self.index64(arg(1)?);
+                let s = slot(self, 2);
+                self.list_set(recv, i, s, span);
+                None
+            }
+            ListInsertAt => {
                 let i = self.index64(arg(1)?);
                 let s = slot(self, 2);
                 let loc = self.location(span);

@@ -179,7 +179,18 @@ impl FunctionCx<'_, '_> {
             Ty::Float(_) => self.float_binary(op, l, r),
             _ => {
                 let t = self.vt(&lhs.ty)?;
-                self.int_binary(op, l, r, t, span)
+                match (op, &rhs.kind) {
+                    // A constant divisor other than 0 and -1 can neither
+                    // panic nor overflow: a plain division, which Cranelift
+                    // turns into multiplications and shifts.
+                    (BinOp::Div, ExprKind::Int(c)) if *c != 0 && *c != -1 => {
+                        self.b.ins().sdiv(l, r)
+                    }
+                    (BinOp::Rem, ExprKind::Int(c)) if *c != 0 && *c != -1 => {
+                        self.b.ins().srem(l, r)
+                    }
+                    _ => self.int_binary(op, l, r, t, span),
+                }
             }
         })
     }

@@ -28,6 +28,8 @@ pub mod layout {
     pub const PAYLOAD: i32 = 16;
     /// `len` of a list.
     pub const LIST_LEN: i32 = 8;
+    /// `cap` of a list.
+    pub const LIST_CAP: i32 = 16;
     /// `data` of a list.
     pub const LIST_DATA: i32 = 24;
     /// `vtable` in a `PlatShape`.
