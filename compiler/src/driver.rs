@@ -88,8 +88,11 @@ pub fn build(path: &Path, output: &Path, options: &Options) -> Result<(), Failur
     let cg_options = codegen::Options {
         emit_clif: options.emit == Some(Emit::Clif),
     };
-    let out =
-        codegen::generate(&checked.program, &checked.sources, cg_options).map_err(Failure::Tool)?;
+    let out = match codegen::generate(&checked.program, &checked.sources, cg_options) {
+        Ok(out) => out,
+        Err(codegen::Error::Program(d)) => return report(&mut [d], &checked.sources, options),
+        Err(codegen::Error::Internal(e)) => return Err(Failure::Tool(e)),
+    };
     if options.emit == Some(Emit::Clif) {
         print!("{}", out.clif);
         return Ok(());

@@ -12,7 +12,8 @@
 //!   rendering of `plat check FILE` (`BLESS=1` rewrites these files).
 //!
 //! Header directives (comment lines at the very top of a file):
-//! `// run`, `// compile-fail`, `// exit-code: N` (default 0),
+//! `// run`, `// compile-fail` (`// compile-fail build` when the error is
+//! only found by `plat build`), `// exit-code: N` (default 0),
 //! `// stderr-contains: TEXT` (repeatable), `// args: A B C`,
 //! `// env: KEY=VALUE` (repeatable). Other header comments are free text.
 //!
@@ -156,6 +157,9 @@ fn check_case(root: &Path, rel: &str, kind: Kind) -> Result<(), String> {
 struct Header {
     run: bool,
     compile_fail: bool,
+    /// `// compile-fail build`: the error is found by `plat build` (during
+    /// monomorphisation), not by `plat check`.
+    fail_in_build: bool,
     exit_code: i32,
     stderr_contains: Vec<String>,
     args: Vec<String>,
@@ -174,6 +178,9 @@ impl Header {
                 h.run = true;
             } else if body == "compile-fail" {
                 h.compile_fail = true;
+            } else if body == "compile-fail build" {
+                h.compile_fail = true;
+                h.fail_in_build = true;
             } else if let Some((key, value)) = body.split_once(':') {
                 let value = value.trim();
                 match key.trim() {
@@ -425,11 +432,15 @@ fn check_fail(root: &Path, rel: &str, source: &str, scratch: &Path) -> Result<()
     if expected.is_empty() {
         return Err("a compile-fail test needs at least one `// ERROR E0xxx` comment".into());
     }
-    let check = exec(
-        plat(root, &["check", rel, "--diagnostic-format=short"]),
-        scratch,
-        "check",
-    )?;
+    let in_build = Header::parse(source)?.fail_in_build;
+    let exe = scratch.join("exe");
+    let exe = exe.to_string_lossy();
+    let args: Vec<&str> = if in_build {
+        vec!["build", rel, "-o", &exe, "--diagnostic-format=short"]
+    } else {
+        vec!["check", rel, "--diagnostic-format=short"]
+    };
+    let check = exec(plat(root, &args), scratch, "check")?;
     let actual = parse_short(&check.stderr);
 
     let mut report = String::new();

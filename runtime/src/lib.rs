@@ -41,7 +41,8 @@
 //! `plat_shape_string` and `plat_type_*`; the layouts of
 //! [`gc::shape::PlatShape`], [`gc::shape::PlatVariant`],
 //! [`string::PlatStr`], [`collections::list::PlatList`] and
-//! [`entry::PlatCtx`]; the shape kind numbers;
+//! [`entry::PlatCtx`]; the list element widths
+//! ([`collections::array::Elem`]); the shape kind numbers;
 //! the symbol `plat_main` the compiler must define; the exit codes 101
 //! (panic), 1 (assert) and the messages' format.
 //!

@@ -161,7 +161,9 @@ fn a_segfault_is_reported_as_a_runtime_bug() {
 
 #[test]
 fn collections_link_print_and_panic_out_of_range() {
-    let stdout = format!("{PRELUDE}[0, 7, 4, 9, 16]\n{{\"héllo wörld\": 1}}\n");
+    let stdout = format!(
+        "{PRELUDE}[0, 7, 4, 9, 16]\n[true, false, true, true]\n[0, -1000, -2000, -3000, -32768]\n{{\"héllo wörld\": 1}}\n"
+    );
     let stderr = "panic: index 9 out of range for list of length 5\n  at t.plat:7:8\n";
     check(Some("collections"), 101, &stdout, stderr);
 }

@@ -11,6 +11,18 @@ use super::types::layout;
 use crate::hir::{self, Builtin, Expr, Ty};
 use crate::source::Span;
 
+/// Bytes per list element (known to compiler: runtime/src/collections
+/// uses the same rule): Bool and Int8 1, Int16 2, Int32 and Float32 4,
+/// everything else 8.
+pub fn elem_width(program: &crate::hir::Program, ty: &Ty) -> u32 {
+    match super::types::representation(program, ty) {
+        Ty::Bool | Ty::Int(hir::IntWidth::W8) => 1,
+        Ty::Int(hir::IntWidth::W16) => 2,
+        Ty::Int(hir::IntWidth::W32) | Ty::Float(hir::FloatWidth::W32) => 4,
+        _ => 8,
+    }
+}
+
 /// The element type of a concrete `List[T]`/`Set[T]`, or key/value of a Dict.
 fn elem(ty: &Ty) -> Ty {
     match ty {
@@ -74,43 +86,19 @@ impl FunctionCx<'_, '_> {
 
     /// `xs[i]`: bounds-checked inline; `Some(element)` or `None`.
     pub fn index(&mut self, list: &Expr, index: &Expr, ty: &Ty) -> Option<Value> {
+        let elem_ty = elem(&self.concrete(&list.ty));
         let l = self.expr(list)?;
         let i = self.expr(index)?;
         let i = self.index64(i);
-        let len = self
-            .b
-            .ins()
-            .load(types::I64, self.trusted, l, layout::LIST_LEN);
-        // Unsigned: a negative index is out of range too.
-        let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, i, len);
-        let data = self
-            .b
-            .ins()
-            .load(types::I64, self.trusted, l, layout::LIST_DATA);
-        let some = self.b.create_block();
-        let none = self.b.create_block();
-        let merge = self.b.create_block();
-        let result = self.b.append_block_param(merge, types::I64);
-        self.b.ins().brif(inside, some, &[], none, &[]);
-        self.b.switch_to_block(some);
-        let offset = self.b.ins().ishl_imm_s(i, 3);
-        let addr = self.b.ins().iadd(data, offset);
-        let slot = self.b.ins().load(types::I64, self.trusted, addr, 0);
+        let (found, slot) = self.list_lookup(l, i, &elem_ty);
         let opt_ty = self.concrete(ty);
-        let one = self.b.ins().iconst(types::I8, 1);
-        let obj = self.option_from(one, slot, &opt_ty);
-        self.b.ins().jump(merge, &[BlockArg::Value(obj)]);
-        self.b.switch_to_block(none);
-        let n = self.variant_of(1, Vec::new(), &opt_ty);
-        self.b.ins().jump(merge, &[BlockArg::Value(n)]);
-        self.b.switch_to_block(merge);
-        Some(result)
+        Some(self.option_from(found, slot, &opt_ty))
     }
 
     /// `xs.push(value =)`: stores in place while there is capacity (known
     /// to compiler: docs/runtime-abi.md allows it); the runtime grows the
     /// buffer otherwise.
-    fn list_push(&mut self, l: Value, slot: Value) {
+    fn list_push(&mut self, l: Value, slot: Value, elem_ty: &Ty) {
         let len = self.list_len(l);
         let cap = self
             .b
@@ -123,13 +111,8 @@ impl FunctionCx<'_, '_> {
         self.b.set_cold_block(slow);
         self.b.ins().brif(room, fast, &[], slow, &[]);
         self.b.switch_to_block(fast);
-        let data = self
-            .b
-            .ins()
-            .load(types::I64, self.trusted, l, layout::LIST_DATA);
-        let offset = self.b.ins().ishl_imm_s(len, 3);
-        let addr = self.b.ins().iadd(data, offset);
-        self.b.ins().store(self.trusted, slot, addr, 0);
+        let addr = self.elem_addr(l, len, elem_ty);
+        self.store_elem(slot, addr, elem_ty);
         let len1 = self.b.ins().iadd_imm_s(len, 1);
         self.b.ins().store(self.trusted, len1, l, layout::LIST_LEN);
         self.b.ins().jump(done, &[]);
@@ -141,7 +124,7 @@ impl FunctionCx<'_, '_> {
 
     /// `xs.set(index =, value =)`: a bounds check and a store; the runtime
     /// is called only to report an index out of range.
-    fn list_set(&mut self, l: Value, i: Value, slot: Value, span: Span) {
+    fn list_set(&mut self, l: Value, i: Value, slot: Value, elem_ty: &Ty, span: Span) {
         let len = self.list_len(l);
         let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, i, len);
         let store = self.b.create_block();
@@ -150,13 +133,8 @@ impl FunctionCx<'_, '_> {
         self.b.set_cold_block(fail);
         self.b.ins().brif(inside, store, &[], fail, &[]);
         self.b.switch_to_block(store);
-        let data = self
-            .b
-            .ins()
-            .load(types::I64, self.trusted, l, layout::LIST_DATA);
-        let offset = self.b.ins().ishl_imm_s(i, 3);
-        let addr = self.b.ins().iadd(data, offset);
-        self.b.ins().store(self.trusted, slot, addr, 0);
+        let addr = self.elem_addr(l, i, elem_ty);
+        self.store_elem(slot, addr, elem_ty);
         self.b.ins().jump(done, &[]);
         self.b.switch_to_block(fail);
         let loc = self.location(span);
@@ -184,18 +162,21 @@ impl FunctionCx<'_, '_> {
     pub fn option_parts(&mut self, e: &Expr) -> Option<(Value, Value)> {
         match &e.kind {
             hir::ExprKind::Index { list, index } => {
+                let elem_ty = elem(&self.concrete(&list.ty));
                 let l = self.expr(list)?;
                 let i = self.expr(index)?;
                 let i = self.index64(i);
-                Some(self.list_lookup(l, i))
+                Some(self.list_lookup(l, i, &elem_ty))
             }
             hir::ExprKind::Builtin { op, args } => {
-                let recv = self.expr(args.first()?.as_ref()?)?;
+                let recv_expr = args.first()?.as_ref()?;
+                let elem_ty = elem(&self.concrete(&recv_expr.ty));
+                let recv = self.expr(recv_expr)?;
                 let key = args.get(1)?.as_ref()?;
                 let k = self.expr(key);
                 if *op == Builtin::ListGet {
                     let i = self.index64(k?);
-                    return Some(self.list_lookup(recv, i));
+                    return Some(self.list_lookup(recv, i, &elem_ty));
                 }
                 let k = self.encode_slot(k);
                 let out = self.out_slot();
@@ -208,7 +189,7 @@ impl FunctionCx<'_, '_> {
     }
 
     /// Bounds-checked load of element `i` of list `l`: (in range, slot).
-    fn list_lookup(&mut self, l: Value, i: Value) -> (Value, Value) {
+    fn list_lookup(&mut self, l: Value, i: Value, elem_ty: &Ty) -> (Value, Value) {
         let len = self.list_len(l);
         let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, i, len);
         let load = self.b.create_block();
@@ -219,21 +200,58 @@ impl FunctionCx<'_, '_> {
             .ins()
             .brif(inside, load, &[], merge, &[BlockArg::Value(zero)]);
         self.b.switch_to_block(load);
-        let v = self.list_slot(l, i);
+        let v = self.list_slot(l, i, elem_ty);
         self.b.ins().jump(merge, &[BlockArg::Value(v)]);
         self.b.switch_to_block(merge);
         (inside, slot)
     }
 
     /// Element `i` (an i64 known to be in range) of list `l`, as a slot.
-    pub fn list_slot(&mut self, l: Value, i: Value) -> Value {
+    pub fn list_slot(&mut self, l: Value, i: Value, elem_ty: &Ty) -> Value {
+        let addr = self.elem_addr(l, i, elem_ty);
+        self.load_elem(addr, elem_ty)
+    }
+
+    /// The address of element `i` of list `l` (elements are stored at
+    /// their width, see [`elem_width`]).
+    fn elem_addr(&mut self, l: Value, i: Value, elem_ty: &Ty) -> Value {
         let data = self
             .b
             .ins()
             .load(types::I64, self.trusted, l, layout::LIST_DATA);
-        let offset = self.b.ins().ishl_imm_s(i, 3);
-        let addr = self.b.ins().iadd(data, offset);
-        self.b.ins().load(types::I64, self.trusted, addr, 0)
+        let shift = elem_width(self.cx.program, elem_ty).trailing_zeros();
+        let offset = if shift == 0 {
+            i
+        } else {
+            self.b.ins().ishl_imm_s(i, i64::from(shift))
+        };
+        self.b.ins().iadd(data, offset)
+    }
+
+    /// Loads an element as a slot: narrow integers sign-extended, Bool and
+    /// Float32 bits zero-extended.
+    fn load_elem(&mut self, addr: Value, elem_ty: &Ty) -> Value {
+        let ty = super::types::representation(self.cx.program, elem_ty);
+        let f = self.trusted;
+        match (elem_width(self.cx.program, &ty), ty) {
+            (1, Ty::Bool) => self.b.ins().uload8(types::I64, f, addr, 0),
+            (1, _) => self.b.ins().sload8(types::I64, f, addr, 0),
+            (2, _) => self.b.ins().sload16(types::I64, f, addr, 0),
+            (4, Ty::Float(_)) => self.b.ins().uload32(f, addr, 0),
+            (4, _) => self.b.ins().sload32(f, addr, 0),
+            _ => self.b.ins().load(types::I64, f, addr, 0),
+        }
+    }
+
+    /// Stores a slot into an element, truncated to the element's width.
+    fn store_elem(&mut self, slot: Value, addr: Value, elem_ty: &Ty) {
+        let f = self.trusted;
+        match elem_width(self.cx.program, elem_ty) {
+            1 => self.b.ins().istore8(f, slot, addr, 0),
+            2 => self.b.ins().istore16(f, slot, addr, 0),
+            4 => self.b.ins().istore32(f, slot, addr, 0),
+            _ => self.b.ins().store(f, slot, addr, 0),
+        };
     }
 
     pub fn list_len(&mut self, l: Value) -> Value {
@@ -290,13 +308,13 @@ impl FunctionCx<'_, '_> {
             }
             ListPush => {
                 let s = slot(self, 1);
-                self.list_push(recv, s);
+                self.list_push(recv, s, &elem(&recv_ty));
                 None
             }
             ListSet => {
                 let i = self.index64(arg(1)?);
                 let s = slot(self, 2);
-                self.list_set(recv, i, s, span);
+                self.list_set(recv, i, s, &elem(&recv_ty), span);
                 None
             }
             ListInsertAt => {

@@ -152,7 +152,7 @@ impl FunctionCx<'_, '_> {
         let more = self.b.ins().icmp(IntCC::SignedLessThan, i, len);
         self.b.ins().brif(more, body_block, &[], exit, &[]);
         self.b.switch_to_block(body_block);
-        let slot = self.list_slot(l, i);
+        let slot = self.list_slot(l, i, &elem_ty);
         let v = self.decode_slot(slot, &elem_ty);
         if let (Some(var), Some(v)) = (self.var(var), v) {
             self.b.def_var(var, v);

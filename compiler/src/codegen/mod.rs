@@ -39,6 +39,20 @@ pub struct Options {
     pub emit_clif: bool,
 }
 
+/// Instances whose type arguments nest deeper than this come from
+/// polymorphic recursion (`f<T>` calling `f<List[T]>`), which would
+/// otherwise instantiate forever.
+const MAX_TYPE_DEPTH: usize = 32;
+
+/// Why code generation failed.
+#[derive(Debug)]
+pub enum Error {
+    /// The program cannot be compiled (reported as a diagnostic).
+    Program(crate::diag::Diagnostic),
+    /// A bug in the compiler.
+    Internal(String),
+}
+
 /// The object file, and the IR text when asked for.
 pub struct Output {
     pub object: Vec<u8>,
@@ -89,6 +103,8 @@ pub(crate) struct ModuleCx<'p> {
     pub unit_variants: HashMap<(Ty, u32), DataId>,
     pub variant_count: usize,
     pub array_count: usize,
+    /// Set when an instance's types nest too deeply (see MAX_TYPE_DEPTH).
+    too_deep: Option<FnId>,
     pub call_conv: CallConv,
 }
 
@@ -115,6 +131,7 @@ impl ModuleCx<'_> {
         if let Some(id) = self.instances.get(&key) {
             return *id;
         }
+
         let f = self.program.function(func);
         let s = |t: &Ty| crate::hir::subst_params(t, &f.generics, &key.1);
         let params: Vec<Ty> = f.params.iter().map(|p| s(&f.local(*p).ty)).collect();
@@ -129,8 +146,14 @@ impl ModuleCx<'_> {
             .module
             .declare_function(&name, Linkage::Local, &sig)
             .unwrap_or_else(|e| panic!("declaring {name}: {e}"));
+        let too_deep = key.1.iter().any(|t| t.depth() > MAX_TYPE_DEPTH);
         self.instances.insert(key.clone(), id);
-        self.queue.push_back((key, id));
+        if too_deep {
+            // Never built: the error stops code generation.
+            self.too_deep.get_or_insert(func);
+        } else {
+            self.queue.push_back((key, id));
+        }
         id
     }
 
@@ -226,11 +249,17 @@ impl ModuleCx<'_> {
 }
 
 /// Generates the object file for a checked program.
-pub fn generate(
+pub fn generate(program: &Program, sources: &SourceMap, options: Options) -> Result<Output, Error> {
+    generate_object(program, sources, options)
+        .map_err(Error::Internal)?
+        .map_err(Error::Program)
+}
+
+fn generate_object(
     program: &Program,
     sources: &SourceMap,
     options: Options,
-) -> Result<Output, String> {
+) -> Result<Result<Output, crate::diag::Diagnostic>, String> {
     let isa = make_isa()?;
     let call_conv = isa.default_call_conv();
     let builder = ObjectBuilder::new(
@@ -253,6 +282,7 @@ pub fn generate(
         unit_variants: HashMap::new(),
         variant_count: 0,
         array_count: 0,
+        too_deep: None,
         call_conv,
     };
     let mut clif = String::new();
@@ -274,6 +304,17 @@ pub fn generate(
         let body = std::mem::replace(&mut ctx.func, cranelift_codegen::ir::Function::new());
         built.push((id, f.name.clone(), body));
     }
+    if let Some(f) = cx.too_deep {
+        let func = program.function(f);
+        return Ok(Err(crate::diag::Diagnostic::new(
+            crate::diag::Code::PolymorphicRecursion,
+            format!("`{}` calls itself with ever larger type arguments", func.name),
+            func.span,
+            "each call instantiates it again with a deeper type",
+        )
+        .with_note("generic functions are compiled once per list of type arguments, so this would never end")
+        .with_hint("call it recursively with the same type arguments")));
+    }
     let ids: Vec<FuncId> = built.iter().map(|(id, _, _)| *id).collect();
     let bodies: Vec<cranelift_codegen::ir::Function> =
         built.iter().map(|(_, _, b)| b.clone()).collect();
@@ -289,7 +330,7 @@ pub fn generate(
     let object = product
         .emit()
         .map_err(|e| format!("cannot write the object file: {e}"))?;
-    Ok(Output { object, clif })
+    Ok(Ok(Output { object, clif }))
 }
 
 /// Runs the IR verifier in debug builds of the compiler.

@@ -59,6 +59,7 @@ pub enum Code {
     NonExhaustive,
     BadPattern,
     Private,
+    PolymorphicRecursion,
     // ---- calls: E03xx
     MissingArgument,
     UnknownArgument,
@@ -112,6 +113,7 @@ impl Code {
             NonExhaustive => "E0220",
             BadPattern => "E0221",
             Private => "E0222",
+            PolymorphicRecursion => "E0223",
             MissingArgument => "E0300",
             UnknownArgument => "E0301",
             RepeatedArgument => "E0302",

@@ -148,6 +148,16 @@ impl Ty {
         }
     }
 
+    /// How deeply types are nested in this one (`List[List[Int32]]` is 3).
+    pub fn depth(&self) -> usize {
+        match self {
+            Ty::List(t) | Ty::Set(t) => 1 + t.depth(),
+            Ty::Dict(k, v) => 1 + k.depth().max(v.depth()),
+            Ty::Adt(_, args) => 1 + args.iter().map(Ty::depth).max().unwrap_or(0),
+            _ => 1,
+        }
+    }
+
     /// Whether the type mentions a type parameter.
     pub fn has_params(&self) -> bool {
         match self {

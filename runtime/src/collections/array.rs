@@ -1,15 +1,32 @@
-//! Array objects: the slot buffers behind lists, dicts and sets, and their
-//! shapes.
+//! Buffer objects: the slot buffers behind lists, dicts and sets (Array),
+//! the narrow element buffers behind lists of small scalars (Bytes), and
+//! their shapes.
 //!
 //! ```text
-//! offset 0   header: *const PlatShape   kind Array, children [T...]
-//! offset 8   capacity: u64              number of slots
-//! offset 16  slots                      slot i has type children[i % n]
+//! Array  offset 0   header: *const PlatShape   kind Array, children [T...]
+//!        offset 8   capacity: u64              number of slots
+//!        offset 16  slots                      slot i has type children[i % n]
+//!
+//! Bytes  offset 0   header: *const PlatShape   kind Bytes, children [T],
+//!                                              payload_words = width W
+//!        offset 8   capacity: u64              number of elements
+//!        offset 16  elements                   element i at 16 + i * W
 //! ```
 //!
-//! Owners keep a pointer to the first slot ([`SLOTS_OFFSET`] bytes into
-//! the object). The capacity word makes every Array self-describing, so
-//! the collector can size it without knowing its owner.
+//! Owners keep a pointer to the first slot / element ([`SLOTS_OFFSET`]
+//! bytes into the object). The capacity word makes every buffer
+//! self-describing, so the collector can size it without knowing its
+//! owner: an Array is `16 + 8 * capacity` bytes, a Bytes object `16 +
+//! W * capacity` rounded up to 8 ([`object_size`]).
+//!
+//! # Element widths
+//!
+//! A list stores its elements at the natural width of the element type
+//! ([`Elem::of`], known to compiler): `Bool` and `Int8` in 1 byte, `Int16`
+//! in 2, `Int32` and `Float32` in 4, everything else in an 8-byte slot.
+//! Narrow elements are scalars, so a narrow buffer holds no pointers: it
+//! is a Bytes object. Lists of 8-byte elements, and every dict/set buffer,
+//! use Arrays.
 //!
 //! # Shapes
 //!
@@ -30,6 +47,8 @@
 //!   valid forever. The mutex protects only the map.
 //! - Derived shapes point only to descriptors (static data), never into
 //!   the Plat heap.
+//! - A Bytes shape's `payload_words` is `Elem::of(children[0]).width()`,
+//!   one of 1, 2, 4.
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -41,35 +60,161 @@ use crate::gc::shape::{
     plat_type_int32, plat_type_int64, plat_type_int8, plat_type_unit, PlatShape, ShapeKind,
 };
 
-/// Bytes from the start of an Array object to its first slot.
+/// Bytes from the start of a buffer object to its first slot / element.
 pub const SLOTS_OFFSET: usize = 16;
 /// Largest number of slots an Array may have (keeps byte sizes in range).
 pub const MAX_SLOTS: usize = (isize::MAX as usize) / 8 - 2;
 
-/// Allocates an Array of `n` zeroed slots with the given shape and returns
-/// a pointer to its first slot.
-pub fn alloc_slots(shape: *const PlatShape, n: usize) -> *mut u64 {
-    if n > MAX_SLOTS {
-        crate::rt_fatal!("out of memory: buffer of {n} slots");
+/// How a list element of some type is stored: its width and how a slot
+/// narrows to it and widens back. Known to compiler (the code generator
+/// loads and stores list elements with the same widths).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Elem {
+    /// `Bool`: 1 byte, 0 or 1; widens by zero-extension.
+    Bool,
+    /// `Int8`: 1 byte; widens by sign-extension.
+    I8,
+    /// `Int16`: 2 bytes; widens by sign-extension.
+    I16,
+    /// `Int32`: 4 bytes; widens by sign-extension.
+    I32,
+    /// `Float32`: 4 bytes (the bits); widens by zero-extension.
+    F32,
+    /// Everything else: the 8-byte slot itself.
+    Slot,
+}
+
+impl Elem {
+    /// The storage of elements of type `elem` (a list's `children[0]`).
+    #[inline]
+    pub fn of(elem: &PlatShape) -> Elem {
+        // By the raw kind: any kind other than the five narrow scalars
+        // (including ones this runtime does not know) is a slot.
+        const BOOL: u32 = ShapeKind::Bool as u32; // 16
+        const INT8: u32 = ShapeKind::Int8 as u32; // 17
+        const INT16: u32 = ShapeKind::Int16 as u32; // 18
+        const INT32: u32 = ShapeKind::Int32 as u32; // 19
+        const FLOAT32: u32 = ShapeKind::Float32 as u32; // 21
+        match elem.kind {
+            BOOL => Elem::Bool,
+            INT8 => Elem::I8,
+            INT16 => Elem::I16,
+            INT32 => Elem::I32,
+            FLOAT32 => Elem::F32,
+            _ => Elem::Slot,
+        }
     }
-    let obj = heap::alloc(SLOTS_OFFSET + 8 * n, shape);
-    // SAFETY: `obj` is a fresh object of `16 + 8n` bytes: the capacity
-    // word at offset 8 and the slots from offset 16 are inside it.
-    unsafe {
-        (obj.add(8) as *mut u64).write(n as u64);
-        obj.add(SLOTS_OFFSET) as *mut u64
+
+    /// Bytes per element: 1, 2, 4 or 8.
+    #[inline]
+    pub const fn width(self) -> usize {
+        match self {
+            Elem::Bool | Elem::I8 => 1,
+            Elem::I16 => 2,
+            Elem::I32 | Elem::F32 => 4,
+            Elem::Slot => 8,
+        }
+    }
+
+    /// Reads element `i` of `data` and widens it to a slot.
+    ///
+    /// # Safety
+    ///
+    /// `data` is the first element of a buffer of this element storage
+    /// holding more than `i` elements.
+    #[inline(always)]
+    pub unsafe fn load(self, data: *const u8, i: usize) -> u64 {
+        // SAFETY: element `i` is inside the buffer (caller's contract) and
+        // naturally aligned: the buffer starts 8-aligned and element `i`
+        // is `i * width` bytes into it.
+        unsafe {
+            match self {
+                Elem::Bool => *data.add(i) as u64,
+                Elem::I8 => *(data as *const i8).add(i) as i64 as u64,
+                Elem::I16 => *(data as *const i16).add(i) as i64 as u64,
+                Elem::I32 => *(data as *const i32).add(i) as i64 as u64,
+                Elem::F32 => *(data as *const u32).add(i) as u64,
+                Elem::Slot => *(data as *const u64).add(i),
+            }
+        }
+    }
+
+    /// Narrows `slot` to this storage (keeps its low `width` bytes) and
+    /// writes it as element `i` of `data`.
+    ///
+    /// # Safety
+    ///
+    /// As [`Elem::load`], and the buffer is writable.
+    #[inline(always)]
+    pub unsafe fn store(self, data: *mut u8, i: usize, slot: u64) {
+        // SAFETY: as in `load`.
+        unsafe {
+            match self {
+                Elem::Bool | Elem::I8 => *data.add(i) = slot as u8,
+                Elem::I16 => *(data as *mut u16).add(i) = slot as u16,
+                Elem::I32 | Elem::F32 => *(data as *mut u32).add(i) = slot as u32,
+                Elem::Slot => *(data as *mut u64).add(i) = slot,
+            }
+        }
     }
 }
 
-/// The capacity of the Array whose first slot is `slots`.
+/// Allocates an Array of `n` zeroed slots with the given shape and returns
+/// a pointer to its first slot.
+pub fn alloc_slots(shape: *const PlatShape, n: usize) -> *mut u64 {
+    alloc_elems(shape, n, 8) as *mut u64
+}
+
+/// Allocates a buffer (Array or Bytes, per `shape`) of `n` zeroed elements
+/// of `width` bytes and returns a pointer to its first element.
+pub fn alloc_elems(shape: *const PlatShape, n: usize, width: usize) -> *mut u8 {
+    debug_assert!(matches!(width, 1 | 2 | 4 | 8));
+    if n > MAX_SLOTS * (8 / width) {
+        crate::rt_fatal!("out of memory: buffer of {n} elements");
+    }
+    // No overflow: `n * width <= 8 * MAX_SLOTS < isize::MAX - 16`.
+    let obj = heap::alloc(SLOTS_OFFSET + width * n, shape);
+    // SAFETY: `obj` is a fresh object of `16 + width * n` bytes: the
+    // capacity word at offset 8 and the elements from offset 16 are inside
+    // it.
+    unsafe {
+        (obj.add(8) as *mut u64).write(n as u64);
+        obj.add(SLOTS_OFFSET)
+    }
+}
+
+/// The capacity (in slots or elements) of the buffer whose first slot or
+/// element is `first`.
 ///
 /// # Safety
 ///
-/// `slots` came from [`alloc_slots`].
+/// `first` came from [`alloc_slots`] or [`alloc_elems`].
 #[inline]
-pub unsafe fn capacity(slots: *const u64) -> usize {
-    // SAFETY: the capacity word sits just before the first slot.
-    unsafe { *slots.sub(1) as usize }
+pub unsafe fn capacity<T>(first: *const T) -> usize {
+    // SAFETY: the capacity word sits just before the first element, 8
+    // bytes into the object (caller's contract).
+    unsafe { *(first as *const u64).sub(1) as usize }
+}
+
+/// The size in bytes of the buffer object whose first slot or element is
+/// `first`, computed as the collector will: from its header and capacity
+/// word only.
+///
+/// # Safety
+///
+/// As [`capacity`].
+pub unsafe fn object_size<T>(first: *const T) -> usize {
+    // SAFETY: the header is 16 bytes before the first element and points
+    // to a shape that lives forever (caller's contract).
+    let (shape, cap) = unsafe {
+        let obj = (first as *const u8).sub(SLOTS_OFFSET);
+        (&**(obj as *const *const PlatShape), capacity(first))
+    };
+    let width = match shape.shape_kind() {
+        ShapeKind::Bytes => shape.payload_words as usize,
+        _ => 8,
+    };
+    (SLOTS_OFFSET + width * cap).next_multiple_of(heap::ALIGN)
 }
 
 /// Children lists for the static Array shapes (`&PlatShape` has the layout
@@ -78,6 +223,14 @@ type Children<const N: usize> = [&'static PlatShape; N];
 
 const fn array_shape(children: &'static [&'static PlatShape]) -> PlatShape {
     let mut s = PlatShape::leaf(ShapeKind::Array, c"Array");
+    s.n_children = children.len() as u64;
+    s.children = children.as_ptr() as *const *const PlatShape;
+    s
+}
+
+const fn bytes_shape(children: &'static [&'static PlatShape], width: u64) -> PlatShape {
+    let mut s = PlatShape::leaf(ShapeKind::Bytes, c"Bytes");
+    s.payload_words = width;
     s.n_children = children.len() as u64;
     s.children = children.as_ptr() as *const *const PlatShape;
     s
@@ -92,15 +245,26 @@ macro_rules! static_arrays {
 }
 
 static_arrays! {
-    ARRAY_BOOL / KIDS_BOOL = plat_type_bool;
-    ARRAY_INT8 / KIDS_INT8 = plat_type_int8;
-    ARRAY_INT16 / KIDS_INT16 = plat_type_int16;
-    ARRAY_INT32 / KIDS_INT32 = plat_type_int32;
     ARRAY_INT64 / KIDS_INT64 = plat_type_int64;
-    ARRAY_FLOAT32 / KIDS_FLOAT32 = plat_type_float32;
     ARRAY_FLOAT64 / KIDS_FLOAT64 = plat_type_float64;
     ARRAY_UNIT / KIDS_UNIT = plat_type_unit;
     ARRAY_STRING / KIDS_STRING = plat_shape_string;
+}
+
+macro_rules! static_bytes {
+    ($($name:ident / $kids:ident = $elem:ident, $width:literal;)*) => {$(
+        static $kids: Children<1> = [&$elem];
+        #[doc = concat!("The Bytes shape of `", stringify!($elem), "` elements.")]
+        pub static $name: PlatShape = bytes_shape(&$kids, $width);
+    )*};
+}
+
+static_bytes! {
+    BYTES_BOOL / BKIDS_BOOL = plat_type_bool, 1;
+    BYTES_INT8 / BKIDS_INT8 = plat_type_int8, 1;
+    BYTES_INT16 / BKIDS_INT16 = plat_type_int16, 2;
+    BYTES_INT32 / BKIDS_INT32 = plat_type_int32, 4;
+    BYTES_FLOAT32 / BKIDS_FLOAT32 = plat_type_float32, 4;
 }
 
 /// The shape of a hash index: positions only, nothing to trace.
@@ -108,18 +272,22 @@ pub fn index_shape() -> *const PlatShape {
     &ARRAY_INT64
 }
 
-/// The shape of the slot buffer of a list of type `list_desc`.
+/// The shape of the element buffer of a list of type `list_desc`: a Bytes
+/// shape for narrow elements ([`Elem::of`]), an Array shape otherwise.
 pub fn list_buffer_shape(list_desc: &'static PlatShape) -> *const PlatShape {
     // SAFETY: a List descriptor has one child (module contract of
     // `collections`).
     let elem = unsafe { list_desc.child(0) };
+    match Elem::of(elem) {
+        Elem::Bool => return &BYTES_BOOL,
+        Elem::I8 => return &BYTES_INT8,
+        Elem::I16 => return &BYTES_INT16,
+        Elem::I32 => return &BYTES_INT32,
+        Elem::F32 => return &BYTES_FLOAT32,
+        Elem::Slot => {}
+    }
     match elem.shape_kind() {
-        ShapeKind::Bool => &ARRAY_BOOL as *const PlatShape,
-        ShapeKind::Int8 => &ARRAY_INT8 as *const PlatShape,
-        ShapeKind::Int16 => &ARRAY_INT16 as *const PlatShape,
-        ShapeKind::Int32 => &ARRAY_INT32 as *const PlatShape,
         ShapeKind::Int64 => &ARRAY_INT64 as *const PlatShape,
-        ShapeKind::Float32 => &ARRAY_FLOAT32 as *const PlatShape,
         ShapeKind::Float64 => &ARRAY_FLOAT64 as *const PlatShape,
         ShapeKind::Unit => &ARRAY_UNIT as *const PlatShape,
         ShapeKind::String => &ARRAY_STRING as *const PlatShape,
@@ -195,13 +363,95 @@ mod tests {
     }
 
     #[test]
+    fn ensure_that_element_widths_follow_the_documented_rule() {
+        let cases: [(&PlatShape, Elem, usize, ShapeKind); 9] = [
+            (&plat_type_bool, Elem::Bool, 1, ShapeKind::Bytes),
+            (&plat_type_int8, Elem::I8, 1, ShapeKind::Bytes),
+            (&plat_type_int16, Elem::I16, 2, ShapeKind::Bytes),
+            (&plat_type_int32, Elem::I32, 4, ShapeKind::Bytes),
+            (&plat_type_float32, Elem::F32, 4, ShapeKind::Bytes),
+            (&plat_type_int64, Elem::Slot, 8, ShapeKind::Array),
+            (&plat_type_float64, Elem::Slot, 8, ShapeKind::Array),
+            (&plat_type_unit, Elem::Slot, 8, ShapeKind::Array),
+            (&plat_shape_string, Elem::Slot, 8, ShapeKind::Array),
+        ];
+        for (t, e, w, kind) in cases {
+            assert_eq!(Elem::of(t), e);
+            assert_eq!(e.width(), w);
+            let s = list_buffer_shape(testdesc::list_of(t));
+            // SAFETY: shapes live forever.
+            unsafe {
+                assert_eq!((*s).shape_kind(), kind);
+                assert!(std::ptr::eq((*s).child(0), t));
+                if kind == ShapeKind::Bytes {
+                    assert_eq!((*s).payload_words, w as u64);
+                }
+            }
+            let data = alloc_elems(s, 7, w);
+            // SAFETY: a fresh buffer of 7 elements.
+            unsafe {
+                assert_eq!(capacity(data), 7);
+                assert_eq!(object_size(data), (16 + 7 * w).next_multiple_of(8));
+            }
+        }
+        let compound = [
+            testdesc::list_of(&plat_type_bool),
+            testdesc::dict_of(&plat_type_int8, &plat_type_int8),
+            testdesc::set_of(&plat_type_int32),
+            testdesc::option_of(&plat_type_bool),
+            testdesc::class_of("P", &[("x", &plat_type_int8)]),
+        ];
+        for t in compound {
+            assert_eq!(Elem::of(t), Elem::Slot);
+        }
+    }
+
+    #[test]
+    fn ensure_that_narrow_elements_truncate_and_widen_back() {
+        let data = alloc_slots(index_shape(), 8) as *mut u8;
+        let cases: [(Elem, u64, u64); 10] = [
+            (Elem::Bool, 1, 1),
+            (Elem::I8, -128i64 as u64, -128i64 as u64),
+            (Elem::I8, 0x1_7F, 0x7F),
+            (Elem::I16, -2i64 as u64, -2i64 as u64),
+            (Elem::I16, 0xFFFF_8000, -32768i64 as u64),
+            (Elem::I32, i32::MIN as i64 as u64, i32::MIN as i64 as u64),
+            (
+                Elem::F32,
+                f32::NAN.to_bits() as u64,
+                f32::NAN.to_bits() as u64,
+            ),
+            (Elem::F32, (-0.0f32).to_bits() as u64, 0x8000_0000),
+            (Elem::Slot, u64::MAX, u64::MAX),
+            (Elem::Slot, 0x8000_0000, 0x8000_0000),
+        ];
+        for (e, slot, back) in cases {
+            // SAFETY: 8 slots, room for element 1 of any width.
+            unsafe {
+                e.store(data, 1, slot);
+                assert_eq!(e.load(data, 1), back, "{e:?} {slot:#x}");
+                assert_eq!(e.load(data, 0), 0, "element 0 untouched");
+                std::ptr::write_bytes(data, 0, 64);
+            }
+        }
+    }
+
+    #[test]
     fn ensure_that_buffer_shapes_name_the_slot_types() {
         let ints = testdesc::list_of(&plat_type_int32);
         let s = list_buffer_shape(ints);
         // SAFETY: shapes live forever.
         unsafe {
-            assert_eq!((*s).shape_kind(), ShapeKind::Array);
+            assert_eq!((*s).shape_kind(), ShapeKind::Bytes);
+            assert_eq!((*s).payload_words, 4);
             assert!(std::ptr::eq((*s).child(0), &plat_type_int32));
+        }
+        let longs = testdesc::list_of(&plat_type_int64);
+        let s = list_buffer_shape(longs);
+        // SAFETY: shapes live forever.
+        unsafe {
+            assert_eq!((*s).shape_kind(), ShapeKind::Array);
+            assert!(std::ptr::eq((*s).child(0), &plat_type_int64));
         }
         let nested = testdesc::list_of(ints);
         let a = list_buffer_shape(nested);

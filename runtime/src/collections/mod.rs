@@ -2,27 +2,32 @@
 //!
 //! Known to compiler (`docs/runtime-abi.md`, "Types, objects and
 //! collections"; `compiler/src/codegen/runtime_abi.rs`): the `plat_list_*`,
-//! `plat_dict_*`, `plat_set_*` entry points and the List layout, which
-//! compiled code reads (`len`, `data`) and writes (slots, in place).
+//! `plat_dict_*`, `plat_set_*` entry points, the List layout and its
+//! element widths ([`array::Elem`]), which compiled code reads (`len`,
+//! `data`) and writes (elements, in place; appends while `len < cap`).
 //! Dict and Set objects are opaque to it.
 //!
 //! # Objects
 //!
-//! Every element, key and value is a 64-bit slot (see the doc). All memory
-//! that holds slots is a Plat heap object with a shape the collector can
-//! trace; no Rust allocation ever holds a Plat pointer.
+//! Entry points take and return every element, key and value as a 64-bit
+//! slot (see the doc). Dicts and sets store slots; lists store elements at
+//! their natural width (1, 2, 4 or 8 bytes, see [`mod@array`]). All memory
+//! that holds elements is a Plat heap object with a shape the collector
+//! can understand; no Rust allocation ever holds a Plat pointer.
 //!
 //! ```text
-//! List   [header: List[T]][len][cap][data]       data: first slot of an
-//!                                                Array of cap slots, or null
+//! List   [header: List[T]][len][cap][data]       data: element 0 of a
+//!                                                buffer of cap elements,
+//!                                                or null
 //! Dict   [header: Dict[K,V]][len][used][cap][entries][index]
 //! Set    [header: Set[T]]   [len][used][cap][entries][index]
 //! Array  [header: Array][capacity: u64][slot 0][slot 1]...
+//! Bytes  [header: Bytes][capacity: u64][narrow elements, W bytes each]
 //! ```
 //!
-//! `data`, `entries` and `index` point to the first *slot* of their Array
-//! object (16 bytes past its start), so compiled code indexes `data`
-//! directly. Dict and Set share one implementation ([`table`]): an
+//! `data`, `entries` and `index` point to the first element / slot of
+//! their buffer object (16 bytes past its start), so compiled code indexes
+//! `data` directly. Dict and Set share one implementation ([`table`]): an
 //! insertion-ordered entries Array plus an open-addressing index; see
 //! there.
 //!
@@ -30,8 +35,9 @@
 //!
 //! - A collection's header is its type descriptor (`List[T]`, `Dict[K,
 //!   V]`, `Set[T]`), read for the element / key / value types.
-//! - Slots of an Array that are not in use (a list's `[len, cap)`, deleted
-//!   or unused dict entries) are zero, so they never keep objects alive.
+//! - Buffer contents not in use (the bytes of a list's elements `[len,
+//!   cap)`, deleted or unused dict entries) are zero, so they never keep
+//!   objects alive.
 //! - Between allocating a fresh Array and storing it in its owner, a
 //!   runtime function may allocate again (a table rebuild allocates the
 //!   entries, then the index) while holding only a first-slot pointer to

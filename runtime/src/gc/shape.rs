@@ -25,6 +25,10 @@
 //!   - List, Dict, Set: fixed private layouts (`crate::collections`).
 //!   - Array: `[header][capacity][slots]`, slot `i` of type
 //!     `children[i % n_children]`.
+//!   - Bytes: `[header][capacity][elements]`: `capacity` elements of
+//!     `payload_words` bytes each (1, 2 or 4), of the scalar type
+//!     `children[0]`; no pointers; object size `16 + capacity *
+//!     payload_words`, rounded up to 8 (see `crate::collections::array`).
 //!   - Scalar kinds are never object headers, only children.
 //! - `children` points to `n_children` descriptors (for an Enum: to
 //!   `PlatVariant`s, cast) and `child_names` (Class only) to as many
@@ -52,6 +56,10 @@ pub enum ShapeKind {
     Set = 7,
     /// A runtime slot buffer; slot `i` has type `children[i % n_children]`.
     Array = 8,
+    /// A runtime buffer of narrow scalars (`List[Bool]`...): `capacity`
+    /// elements of `payload_words` bytes each, type `children[0]`, no
+    /// pointers.
+    Bytes = 9,
     Bool = 16,
     Int8 = 17,
     Int16 = 18,
@@ -76,6 +84,7 @@ impl ShapeKind {
             6 => Dict,
             7 => Set,
             8 => Array,
+            9 => Bytes,
             16 => Bool,
             17 => Int8,
             18 => Int16,
@@ -96,7 +105,8 @@ impl ShapeKind {
 /// ```text
 /// offset 0   kind: u32                      ShapeKind
 /// offset 4   flags: u32                     0 (reserved)
-/// offset 8   payload_words: u64             Class: fields after the header
+/// offset 8   payload_words: u64             Class: fields after the header;
+///                                           Bytes: element width in bytes
 /// offset 16  ptr_map: *const u64            Class: pointer bitmap, or null
 /// offset 24  name: *const c_char            NUL-terminated, or null
 /// offset 32  n_children: u64
@@ -322,6 +332,7 @@ mod tests {
             (6, ShapeKind::Dict),
             (7, ShapeKind::Set),
             (8, ShapeKind::Array),
+            (9, ShapeKind::Bytes),
             (16, ShapeKind::Bool),
             (17, ShapeKind::Int8),
             (18, ShapeKind::Int16),
@@ -336,7 +347,7 @@ mod tests {
             assert_eq!(ShapeKind::from_u32(n), Some(k));
         }
         assert_eq!(ShapeKind::from_u32(0), None);
-        assert_eq!(ShapeKind::from_u32(9), None);
+        assert_eq!(ShapeKind::from_u32(10), None);
         assert_eq!(plat_type_int32.shape_kind(), ShapeKind::Int32);
         assert_eq!(plat_type_unit.name_bytes(), b"Unit");
         assert_eq!(plat_shape_string.n_children, 0);

@@ -27,7 +27,7 @@ pub fn eq(a: u64, b: u64, desc: &PlatShape) -> bool {
         Float64 => f64::from_bits(a) == f64::from_bits(b),
         Unit => true,
         String => str_eq(a, b),
-        Class | Leaf | Array => a == b,
+        Class | Leaf | Array | Bytes => a == b,
         _ if a == 0 || b == 0 => a == b,
         Enum => enum_eq(a, b, desc),
         List => list_eq(a, b, desc),
@@ -81,8 +81,7 @@ fn list_eq(a: u64, b: u64, desc: &PlatShape) -> bool {
     let (x, y) = unsafe { (&*(a as *const PlatList), &*(b as *const PlatList)) };
     // SAFETY: a List descriptor has one child.
     let elem = unsafe { desc.child(0) };
-    let (xs, ys) = (x.slots(), y.slots());
-    xs.len() == ys.len() && xs.iter().zip(ys).all(|(&p, &q)| eq(p, q, elem))
+    x.len == y.len && x.iter().zip(y.iter()).all(|(p, q)| eq(p, q, elem))
 }
 
 fn dict_eq(a: u64, b: u64, desc: &PlatShape) -> bool {

@@ -118,9 +118,7 @@ fn list(out: &mut Vec<u8>, slot: u64, st: &mut State) {
     let l = unsafe { &*(slot as *const PlatList) };
     let elem = l.elem();
     out.push(b'[');
-    list_of(out, l.slots().iter(), |out, &x| {
-        value(out, x, elem, true, st)
-    });
+    list_of(out, l.iter(), |out, x| value(out, x, elem, true, st));
     out.push(b']');
 }
 

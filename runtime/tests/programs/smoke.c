@@ -24,10 +24,15 @@ typedef struct PlatShape {
   uint64_t n_children; const struct PlatShape *const *children; const char *const *child_names;
   const void *const *vtable; const struct PlatShape *parent;
 } PlatShape;
-typedef struct { const PlatShape *shape; uint64_t len, cap; uint64_t *data; } PlatList;
-extern const PlatShape plat_type_int64;
+/* data: element 0; element i at data + i * width (Bool 1, Int16 2, Int64 8) */
+typedef struct { const PlatShape *shape; uint64_t len, cap; void *data; } PlatList;
+extern const PlatShape plat_type_int64, plat_type_bool, plat_type_int16;
 static const PlatShape *const int_kids[] = { &plat_type_int64 };
 static const PlatShape list_int = { 5, 0, 0, 0, "List", 1, int_kids, 0, 0, 0 };
+static const PlatShape *const bool_kids[] = { &plat_type_bool };
+static const PlatShape list_bool = { 5, 0, 0, 0, "List", 1, bool_kids, 0, 0, 0 };
+static const PlatShape *const i16_kids[] = { &plat_type_int16 };
+static const PlatShape list_i16 = { 5, 0, 0, 0, "List", 1, i16_kids, 0, 0, 0 };
 static const PlatShape *const str_int_kids[] = { (const PlatShape *)plat_shape_string, &plat_type_int64 };
 static const PlatShape dict_str_int = { 6, 0, 0, 0, "Dict", 2, str_int_kids, 0, 0, 0 };
 PlatList *plat_list_new(const PlatShape*, uint64_t); void plat_list_push(PlatList*, uint64_t);
@@ -67,8 +72,16 @@ int32_t plat_main(PlatCtx *ctx) {
   if (!strcmp(mode, "collections")) {
     PlatList *l = plat_list_new(&list_int, 0);
     for (uint64_t i = 0; i < 5; i++) plat_list_push(l, i * i);
-    l->data[1] = 7; /* xs.set as compiled code does it, in place */
+    ((int64_t *)l->data)[1] = 7; /* xs.set as compiled code does it, in place */
     plat_print_str(plat_value_to_string((uint64_t)l, &list_int));
+    PlatList *b = plat_list_new(&list_bool, 3);
+    while (b->len < b->cap) { ((uint8_t *)b->data)[b->len] = b->len != 1; b->len++; } /* xs.push in place */
+    plat_list_push(b, 1);
+    plat_print_str(plat_value_to_string((uint64_t)b, &list_bool));
+    PlatList *h = plat_list_new(&list_i16, 0);
+    for (int64_t i = 0; i < 5; i++) plat_list_push(h, (uint64_t)(i * -1000));
+    ((int16_t *)h->data)[4] = -32768;
+    plat_print_str(plat_value_to_string((uint64_t)h, &list_i16));
     void *d = plat_dict_new(&dict_str_int);
     plat_dict_set(d, (uint64_t)LIT, 1);
     plat_print_str(plat_value_to_string((uint64_t)d, &dict_str_int));

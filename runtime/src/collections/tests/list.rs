@@ -39,8 +39,11 @@ fn ensure_that_push_and_get_work_past_many_thousands_of_elements() {
         for i in 0..100_000i64 {
             assert_eq!(plat_list_get(l, i, &mut out), 1);
             assert_eq!(out as i64, i - 50_000);
-            // Compiled code reads `data` directly.
-            assert_eq!(*(*l).data.add(i as usize), out);
+            // Compiled code reads `data` directly, 4 bytes per Int32.
+            assert_eq!(
+                *((*l).data as *const i32).add(i as usize) as i64 as u64,
+                out
+            );
         }
         assert_eq!(plat_list_get(l, 100_000, &mut out), 0);
         assert_eq!(plat_list_get(l, -1, &mut out), 0);
@@ -48,7 +51,7 @@ fn ensure_that_push_and_get_work_past_many_thousands_of_elements() {
         // The buffer records its capacity and is zero past `len`.
         let cap = (*l).cap as usize;
         assert_eq!(crate::collections::array::capacity((*l).data), cap);
-        assert!((100_000..cap).all(|i| *(*l).data.add(i) == 0));
+        assert!((4 * 100_000..4 * cap).all(|i| *(*l).data.add(i) == 0));
     }
 }
 
@@ -71,11 +74,15 @@ fn ensure_that_set_insert_remove_and_pop_edit_in_place() {
         assert_eq!(plat_list_pop(l, &mut out), 1);
         assert_eq!(out, 4);
         assert_eq!(slots(l), [0, 1, 20, 3]);
-        assert_eq!(*(*l).data.add(4), 0, "vacated slots are cleared");
+        assert_eq!(
+            *((*l).data as *const u64).add(4),
+            0,
+            "vacated slots are cleared"
+        );
         plat_list_clear(l);
         assert_eq!(plat_list_len(l), 0);
         assert_eq!(plat_list_pop(l, &mut out), 0);
-        assert_eq!(*(*l).data, 0);
+        assert_eq!(*((*l).data as *const u64), 0);
         plat_list_insert_at(l, 0, 7, std::ptr::null());
         assert_eq!(slots(l), [7]);
     }

@@ -5,6 +5,7 @@ mod bench;
 mod dict;
 mod list;
 mod set;
+mod widths;
 
 use crate::collections::list::PlatList;
 use crate::gc::shape::PlatShape;
@@ -17,10 +18,10 @@ fn show(slot: u64, desc: &'static PlatShape) -> String {
     unsafe { string::as_str(plat_value_to_string(slot, desc)).to_owned() }
 }
 
-/// The slots of a list.
+/// The elements of a list, as slots.
 fn slots(l: *mut PlatList) -> Vec<u64> {
     // SAFETY: a valid test list.
-    unsafe { (*l).slots().to_vec() }
+    unsafe { (*l).to_slots() }
 }
 
 /// Runs `child` in a copy of this test binary (selected by `test`, the
