@@ -1,10 +1,22 @@
 #!/usr/bin/env bash
 # Plat benchmarks against the Go/C anchors, and compile-time benchmarks.
 #
-#   bench/run.sh [all|fib|build|PROGRAM]     (default: all)
+#   bench/run.sh [all|cpu|fib|build|PROGRAM]     (default: all)
+#
+#   all     every runtime workload, then the compile-time benchmarks
+#   cpu     every runtime workload (bench/programs/*.plat)
+#   fib     fib_rec only
+#   build   the compile-time benchmarks only
+#   PROGRAM one workload, e.g. nbody
 #
 # Environment:
-#   RUNS=N    measured runs per command (default 11), after 1 warm-up
+#   RUNS=N    measured runs per command, after 1 warm-up (default 11, and
+#             SLOW_RUNS for the slow workloads)
+#   SLOW_RUNS=N  default runs for the workloads that take seconds
+#             (binary_trees, nbody, sieve, spectral_norm; default 5);
+#             an explicit RUNS overrides it
+#   RSS_RUNS=N   extra runs of each workload under /usr/bin/time -f %M for
+#             the median peak RSS (default 3; 0 = none)
 #   BIN=DIR   where the anchors are built (default /tmp/plat-anchors)
 #   PLAT=EXE  use this plat binary instead of building target/release/plat
 #   WORK=DIR  scratch directory (default: a fresh temporary one)
@@ -21,16 +33,21 @@ set -euo pipefail
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH")
 MODE=${1:-all}
+RUNS_GIVEN=${RUNS:-}
 RUNS=${RUNS:-11}
+SLOW_RUNS=${SLOW_RUNS:-5}
+RSS_RUNS=${RSS_RUNS:-3}
+# Workloads that take seconds per run (Plat, Go or C): SLOW_RUNS by default.
+SLOW_PROGRAMS=" binary_trees nbody sieve spectral_norm "
 BIN=${BIN:-/tmp/plat-anchors}
 ANCHORS=${ANCHORS:-/work/shared/anchors}
 COLD_RUNS=${COLD_RUNS:-5}
 TIMING=(python3 "$BENCH/timing.py" runs)
 
 case "$MODE" in
-    all | build | fib) ;;
+    all | cpu | build | fib) ;;
     *) [[ -f "$BENCH/programs/$MODE.plat" ]] || {
-        echo "usage: $0 [all|fib|build|PROGRAM]" >&2
+        echo "usage: $0 [all|cpu|fib|build|PROGRAM]" >&2
         exit 2
     } ;;
 esac
@@ -54,7 +71,7 @@ fi
 
 echo "== $(date -u '+%Y-%m-%d %H:%M:%S UTC'), $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== $("$PLAT" --version), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
-echo "== RUNS=$RUNS, plat=$PLAT"
+echo "== RUNS=${RUNS_GIVEN:-$RUNS (slow workloads: $SLOW_RUNS)}, plat=$PLAT"
 echo
 
 # --- runtime workloads ------------------------------------------------------
@@ -69,8 +86,10 @@ run_program() {
     "$PLAT" build "$src" -o "$exe"
     local cmds=("plat=$exe" "go=$BIN/go_$name")
     [[ -x "$BIN/c_$name" ]] && cmds+=("c=$BIN/c_$name")
+    local runs=$RUNS
+    [[ -z "$RUNS_GIVEN" && "$SLOW_PROGRAMS" == *" $name "* ]] && runs=$SLOW_RUNS
     # The warm-up round checks every command's stdout against $expect.
-    "${TIMING[@]}" --runs "$RUNS" --warmup 1 --expect "$expect" \
+    "${TIMING[@]}" --runs "$runs" --warmup 1 --rss "$RSS_RUNS" --expect "$expect" \
         --title "$name (stdout checked: $(head -c 60 "$expect" | tr '\n' ' '))" "${cmds[@]}"
     echo
 }
@@ -131,6 +150,9 @@ case "$MODE" in
     all)
         for p in "$BENCH"/programs/*.plat; do run_program "$(basename "$p" .plat)"; done
         run_build
+        ;;
+    cpu)
+        for p in "$BENCH"/programs/*.plat; do run_program "$(basename "$p" .plat)"; done
         ;;
     fib) run_program fib_rec ;;
     build) run_build ;;

@@ -14,7 +14,10 @@ median(B) - median(A).
 
 COMMAND is split with shlex; a leading VAR=value word sets an environment
 variable. --expect FILE: the stdout of every command in the warm-up round
-must equal FILE's content, else exit 1. --cold: before each run of a
+must equal FILE's content, else exit 1. --rss N: after the timed rounds,
+N more rounds run each command under `/usr/bin/time -f %M` and the median
+peak RSS is printed too (not wait4's ru_maxrss: a child forked from Python
+starts with Python's resident set counted in its high-water mark). --cold: before each run of a
 command, XDG_CACHE_HOME is pointed at a fresh empty directory (measures
 plat's first run, when it must write out its runtime archive).
 
@@ -34,7 +37,8 @@ import time
 
 
 def run_once(argv, env, capture):
-    """Runs argv, returns (wall seconds, cpu seconds, stdout bytes, status)."""
+    """Runs argv, returns (wall seconds, cpu seconds, peak RSS KiB, stdout
+    bytes, status)."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE if capture else subprocess.DEVNULL)
@@ -45,6 +49,16 @@ def run_once(argv, env, capture):
     if capture:
         proc.stdout.close()
     return t1 - t0, ru.ru_utime + ru.ru_stime, out, proc.returncode
+
+
+def peak_rss(argv, env):
+    """Peak resident set of argv in KiB, as `/usr/bin/time -f %M` reports it."""
+    with tempfile.NamedTemporaryFile("r", prefix="plat-rss-") as fh:
+        rc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", fh.name] + argv, env=env,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL).returncode
+        if rc != 0:
+            sys.exit("timing.py: exited with %d under /usr/bin/time: %s" % (rc, shlex.join(argv)))
+        return int(fh.read().split()[-1])
 
 
 def parse_cmd(spec):
@@ -65,6 +79,10 @@ def fmt(s):
     return "%.1f ms" % (s * 1000) if s < 1 else "%.3f s" % s
 
 
+def fmt_kib(k):
+    return "%.1f MiB" % (k / 1024) if k < 1024 * 1024 else "%.2f GiB" % (k / 1024 / 1024)
+
+
 def cmd_runs(args):
     cmds = [parse_cmd(c) for c in args.commands]
     expect = None
@@ -73,6 +91,7 @@ def cmd_runs(args):
             expect = fh.read()
     walls = {n: [] for n, _, _ in cmds}
     cpus = {n: [] for n, _, _ in cmds}
+    rsss = {n: [] for n, _, _ in cmds}
     tmpdirs = []
 
     def one(name, argv, env, capture):
@@ -102,6 +121,9 @@ def cmd_runs(args):
                 wall, cpu, _ = one(name, argv, env, capture=False)
                 walls[name].append(wall)
                 cpus[name].append(cpu)
+        for _ in range(args.rss):
+            for name, argv, env in cmds:
+                rsss[name].append(peak_rss(argv, env))
     finally:
         for d in tmpdirs:
             shutil.rmtree(d, ignore_errors=True)
@@ -114,11 +136,14 @@ def cmd_runs(args):
         ", after %d warm-up round(s)" % args.warmup if args.warmup else "",
         ", fresh cache dir per run" if args.cold else "", load0, load1))
     width = max(len(n) for n in walls)
-    print("  %-*s  %10s  %10s  %10s  %10s" % (width, "", "median", "min", "max", "cpu med"))
+    rss_head = "  %12s" % "peak RSS med" if args.rss else ""
+    print("  %-*s  %10s  %10s  %10s  %10s%s" % (width, "", "median", "min", "max", "cpu med",
+                                             rss_head))
     for n in walls:
-        print("  %-*s  %10s  %10s  %10s  %10s" % (
+        rss = "  %12s" % fmt_kib(statistics.median(rsss[n])) if args.rss else ""
+        print("  %-*s  %10s  %10s  %10s  %10s%s" % (
             width, n, fmt(med[n]), fmt(min(walls[n])), fmt(max(walls[n])),
-            fmt(statistics.median(cpus[n]))))
+            fmt(statistics.median(cpus[n])), rss))
     names = list(walls)
     first = names[0]
     refs = [] if args.ref == "-" else args.ref.split(",") if args.ref else names[1:]
@@ -130,6 +155,8 @@ def cmd_runs(args):
     if args.split:
         a, b = args.split.split(",")
         print("  %s - %s = %s (median difference)" % (b, a, fmt(med[b] - med[a])))
+    if args.rss:
+        print("  (peak RSS: median of %d runs under /usr/bin/time -f %%M)" % args.rss)
     print("RESULT " + " ".join("%s=%.6f" % (n, med[n]) for n in names))
 
 
@@ -142,6 +169,8 @@ def main():
     r.add_argument("--expect")
     r.add_argument("--ref", help="comma-separated names to divide the first by")
     r.add_argument("--cold", action="store_true")
+    r.add_argument("--rss", type=int, default=0, metavar="N",
+                   help="N extra rounds under /usr/bin/time for the median peak RSS")
     r.add_argument("--split", metavar="A,B", help="also print median(B) - median(A)")
     r.add_argument("--title")
     r.add_argument("commands", nargs="+")
