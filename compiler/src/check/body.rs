@@ -49,6 +49,18 @@ pub(crate) struct FnChecker<'c> {
     pub self_local: Option<LocalId>,
     /// Checking an `init`: `let` fields may be assigned through `self`.
     pub in_init: bool,
+    /// The closure depth (number of open bodies) each local was declared at.
+    pub local_depth: Vec<u32>,
+    /// Open closure and spawn bodies, innermost last.
+    pub frames: Vec<super::closure::Frame>,
+    /// In a spawn body: the result type, once a `return` decided it.
+    pub ret_infer: Option<Option<Ty>>,
+    /// Bodies lifted out of this function, waiting for its final locals.
+    pub pending: Vec<super::closure::PendingFn>,
+    /// Scope locals of the enclosing `concurrent` blocks.
+    pub concurrent: Vec<LocalId>,
+    /// The name of the function being checked (for labels).
+    pub fn_span: Option<Span>,
 }
 
 impl<'c> FnChecker<'c> {
@@ -64,6 +76,12 @@ impl<'c> FnChecker<'c> {
             owner: None,
             self_local: None,
             in_init: false,
+            local_depth: Vec::new(),
+            frames: Vec::new(),
+            ret_infer: None,
+            pending: Vec::new(),
+            concurrent: Vec::new(),
+            fn_span: None,
         }
     }
 
@@ -109,6 +127,7 @@ impl<'c> FnChecker<'c> {
             mutable,
         });
         self.local_spans.push(name.span);
+        self.local_depth.push(self.frames.len() as u32);
         let previous = self
             .scopes
             .last_mut()
@@ -139,6 +158,7 @@ impl<'c> FnChecker<'c> {
             mutable: false,
         });
         self.local_spans.push(span);
+        self.local_depth.push(self.frames.len() as u32);
         id
     }
 
@@ -269,6 +289,12 @@ pub(crate) fn check_defaults(checker: &mut Checker, id: FnId, decl: &ast::FnDecl
         let generics = generics_of(checker, id);
         let mut cx = FnChecker::new(checker, Ty::Error, generics);
         let value = cx.expect_ty(default, &ty);
+        if !cx.pending.is_empty() {
+            cx.error(Diagnostic::not_supported(
+                "closures and spawns in a default",
+                default.span,
+            ));
+        }
         if !cx.locals.is_empty() {
             cx.error(Diagnostic::not_supported(
                 "declaring variables in a default",
@@ -311,6 +337,7 @@ pub(crate) fn check_function(checker: &mut Checker, id: FnId, decl: &ast::FnDecl
     let mut cx = FnChecker::new(checker, sig.ret.clone(), generics);
     cx.owner = sig.owner;
     cx.in_init = sig.is_init;
+    cx.fn_span = Some(sig.name_span);
     let mut params = Vec::new();
     if let Some(owner) = sig.owner {
         let self_ty = owner_type(cx.c, owner);
@@ -356,11 +383,47 @@ pub(crate) fn check_function(checker: &mut Checker, id: FnId, decl: &ast::FnDecl
             .with_hint("add a `return` on every path"),
         );
     }
+    let name = match sig.owner {
+        Some(o) => format!("{}.{}", cx.c.adt(o).name, sig.name),
+        None => sig.name,
+    };
+    // Lifted bodies get the final locals (they share their ids).
+    let pending = std::mem::take(&mut cx.pending);
+    let mut pending = pending;
+    pending.sort_by_key(|p| p.id);
+    for (i, p) in pending.into_iter().enumerate() {
+        let lifted = hir::Function {
+            name: format!(
+                "{name}.{}{i}",
+                if p.kind == hir::FnKind::Spawn {
+                    "spawn"
+                } else {
+                    "closure"
+                }
+            ),
+            kind: p.kind,
+            captures: p.captures,
+            generics: sig.generics.clone(),
+            params: p.params,
+            ret: p.ret,
+            locals: cx
+                .locals
+                .iter()
+                .map(|l| hir::Local {
+                    name: l.name.clone(),
+                    ty: l.ty.clone(),
+                    mutable: l.mutable,
+                })
+                .collect(),
+            body: p.body,
+            span: p.span,
+        };
+        cx.c.lifted.push(lifted);
+    }
     hir::Function {
-        name: match sig.owner {
-            Some(o) => format!("{}.{}", cx.c.adt(o).name, sig.name),
-            None => sig.name,
-        },
+        name,
+        kind: hir::FnKind::Plain,
+        captures: Vec::new(),
         generics: sig.generics,
         params,
         ret: sig.ret,

@@ -118,6 +118,10 @@ pub(crate) fn function(name: &str) -> Option<BuiltinSig> {
         ),
         "panic" => (Builtin::Panic, vec![p("message", Ty::String)], Ty::Never),
         "process_exit" => (Builtin::ProcessExit, vec![p("code", Ty::INT32)], Ty::Never),
+        "is_cancelled" => (Builtin::IsCancelled, vec![], Ty::Bool),
+        "time_sleep" => (Builtin::TimeSleep, vec![p("millis", Ty::INT64)], Ty::Bool),
+        "time_now" => (Builtin::TimeNow, vec![], Ty::INT64),
+        "time_monotonic_nanos" => (Builtin::TimeMonotonicNanos, vec![], Ty::INT64),
         "math_sqrt" => (
             Builtin::MathSqrt,
             vec![p("value", Ty::FLOAT64)],
@@ -134,6 +138,22 @@ pub(crate) fn function(name: &str) -> Option<BuiltinSig> {
             vec![p("value", Ty::FLOAT64)],
             Ty::FLOAT64,
         ),
+        _ => return None,
+    };
+    Some(BuiltinSig { op, params, ret })
+}
+
+/// A method of `Task<T>`; `t` is the task's result type.
+pub(crate) fn task_method(t: &Ty, name: &str) -> Option<BuiltinSig> {
+    let (op, params, ret) = match name {
+        "await" => (Builtin::TaskAwait, vec![], t.clone()),
+        "await_timeout" => (
+            Builtin::TaskAwaitTimeout,
+            vec![p("millis", Ty::INT64)],
+            Ty::option(t.clone()),
+        ),
+        "is_done" => (Builtin::TaskIsDone, vec![], Ty::Bool),
+        "cancel" => (Builtin::TaskCancel, vec![], Ty::Unit),
         _ => return None,
     };
     Some(BuiltinSig { op, params, ret })

@@ -46,13 +46,17 @@ impl FnChecker<'_> {
                 return hir::Expr::error(span);
             }
             _ => {
-                self.expr(callee, Expect::Value);
-                return self.later("calling a function value", callee.span);
+                let value = self.expr(callee, Expect::Value);
+                return self.call_value(value, args, span);
             }
         };
         let name = ident.name.as_str();
-        if let Some(local) = self.lookup_local(name) {
+        if let Some(local) = self.resolve_local(name) {
             let ty = self.local_ty(local);
+            if let Ty::Fn(..) = ty {
+                let callee = hir::Expr::new(ExprKind::Local(local), ty, ident.span);
+                return self.call_value(callee, args, span);
+            }
             let shown = self.show(&ty);
             self.error(Diagnostic::new(
                 Code::NotCallable,
@@ -74,6 +78,66 @@ impl FnChecker<'_> {
         self.unknown_name(ident, "function");
         self.skip_args(args);
         hir::Expr::error(span)
+    }
+
+    /// A call through a function value: positional arguments.
+    fn call_value(&mut self, callee: hir::Expr, args: &[ast::Arg], span: Span) -> hir::Expr {
+        let (params, ret) = match &callee.ty {
+            Ty::Fn(params, ret) => (params.clone(), (**ret).clone()),
+            Ty::Error => {
+                self.skip_args(args);
+                return hir::Expr::error(span);
+            }
+            other => {
+                let shown = self.show(other);
+                self.error(Diagnostic::new(
+                    Code::NotCallable,
+                    format!("a `{shown}` is not a function"),
+                    callee.span,
+                    "not callable",
+                ));
+                self.skip_args(args);
+                return hir::Expr::error(span);
+            }
+        };
+        if let Some(named) = args.iter().find(|a| a.name.is_some()) {
+            self.error(
+                Diagnostic::new(
+                    Code::UnknownArgument,
+                    "calls through a function value are positional",
+                    named.span,
+                    "named argument",
+                )
+                .with_hint("write the value alone: `f(1, 2)`"),
+            );
+        }
+        if args.len() != params.len() {
+            self.error(Diagnostic::new(
+                Code::ArgumentCount,
+                format!(
+                    "this function takes {} argument(s), {} given",
+                    params.len(),
+                    args.len()
+                ),
+                span,
+                "wrong number of arguments",
+            ));
+            self.skip_args(args);
+            return hir::Expr::error(span);
+        }
+        let values = args
+            .iter()
+            .zip(&params)
+            .map(|(a, t)| self.expect_ty(&a.value, t))
+            .collect();
+        hir::Expr::new(
+            ExprKind::CallValue {
+                callee: Box::new(callee),
+                args: values,
+            },
+            ret,
+            span,
+        )
     }
 
     pub fn skip_args(&mut self, args: &[ast::Arg]) {
@@ -386,6 +450,16 @@ impl FnChecker<'_> {
                 let names = collections::method_names(&ty);
                 let hint = did_you_mean(&method.name, names.iter().copied());
                 self.unknown_method(&ty, method, hint);
+            }
+            Ty::Task(t) => {
+                if let Some(sig) = builtins::task_method(&t, &method.name) {
+                    return self.builtin_call(&sig, Some(recv), &method.name, args, span);
+                }
+                let hint = did_you_mean(
+                    &method.name,
+                    ["await", "await_timeout", "is_done", "cancel"],
+                );
+                self.unknown_method(&Ty::Task(t), method, hint);
             }
             ty @ Ty::Adt(id, _) if id == AdtId::OPTION || id == AdtId::RESULT => {
                 if let Some(sig) = collections::enum_method(&ty, &method.name) {

@@ -95,9 +95,9 @@ impl FnChecker<'_> {
                 ));
                 hir::Expr::error(span)
             }
-            A::Spawn(_) => self.later("`spawn`", span),
-            A::Race(_) => self.later("`race`", span),
-            A::Closure { .. } => self.later("closures", span),
+            A::Spawn(body) => self.spawn(body, span, None),
+            A::Race(spawns) => self.race(spawns, span),
+            A::Closure { params, ret, body } => self.closure(params, ret.as_ref(), body, span),
             A::Error => hir::Expr::error(span),
         }
     }
@@ -137,20 +137,34 @@ impl FnChecker<'_> {
                 return e;
             }
             let segs: Vec<&str> = path.segments.iter().map(|s| s.name.as_str()).collect();
-            if self.c.lookup_fn(&segs).is_some() {
-                return self.later("functions as values", span);
+            if let Some(func) = self.c.lookup_fn(&segs) {
+                return self.fn_value(func, span);
             }
             self.unknown_path(path);
             return hir::Expr::error(span);
         };
-        if let Some(local) = self.lookup_local(&ident.name) {
+        if let Some(local) = self.resolve_local(&ident.name) {
             return hir::Expr::new(ExprKind::Local(local), self.local_ty(local), span);
         }
-        if self.c.lookup_fn(&[ident.name.as_str()]).is_some() {
-            return self.later("functions as values", span);
+        if let Some(func) = self.c.lookup_fn(&[ident.name.as_str()]) {
+            return self.fn_value(func, span);
         }
         self.unknown_name(ident, "value");
         hir::Expr::error(span)
+    }
+
+    /// A named function used as a value: `Fn(params) -> ret`.
+    fn fn_value(&mut self, func: hir::FnId, span: Span) -> hir::Expr {
+        let sig = self.c.fns[func.0 as usize].clone();
+        if !sig.generics.is_empty() || sig.owner.is_some() {
+            return self.later("generic functions and methods as values", span);
+        }
+        let params = sig.params.iter().map(|p| p.ty.clone()).collect();
+        hir::Expr::new(
+            ExprKind::FnRef(func),
+            Ty::Fn(params, Box::new(sig.ret)),
+            span,
+        )
     }
 
     /// Reports an unknown name, suggesting the closest visible one.
@@ -485,11 +499,12 @@ impl FnChecker<'_> {
                 return hir::Expr::error(span);
             }
         };
-        let Some(local) = self.lookup_local(&ident.name) else {
+        let Some(local) = self.resolve_local(&ident.name) else {
             self.unknown_name(ident, "variable");
             self.expr(value, Expect::Value);
             return hir::Expr::error(span);
         };
+        self.check_not_captured(local, target.span);
         let ty = self.local_ty(local);
         let value = self.expect_ty(value, &ty);
         let info = &self.locals[local.0 as usize];

@@ -33,6 +33,8 @@ impl Inference {
             Ty::List(t) | Ty::Set(t) => self.is_open(t),
             Ty::Dict(k, v) => self.is_open(k) || self.is_open(v),
             Ty::Adt(_, args) => args.iter().any(|a| self.is_open(a)),
+            Ty::Task(t) => self.is_open(t),
+            Ty::Fn(ps, r) => ps.iter().any(|p| self.is_open(p)) || self.is_open(r),
             _ => false,
         }
     }
@@ -55,6 +57,10 @@ impl Inference {
             },
             (Ty::List(a), Ty::List(b)) | (Ty::Set(a), Ty::Set(b)) => self.unify(a, b),
             (Ty::Dict(k1, v1), Ty::Dict(k2, v2)) => self.unify(k1, k2) && self.unify(v1, v2),
+            (Ty::Task(a), Ty::Task(b)) => self.unify(a, b),
+            (Ty::Fn(ps, r), Ty::Fn(qs, s)) if ps.len() == qs.len() => {
+                ps.iter().zip(qs).all(|(p, q)| self.unify(p, q)) && self.unify(r, s)
+            }
             (Ty::Adt(a, xs), Ty::Adt(b, ys)) if a == b && xs.len() == ys.len() => {
                 xs.iter().zip(ys).all(|(x, y)| self.unify(x, y))
             }

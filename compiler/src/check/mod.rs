@@ -14,6 +14,7 @@ mod adt;
 mod body;
 mod builtins;
 mod call;
+mod closure;
 mod collections;
 mod expr;
 mod infer;
@@ -112,6 +113,11 @@ pub(crate) struct Checker {
     pub modules: Vec<ModInfo>,
     /// The module whose code is being checked.
     pub cur: usize,
+    /// The id the next lifted closure or spawn body gets (they follow the
+    /// declared functions).
+    pub next_lifted: u32,
+    /// Lifted bodies, in id order.
+    pub lifted: Vec<hir::Function>,
 }
 
 impl Checker {
@@ -199,13 +205,17 @@ pub fn check(modules: &[SourceModule], file_span: Span) -> (Option<hir::Program>
         params: Vec::new(),
         modules: Vec::new(),
         cur: 0,
+        next_lifted: 0,
+        lifted: Vec::new(),
     };
     let decls = items::collect(&mut checker, modules);
-    let functions: Vec<hir::Function> = decls
+    checker.next_lifted = decls.len() as u32;
+    let mut functions: Vec<hir::Function> = decls
         .iter()
         .enumerate()
         .map(|(i, decl)| body::check_function(&mut checker, FnId(i as u32), decl))
         .collect();
+    functions.append(&mut checker.lifted);
     checker.cur = 0;
     let main = items::find_main(&mut checker, file_span);
     let ok = checker.diags.is_empty();

@@ -71,10 +71,7 @@ impl FnChecker<'_> {
                     Stmt::Continue
                 }
             }
-            S::Concurrent { .. } => {
-                self.later("`concurrent` blocks", stmt.span);
-                return None;
-            }
+            S::Concurrent { args, body } => self.concurrent(args, body, stmt.span),
             S::Select(_) => {
                 self.later("`select`", stmt.span);
                 return None;
@@ -117,6 +114,9 @@ impl FnChecker<'_> {
     }
 
     fn return_stmt(&mut self, value: Option<&ast::Expr>, span: Span) -> Stmt {
+        if self.ret_infer.is_some() {
+            return self.spawn_return(value, span);
+        }
         let ret = self.ret.clone();
         match value {
             Some(e) => {
@@ -156,6 +156,32 @@ impl FnChecker<'_> {
                 Stmt::Return(None, span)
             }
         }
+    }
+
+    /// `return` in a spawn body: the first one decides the task's type.
+    fn spawn_return(&mut self, value: Option<&ast::Expr>, span: Span) -> Stmt {
+        let known = self.ret_infer.clone().flatten();
+        let value = value.map(|e| match &known {
+            Some(t) => self.expect_ty(e, t),
+            None => self.expr(e, Expect::Value),
+        });
+        let ty = value.as_ref().map_or(Ty::Unit, |v| v.ty.clone());
+        match &known {
+            None if ty != Ty::Never => self.ret_infer = Some(Some(ty)),
+            Some(t) if value.is_none() && *t != Ty::Unit => {
+                let shown = self.show(t);
+                self.error(Diagnostic::new(
+                    Code::BadReturn,
+                    format!(
+                        "`return;` needs a `{shown}` value: this task returns `{shown}` elsewhere"
+                    ),
+                    span,
+                    "missing return value",
+                ));
+            }
+            _ => {}
+        }
+        Stmt::Return(value, span)
     }
 
     fn loop_body(&mut self, body: &ast::Block) -> hir::Block {
@@ -303,6 +329,7 @@ fn stmt_diverges(stmt: &Stmt) -> bool {
             matches!(cond.kind, ExprKind::Bool(true)) && !block_breaks(body)
         }
         Stmt::ForRange { .. } | Stmt::ForList { .. } => false,
+        Stmt::Concurrent { body, .. } => body.ty == Ty::Never,
     }
 }
 
@@ -313,6 +340,7 @@ fn block_breaks(block: &hir::Block) -> bool {
         Stmt::Break => true,
         Stmt::Expr(e) | Stmt::Let { value: e, .. } => expr_breaks(e),
         Stmt::Return(Some(e), _) => expr_breaks(e),
+        Stmt::Concurrent { body, .. } => block_breaks(body),
         _ => false,
     }) || block.tail.as_deref().is_some_and(expr_breaks)
 }

@@ -14,7 +14,21 @@ const PRIMITIVES: &[&str] = &[
 ];
 
 /// Type names that exist but that this version does not compile yet.
-const LATER: &[&str] = &["Task", "Channel", "Fn"];
+const LATER: &[&str] = &[
+    "Channel",
+    "Mutex",
+    "RwLock",
+    "Condition",
+    "WaitGroup",
+    "Semaphore",
+    "Once",
+    "Atomic",
+    "CancelToken",
+    "Ticker",
+    "RateLimiter",
+    "Thread",
+    "MemoryOrder",
+];
 
 /// Whether `name` is a built-in type name (not available for user types).
 pub(crate) fn is_builtin_type(name: &str) -> bool {
@@ -22,7 +36,7 @@ pub(crate) fn is_builtin_type(name: &str) -> bool {
         || LATER.contains(&name)
         || matches!(
             name,
-            "Float8" | "Float16" | "Option" | "Result" | "List" | "Dict" | "Set"
+            "Float8" | "Float16" | "Option" | "Result" | "List" | "Dict" | "Set" | "Task" | "Fn"
         )
 }
 
@@ -53,7 +67,16 @@ pub(crate) fn resolve(checker: &mut Checker, ty: &TypeExpr, generics: &Generics)
             let v = r(v);
             Ty::Dict(k, v)
         }
-        TypeExprKind::Fn { .. } => later(checker, "function types", ty.span),
+        TypeExprKind::Fn { params, ret } => {
+            let params = params
+                .iter()
+                .map(|p| resolve(checker, p, generics))
+                .collect();
+            let ret = ret
+                .as_ref()
+                .map_or(Ty::Unit, |r| resolve(checker, r, generics));
+            Ty::Fn(params, Box::new(ret))
+        }
         TypeExprKind::Named { path, args } => {
             let segs: Vec<&str> = path.segments.iter().map(|s| s.name.as_str()).collect();
             let Some(seg) = path.segments.last() else {
@@ -106,6 +129,20 @@ pub(crate) fn resolve(checker: &mut Checker, ty: &TypeExpr, generics: &Generics)
                     .with_hint("use `Float32` or `Float64`"),
                 );
                 return Ty::Error;
+            }
+            if name == "Task" {
+                return match args.as_slice() {
+                    [t] => Ty::Task(Box::new(resolve(checker, t, generics))),
+                    _ => {
+                        checker.error(Diagnostic::new(
+                            Code::TypeMismatch,
+                            "`Task` takes 1 type argument",
+                            ty.span,
+                            "wrong number of type arguments",
+                        ));
+                        Ty::Error
+                    }
+                };
             }
             if LATER.contains(&name) {
                 return later(checker, &format!("`{name}` types"), ty.span);

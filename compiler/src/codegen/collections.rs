@@ -261,7 +261,7 @@ impl FunctionCx<'_, '_> {
     }
 
     /// A stack slot for a runtime function's `out` parameter.
-    fn out_slot(&mut self) -> Value {
+    pub fn out_slot(&mut self) -> Value {
         let ss =
             self.b
                 .create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 8, 3));

@@ -29,7 +29,15 @@ impl FunctionCx<'_, '_> {
             }
             Stmt::Return(value, _) => {
                 let v = value.as_ref().and_then(|e| self.expr(e));
+                // Leaving the function leaves its `concurrent` blocks.
+                self.exit_scopes(0);
                 let ret = self.hir.ret.clone();
+                if self.hir.kind == hir::FnKind::Spawn {
+                    let slot = self.encode_slot(v);
+                    self.b.ins().return_(&[slot]);
+                    self.start_unreachable_block();
+                    return;
+                }
                 match (self.vt(&ret), v) {
                     (Some(_), Some(v)) => self.b.ins().return_(&[v]),
                     (Some(t), None) => {
@@ -49,8 +57,14 @@ impl FunctionCx<'_, '_> {
                 body,
             } => self.for_range(*var, start, end, *inclusive, body),
             Stmt::ForList { var, list, body } => self.for_list(*var, list, body),
+            Stmt::Concurrent {
+                scope,
+                deadline,
+                body,
+            } => self.concurrent(*scope, deadline.as_ref(), body),
             Stmt::Break | Stmt::Continue => {
-                let (cont, brk) = *self.loops.last().expect("checker: break inside a loop");
+                let (cont, brk, depth) = *self.loops.last().expect("checker: break inside a loop");
+                self.exit_scopes(depth);
                 let target = if matches!(stmt, Stmt::Break) {
                     brk
                 } else {
@@ -71,7 +85,7 @@ impl FunctionCx<'_, '_> {
         let c = self.expr_value(cond);
         self.b.ins().brif(c, body_block, &[], exit, &[]);
         self.b.switch_to_block(body_block);
-        self.loops.push((header, exit));
+        self.loops.push((header, exit, self.open_scopes.len()));
         self.block(body);
         self.loops.pop();
         self.b.ins().jump(header, &[]);
@@ -112,7 +126,7 @@ impl FunctionCx<'_, '_> {
         if let Some(v) = self.var(var) {
             self.b.def_var(v, i);
         }
-        self.loops.push((latch, exit));
+        self.loops.push((latch, exit, self.open_scopes.len()));
         self.block(body);
         self.loops.pop();
         self.b.ins().jump(latch, &[]);
@@ -157,7 +171,7 @@ impl FunctionCx<'_, '_> {
         if let (Some(var), Some(v)) = (self.var(var), v) {
             self.b.def_var(var, v);
         }
-        self.loops.push((latch, exit));
+        self.loops.push((latch, exit, self.open_scopes.len()));
         self.block(body);
         self.loops.pop();
         self.b.ins().jump(latch, &[]);

@@ -67,6 +67,15 @@ impl FunctionCx<'_, '_> {
                 Some(self.variant(*tag, fields, &ty))
             }
             ExprKind::Retype(inner) => self.expr(inner),
+            ExprKind::Closure { func, captures } => Some(self.closure(*func, captures)),
+            ExprKind::FnRef(func) => Some(self.fn_ref(*func)),
+            ExprKind::CallValue { callee, args } => self.call_value(callee, args, &e.ty),
+            ExprKind::Spawn {
+                func,
+                captures,
+                scope,
+            } => self.spawn(*func, captures, *scope, e.span),
+            ExprKind::Race { scope, spawns } => self.race(*scope, spawns, &e.ty),
             ExprKind::Match { scrutinee, arms } => self.match_expr(scrutinee, arms, &e.ty),
             ExprKind::Try(inner) => self.try_expr(inner, &e.ty),
             ExprKind::Index { list, index } => self.index(list, index, &e.ty),
@@ -416,6 +425,14 @@ impl FunctionCx<'_, '_> {
                     _ => self.b.ins().ceil(x),
                 })
             }
+            Builtin::TaskAwait
+            | Builtin::TaskAwaitTimeout
+            | Builtin::TaskIsDone
+            | Builtin::TaskCancel
+            | Builtin::IsCancelled
+            | Builtin::TimeSleep
+            | Builtin::TimeNow
+            | Builtin::TimeMonotonicNanos => self.task_builtin(op, args, ret),
             Builtin::StrSplit | Builtin::StrParse => self.string_collection_method(op, args, ret),
             Builtin::IsFirst
             | Builtin::IsSecond

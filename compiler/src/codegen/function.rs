@@ -28,8 +28,11 @@ pub(crate) struct FunctionCx<'a, 'p> {
     vars: Vec<Option<Variable>>,
     /// The hidden task context parameter.
     pub ctx: Value,
-    /// `(continue target, break target)` of the enclosing loops.
-    pub loops: Vec<(ir::Block, ir::Block)>,
+    /// `(continue target, break target, open scopes at the loop)` of the
+    /// enclosing loops.
+    pub loops: Vec<(ir::Block, ir::Block, usize)>,
+    /// Scope locals of the enclosing `concurrent` blocks of this function.
+    pub open_scopes: Vec<LocalId>,
     /// Memory flags of this function: loads and stores of runtime objects
     /// (aligned, never trapping), and plain (for bitcasts).
     pub trusted: MemFlagsData,
@@ -84,10 +87,16 @@ pub(crate) fn build<'p>(
         vars,
         ctx: params[0],
         loops: Vec::new(),
+        open_scopes: Vec::new(),
         trusted,
         plain,
     };
     let mut next = 1;
+    if f.kind != hir::FnKind::Plain {
+        let env = params[1];
+        fx.load_captures(env);
+        next = 2;
+    }
     for p in &f.params {
         if let Some(var) = fx.var(*p) {
             fx.b.def_var(var, params[next]);
@@ -100,6 +109,14 @@ pub(crate) fn build<'p>(
         (None, Some(self_local)) if ret_is_self(f) => fx.var(*self_local).map(|v| fx.b.use_var(v)),
         (r, _) => r,
     };
+    if f.kind == hir::FnKind::Spawn {
+        // A task returns its result as a slot.
+        let slot = fx.encode_slot(result);
+        fx.b.ins().return_(&[slot]);
+        fx.b.seal_all_blocks();
+        fx.b.finalize(config);
+        return;
+    }
     match (value_type(fx.cx.program, &ret), result) {
         (Some(_), Some(v)) => {
             fx.b.ins().return_(&[v]);
@@ -114,6 +131,31 @@ pub(crate) fn build<'p>(
     }
     fx.b.seal_all_blocks();
     fx.b.finalize(config);
+}
+
+/// Builds the wrapper that lets named function `target` be called as a
+/// function value: `(ctx, env, params...)` calls `target(ctx, params...)`.
+pub(crate) fn build_wrapper(
+    cx: &mut ModuleCx,
+    func: &mut ir::Function,
+    fb_ctx: &mut FunctionBuilderContext,
+    target: hir::FnId,
+) {
+    let callee = cx.instance(target, Vec::new());
+    let callee_ref = cx.module.declare_func_in_func(callee, func);
+    let config = cx.module.isa().frontend_config();
+    let mut b = FunctionBuilder::new(func, fb_ctx);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    b.seal_block(entry);
+    let params = b.block_params(entry).to_vec();
+    let mut args = vec![params[0]];
+    args.extend(params.iter().skip(2).copied());
+    let call = b.ins().call(callee_ref, &args);
+    let results = b.inst_results(call).to_vec();
+    b.ins().return_(&results);
+    b.finalize(config);
 }
 
 /// Whether `f` is an `init` (returns its own `self`).

@@ -14,6 +14,7 @@ mod function;
 mod inline;
 mod objects;
 mod runtime_abi;
+mod tasks;
 mod types;
 
 use std::collections::{HashMap, VecDeque};
@@ -105,6 +106,12 @@ pub(crate) struct ModuleCx<'p> {
     pub array_count: usize,
     /// Set when an instance's types nest too deeply (see MAX_TYPE_DEPTH).
     too_deep: Option<FnId>,
+    /// Static closures of named functions used as values, and the
+    /// wrappers (taking an environment) they point to, to build.
+    static_closures: HashMap<FnId, DataId>,
+    /// Environment descriptors by captured types.
+    pub env_descs: HashMap<Vec<Ty>, DataId>,
+    wrappers: VecDeque<(FnId, FuncId)>,
     pub call_conv: CallConv,
 }
 
@@ -135,7 +142,14 @@ impl ModuleCx<'_> {
         let f = self.program.function(func);
         let s = |t: &Ty| crate::hir::subst_params(t, &f.generics, &key.1);
         let params: Vec<Ty> = f.params.iter().map(|p| s(&f.local(*p).ty)).collect();
-        let sig = self.plat_signature(&params, &s(&f.ret));
+        let mut sig = match f.kind {
+            crate::hir::FnKind::Spawn => self.plat_signature(&[], &Ty::INT64),
+            _ => self.plat_signature(&params, &s(&f.ret)),
+        };
+        if f.kind != crate::hir::FnKind::Plain {
+            // The environment follows the context.
+            sig.params.insert(1, AbiParam::new(cl::I64));
+        }
         let name = format!(
             "plat_fn_{}_{}_{}",
             func.0,
@@ -154,6 +168,50 @@ impl ModuleCx<'_> {
         } else {
             self.queue.push_back((key, id));
         }
+        id
+    }
+
+    /// The descriptor of an environment: a Class-kind shape named
+    /// `<closure>` with a scalar `code` field, then the captured values.
+    pub fn closure_desc(&mut self, captures: &[Ty]) -> DataId {
+        self.env_desc(captures)
+    }
+
+    /// The static closure of named function `func` (no captures).
+    pub fn static_closure(&mut self, func: FnId) -> DataId {
+        if let Some(id) = self.static_closures.get(&func) {
+            return *id;
+        }
+        let f = self.program.function(func);
+        let params: Vec<Ty> = f.params.iter().map(|p| f.local(*p).ty.clone()).collect();
+        let mut sig = self.plat_signature(&params, &f.ret);
+        sig.params.insert(1, AbiParam::new(cl::I64));
+        let wrapper = self
+            .module
+            .declare_function(&format!("plat_wrap_{}", func.0), Linkage::Local, &sig)
+            .expect("declaring a function wrapper");
+        self.wrappers.push_back((func, wrapper));
+        let shape = self.closure_desc(&[]);
+        let id = self
+            .module
+            .declare_data(
+                &format!("plat_fnval_{}", func.0),
+                Linkage::Local,
+                false,
+                false,
+            )
+            .expect("declaring a function value");
+        let mut desc = DataDescription::new();
+        desc.define(vec![0u8; 16].into_boxed_slice());
+        desc.set_align(8);
+        let gv = self.module.declare_data_in_data(shape, &mut desc);
+        desc.write_data_addr(0, gv, 0);
+        let fr = self.module.declare_func_in_data(wrapper, &mut desc);
+        desc.write_function_addr(8, fr);
+        self.module
+            .define_data(id, &desc)
+            .expect("defining a function value");
+        self.static_closures.insert(func, id);
         id
     }
 
@@ -283,6 +341,9 @@ fn generate_object(
         variant_count: 0,
         array_count: 0,
         too_deep: None,
+        static_closures: HashMap::new(),
+        env_descs: HashMap::new(),
+        wrappers: VecDeque::new(),
         call_conv,
     };
     let mut clif = String::new();
@@ -291,7 +352,27 @@ fn generate_object(
     let main_instance = cx.instance(program.main, Vec::new());
     // Build every reachable instance first, so each can inline the others.
     let mut built: Vec<(FuncId, String, cranelift_codegen::ir::Function)> = Vec::new();
-    while let Some(((func, type_args), id)) = cx.queue.pop_front() {
+    loop {
+        if let Some((target, id)) = cx.wrappers.pop_front() {
+            ctx.func.signature = cx
+                .module
+                .declarations()
+                .get_function_decl(id)
+                .signature
+                .clone();
+            function::build_wrapper(&mut cx, &mut ctx.func, &mut fb_ctx, target);
+            verify(&cx, &ctx, "function wrapper")?;
+            let body = std::mem::replace(&mut ctx.func, cranelift_codegen::ir::Function::new());
+            built.push((
+                id,
+                format!("wrapper of {}", program.function(target).name),
+                body,
+            ));
+            continue;
+        }
+        let Some(((func, type_args), id)) = cx.queue.pop_front() else {
+            break;
+        };
         let f = program.function(func);
         ctx.func.signature = cx
             .module

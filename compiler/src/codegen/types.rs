@@ -51,7 +51,14 @@ pub fn value_type(program: &Program, ty: &Ty) -> Option<Type> {
             AdtKind::Newtype { inner } => value_type(program, inner),
             _ => None,
         },
-        Ty::String | Ty::List(_) | Ty::Dict(..) | Ty::Set(_) | Ty::Adt(..) => Some(types::I64),
+        Ty::String
+        | Ty::List(_)
+        | Ty::Dict(..)
+        | Ty::Set(_)
+        | Ty::Adt(..)
+        | Ty::Fn(..)
+        | Ty::Task(_)
+        | Ty::Scope => Some(types::I64),
         Ty::Unit | Ty::Never | Ty::Error | Ty::Param(_) => None,
     }
 }
@@ -59,7 +66,13 @@ pub fn value_type(program: &Program, ty: &Ty) -> Option<Type> {
 /// Whether values of `ty` are heap pointers (for the collector's maps).
 fn is_pointer(program: &Program, ty: &Ty) -> bool {
     match ty {
-        Ty::String | Ty::List(_) | Ty::Dict(..) | Ty::Set(_) | Ty::Adt(..) => true,
+        Ty::String
+        | Ty::List(_)
+        | Ty::Dict(..)
+        | Ty::Set(_)
+        | Ty::Adt(..)
+        | Ty::Fn(..)
+        | Ty::Task(_) => true,
         Ty::Newtype(id) => match &program.adt(*id).kind {
             AdtKind::Newtype { inner } => is_pointer(program, inner),
             _ => false,
@@ -166,6 +179,11 @@ impl ModuleCx<'_> {
         if let Some(name) = scalar {
             return self.runtime_data(name);
         }
+        // Function values are closure objects, each described by its own
+        // header; tasks are runtime objects compared by identity.
+        if matches!(ty, Ty::Fn(..) | Ty::Task(_) | Ty::Scope) {
+            return self.env_desc(&[]);
+        }
         if let Some(id) = self.descs.get(&ty) {
             return *id;
         }
@@ -238,6 +256,44 @@ impl ModuleCx<'_> {
             _ => {}
         }
         self.define_shape(id, &shown, d);
+        id
+    }
+
+    /// The descriptor of an environment (see `ModuleCx::closure_desc`).
+    pub fn env_desc(&mut self, captures: &[Ty]) -> DataId {
+        if let Some(id) = self.env_descs.get(captures) {
+            return *id;
+        }
+        let id = self
+            .module
+            .declare_data(
+                &format!("plat_env_{}", self.env_descs.len()),
+                Linkage::Local,
+                false,
+                false,
+            )
+            .expect("declaring an environment descriptor");
+        self.env_descs.insert(captures.to_vec(), id);
+        let mut fields = vec![Ty::INT64];
+        fields.extend(captures.iter().cloned());
+        let mut d = ShapeBuilder::default();
+        let children = fields.iter().map(|t| self.desc(t)).collect();
+        d.set(kind::CLASS, fields.len() as u64, children);
+        d.child_names = std::iter::once("code".to_owned())
+            .chain((0..captures.len()).map(|i| format!("capture{i}")))
+            .collect();
+        d.ptr_map = fields
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| is_pointer(self.program, t))
+            .fold(Vec::new(), |mut words, (i, _)| {
+                if words.len() <= i / 64 {
+                    words.resize(i / 64 + 1, 0u64);
+                }
+                words[i / 64] |= 1 << (i % 64);
+                words
+            });
+        self.define_shape(id, "<closure>", d);
         id
     }
 

@@ -130,9 +130,25 @@ pub enum AdtKind {
     },
 }
 
+/// How a function is called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FnKind {
+    /// A declared function or method: `(ctx, params...) -> ret`.
+    Plain,
+    /// A closure body: `(ctx, env, params...) -> ret`; its captures are
+    /// loaded from `env` on entry.
+    Closure,
+    /// A spawn body: `(ctx, env) -> u64`, the result as a slot.
+    Spawn,
+}
+
 #[derive(Debug)]
 pub struct Function {
     pub name: String,
+    pub kind: FnKind,
+    /// Locals of the enclosing function read from the environment
+    /// (closures and spawn bodies share their enclosing function's locals).
+    pub captures: Vec<LocalId>,
     /// Type parameters: the owner's first, then the function's own.
     pub generics: Vec<ParamId>,
     pub params: Vec<LocalId>,
@@ -192,6 +208,12 @@ pub enum Stmt {
     },
     Break,
     Continue,
+    /// `concurrent { }`: `scope` holds the scope for the body's spawns.
+    Concurrent {
+        scope: LocalId,
+        deadline: Option<Expr>,
+        body: Block,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -214,6 +236,16 @@ pub enum Builtin {
     Panic,
     /// `process_exit(code = n)`.
     ProcessExit,
+    /// `Task` methods; the task is argument 0.
+    TaskAwait,
+    TaskAwaitTimeout,
+    TaskIsDone,
+    TaskCancel,
+    /// `is_cancelled()`.
+    IsCancelled,
+    TimeSleep,
+    TimeNow,
+    TimeMonotonicNanos,
     /// `math_sqrt(value =)` and friends on Float64: one instruction each.
     MathSqrt,
     MathAbs,
@@ -379,6 +411,29 @@ pub enum ExprKind {
     Variant {
         tag: u32,
         fields: Vec<Expr>,
+    },
+    /// A closure value: the lifted body and the locals it copies.
+    Closure {
+        func: FnId,
+        captures: Vec<LocalId>,
+    },
+    /// A named function used as a value.
+    FnRef(FnId),
+    /// A call through a function value; arguments in parameter order.
+    CallValue {
+        callee: Box<Expr>,
+        args: Vec<Expr>,
+    },
+    /// `spawn { }` into the scope held by local `scope`.
+    Spawn {
+        func: FnId,
+        captures: Vec<LocalId>,
+        scope: LocalId,
+    },
+    /// `race { spawn {..} .. }`: the spawns go into the race's own scope.
+    Race {
+        scope: LocalId,
+        spawns: Vec<Expr>,
     },
     /// Newtype construction and `.value`: the representation is unchanged.
     Retype(Box<Expr>),

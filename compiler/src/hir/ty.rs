@@ -68,6 +68,12 @@ pub enum Ty {
     Newtype(AdtId),
     /// A type parameter of the enclosing generic declaration.
     Param(ParamId),
+    /// A function value: `Fn(A, B) -> R`.
+    Fn(Vec<Ty>, Box<Ty>),
+    /// A handle to a task producing a `T`.
+    Task(Box<Ty>),
+    /// A task scope (`concurrent`, `race`): compiler-internal, never written.
+    Scope,
     /// Stands in after an error so one mistake does not cascade.
     Error,
 }
@@ -110,6 +116,13 @@ impl Ty {
             (Ty::Dict(k1, v1), Ty::Dict(k2, v2)) => {
                 k1.fits(k2) && k2.fits(k1) && v1.fits(v2) && v2.fits(v1)
             }
+            (Ty::Task(a), Ty::Task(b)) => a.fits(b) && b.fits(a),
+            (Ty::Fn(ps, r), Ty::Fn(qs, s)) => {
+                ps.len() == qs.len()
+                    && ps.iter().zip(qs).all(|(p, q)| p.fits(q) && q.fits(p))
+                    && r.fits(s)
+                    && s.fits(r)
+            }
             (Ty::Adt(a, xs), Ty::Adt(b, ys)) => {
                 a == b
                     && xs.len() == ys.len()
@@ -132,6 +145,8 @@ impl Ty {
             Ty::List(t) | Ty::Set(t) => t.has_error(),
             Ty::Dict(k, v) => k.has_error() || v.has_error(),
             Ty::Adt(_, args) => args.iter().any(Ty::has_error),
+            Ty::Task(t) => t.has_error(),
+            Ty::Fn(ps, r) => ps.iter().any(Ty::has_error) || r.has_error(),
             _ => false,
         }
     }
@@ -144,6 +159,11 @@ impl Ty {
             Ty::Set(t) => Ty::Set(Box::new(t.subst(f))),
             Ty::Dict(k, v) => Ty::Dict(Box::new(k.subst(f)), Box::new(v.subst(f))),
             Ty::Adt(id, args) => Ty::Adt(*id, args.iter().map(|a| a.subst(f)).collect()),
+            Ty::Task(t) => Ty::Task(Box::new(t.subst(f))),
+            Ty::Fn(ps, r) => Ty::Fn(
+                ps.iter().map(|p| p.subst(f)).collect(),
+                Box::new(r.subst(f)),
+            ),
             _ => self.clone(),
         }
     }
@@ -154,6 +174,8 @@ impl Ty {
             Ty::List(t) | Ty::Set(t) => 1 + t.depth(),
             Ty::Dict(k, v) => 1 + k.depth().max(v.depth()),
             Ty::Adt(_, args) => 1 + args.iter().map(Ty::depth).max().unwrap_or(0),
+            Ty::Task(t) => 1 + t.depth(),
+            Ty::Fn(ps, r) => 1 + ps.iter().map(Ty::depth).max().unwrap_or(0).max(r.depth()),
             _ => 1,
         }
     }
@@ -165,6 +187,8 @@ impl Ty {
             Ty::List(t) | Ty::Set(t) => t.has_params(),
             Ty::Dict(k, v) => k.has_params() || v.has_params(),
             Ty::Adt(_, args) => args.iter().any(Ty::has_params),
+            Ty::Task(t) => t.has_params(),
+            Ty::Fn(ps, r) => ps.iter().any(Ty::has_params) || r.has_params(),
             _ => false,
         }
     }
@@ -215,6 +239,18 @@ impl<N: TyNames + ?Sized> fmt::Display for Display<'_, N> {
             Ty::Dict(k, v) => write!(f, "Dict[{}, {}]", d(k), d(v)),
             Ty::Newtype(id) => write!(f, "{}", self.names.adt_name(*id)),
             Ty::Param(p) => write!(f, "{}", self.names.param_name(*p)),
+            Ty::Task(t) => write!(f, "Task<{}>", d(t)),
+            Ty::Scope => write!(f, "Scope"),
+            Ty::Fn(ps, r) => {
+                write!(f, "Fn(")?;
+                for (i, p) in ps.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, ", ")?;
+                    }
+                    write!(f, "{}", d(p))?;
+                }
+                write!(f, ") -> {}", d(r))
+            }
             Ty::Adt(id, args) => {
                 write!(f, "{}", self.names.adt_name(*id))?;
                 if !args.is_empty() {
