@@ -2,12 +2,14 @@
 //! thread.
 //!
 //! `main` records the arguments, installs the fatal-signal handlers, and
-//! runs the compiled program's `plat_main(ctx)` on a thread with a big
-//! stack: `PLAT_STACK_KB` KiB (default [`DEFAULT_STACK_KB`] = 8 MiB,
-//! minimum [`MIN_STACK_KB`]). `ctx.stack_limit` is the lowest address of
-//! that stack plus [`STACK_MARGIN`], the room kept for runtime (Rust) code
-//! called from Plat, which does not check the limit. When `plat_main`
-//! returns, stdout is flushed and the process exits with its result.
+//! runs the compiled program's `plat_main(ctx)` as the scheduler's main
+//! task, on a stack of its own: `PLAT_STACK_KB` KiB (default
+//! [`DEFAULT_STACK_KB`] = 8 MiB, minimum [`MIN_STACK_KB`]). The main
+//! task's `ctx.stack_limit` is the lowest address of that stack plus
+//! [`STACK_MARGIN`], the room kept for runtime (Rust) code called from
+//! Plat, which does not check the limit (spawned tasks: see
+//! `coro::stack`). When `plat_main` returns, stdout is flushed and the
+//! process exits with its result.
 //!
 //! Known to compiler: [`PlatCtx`] (layout in `docs/runtime-abi.md`) and
 //! the `plat_main` symbol.
@@ -78,41 +80,24 @@ pub unsafe extern "C" fn main(argc: libc::c_int, argv: *const *const c_char) -> 
     ARGC.store(argc.max(0) as usize, Ordering::Release);
     // SAFETY: `plat_main` is the compiler-generated entry, which follows
     // the `PlatCtx` contract.
-    crate::fatal::exit(start(|ctx| unsafe { plat_main(ctx) }))
+    start(|ctx| unsafe { plat_main(ctx) })
 }
 
-/// Runs `program` as the main task and returns its exit code.
-pub fn start(program: fn(*mut PlatCtx) -> i32) -> i32 {
+/// Runs `program` as the main task of the scheduler (see [`crate::sched`]):
+/// on its own stack of `PLAT_STACK_KB` KiB (default 8 MiB), with the
+/// calling thread as worker 0. Never returns: the process exits with
+/// `program`'s result once it returns.
+pub fn start(program: fn(*mut PlatCtx) -> i32) -> ! {
     std::panic::set_hook(Box::new(|info| {
         crate::rt_fatal!("runtime bug: {info}");
     }));
     signal::install_handlers();
     signal::install_altstack();
-    let kb = std::env::var("PLAT_STACK_KB")
-        .ok()
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .unwrap_or(DEFAULT_STACK_KB)
-        .max(MIN_STACK_KB);
-    let thread = std::thread::Builder::new()
-        .name("plat-main".to_owned())
-        .stack_size(kb << 10)
-        .spawn(move || {
-            signal::install_altstack();
-            let (lo, _) = current_stack();
-            let mut ctx = PlatCtx {
-                stack_limit: lo + STACK_MARGIN,
-                poll: AtomicUsize::new(0),
-            };
-            signal::set_stack_bounds(lo, ctx.stack_limit);
-            program(&mut ctx)
-        })
-        .unwrap_or_else(|e| crate::rt_fatal!("cannot start the main task: {e}"));
-    thread
-        .join()
-        .unwrap_or_else(|_| crate::rt_fatal!("the main task's thread died"))
+    crate::sched::start_program(program)
 }
 
 /// The current thread's usable stack as `(lowest address, size)`.
+#[cfg_attr(not(test), allow(dead_code))]
 fn current_stack() -> (usize, usize) {
     // SAFETY: `attr` is initialised by `pthread_getattr_np` before it is
     // read, and destroyed once.

@@ -76,11 +76,20 @@ fn with_location(mut text: Vec<u8>, loc: Option<&CStr>) -> Vec<u8> {
     text
 }
 
-/// Raises a Plat panic: `panic: MESSAGE\n  at LOC\n` on stderr, exit 101.
+/// Raises a Plat panic. Inside a spawned task it ends that task as
+/// failed (see `sched::raise`; the failure travels to whoever awaits the
+/// task); in the main task, or outside any task, it prints
+/// `panic: MESSAGE\n  at LOC\n` (plus the chain of tasks it crossed) on
+/// stderr and exits with 101. `loc` must be static (compiled code's
+/// locations are). Must not be called while holding a runtime lock.
 pub fn panic(message: &[u8], loc: Option<&CStr>) -> ! {
-    let mut text = b"panic: ".to_vec();
-    text.extend_from_slice(message);
-    fail(&with_location(text, loc), PANIC_EXIT)
+    crate::sched::raise(message, loc.map_or(std::ptr::null(), |l| l.as_ptr()))
+}
+
+/// Flushes stdout, writes `text` to stderr in one write, and exits with
+/// `code` (for already rendered failure reports).
+pub fn fail_raw(text: &[u8], code: i32) -> ! {
+    fail(text, code)
 }
 
 /// A failed assert: `✗ MESSAGE\n  at LOC\n` on stderr, exit 1.

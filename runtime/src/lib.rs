@@ -13,8 +13,11 @@
 //!   object's kind, size and pointer words.
 //! - **context** ([`entry::PlatCtx`]): per-task data passed as the hidden
 //!   first argument of every compiled function (stack limit, poll flag).
-//! - **task**: a running Plat function with its own stack; for now only the
-//!   main task exists, on its own OS thread.
+//! - **task**: a running Plat function with its own stack and context
+//!   (the main task, or a `spawn` body), scheduled on worker threads.
+//! - **worker**: an OS thread of the scheduler running tasks.
+//! - **park / wake**: suspending the running task with a reason until
+//!   something wakes it (the one blocking mechanism, see [`sched`]).
 //! - **loc**: a source location `"file:line:col"`, passed by compiled code
 //!   as a NUL-terminated C string for error messages.
 //!
@@ -26,6 +29,9 @@
 //! - [`value`]: printing, equality and hashing of any value, driven by
 //!   type descriptors.
 //! - [`entry`]: the C `main`, the main task and its context.
+//! - [`sched`]: workers, tasks, scopes, parking, timers, the task and
+//!   time entry points.
+//! - [`coro`]: task stacks and the context switch.
 //! - [`gc`]: shapes and the heap (the only allocation path).
 //! - [`string`]: the string object layout and helpers.
 //! - [`format`]: rendering numbers for conversions and interpolation.
@@ -64,10 +70,12 @@
 
 pub mod abi;
 pub mod collections;
+pub mod coro;
 pub mod entry;
 pub mod fatal;
 pub mod format;
 pub mod gc;
+pub mod sched;
 pub mod signal;
 pub mod stdout;
 pub mod string;

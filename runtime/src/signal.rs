@@ -7,7 +7,9 @@
 //! process:
 //!
 //! - `SIGILL` with the stack pointer near the limit: `panic: stack
-//!   overflow\n  in task main\n`, exit 101. Far from the limit it cannot
+//!   overflow\n  in task main\n` in the main task, `panic: stack overflow
+//!   in task N\n` in spawned task N, exit 101 (the process ends from the
+//!   handler; the task's failure is not re-raised anywhere). Far from the limit it cannot
 //!   be a stack check, so it is reported as a compiler bug (exit 134): the
 //!   code generator must raise every other runtime error with an explicit
 //!   check and `plat_panic`, never with a Cranelift trap.
@@ -22,7 +24,8 @@
 //!   initialised thread-locals, `write`, `_exit` (and a `try_lock` flush of
 //!   stdout, which never blocks).
 //! - Every thread that runs compiled code has called [`install_altstack`]
-//!   and [`set_stack_bounds`] before running it.
+//!   and [`set_task`] (workers, at every switch into a task) before
+//!   running it.
 
 use std::cell::Cell;
 use std::ffi::c_void;
@@ -42,6 +45,44 @@ thread_local! {
     static STACK_LIMIT: Cell<usize> = const { Cell::new(0) };
     /// Lowest address of this thread's Plat stack (0: not a Plat thread).
     static STACK_LO: Cell<usize> = const { Cell::new(0) };
+    /// Id of the spawned task running on this thread (0: main or none).
+    static TASK_ID: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Records the stack bounds and id of the task this worker thread is
+/// about to run (`lo == 0`: none; `id == None`: the main task).
+pub fn set_task(lo: usize, limit: usize, id: Option<u64>) {
+    STACK_LO.with(|c| c.set(lo));
+    STACK_LIMIT.with(|c| c.set(limit));
+    TASK_ID.with(|c| c.set(id.unwrap_or(0)));
+}
+
+/// `panic: stack overflow in task N\n` (or the main task's message),
+/// formatted without allocating, then exit 101.
+fn stack_overflow() -> ! {
+    let id = TASK_ID.with(|c| c.get());
+    if id == 0 {
+        fatal::fail_from_signal(STACK_OVERFLOW, fatal::PANIC_EXIT);
+    }
+    let mut buf = [0u8; 64];
+    let head = b"panic: stack overflow in task ";
+    buf[..head.len()].copy_from_slice(head);
+    let mut n = head.len();
+    let mut digits = [0u8; 20];
+    let mut k = 0;
+    let mut v = id;
+    while v > 0 {
+        digits[k] = b'0' + (v % 10) as u8;
+        v /= 10;
+        k += 1;
+    }
+    while k > 0 {
+        k -= 1;
+        buf[n] = digits[k];
+        n += 1;
+    }
+    buf[n] = b'\n';
+    fatal::fail_from_signal(&buf[..n + 1], fatal::PANIC_EXIT)
 }
 
 /// Records the current thread's stack bounds for the handlers.
@@ -143,7 +184,7 @@ extern "C" fn on_sigill(_sig: libc::c_int, _info: *mut libc::siginfo_t, uctx: *m
         );
     }
     if sp == 0 || sp < limit.saturating_add(TRAP_SLACK) {
-        fatal::fail_from_signal(STACK_OVERFLOW, fatal::PANIC_EXIT);
+        stack_overflow();
     }
     fatal::fail_from_signal(
         b"fatal: illegal instruction in compiled code (compiler bug: a trap that is not a stack check)\n",
@@ -156,7 +197,7 @@ extern "C" fn on_sigsegv(_sig: libc::c_int, info: *mut libc::siginfo_t, _uctx: *
     // SAFETY: the kernel passes a valid `siginfo_t` to `SA_SIGINFO` handlers.
     let addr = unsafe { (*info).si_addr() } as usize;
     if lo != 0 && addr < lo && addr >= lo - GUARD_SLACK.min(lo) {
-        fatal::fail_from_signal(STACK_OVERFLOW, fatal::PANIC_EXIT);
+        stack_overflow();
     }
     fatal::fail_from_signal(
         b"fatal: segmentation fault (runtime bug)\n",

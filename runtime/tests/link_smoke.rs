@@ -40,15 +40,14 @@ fn archive() -> PathBuf {
     target_dir.join("debug").join("libplat_rt.a")
 }
 
-/// Builds the smoke program once per test run.
-fn program() -> &'static Path {
-    static EXE: OnceLock<PathBuf> = OnceLock::new();
-    EXE.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("plat-rt-smoke-{}", std::process::id()));
+/// Builds `programs/NAME.c` into an executable.
+fn build(name: &str) -> PathBuf {
+    {
+        let dir = std::env::temp_dir().join(format!("plat-rt-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
-        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/programs/smoke.c");
-        let obj = dir.join("smoke.o");
-        let exe = dir.join("smoke");
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/programs/{name}.c"));
+        let obj = dir.join(format!("{name}.o"));
+        let exe = dir.join(name);
         let cc = std::env::var("PLAT_CC").unwrap_or_else(|_| "cc".to_owned());
         let ok = Command::new(&cc)
             .args(["-O1", "-c", "-o"])
@@ -67,7 +66,72 @@ fn program() -> &'static Path {
             .expect("cc runs");
         assert!(ok.success(), "linking smoke failed");
         exe
-    })
+    }
+}
+
+/// Builds the smoke program once per test run.
+fn program() -> &'static Path {
+    static EXE: OnceLock<PathBuf> = OnceLock::new();
+    EXE.get_or_init(|| build("smoke"))
+}
+
+/// Builds the tasks program once per test run.
+fn tasks_program() -> &'static Path {
+    static EXE: OnceLock<PathBuf> = OnceLock::new();
+    EXE.get_or_init(|| build("tasks"))
+}
+
+fn run_tasks(mode: &str, workers: &str) -> Output {
+    Command::new(tasks_program())
+        .env("MODE", mode)
+        .env("PLAT_WORKERS", workers)
+        .output()
+        .expect("tasks program runs")
+}
+
+#[test]
+fn tasks_deadlock_is_reported_with_each_task_and_exit_2() {
+    for workers in ["1", "2", "4"] {
+        let out = run_tasks("deadlock", workers);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert_eq!(
+            err,
+            "fatal: all tasks are blocked (deadlock)\n  task main: awaiting task 1\n  \
+             task 1 (spawned at t.plat:2:2): awaiting task 2\n  \
+             task 2 (spawned at t.plat:3:3): awaiting task 1\n"
+        );
+    }
+}
+
+#[test]
+fn tasks_panics_reach_main_with_their_task_chain() {
+    for mode in ["panic", "unobserved"] {
+        let out = run_tasks(mode, "2");
+        assert_eq!(out.status.code(), Some(101));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "panic: kaboom\n  at t.plat:9:9\n  in task 2 (spawned at t.plat:5:5)\n  \
+             in task 1 (spawned at t.plat:4:4)\n  in task main\n"
+        );
+    }
+}
+
+#[test]
+fn tasks_stack_overflow_in_a_task_is_a_panic_naming_it() {
+    let out = run_tasks("overflow", "2");
+    assert_eq!(out.status.code(), Some(101));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "panic: stack overflow in task 1\n"
+    );
+}
+
+#[test]
+fn tasks_main_result_is_the_exit_code_after_sleeping() {
+    let out = run_tasks("sleep", "1");
+    assert_eq!(out.status.code(), Some(3));
+    assert!(out.stderr.is_empty());
 }
 
 fn run(mode: Option<&str>) -> Output {

@@ -205,7 +205,18 @@ impl FnChecker<'_> {
 
     /// `spawn { body }`: a `Task<T>`, `T` from the body's `return`s or
     /// final expression.
-    pub fn spawn(&mut self, body: &ast::Block, span: Span, scope: Option<LocalId>) -> hir::Expr {
+    pub fn spawn(
+        &mut self,
+        body: &ast::Block,
+        span: Span,
+        scope: Option<LocalId>,
+        expect: Option<&Ty>,
+    ) -> hir::Expr {
+        // An expected `Task<T>` decides `T` up front, so literals adapt.
+        let expected = match expect {
+            Some(Ty::Task(t)) => Some((**t).clone()),
+            _ => None,
+        };
         let scope = match scope.or_else(|| self.concurrent.last().copied()) {
             Some(s) => s,
             None => {
@@ -236,7 +247,13 @@ impl FnChecker<'_> {
         };
         self.capture(scope);
         let saved = self.enter_body(FnKind::Spawn, span, Ty::Error, true);
-        let block = self.block(body, Expect::Value);
+        if let Some(t) = &expected {
+            self.ret_infer = Some(Some(t.clone()));
+        }
+        let block = match &expected {
+            Some(t) => self.block(body, Expect::Ty(t)),
+            None => self.block(body, Expect::Value),
+        };
         let inferred = self.ret_infer.clone().flatten();
         let ty = match (&block.tail, inferred) {
             (Some(tail), Some(r)) => {
@@ -309,7 +326,8 @@ impl FnChecker<'_> {
     }
 
     /// `race { spawn {..} spawn {..} }`: the first successful result.
-    pub fn race(&mut self, spawns: &[ast::Expr], span: Span) -> hir::Expr {
+    pub fn race(&mut self, spawns: &[ast::Expr], span: Span, expect: Option<&Ty>) -> hir::Expr {
+        let task_expect = expect.map(|t| Ty::Task(Box::new(t.clone())));
         let ident = ast::Ident {
             name: "$race".into(),
             span,
@@ -328,7 +346,7 @@ impl FnChecker<'_> {
                 ));
                 continue;
             };
-            let e = self.spawn(body, s.span, Some(scope));
+            let e = self.spawn(body, s.span, Some(scope), task_expect.as_ref());
             if let Ty::Task(t) = &e.ty {
                 match &ty {
                     None => ty = Some((**t).clone()),

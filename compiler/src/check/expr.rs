@@ -95,8 +95,8 @@ impl FnChecker<'_> {
                 ));
                 hir::Expr::error(span)
             }
-            A::Spawn(body) => self.spawn(body, span, None),
-            A::Race(spawns) => self.race(spawns, span),
+            A::Spawn(body) => self.spawn(body, span, None, expect.ty()),
+            A::Race(spawns) => self.race(spawns, span, expect.ty()),
             A::Closure { params, ret, body } => self.closure(params, ret.as_ref(), body, span),
             A::Error => hir::Expr::error(span),
         }

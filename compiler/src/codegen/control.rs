@@ -88,6 +88,7 @@ impl FunctionCx<'_, '_> {
         self.loops.push((header, exit, self.open_scopes.len()));
         self.block(body);
         self.loops.pop();
+        self.safepoint();
         self.b.ins().jump(header, &[]);
         self.b.switch_to_block(exit);
     }
@@ -132,6 +133,7 @@ impl FunctionCx<'_, '_> {
         self.b.ins().jump(latch, &[]);
 
         self.b.switch_to_block(latch);
+        self.safepoint();
         let next = self.b.ins().iadd_imm_s(i, 1);
         if inclusive {
             let at_end = self.b.ins().icmp(IntCC::Equal, i, last);
@@ -176,6 +178,7 @@ impl FunctionCx<'_, '_> {
         self.loops.pop();
         self.b.ins().jump(latch, &[]);
         self.b.switch_to_block(latch);
+        self.safepoint();
         let next = self.b.ins().iadd_imm_s(i, 1);
         self.b.ins().jump(header, &[BlockArg::Value(next)]);
         self.b.switch_to_block(exit);

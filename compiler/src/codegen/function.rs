@@ -15,6 +15,10 @@ use super::{value_type, ModuleCx};
 use crate::hir::{self, AdtId, LocalId, Ty};
 use crate::source::Span;
 
+/// Whether compiled code polls `ctx.poll` at function entry and loop back
+/// edges (docs/runtime-abi.md "Safepoints").
+pub const SAFEPOINTS: bool = true;
+
 /// Trap code of unreachable code (after calls that never return).
 pub const UNREACHABLE: TrapCode = TrapCode::unwrap_user(1);
 
@@ -91,6 +95,7 @@ pub(crate) fn build<'p>(
         trusted,
         plain,
     };
+    fx.safepoint();
     let mut next = 1;
     if f.kind != hir::FnKind::Plain {
         let env = params[1];
@@ -207,6 +212,25 @@ pub(crate) fn build_entry(
 }
 
 impl FunctionCx<'_, '_> {
+    /// Polls `ctx.poll`; when set, enters the runtime (preemption,
+    /// cancellation). The check is one load and a predicted branch.
+    pub fn safepoint(&mut self) {
+        if !SAFEPOINTS {
+            return;
+        }
+        let poll = self.b.ins().load(types::I64, self.trusted, self.ctx, 8);
+        let slow = self.b.create_block();
+        let cont = self.b.create_block();
+        self.b.set_cold_block(slow);
+        self.b.ins().brif(poll, slow, &[], cont, &[]);
+        self.b.switch_to_block(slow);
+        let id = self.cx.runtime_fn("plat_safepoint");
+        let fr = self.cx.module.declare_func_in_func(id, self.b.func);
+        self.b.ins().call(fr, &[self.ctx]);
+        self.b.ins().jump(cont, &[]);
+        self.b.switch_to_block(cont);
+    }
+
     /// `ty` with this instance's type arguments substituted.
     pub fn concrete(&self, ty: &Ty) -> Ty {
         hir::subst_params(ty, &self.hir.generics, self.type_args)

@@ -234,6 +234,8 @@ impl FunctionCx<'_, '_> {
         self.b.set_cold_block(fail);
         self.b.ins().brif(t, fail, &[], ok, &[]);
         self.b.switch_to_block(fail);
+        // Returning early leaves the function's open `concurrent` blocks.
+        self.exit_scopes(0);
         self.b.ins().return_(&[v]);
         self.b.switch_to_block(ok);
         let payload_ty = self.concrete(ty);

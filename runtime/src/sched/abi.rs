@@ -1,0 +1,318 @@
+//! Entry points for tasks, scopes, safepoints and time, called by
+//! compiled code (`docs/runtime-abi.md`, "Tasks, scopes and the
+//! scheduler"). Known to compiler: names and signatures.
+//!
+//! Contract: `ctx` is the running task's context (the one compiled code
+//! received); `scope` and `task` are pointers returned by these entry
+//! points; `loc` is null or a static NUL-terminated `"file:line:col"`;
+//! `body` follows the `spawn` body convention.
+#![allow(clippy::missing_safety_doc)]
+
+use std::ffi::c_char;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use super::task::{Body, Reason, Scope, Task, TaskRef, CANCELLED, FAILED, OK};
+use super::timer;
+use crate::entry::PlatCtx;
+
+fn task_of(ctx: *mut PlatCtx) -> TaskRef {
+    // The context is the first field of its `#[repr(C)]` task.
+    TaskRef(ctx as *const Task)
+}
+
+fn enter(ctx: *mut PlatCtx, race: bool) -> *mut Scope {
+    let me = task_of(ctx);
+    let scope = Arc::into_raw(Scope::new(me, race)) as *mut Scope;
+    // SAFETY: only the running task touches its scope stack.
+    unsafe { (*me.get().scopes.get()).push(scope) };
+    scope
+}
+
+fn leave(me: TaskRef, scope: *mut Scope) {
+    // SAFETY: only the running task touches its scope stack.
+    let scopes = unsafe { &mut *me.get().scopes.get() };
+    if let Some(i) = scopes.iter().rposition(|&s| std::ptr::eq(s, scope)) {
+        scopes.remove(i);
+    }
+    // SAFETY: `scope` came from `Arc::into_raw` in `enter` and is
+    // released exactly once, here; its tasks are done.
+    drop(unsafe { Arc::from_raw(scope as *const Scope) });
+}
+
+/// `concurrent { ... }`: opens a task scope.
+#[no_mangle]
+pub unsafe extern "C" fn plat_scope_enter(ctx: *mut PlatCtx) -> *mut Scope {
+    enter(ctx, false)
+}
+
+/// `concurrent(deadline_millis = n) { ... }`: a scope whose tasks are
+/// cancelled when `millis` have passed.
+#[no_mangle]
+pub unsafe extern "C" fn plat_scope_enter_deadline(ctx: *mut PlatCtx, millis: i64) -> *mut Scope {
+    let scope = enter(ctx, false);
+    // SAFETY: `scope` is a live `Arc` allocation made by `enter`.
+    let arc = unsafe {
+        Arc::increment_strong_count(scope as *const Scope);
+        Arc::from_raw(scope as *const Scope)
+    };
+    let deadline = super::now_nanos().saturating_add(millis.max(0) as u64 * 1_000_000);
+    timer::add(deadline, timer::Action::CancelScope(arc));
+    scope
+}
+
+/// End of a `concurrent` block (every path out): waits for its tasks and
+/// re-raises the first unobserved failure.
+#[no_mangle]
+pub unsafe extern "C" fn plat_scope_exit(ctx: *mut PlatCtx, scope: *mut Scope) {
+    let me = task_of(ctx);
+    // SAFETY: a scope from `plat_scope_enter`, not exited yet.
+    let sc = unsafe { &*scope };
+    super::wait_scope(me, sc, false, true);
+    let failed = sc.lock().first_failure;
+    leave(me, scope);
+    if let Some(f) = failed {
+        let t = f.get();
+        if !t.observed.swap(true, Ordering::AcqRel) {
+            if let Some(failure) = t.failure() {
+                super::reraise(me, failure);
+            }
+        }
+    }
+}
+
+/// `spawn { ... }` inside the scope `scope`.
+#[no_mangle]
+pub unsafe extern "C" fn plat_spawn(
+    _ctx: *mut PlatCtx,
+    scope: *mut Scope,
+    body: Body,
+    env: *mut u8,
+    loc: *const c_char,
+) -> *mut Task {
+    let t = Task::create(Some(body), env, loc, scope, false);
+    // SAFETY: a live scope of the running task.
+    let sc = unsafe { &*scope };
+    {
+        let mut inner = sc.lock();
+        inner.children.push(t);
+        inner.live += 1;
+        if inner.cancelled {
+            t.get().cancel.store(true, Ordering::Release);
+            t.get().ctx.poll.store(1, Ordering::Release);
+        }
+    }
+    super::enqueue(t, false);
+    t.0 as *mut Task
+}
+
+/// Outcome of an ended task for its awaiter: the result, or a panic.
+fn collect(me: TaskRef, t: &Task) -> u64 {
+    match t.done.load(Ordering::Acquire) {
+        OK => t.result(),
+        FAILED => {
+            t.observed.store(true, Ordering::Release);
+            match t.failure() {
+                Some(f) => super::reraise(me, f),
+                None => crate::rt_fatal!("failed task without a failure"),
+            }
+        }
+        CANCELLED => super::raise(b"task was cancelled", std::ptr::null()),
+        _ => crate::rt_fatal!("collecting a running task"),
+    }
+}
+
+/// Registers `me` as a waiter of `t` (after `prepare_park`); false if `t`
+/// is already done.
+fn register_waiter(me: TaskRef, t: &Task) -> bool {
+    let mut w = t.lock_waiters();
+    if t.is_done() {
+        return false;
+    }
+    w.push(me);
+    true
+}
+
+/// `task.await()`.
+#[no_mangle]
+pub unsafe extern "C" fn plat_task_await(ctx: *mut PlatCtx, task: *mut Task) -> u64 {
+    let me = task_of(ctx);
+    // SAFETY: a task handle (never freed).
+    let t = unsafe { &*task };
+    loop {
+        if t.is_done() {
+            return collect(me, t);
+        }
+        super::check_cancel(me);
+        super::prepare_park(me);
+        if !register_waiter(me, t) {
+            super::cancel_park(me);
+            continue;
+        }
+        super::park(
+            me,
+            Reason {
+                what: "awaiting task",
+                task: Some(t.id),
+            },
+        );
+    }
+}
+
+/// `task.await_timeout(millis = n)`: 1 and `*out` = result if the task
+/// ended within `millis`, else 0.
+#[no_mangle]
+pub unsafe extern "C" fn plat_task_await_timeout(
+    ctx: *mut PlatCtx,
+    task: *mut Task,
+    millis: i64,
+    out: *mut u64,
+) -> u8 {
+    let me = task_of(ctx);
+    // SAFETY: a task handle (never freed).
+    let t = unsafe { &*task };
+    let deadline = super::now_nanos().saturating_add(millis.max(0) as u64 * 1_000_000);
+    let mut armed = false;
+    loop {
+        if t.is_done() {
+            let r = collect(me, t);
+            // SAFETY: `out` is writable (contract).
+            unsafe { *out = r };
+            return 1;
+        }
+        if super::now_nanos() >= deadline {
+            return 0;
+        }
+        super::check_cancel(me);
+        super::prepare_park(me);
+        if !register_waiter(me, t) {
+            super::cancel_park(me);
+            continue;
+        }
+        if !armed {
+            timer::add(deadline, timer::Action::Wake(me));
+            armed = true;
+        }
+        super::park(
+            me,
+            Reason {
+                what: "awaiting (with timeout) task",
+                task: Some(t.id),
+            },
+        );
+    }
+}
+
+/// `task.is_done()`.
+#[no_mangle]
+pub unsafe extern "C" fn plat_task_is_done(task: *mut Task) -> u8 {
+    // SAFETY: a task handle (never freed).
+    unsafe { &*task }.is_done() as u8
+}
+
+/// `task.cancel()`.
+#[no_mangle]
+pub unsafe extern "C" fn plat_task_cancel(task: *mut Task) {
+    super::cancel(TaskRef(task));
+}
+
+/// `is_cancelled()`.
+#[no_mangle]
+pub unsafe extern "C" fn plat_is_cancelled(ctx: *mut PlatCtx) -> u8 {
+    task_of(ctx).get().cancel.load(Ordering::Acquire) as u8
+}
+
+/// `race { spawn ... }`: opens a racing scope.
+#[no_mangle]
+pub unsafe extern "C" fn plat_race_enter(ctx: *mut PlatCtx) -> *mut Scope {
+    enter(ctx, true)
+}
+
+/// End of `race`: the first successful result; the other tasks are
+/// cancelled and awaited. If none succeeded, the last failure is
+/// re-raised.
+#[no_mangle]
+pub unsafe extern "C" fn plat_race_wait(ctx: *mut PlatCtx, scope: *mut Scope) -> u64 {
+    let me = task_of(ctx);
+    // SAFETY: a scope from `plat_race_enter`, not finished yet.
+    let sc = unsafe { &*scope };
+    super::wait_scope(me, sc, true, true);
+    super::cancel_scope(sc);
+    super::wait_scope(me, sc, false, false);
+    let (winner, last) = {
+        let inner = sc.lock();
+        (inner.winner, inner.last_failure)
+    };
+    // Failures of the losers are observed by the race itself.
+    for c in sc.lock().children.iter() {
+        c.get().observed.store(true, Ordering::Release);
+    }
+    leave(me, scope);
+    if let Some(w) = winner {
+        return w.get().result();
+    }
+    super::check_cancel(me);
+    match last.and_then(|l| l.get().failure().cloned()) {
+        Some(f) => super::reraise(me, &f),
+        None => super::raise(
+            b"race ended without a result (every task was cancelled)",
+            std::ptr::null(),
+        ),
+    }
+}
+
+/// Slow path of the safepoint poll: yields on preemption requests, ends
+/// the task when it was cancelled.
+#[no_mangle]
+pub unsafe extern "C" fn plat_safepoint(ctx: *mut PlatCtx) {
+    let me = task_of(ctx);
+    super::check_cancel(me);
+    me.get().ctx.poll.store(0, Ordering::Relaxed);
+    super::yield_now(me);
+    // A cancellation may have come while we were queued.
+    super::check_cancel(me);
+}
+
+/// `time_sleep(millis = n)`: parks the task for at least `millis` ms.
+#[no_mangle]
+pub unsafe extern "C" fn plat_time_sleep(ctx: *mut PlatCtx, millis: i64) {
+    let me = task_of(ctx);
+    super::check_cancel(me);
+    if millis <= 0 {
+        return;
+    }
+    let deadline = super::now_nanos().saturating_add(millis as u64 * 1_000_000);
+    let mut armed = false;
+    loop {
+        super::check_cancel(me);
+        if super::now_nanos() >= deadline {
+            return;
+        }
+        super::prepare_park(me);
+        if !armed {
+            timer::add(deadline, timer::Action::Wake(me));
+            armed = true;
+        }
+        super::park(
+            me,
+            Reason {
+                what: "sleeping",
+                task: None,
+            },
+        );
+    }
+}
+
+/// `time_now()`: milliseconds since the Unix epoch.
+#[no_mangle]
+pub extern "C" fn plat_time_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// `time_monotonic_nanos()`.
+#[no_mangle]
+pub extern "C" fn plat_time_monotonic_nanos() -> i64 {
+    super::now_nanos() as i64
+}

@@ -1,0 +1,237 @@
+//! Tasks, scopes and failures: the objects behind `Task<T>` handles and
+//! `concurrent` / `race` blocks.
+//!
+//! # Invariants
+//!
+//! - A [`Task`] starts with its [`PlatCtx`] (`#[repr(C)]`), so the `ctx`
+//!   pointer compiled code passes around *is* the task pointer.
+//! - Task objects are never freed (compiled code may keep a handle
+//!   forever; the collector will own them once it exists), so any thread
+//!   may dereference a task pointer it has seen, even a stale one.
+//! - `done` goes from [`RUNNING`] to one of [`OK`], [`FAILED`],
+//!   [`CANCELLED`] exactly once, with `Release`, after `result` /
+//!   `failure` are written; readers load it with `Acquire` first.
+//! - `waiters` (mutex) holds the tasks parked in `await` on this task; it
+//!   is emptied when `done` is set, under the same lock, so a waiter that
+//!   registers under the lock and sees `done == RUNNING` is always woken.
+//! - Fields in `UnsafeCell`s without a lock (`sp`, `stack`, `scopes`,
+//!   `reason`) are touched only by the thread currently running the task
+//!   or by the scheduler that switched to / from it, which is ordered with
+//!   the task's runs by the park protocol (see `sched`).
+//! - A [`Scope`]'s `inner` (mutex) protects its children list, live count,
+//!   failure and winner records and its owner's waiting flag. Lock order:
+//!   a scope's lock, then a task's `waiters`, then the idle lock; never
+//!   the reverse.
+
+use std::cell::UnsafeCell;
+use std::ffi::c_char;
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::coro::stack::Stack;
+use crate::entry::PlatCtx;
+
+/// `done`: still running (or not started).
+pub const RUNNING: u8 = 0;
+/// `done`: returned a result.
+pub const OK: u8 = 1;
+/// `done`: a panic escaped it.
+pub const FAILED: u8 = 2;
+/// `done`: stopped by cancellation.
+pub const CANCELLED: u8 = 3;
+
+/// Compiled `spawn` body: `fn(ctx, env) -> result slot`.
+pub type Body = unsafe extern "C" fn(*mut PlatCtx, *mut u8) -> u64;
+
+/// A task pointer that may cross threads (tasks are never freed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TaskRef(pub *const Task);
+// SAFETY: tasks are immortal and their shared fields are atomics or
+// locked (module invariants).
+unsafe impl Send for TaskRef {}
+// SAFETY: as above.
+unsafe impl Sync for TaskRef {}
+
+impl TaskRef {
+    pub fn get(&self) -> &'static Task {
+        // SAFETY: task objects are never freed (module invariant).
+        unsafe { &*self.0 }
+    }
+}
+
+/// A panic that escaped a task: what `await` or scope exit re-raises.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub message: Vec<u8>,
+    pub loc: *const c_char,
+    /// Tasks the panic crossed, innermost first: (task id, spawn loc).
+    pub chain: Vec<(u64, *const c_char)>,
+}
+// SAFETY: `loc` pointers are static NUL-terminated strings.
+unsafe impl Send for Failure {}
+
+/// Why a parked task waits (shown by the deadlock report).
+#[derive(Clone, Copy, Debug)]
+pub struct Reason {
+    pub what: &'static str,
+    /// A task id the reason refers to, if any.
+    pub task: Option<u64>,
+}
+
+/// A task: handle, context and run state.
+#[repr(C)]
+pub struct Task {
+    /// Must stay first (module invariant).
+    pub ctx: PlatCtx,
+    pub id: u64,
+    /// Park state, see `sched` ([`super::PARK_RUNNING`] ...).
+    pub park: AtomicU8,
+    /// [`RUNNING`], [`OK`], [`FAILED`] or [`CANCELLED`].
+    pub done: AtomicU8,
+    /// Cancellation requested.
+    pub cancel: AtomicBool,
+    /// The failure was observed by an `await`.
+    pub observed: AtomicBool,
+    /// The program's main task (a panic there ends the process).
+    pub is_main: bool,
+    pub body: Option<Body>,
+    pub env: *mut u8,
+    pub loc: *const c_char,
+    /// The scope it was spawned in (null for root tasks).
+    pub scope: *const Scope,
+    pub result: UnsafeCell<u64>,
+    pub failure: UnsafeCell<Option<Box<Failure>>>,
+    pub waiters: Mutex<Vec<TaskRef>>,
+    /// Saved stack pointer while not running.
+    pub sp: UnsafeCell<usize>,
+    pub stack: UnsafeCell<Option<Stack>>,
+    /// Scopes this task has entered and not exited, innermost last.
+    pub scopes: UnsafeCell<Vec<*const Scope>>,
+    pub reason: UnsafeCell<Reason>,
+    /// Next task in the registry of all tasks (for the deadlock report).
+    pub next_all: AtomicPtr<Task>,
+}
+
+// SAFETY: see the module invariants; unlocked cells are owned by the
+// thread running the task.
+unsafe impl Sync for Task {}
+// SAFETY: as above.
+unsafe impl Send for Task {}
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+/// Head of the registry of all tasks ever created.
+pub static ALL: AtomicPtr<Task> = AtomicPtr::new(std::ptr::null_mut());
+/// Tasks created and not yet done.
+pub static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+impl Task {
+    /// Allocates a task (never freed) and registers it.
+    pub fn create(
+        body: Option<Body>,
+        env: *mut u8,
+        loc: *const c_char,
+        scope: *const Scope,
+        is_main: bool,
+    ) -> TaskRef {
+        let id = if is_main {
+            0
+        } else {
+            NEXT_ID.fetch_add(1, Ordering::Relaxed)
+        };
+        let t = Box::into_raw(Box::new(Task {
+            ctx: PlatCtx {
+                stack_limit: 0,
+                poll: AtomicUsize::new(0),
+            },
+            id,
+            park: AtomicU8::new(0),
+            done: AtomicU8::new(RUNNING),
+            cancel: AtomicBool::new(false),
+            observed: AtomicBool::new(false),
+            is_main,
+            body,
+            env,
+            loc,
+            scope,
+            result: UnsafeCell::new(0),
+            failure: UnsafeCell::new(None),
+            waiters: Mutex::new(Vec::new()),
+            sp: UnsafeCell::new(0),
+            stack: UnsafeCell::new(None),
+            scopes: UnsafeCell::new(Vec::new()),
+            reason: UnsafeCell::new(Reason {
+                what: "",
+                task: None,
+            }),
+            next_all: AtomicPtr::new(std::ptr::null_mut()),
+        }));
+        LIVE.fetch_add(1, Ordering::SeqCst);
+        // Treiber push; tasks are never freed so there is no ABA hazard.
+        let mut head = ALL.load(Ordering::Relaxed);
+        loop {
+            // SAFETY: `t` is ours until published by the CAS below.
+            unsafe { (*t).next_all.store(head, Ordering::Relaxed) };
+            match ALL.compare_exchange_weak(head, t, Ordering::Release, Ordering::Relaxed) {
+                Ok(_) => break,
+                Err(h) => head = h,
+            }
+        }
+        TaskRef(t)
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.done.load(Ordering::Acquire) != RUNNING
+    }
+
+    pub fn lock_waiters(&self) -> MutexGuard<'_, Vec<TaskRef>> {
+        self.waiters.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The failure of a task whose `done` is [`FAILED`] (Acquire-loaded).
+    pub fn failure(&self) -> Option<&Failure> {
+        // SAFETY: written once before `done` was released, never again.
+        unsafe { (*self.failure.get()).as_deref() }
+    }
+
+    /// The result of a task whose `done` is [`OK`] (Acquire-loaded).
+    pub fn result(&self) -> u64 {
+        // SAFETY: as for `failure`.
+        unsafe { *self.result.get() }
+    }
+}
+
+/// A `concurrent` or `race` block.
+pub struct Scope {
+    pub owner: TaskRef,
+    pub race: bool,
+    pub inner: Mutex<ScopeInner>,
+}
+
+#[derive(Default)]
+pub struct ScopeInner {
+    pub children: Vec<TaskRef>,
+    /// Children not done yet.
+    pub live: usize,
+    pub first_failure: Option<TaskRef>,
+    pub last_failure: Option<TaskRef>,
+    /// `race`: the first child that succeeded.
+    pub winner: Option<TaskRef>,
+    /// The owner is parked waiting for this scope.
+    pub waiting: bool,
+    /// The scope was cancelled (deadline, failure, owner cancelled).
+    pub cancelled: bool,
+}
+
+impl Scope {
+    pub fn new(owner: TaskRef, race: bool) -> Arc<Scope> {
+        Arc::new(Scope {
+            owner,
+            race,
+            inner: Mutex::new(ScopeInner::default()),
+        })
+    }
+
+    pub fn lock(&self) -> MutexGuard<'_, ScopeInner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}

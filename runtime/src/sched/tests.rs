@@ -1,0 +1,471 @@
+//! Drives the real scheduler from Rust: `extern "C"` bodies call the
+//! entry points the way compiled code does. Every test is bounded in
+//! time; `PLAT_TEST_SCALE` (default 1) multiplies the stress sizes.
+//!
+//! Unsafe policy here: every `unsafe` block calls entry points with the
+//! `ctx` the body received and scope/task pointers it obtained from them,
+//! which is exactly their contract, so blocks carry no separate comment.
+#![allow(clippy::undocumented_unsafe_blocks)]
+
+use std::ffi::c_char;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use super::abi::*;
+use super::run_root;
+use super::task::{Task, TaskRef, CANCELLED, FAILED, OK};
+use crate::abi::panic::plat_panic_cstr;
+use crate::entry::PlatCtx;
+
+fn scale() -> u64 {
+    std::env::var("PLAT_TEST_SCALE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1)
+}
+
+const LOC: *const c_char = c"test.plat:1:1".as_ptr();
+
+fn root(body: unsafe extern "C" fn(*mut PlatCtx, *mut u8) -> u64, env: u64) -> TaskRef {
+    run_root(body, env as *mut u8)
+}
+
+fn ok_result(t: TaskRef) -> u64 {
+    let task = t.get();
+    assert_eq!(
+        task.done.load(Ordering::Acquire),
+        OK,
+        "root failed: {:?}",
+        super::failure_text(t)
+    );
+    task.result()
+}
+
+unsafe extern "C" fn plus_one(_ctx: *mut PlatCtx, env: *mut u8) -> u64 {
+    env as u64 + 1
+}
+
+unsafe extern "C" fn spawn_join_n(ctx: *mut PlatCtx, env: *mut u8) -> u64 {
+    let n = env as u64;
+    unsafe {
+        let scope = plat_scope_enter(ctx);
+        let mut tasks = Vec::with_capacity(n as usize);
+        for i in 0..n {
+            tasks.push(plat_spawn(ctx, scope, plus_one, i as *mut u8, LOC));
+        }
+        let mut sum = 0;
+        for t in tasks {
+            sum += plat_task_await(ctx, t);
+        }
+        plat_scope_exit(ctx, scope);
+        sum
+    }
+}
+
+#[test]
+fn ensure_that_many_spawned_tasks_are_joined() {
+    let n = 100_000 * scale();
+    // Warm up the stack pool and the workers.
+    ok_result(root(spawn_join_n, 1000));
+    let start = Instant::now();
+    let r = ok_result(root(spawn_join_n, n));
+    let el = start.elapsed();
+    assert_eq!(r, n * (n + 1) / 2);
+    eprintln!(
+        "spawn+join: {} tasks in {:?}, {:.0} ns/task",
+        n,
+        el,
+        el.as_nanos() as f64 / n as f64
+    );
+}
+
+unsafe extern "C" fn nested(ctx: *mut PlatCtx, env: *mut u8) -> u64 {
+    let depth = env as u64;
+    if depth == 0 {
+        return 0;
+    }
+    unsafe {
+        let scope = plat_scope_enter(ctx);
+        let t = plat_spawn(ctx, scope, nested, (depth - 1) as *mut u8, LOC);
+        let r = plat_task_await(ctx, t);
+        plat_scope_exit(ctx, scope);
+        r + 1
+    }
+}
+
+#[test]
+fn ensure_that_nested_spawn_and_await_go_deep() {
+    let n = 5_000 * scale();
+    assert_eq!(ok_result(root(nested, n)), n);
+}
+
+static GATE_OPEN: AtomicU64 = AtomicU64::new(0);
+
+unsafe extern "C" fn sleeper(ctx: *mut PlatCtx, env: *mut u8) -> u64 {
+    unsafe { plat_time_sleep(ctx, env as i64) };
+    7
+}
+
+unsafe extern "C" fn await_env(ctx: *mut PlatCtx, env: *mut u8) -> u64 {
+    unsafe { plat_task_await(ctx, env as *mut Task) + 1 }
+}
+
+unsafe extern "C" fn many_parked(ctx: *mut PlatCtx, env: *mut u8) -> u64 {
+    let n = env as u64;
+    unsafe {
+        let scope = plat_scope_enter(ctx);
+        let gate = plat_spawn(ctx, scope, sleeper, 50 as *mut u8, LOC);
+        let ts: Vec<_> = (0..n)
+            .map(|_| plat_spawn(ctx, scope, await_env, gate as *mut u8, LOC))
+            .collect();
+        let mut sum = 0;
+        for t in ts {
+            sum += plat_task_await(ctx, t);
+        }
+        plat_scope_exit(ctx, scope);
+        GATE_OPEN.store(1, Ordering::Relaxed);
+        sum
+    }
+}
+
+#[test]
+fn ensure_that_many_tasks_can_be_parked_at_once() {
+    let n = 10_000 * scale();
+    assert_eq!(ok_result(root(many_parked, n)), 8 * n);
+}
+
+unsafe extern "C" fn panicker(_ctx: *mut PlatCtx, _env: *mut u8) -> u64 {
+    unsafe { plat_panic_cstr(c"boom".as_ptr(), c"p.plat:3:4".as_ptr()) }
+}
+
+/// Spawns a panicking task and awaits it: the panic is re-raised here.
+unsafe extern "C" fn awaits_panicker(ctx: *mut PlatCtx, _env: *mut u8) -> u64 {
+    unsafe {
+        let scope = plat_scope_enter(ctx);
+        let t = plat_spawn(
+            ctx,
+            scope,
+            panicker,
+            std::ptr::null_mut(),
+            c"p.plat:2:9".as_ptr(),
+        );
+        plat_task_await(ctx, t);
+        plat_scope_exit(ctx, scope);
+    }
+    0
+}
+
+/// Spawns a panicking task and never awaits it: scope exit re-raises.
+unsafe extern "C" fn ignores_panicker(ctx: *mut PlatCtx, _env: *mut u8) -> u64 {
+    unsafe {
+        let scope = plat_scope_enter(ctx);
+        plat_spawn(
+            ctx,
+            scope,
+            panicker,
+            std::ptr::null_mut(),
+            c"p.plat:2:9".as_ptr(),
+        );
+        plat_scope_exit(ctx, scope);
+    }
+    0
+}
+
+/// Runs `env` as a child and reports how it ended (1 ok, 2 failed, 3
+/// cancelled) without re-raising, plus its rendered failure in FAILURES.
+static FAILURES: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+unsafe extern "C" fn observe(ctx: *mut PlatCtx, env: *mut u8) -> u64 {
+    let body: unsafe extern "C" fn(*mut PlatCtx, *mut u8) -> u64 =
+        unsafe { std::mem::transmute(env) };
+    unsafe {
+        let scope = plat_scope_enter(ctx);
+        let t = plat_spawn(
+            ctx,
+            scope,
+            body,
+            std::ptr::null_mut(),
+            c"m.plat:1:1".as_ptr(),
+        );
+        while plat_task_is_done(t) == 0 {
+            plat_time_sleep(ctx, 1);
+        }
+        let tr = TaskRef(t);
+        tr.get().observed.store(true, Ordering::Release);
+        if let Some(text) = super::failure_text(tr) {
+            FAILURES.lock().unwrap().push(text);
+        }
+        plat_scope_exit(ctx, scope);
+        tr.get().done.load(Ordering::Acquire) as u64
+    }
+}
+
+#[test]
+fn ensure_that_a_panic_is_reraised_by_await_with_the_task_chain() {
+    let kind = ok_result(root(observe, awaits_panicker as *const () as usize as u64));
+    assert_eq!(kind, FAILED as u64);
+    let f = FAILURES
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|f| f.contains("boom"))
+        .cloned()
+        .unwrap();
+    assert!(f.starts_with("panic: boom\n  at p.plat:3:4\n"), "{f}");
+    assert!(f.contains("(spawned at p.plat:2:9)"), "{f}");
+    assert!(f.contains("(spawned at m.plat:1:1)"), "{f}");
+}
+
+#[test]
+fn ensure_that_an_unobserved_failure_is_reraised_at_scope_exit() {
+    let kind = ok_result(root(observe, ignores_panicker as *const () as usize as u64));
+    assert_eq!(kind, FAILED as u64);
+}
+
+static DONE_SLEEPERS: AtomicUsize = AtomicUsize::new(0);
+
+unsafe extern "C" fn sleep_then_count(ctx: *mut PlatCtx, env: *mut u8) -> u64 {
+    unsafe { plat_time_sleep(ctx, env as i64) };
+    DONE_SLEEPERS.fetch_add(1, Ordering::SeqCst);
+    0
+}
+
+unsafe extern "C" fn scope_waits(ctx: *mut PlatCtx, _env: *mut u8) -> u64 {
+    unsafe {
+        let scope = plat_scope_enter(ctx);
+        for i in 0..10 {
+            plat_spawn(ctx, scope, sleep_then_count, (5 + i) as *mut u8, LOC);
+        }
+        plat_scope_exit(ctx, scope);
+    }
+    DONE_SLEEPERS.load(Ordering::SeqCst) as u64
+}
+
+#[test]
+fn ensure_that_scope_exit_waits_for_every_task() {
+    assert_eq!(ok_result(root(scope_waits, 0)), 10);
+}
+
+/// Loops like compiled code: polls `ctx.poll` at each back edge.
+unsafe extern "C" fn busy(ctx: *mut PlatCtx, _env: *mut u8) -> u64 {
+    let mut i = 0u64;
+    loop {
+        i = i.wrapping_add(1);
+        // SAFETY: `ctx` is our context.
+        if unsafe { (*ctx).poll.load(Ordering::Relaxed) } != 0 {
+            unsafe { plat_safepoint(ctx) };
+        }
+        std::hint::black_box(i);
+    }
+}
+
+unsafe extern "C" fn cancels(ctx: *mut PlatCtx, _env: *mut u8) -> u64 {
+    unsafe {
+        let scope = plat_scope_enter(ctx);
+        let a = plat_spawn(ctx, scope, busy, std::ptr::null_mut(), LOC);
+        let b = plat_spawn(ctx, scope, sleeper, 60_000 as *mut u8, LOC);
+        plat_time_sleep(ctx, 5);
+        plat_task_cancel(a);
+        plat_task_cancel(b);
+        plat_scope_exit(ctx, scope);
+        let ka = TaskRef(a).get().done.load(Ordering::Acquire) as u64;
+        let kb = TaskRef(b).get().done.load(Ordering::Acquire) as u64;
+        ka * 10 + kb
+    }
+}
+
+#[test]
+fn ensure_that_cancellation_stops_busy_and_sleeping_tasks() {
+    let start = Instant::now();
+    assert_eq!(ok_result(root(cancels, 0)), CANCELLED as u64 * 11);
+    assert!(start.elapsed().as_secs() < 5);
+}
+
+unsafe extern "C" fn sees_preemption(ctx: *mut PlatCtx, _env: *mut u8) -> u64 {
+    let start = Instant::now();
+    // SAFETY: `ctx` is our context.
+    while unsafe { (*ctx).poll.load(Ordering::Relaxed) } == 0 {
+        if start.elapsed().as_secs() > 3 {
+            return 0;
+        }
+        std::hint::spin_loop();
+    }
+    unsafe { plat_safepoint(ctx) };
+    1
+}
+
+#[test]
+fn ensure_that_a_long_running_task_is_asked_to_yield() {
+    assert_eq!(ok_result(root(sees_preemption, 0)), 1);
+}
+
+static ORDER: Mutex<Vec<u64>> = Mutex::new(Vec::new());
+
+unsafe extern "C" fn sleep_and_log(ctx: *mut PlatCtx, env: *mut u8) -> u64 {
+    unsafe { plat_time_sleep(ctx, env as i64) };
+    ORDER.lock().unwrap().push(env as u64);
+    0
+}
+
+unsafe extern "C" fn sleeps(ctx: *mut PlatCtx, _env: *mut u8) -> u64 {
+    unsafe {
+        let scope = plat_scope_enter(ctx);
+        for ms in [60u64, 20, 40, 1] {
+            plat_spawn(ctx, scope, sleep_and_log, ms as *mut u8, LOC);
+        }
+        plat_scope_exit(ctx, scope);
+    }
+    0
+}
+
+#[test]
+fn ensure_that_sleepers_wake_in_deadline_order() {
+    let start = Instant::now();
+    ok_result(root(sleeps, 0));
+    assert!(start.elapsed().as_millis() >= 60);
+    assert_eq!(*ORDER.lock().unwrap(), vec![1, 20, 40, 60]);
+}
+
+unsafe extern "C" fn sleep_ret(ctx: *mut PlatCtx, env: *mut u8) -> u64 {
+    unsafe { plat_time_sleep(ctx, env as i64) };
+    env as u64
+}
+
+unsafe extern "C" fn races(ctx: *mut PlatCtx, _env: *mut u8) -> u64 {
+    unsafe {
+        let scope = plat_race_enter(ctx);
+        plat_spawn(ctx, scope, sleep_ret, 2000 as *mut u8, LOC);
+        plat_spawn(ctx, scope, sleep_ret, 10 as *mut u8, LOC);
+        plat_spawn(ctx, scope, panicker, std::ptr::null_mut(), LOC);
+        plat_race_wait(ctx, scope)
+    }
+}
+
+#[test]
+fn ensure_that_race_returns_the_first_success_and_cancels_the_rest() {
+    let start = Instant::now();
+    assert_eq!(ok_result(root(races, 0)), 10);
+    assert!(start.elapsed().as_millis() < 1500);
+}
+
+unsafe extern "C" fn timeouts(ctx: *mut PlatCtx, _env: *mut u8) -> u64 {
+    unsafe {
+        let scope = plat_scope_enter(ctx);
+        let t = plat_spawn(ctx, scope, sleep_ret, 50 as *mut u8, LOC);
+        let mut out = 0u64;
+        let early = plat_task_await_timeout(ctx, t, 5, &mut out);
+        let late = plat_task_await_timeout(ctx, t, 5000, &mut out);
+        plat_scope_exit(ctx, scope);
+        early as u64 * 100 + late as u64 * 10 + (out == 50) as u64
+    }
+}
+
+#[test]
+fn ensure_that_await_timeout_gives_up_then_succeeds() {
+    assert_eq!(ok_result(root(timeouts, 0)), 11);
+}
+
+unsafe extern "C" fn deadline(ctx: *mut PlatCtx, _env: *mut u8) -> u64 {
+    unsafe {
+        let scope = plat_scope_enter_deadline(ctx, 20);
+        let t = plat_spawn(ctx, scope, sleeper, 60_000 as *mut u8, LOC);
+        plat_scope_exit(ctx, scope);
+        TaskRef(t).get().done.load(Ordering::Acquire) as u64
+    }
+}
+
+#[test]
+fn ensure_that_a_scope_deadline_cancels_its_tasks() {
+    let start = Instant::now();
+    assert_eq!(ok_result(root(deadline, 0)), CANCELLED as u64);
+    assert!(start.elapsed().as_secs() < 5);
+}
+
+/// Ping-pong through the park/wake protocol directly.
+struct Baton {
+    turn: AtomicU64,
+    waiter: Mutex<Option<TaskRef>>,
+    rounds: u64,
+}
+
+unsafe extern "C" fn player(ctx: *mut PlatCtx, env: *mut u8) -> u64 {
+    let (baton, parity): (&Baton, u64) = {
+        let p = env as usize;
+        // SAFETY: the baton outlives both players (the root awaits them).
+        (unsafe { &*((p & !1) as *const Baton) }, (p & 1) as u64)
+    };
+    let me = TaskRef(ctx as *const Task);
+    while baton.turn.load(Ordering::Acquire) < baton.rounds {
+        loop {
+            if baton.turn.load(Ordering::Acquire) % 2 == parity {
+                break;
+            }
+            super::prepare_park(me);
+            {
+                let mut w = baton.waiter.lock().unwrap();
+                if baton.turn.load(Ordering::Acquire) % 2 == parity {
+                    drop(w);
+                    super::cancel_park(me);
+                    break;
+                }
+                *w = Some(me);
+            }
+            super::park(
+                me,
+                super::task::Reason {
+                    what: "test baton",
+                    task: None,
+                },
+            );
+        }
+        if baton.turn.load(Ordering::Acquire) >= baton.rounds {
+            break;
+        }
+        let other = {
+            let mut w = baton.waiter.lock().unwrap();
+            baton.turn.fetch_add(1, Ordering::AcqRel);
+            w.take()
+        };
+        if let Some(o) = other {
+            super::wake(o);
+        }
+    }
+    // Release the other player if it still waits.
+    if let Some(o) = baton.waiter.lock().unwrap().take() {
+        super::wake(o);
+    }
+    0
+}
+
+unsafe extern "C" fn ping_pong(ctx: *mut PlatCtx, env: *mut u8) -> u64 {
+    let baton = Baton {
+        turn: AtomicU64::new(0),
+        waiter: Mutex::new(None),
+        rounds: env as u64,
+    };
+    let p = &baton as *const Baton as usize;
+    unsafe {
+        let scope = plat_scope_enter(ctx);
+        let a = plat_spawn(ctx, scope, player, p as *mut u8, LOC);
+        let b = plat_spawn(ctx, scope, player, (p | 1) as *mut u8, LOC);
+        plat_task_await(ctx, a);
+        plat_task_await(ctx, b);
+        plat_scope_exit(ctx, scope);
+    }
+    baton.turn.load(Ordering::Acquire)
+}
+
+#[test]
+fn ensure_that_park_and_wake_ping_pong() {
+    let n = 200_000 * scale();
+    let start = Instant::now();
+    assert_eq!(ok_result(root(ping_pong, n)), n);
+    let el = start.elapsed();
+    eprintln!(
+        "ping-pong: {} hand-offs in {:?}, {:.0} ns each",
+        n,
+        el,
+        el.as_nanos() as f64 / n as f64
+    );
+}

@@ -1,0 +1,125 @@
+//! Timers: one min-heap of deadlines serving `time_sleep`,
+//! `await_timeout` and scope deadlines.
+//!
+//! Workers fire due timers while looking for work ([`fire_due`]); an idle
+//! worker sleeps no longer than the earliest deadline.
+//!
+//! # Invariants
+//!
+//! - `HEAP` (mutex) protects the heap; `NEXT` mirrors its earliest
+//!   deadline (`u64::MAX` when empty) for lock-free checks, and is only
+//!   written under the lock.
+//! - Firing a timer only wakes a task or cancels a scope, both of which
+//!   tolerate being late or redundant (park sites re-check), so a timer
+//!   left behind by a task that woke for another reason is harmless.
+
+use std::cmp::{Ordering as Cmp, Reverse};
+use std::collections::BinaryHeap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use super::task::{Scope, TaskRef};
+
+pub enum Action {
+    Wake(TaskRef),
+    CancelScope(Arc<Scope>),
+}
+
+struct Entry {
+    deadline: u64,
+    seq: u64,
+    action: Action,
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, o: &Self) -> bool {
+        (self.deadline, self.seq) == (o.deadline, o.seq)
+    }
+}
+impl Eq for Entry {}
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, o: &Self) -> Option<Cmp> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Entry {
+    fn cmp(&self, o: &Self) -> Cmp {
+        (self.deadline, self.seq).cmp(&(o.deadline, o.seq))
+    }
+}
+
+struct Heap {
+    heap: BinaryHeap<Reverse<Entry>>,
+    seq: u64,
+}
+
+static HEAP: Mutex<Heap> = Mutex::new(Heap {
+    heap: BinaryHeap::new(),
+    seq: 0,
+});
+static NEXT: AtomicU64 = AtomicU64::new(u64::MAX);
+
+fn lock() -> std::sync::MutexGuard<'static, Heap> {
+    HEAP.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Schedules `action` at `deadline` (monotonic nanoseconds).
+pub fn add(deadline: u64, action: Action) {
+    let earlier = {
+        let mut h = lock();
+        h.seq += 1;
+        let seq = h.seq;
+        h.heap.push(Reverse(Entry {
+            deadline,
+            seq,
+            action,
+        }));
+        let earlier = deadline < NEXT.load(Ordering::Relaxed);
+        if earlier {
+            NEXT.store(deadline, Ordering::SeqCst);
+        }
+        earlier
+    };
+    if earlier {
+        // A sleeping worker may be waiting past this deadline.
+        super::wake_idle();
+    }
+}
+
+/// The earliest pending deadline.
+pub fn next_deadline() -> Option<u64> {
+    match NEXT.load(Ordering::SeqCst) {
+        u64::MAX => None,
+        d => Some(d),
+    }
+}
+
+/// Fires every timer whose deadline has passed.
+pub fn fire_due() {
+    if NEXT.load(Ordering::Relaxed) == u64::MAX {
+        return;
+    }
+    let now = super::now_nanos();
+    if NEXT.load(Ordering::Relaxed) > now {
+        return;
+    }
+    let mut due = Vec::new();
+    {
+        let mut h = lock();
+        while h.heap.peek().is_some_and(|e| e.0.deadline <= now) {
+            if let Some(Reverse(e)) = h.heap.pop() {
+                due.push(e.action);
+            }
+        }
+        NEXT.store(
+            h.heap.peek().map_or(u64::MAX, |e| e.0.deadline),
+            Ordering::SeqCst,
+        );
+    }
+    for a in due {
+        match a {
+            Action::Wake(t) => super::wake(t),
+            Action::CancelScope(s) => super::cancel_scope(&s),
+        }
+    }
+}
