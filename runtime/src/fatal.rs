@@ -53,6 +53,7 @@ fn claim_exit() {
 pub fn exit(code: i32) -> ! {
     claim_exit();
     stdout::flush();
+    crate::sched::trace::finish();
     // SAFETY: `_exit` ends the process; no Rust state needs tearing down.
     unsafe { libc::_exit(code) }
 }
@@ -61,6 +62,7 @@ pub fn exit(code: i32) -> ! {
 fn fail(text: &[u8], code: i32) -> ! {
     claim_exit();
     stdout::flush();
+    crate::sched::trace::finish();
     stdout::write_all(2, text);
     // SAFETY: as in `exit`.
     unsafe { libc::_exit(code) }

@@ -81,6 +81,111 @@ fn tasks_program() -> &'static Path {
     EXE.get_or_init(|| build("tasks"))
 }
 
+/// Builds the scheduler-tools program once per test run.
+fn sched_program() -> &'static Path {
+    static EXE: OnceLock<PathBuf> = OnceLock::new();
+    EXE.get_or_init(|| build("sched"))
+}
+
+fn run_sched(mode: &str, env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(sched_program());
+    cmd.env("MODE", mode)
+        .env_remove("PLAT_SEED")
+        .env_remove("PLAT_TRACE");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("sched program runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn seeded_log(seed: u64) -> String {
+    let seed = seed.to_string();
+    // PLAT_WORKERS is ignored in seeded mode (one worker).
+    let out = run_sched("log", &[("PLAT_SEED", &seed), ("PLAT_WORKERS", "4")]);
+    let log = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(log.len(), 101, "{log}");
+    log
+}
+
+#[test]
+fn sched_same_seed_gives_the_same_interleaving_and_seeds_differ() {
+    let first = seeded_log(7);
+    for _ in 0..20 {
+        assert_eq!(seeded_log(7), first);
+    }
+    let logs: std::collections::HashSet<String> = (1..=20).map(seeded_log).collect();
+    assert!(logs.len() >= 2, "20 seeds gave one interleaving: {first}");
+    // Interleaved, not one task after the other.
+    assert!(
+        logs.iter().any(|l| !l.starts_with(&l[..1].repeat(25))),
+        "{logs:?}"
+    );
+}
+
+/// The trace of MODE=trace: valid-looking JSON with every event kind.
+#[test]
+fn sched_trace_is_a_json_array_of_the_expected_events() {
+    for (workers, seed) in [("2", None), ("1", Some("3"))] {
+        let path =
+            std::env::temp_dir().join(format!("plat-trace-{}-{workers}.json", std::process::id()));
+        let p = path.to_string_lossy().into_owned();
+        let mut env = vec![("PLAT_TRACE", p.as_str()), ("PLAT_WORKERS", workers)];
+        if let Some(s) = seed {
+            env.push(("PLAT_SEED", s));
+        }
+        run_sched("trace", &env);
+        let text = std::fs::read_to_string(&path).expect("trace file written");
+        std::fs::remove_file(&path).ok();
+        let t = text.trim();
+        assert!(t.starts_with('[') && t.ends_with(']'), "{text}");
+        // Brackets balance outside strings.
+        let (mut depth, mut in_str, mut esc) = (0i64, false, false);
+        for c in t.chars() {
+            match (in_str, esc, c) {
+                (true, true, _) => esc = false,
+                (true, false, '\\') => esc = true,
+                (true, false, '"') => in_str = false,
+                (false, _, '"') => in_str = true,
+                (false, _, '[' | '{') => depth += 1,
+                (false, _, ']' | '}') => {
+                    depth -= 1;
+                    assert!(depth >= 0, "{text}");
+                }
+                _ => {}
+            }
+        }
+        assert_eq!(depth, 0, "{text}");
+        for needle in [
+            "\"ph\":\"B\"",
+            "\"ph\":\"E\"",
+            "\"name\":\"spawn 1\"",
+            "\"name\":\"task main\"",
+            "\"name\":\"park 3\"",
+            "\"reason\":\"sleeping\"",
+            "\"reason\":\"awaiting task 3\"",
+            "\"name\":\"wake 1\"",
+            "\"name\":\"end 2\"",
+            "\"outcome\":\"ok\"",
+            "\"name\":\"thread_name\"",
+        ] {
+            assert!(text.contains(needle), "no {needle} in {text}");
+        }
+        // B and E pair up.
+        assert_eq!(
+            text.matches("\"ph\":\"B\"").count(),
+            text.matches("\"ph\":\"E\"").count(),
+            "{text}"
+        );
+    }
+}
+
 fn run_tasks(mode: &str, workers: &str) -> Output {
     Command::new(tasks_program())
         .env("MODE", mode)

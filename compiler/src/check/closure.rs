@@ -297,6 +297,15 @@ impl FnChecker<'_> {
                 Some("deadline_millis") if deadline.is_none() => {
                     deadline = Some(self.expect_ty(&arg.value, &Ty::INT64));
                 }
+                Some("deadline_millis") => {
+                    self.error(Diagnostic::new(
+                        Code::RepeatedArgument,
+                        "the argument `deadline_millis` is given twice",
+                        arg.span,
+                        "given again here",
+                    ));
+                    self.expr(&arg.value, Expect::Value);
+                }
                 _ => {
                     self.error(Diagnostic::new(
                         Code::UnknownArgument,

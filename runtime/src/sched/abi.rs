@@ -102,7 +102,17 @@ pub unsafe extern "C" fn plat_spawn(
             t.get().ctx.poll.store(1, Ordering::Release);
         }
     }
+    if super::trace::on() {
+        super::trace_spawn(t);
+    }
     super::enqueue(t, false);
+    if super::seed::is_seeded() && super::seed::one_in(super::seed::SPAWN_YIELD_ONE_IN) {
+        // A seeded preemption point: the child (or another task) may run
+        // before the spawner continues.
+        let me = task_of(_ctx);
+        super::yield_now(me);
+        super::check_cancel(me);
+    }
     t.0 as *mut Task
 }
 
@@ -262,12 +272,19 @@ pub unsafe extern "C" fn plat_race_wait(ctx: *mut PlatCtx, scope: *mut Scope) ->
 }
 
 /// Slow path of the safepoint poll: yields on preemption requests, ends
-/// the task when it was cancelled.
+/// the task when it was cancelled. In seeded mode `poll` stays set and
+/// the generator decides whether to yield (a seeded preemption point).
 #[no_mangle]
 pub unsafe extern "C" fn plat_safepoint(ctx: *mut PlatCtx) {
     let me = task_of(ctx);
     super::check_cancel(me);
-    me.get().ctx.poll.store(0, Ordering::Relaxed);
+    if super::seed::is_seeded() {
+        if !super::seed::one_in(super::seed::YIELD_ONE_IN) {
+            return;
+        }
+    } else {
+        me.get().ctx.poll.store(0, Ordering::Relaxed);
+    }
     super::yield_now(me);
     // A cancellation may have come while we were queued.
     super::check_cancel(me);

@@ -30,13 +30,25 @@
 //!   fence, then re-check every queue before waiting: one of the two sees
 //!   the other, so no task is left behind with everybody asleep.
 //! - **Deadlock**: a worker about to sleep while every other worker
-//!   sleeps, no queue holds a task, no timer is pending and some task is
-//!   alive knows that nothing can ever wake a task: it prints the report
+//!   sleeps, no queue holds a task and no timer is pending knows that
+//!   nothing can ever wake a task (the main task is alive until the
+//!   process exits, so some task is always waiting): it prints the report
 //!   and exits with 2 (checked under the idle lock, which external
 //!   submitters also take).
 //! - **Preemption**: a monitor thread looks at every worker every 10 ms;
 //!   one still running the same task run as last time gets its task's
 //!   `poll` set, and the task yields at its next safepoint.
+//! - **Seeded mode** (`PLAT_SEED=N`, [`seed`]): one worker, no monitor;
+//!   runnable tasks go to the worker's `bag` and the next one is drawn by
+//!   the seeded generator; `poll` stays set on every task so each
+//!   safepoint asks the generator whether to yield; time is virtual.
+//! - **Tracing** (`PLAT_TRACE=FILE`, [`trace`]): spawn, run slices,
+//!   park, wake and end events into a per-worker buffer, written as
+//!   Chrome trace-event JSON at exit.
+//! - **Task memory**: task objects come from per-thread slabs
+//!   ([`task`]), never freed; the spawn/end path takes no global lock
+//!   and does no global read-modify-write except the task id counter and
+//!   the registry push (both on the spawner's side).
 //!
 //! # Invariants
 //!
@@ -55,10 +67,12 @@
 //!   raise a Plat panic while holding a lock.
 
 pub mod abi;
+pub mod seed;
 pub mod task;
 pub mod timer;
+pub mod trace;
 
-use std::cell::{Cell, UnsafeCell};
+use std::cell::{Cell, RefCell, UnsafeCell};
 use std::ffi::c_char;
 use std::sync::atomic::{fence, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, OnceLock};
@@ -69,7 +83,7 @@ use crossbeam_deque::{Injector, Steal, Stealer, Worker};
 use crate::coro::{stack, switch};
 use crate::entry::PlatCtx;
 use crate::{fatal, signal};
-use task::{Failure, Reason, Scope, Task, TaskRef, CANCELLED, FAILED, LIVE, OK, RUNNING};
+use task::{Failure, Reason, Scope, Task, TaskRef, CANCELLED, FAILED, OK, RUNNING};
 
 /// `park`: running, runnable or queued.
 pub const PARK_RUNNING: u8 = 0;
@@ -138,6 +152,10 @@ pub struct WorkerLocal {
     action: Cell<Action>,
     ticks: Cell<u64>,
     rng: Cell<u64>,
+    /// Seeded mode only: the runnable tasks, picked at random.
+    bag: RefCell<Vec<TaskRef>>,
+    /// This worker's trace buffer (when `PLAT_TRACE` is set).
+    trace: Option<&'static trace::Buffer>,
 }
 
 thread_local! {
@@ -174,7 +192,8 @@ pub fn worker_count() -> usize {
         .min(1024)
 }
 
-/// Creates the scheduler and starts workers `first..n` on new threads.
+/// Creates the scheduler and starts workers `first..n` on new threads
+/// (and the preemption monitor, except in seeded mode).
 fn init(n: usize, first: usize, detect_deadlock: bool) {
     if !switch::SUPPORTED {
         crate::rt_fatal!("tasks are not implemented on this architecture yet");
@@ -213,6 +232,9 @@ fn init(n: usize, first: usize, detect_deadlock: bool) {
             .spawn(move || worker_main(i))
             .unwrap_or_else(|e| crate::rt_fatal!("cannot start worker thread: {e}"));
     }
+    if seed::is_seeded() {
+        return;
+    }
     std::thread::Builder::new()
         .name("plat-monitor".to_owned())
         .stack_size(64 << 10)
@@ -236,8 +258,18 @@ fn worker_main(index: usize) -> ! {
         action: Cell::new(Action::Exit),
         ticks: Cell::new(0),
         rng: Cell::new(0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1)),
+        bag: RefCell::new(Vec::new()),
+        trace: trace::on().then(|| trace::new_buffer(index)),
     }));
     WORKER.with(|c| c.set(w));
+    if seed::is_seeded() {
+        loop {
+            match find_task_seeded(w) {
+                Some(t) => run(w, t),
+                None => idle_seeded(),
+            }
+        }
+    }
     loop {
         let t = match find_task(w) {
             Some(t) => t,
@@ -315,6 +347,40 @@ fn find_task(w: &WorkerLocal) -> Option<TaskRef> {
     steal_injector(w).or_else(|| steal_others(w))
 }
 
+/// Seeded mode: a random task of the bag (after moving in whatever was
+/// submitted from outside and the due timers).
+fn find_task_seeded(w: &WorkerLocal) -> Option<TaskRef> {
+    while let Some(t) = steal_injector(w) {
+        w.bag.borrow_mut().push(t);
+        while let Some(t) = w.local.pop() {
+            w.bag.borrow_mut().push(t);
+        }
+    }
+    timer::fire_due();
+    let mut bag = w.bag.borrow_mut();
+    if bag.is_empty() {
+        return None;
+    }
+    let i = seed::below(bag.len());
+    Some(bag.swap_remove(i))
+}
+
+/// Seeded mode, nothing runnable: jump the virtual clock to the next
+/// timer, or report the deadlock (there is one worker and no other
+/// source of wake-ups).
+fn idle_seeded() {
+    if let Some(d) = timer::next_deadline() {
+        seed::advance_to(d);
+        return;
+    }
+    // With deadlock detection (a program run) the main task is alive
+    // until the process exits, so some task is always alive here.
+    if sched().detect_deadlock {
+        report_deadlock();
+    }
+    std::thread::sleep(Duration::from_millis(1));
+}
+
 /// Whether any queue visibly holds a task.
 fn any_queued() -> bool {
     let s = sched();
@@ -341,12 +407,7 @@ fn spin_then_sleep(w: &WorkerLocal) -> Option<TaskRef> {
     fence(Ordering::SeqCst);
     let due = timer::next_deadline();
     let work = any_queued() || due.is_some_and(|d| d <= now_nanos());
-    if !work
-        && s.detect_deadlock
-        && idle.sleeping == s.slots.len()
-        && due.is_none()
-        && LIVE.load(Ordering::SeqCst) > 0
-    {
+    if !work && s.detect_deadlock && idle.sleeping == s.slots.len() && due.is_none() {
         report_deadlock();
     }
     if !work {
@@ -401,6 +462,12 @@ fn wake_idle() {
 /// Makes a runnable task (`park == RUNNING`) available to the workers.
 /// `hot`: it was just woken by the running task (goes to run-next).
 fn enqueue(t: TaskRef, hot: bool) {
+    if seed::is_seeded() {
+        if let Some(w) = worker() {
+            w.bag.borrow_mut().push(t);
+            return;
+        }
+    }
     match worker() {
         Some(w) if hot && !w.current.get().is_null() => {
             if let Some(old) = w.run_next.replace(Some(t)) {
@@ -438,6 +505,15 @@ pub fn wake(t: TaskRef) {
             .compare_exchange(s, to, Ordering::AcqRel, Ordering::Acquire)
         {
             Ok(_) => {
+                if trace::on() {
+                    trace::record(
+                        worker().and_then(|w| w.trace),
+                        trace::Kind::Wake,
+                        task.id,
+                        "",
+                        u64::MAX,
+                    );
+                }
                 if enq {
                     enqueue(t, true);
                 }
@@ -478,16 +554,30 @@ fn run(w: &WorkerLocal, t: TaskRef) {
             if task.is_main { None } else { Some(task.id) },
         );
     }
+    if seed::is_seeded() {
+        seed::advance(seed::VCLOCK_STEP);
+    }
+    let tracing = trace::on();
+    if tracing {
+        trace::record(w.trace, trace::Kind::Run, task.id, "", u64::MAX);
+    }
     w.current.set(t.0);
     let slot = &sched().slots[w.index];
     slot.current.store(t.0 as *mut Task, Ordering::Relaxed);
-    slot.runs.fetch_add(1, Ordering::Relaxed);
+    // Only this worker writes `runs` (the monitor reads it): no RMW.
+    slot.runs.store(
+        slot.runs.load(Ordering::Relaxed).wrapping_add(1),
+        Ordering::Relaxed,
+    );
     // SAFETY: `sp` was saved by the task's last switch away (or made by
     // `init_stack`), and nobody else runs it (we dequeued it).
     unsafe { switch::switch(w.sched_sp.get(), *task.sp.get()) };
     slot.current.store(std::ptr::null_mut(), Ordering::Relaxed);
     w.current.set(std::ptr::null());
     signal::set_task(0, 0, None);
+    if tracing {
+        trace_switch_out(w, task);
+    }
     match w.action.get() {
         Action::Park => {
             if task
@@ -502,9 +592,14 @@ fn run(w: &WorkerLocal, t: TaskRef) {
             {
                 // Woken while parking: runnable again right away.
                 task.park.store(PARK_RUNNING, Ordering::Release);
-                w.local.push(t);
+                if seed::is_seeded() {
+                    w.bag.borrow_mut().push(t);
+                } else {
+                    w.local.push(t);
+                }
             }
         }
+        Action::Yield if seed::is_seeded() => w.bag.borrow_mut().push(t),
         Action::Yield => {
             sched().injector.push(t);
         }
@@ -515,6 +610,46 @@ fn run(w: &WorkerLocal, t: TaskRef) {
                     stack::give(st);
                 }
             }
+        }
+    }
+}
+
+/// Records the spawn of `t` (tracing on).
+fn trace_spawn(t: TaskRef) {
+    trace::record(
+        worker().and_then(|w| w.trace),
+        trace::Kind::Spawn,
+        t.get().id,
+        "",
+        u64::MAX,
+    );
+}
+
+/// Records the end of a run slice and why it ended.
+fn trace_switch_out(w: &WorkerLocal, task: &Task) {
+    trace::record(w.trace, trace::Kind::Stop, task.id, "", u64::MAX);
+    match w.action.get() {
+        Action::Park => {
+            // SAFETY: the task is off its stack and we still own it (its
+            // reason was written before it switched away).
+            let r = unsafe { *task.reason.get() };
+            trace::record(
+                w.trace,
+                trace::Kind::Park,
+                task.id,
+                r.what,
+                r.task.unwrap_or(u64::MAX),
+            );
+        }
+        Action::Yield => {}
+        Action::Exit => {
+            let outcome = match task.done.load(Ordering::Acquire) {
+                OK => "ok",
+                FAILED => "failed",
+                CANCELLED => "cancelled",
+                _ => "running",
+            };
+            trace::record(w.trace, trace::Kind::End, task.id, outcome, u64::MAX);
         }
     }
 }
@@ -685,7 +820,6 @@ pub fn end_task(t: TaskRef, kind: u8, failure: Option<Box<Failure>>) -> ! {
             wake(scope.owner);
         }
     }
-    LIVE.fetch_sub(1, Ordering::SeqCst);
     switch_out(t, Action::Exit);
     crate::rt_fatal!("a finished task was resumed")
 }
@@ -826,8 +960,17 @@ fn monitor() {
     }
 }
 
-/// Monotonic clock in nanoseconds.
+/// The scheduler's monotonic clock in nanoseconds: the virtual clock in
+/// seeded mode (see [`seed`]), else [`real_nanos`].
 pub fn now_nanos() -> u64 {
+    if seed::is_seeded() {
+        return seed::now();
+    }
+    real_nanos()
+}
+
+/// The real monotonic clock in nanoseconds.
+pub fn real_nanos() -> u64 {
     let mut ts = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,
@@ -879,7 +1022,12 @@ unsafe extern "C" fn main_body(ctx: *mut PlatCtx, env: *mut u8) -> u64 {
 /// (which becomes worker 0); exits the process with its result.
 pub fn start_program(program: fn(*mut PlatCtx) -> i32) -> ! {
     configure_stacks();
-    let n = worker_count();
+    trace::init_from_env();
+    let n = if seed::init_from_env() {
+        1
+    } else {
+        worker_count()
+    };
     init(n, 1, true);
     let main = Task::create(
         Some(main_body),

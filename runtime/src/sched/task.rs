@@ -7,7 +7,8 @@
 //!   pointer compiled code passes around *is* the task pointer.
 //! - Task objects are never freed (compiled code may keep a handle
 //!   forever; the collector will own them once it exists), so any thread
-//!   may dereference a task pointer it has seen, even a stale one.
+//!   may dereference a task pointer it has seen, even a stale one. They
+//!   are carved from per-thread slabs ([`slab_alloc`]), never reused.
 //! - `done` goes from [`RUNNING`] to one of [`OK`], [`FAILED`],
 //!   [`CANCELLED`] exactly once, with `Release`, after `result` /
 //!   `failure` are written; readers load it with `Acquire` first.
@@ -119,10 +120,42 @@ unsafe impl Sync for Task {}
 unsafe impl Send for Task {}
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Tasks per slab chunk.
+const SLAB: usize = 256;
+
+thread_local! {
+    /// This thread's current chunk of task memory: next free slot and
+    /// slots left. Reached only inside [`slab_alloc`], which never
+    /// switches tasks, so the thread-local address is not cached across
+    /// a switch.
+    static CHUNK: std::cell::Cell<(*mut Task, usize)> =
+        const { std::cell::Cell::new((std::ptr::null_mut(), 0)) };
+}
+
+/// Memory for one task: carved from a per-thread chunk of [`SLAB`]
+/// tasks (one allocation per chunk, no lock, no per-task `malloc`).
+/// Chunks are never freed: task objects are immortal (module invariant).
+fn slab_alloc() -> *mut Task {
+    CHUNK.with(|c| {
+        let (mut next, mut left) = c.get();
+        if left == 0 {
+            let layout = std::alloc::Layout::array::<Task>(SLAB)
+                .unwrap_or_else(|_| crate::rt_fatal!("task slab layout"));
+            // SAFETY: a non-zero-sized layout.
+            next = unsafe { std::alloc::alloc(layout) } as *mut Task;
+            if next.is_null() {
+                crate::rt_fatal!("out of memory allocating tasks");
+            }
+            left = SLAB;
+        }
+        // SAFETY: `next` is inside the chunk while `left > 0`.
+        c.set((unsafe { next.add(1) }, left - 1));
+        next
+    })
+}
 /// Head of the registry of all tasks ever created.
 pub static ALL: AtomicPtr<Task> = AtomicPtr::new(std::ptr::null_mut());
-/// Tasks created and not yet done.
-pub static LIVE: AtomicUsize = AtomicUsize::new(0);
 
 impl Task {
     /// Allocates a task (never freed) and registers it.
@@ -138,10 +171,13 @@ impl Task {
         } else {
             NEXT_ID.fetch_add(1, Ordering::Relaxed)
         };
-        let t = Box::into_raw(Box::new(Task {
+        let t = slab_alloc();
+        let task = Task {
             ctx: PlatCtx {
                 stack_limit: 0,
-                poll: AtomicUsize::new(0),
+                // Seeded mode: every safepoint enters the runtime, where
+                // the generator decides whether to switch.
+                poll: AtomicUsize::new(super::seed::is_seeded() as usize),
             },
             id,
             park: AtomicU8::new(0),
@@ -164,8 +200,10 @@ impl Task {
                 task: None,
             }),
             next_all: AtomicPtr::new(std::ptr::null_mut()),
-        }));
-        LIVE.fetch_add(1, Ordering::SeqCst);
+        };
+        // SAFETY: `t` is fresh, properly aligned, unused memory for one
+        // `Task` (see `slab_alloc`).
+        unsafe { t.write(task) };
         // Treiber push; tasks are never freed so there is no ABA hazard.
         let mut head = ALL.load(Ordering::Relaxed);
         loop {

@@ -469,3 +469,31 @@ fn ensure_that_park_and_wake_ping_pong() {
         el.as_nanos() as f64 / n as f64
     );
 }
+
+/// `cargo test --release -p plat_rt -- --ignored bench_spawn_join --nocapture`:
+/// one million tasks spawned and awaited in one scope (the target is
+/// Go's ~150 ns per spawn+join on 2 cores).
+#[test]
+#[ignore]
+fn bench_spawn_join_one_million() {
+    let n = 1_000_000;
+    ok_result(root(spawn_join_n, 10_000));
+    for _ in 0..3 {
+        let start = Instant::now();
+        let r = ok_result(root(spawn_join_n, n));
+        let el = start.elapsed();
+        assert_eq!(r, n * (n + 1) / 2);
+        eprintln!(
+            "spawn+join 1M: {:?}, {:.0} ns/task",
+            el,
+            el.as_nanos() as f64 / n as f64
+        );
+    }
+}
+
+#[test]
+fn ensure_that_task_objects_stay_small() {
+    let size = std::mem::size_of::<Task>();
+    eprintln!("size_of::<Task>() = {size}");
+    assert!(size <= 256, "{size}");
+}
