@@ -79,12 +79,16 @@ run_program() {
     local name=$1 src=$BENCH/programs/$1.plat expect=$BENCH/programs/$1.out
     local exe=$WORK/plat_$name
     [[ -f "$expect" ]] || { echo "missing $expect" >&2; exit 1; }
-    if [[ ! -x "$BIN/go_$name" ]]; then
+    # The Go counterpart has the same name, except for the await ping-pong,
+    # which is compared with Go's channel ping-pong (a park/wake round trip).
+    local go_name=$name
+    [[ $name == await_pingpong ]] && go_name=pingpong
+    if [[ ! -x "$BIN/go_$go_name" ]]; then
         echo "== building the anchors into $BIN" >&2
         BIN=$BIN "$ANCHORS/build.sh" >&2
     fi
     "$PLAT" build "$src" -o "$exe"
-    local cmds=("plat=$exe" "go=$BIN/go_$name")
+    local cmds=("plat=$exe" "go=$BIN/go_$go_name")
     [[ -x "$BIN/c_$name" ]] && cmds+=("c=$BIN/c_$name")
     local runs=$RUNS
     [[ -z "$RUNS_GIVEN" && "$SLOW_PROGRAMS" == *" $name "* ]] && runs=$SLOW_RUNS
