@@ -90,7 +90,7 @@ pub fn build(path: &Path, output: &Path, options: &Options) -> Result<(), Failur
     };
     let out = match codegen::generate(&checked.program, &checked.sources, cg_options) {
         Ok(out) => out,
-        Err(codegen::Error::Program(d)) => return report(&mut [d], &checked.sources, options),
+        Err(codegen::Error::Program(d)) => return report(&mut [*d], &checked.sources, options),
         Err(codegen::Error::Internal(e)) => return Err(Failure::Tool(e)),
     };
     if options.emit == Some(Emit::Clif) {

@@ -223,6 +223,36 @@ fn tasks_panics_reach_main_with_their_task_chain() {
 }
 
 #[test]
+fn tasks_await_of_a_task_cancelled_by_a_sibling_failure_reraises_it() {
+    for workers in ["1", "2", "4"] {
+        let out = run_tasks("cascade", workers);
+        assert_eq!(out.status.code(), Some(101));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "panic: kaboom\n  at t.plat:9:9\n  in task 1 (spawned at t.plat:10:10)\n  \
+             in task main\n"
+        );
+    }
+}
+
+#[test]
+fn tasks_await_of_an_explicitly_cancelled_task_panics_at_the_await() {
+    let out = run_tasks("cancelled", "2");
+    assert_eq!(out.status.code(), Some(101));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "panic: task was cancelled\n  at t.plat:12:12\n"
+    );
+    let out = run_tasks("cancelled_in_task", "2");
+    assert_eq!(out.status.code(), Some(101));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "panic: task was cancelled\n  at t.plat:12:12\n  in task 1 (spawned at t.plat:4:4)\n  \
+         in task main\n"
+    );
+}
+
+#[test]
 fn tasks_stack_overflow_in_a_task_is_a_panic_naming_it() {
     let out = run_tasks("overflow", "2");
     assert_eq!(out.status.code(), Some(101));

@@ -329,7 +329,7 @@ impl FnChecker<'_> {
         self.pop_scope();
         Stmt::Concurrent {
             scope,
-            deadline,
+            deadline: deadline.map(Box::new),
             body,
         }
     }

@@ -16,6 +16,7 @@ mod builtins;
 mod call;
 mod closure;
 mod collections;
+mod construct;
 mod expr;
 mod infer;
 mod items;

@@ -259,8 +259,8 @@ impl FnChecker<'_> {
         self.pop_scope();
         Some(Stmt::ForRange {
             var,
-            start,
-            end,
+            start: Box::new(start),
+            end: Box::new(end),
             inclusive: *inclusive,
             body,
         })

@@ -61,7 +61,7 @@ impl FunctionCx<'_, '_> {
                 scope,
                 deadline,
                 body,
-            } => self.concurrent(*scope, deadline.as_ref(), body),
+            } => self.concurrent(*scope, deadline.as_deref(), body),
             Stmt::Break | Stmt::Continue => {
                 let (cont, brk, depth) = *self.loops.last().expect("checker: break inside a loop");
                 self.exit_scopes(depth);

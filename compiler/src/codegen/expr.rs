@@ -432,7 +432,7 @@ impl FunctionCx<'_, '_> {
             | Builtin::IsCancelled
             | Builtin::TimeSleep
             | Builtin::TimeNow
-            | Builtin::TimeMonotonicNanos => self.task_builtin(op, args, ret),
+            | Builtin::TimeMonotonicNanos => self.task_builtin(op, args, ret, span),
             Builtin::StrSplit | Builtin::StrParse => self.string_collection_method(op, args, ret),
             Builtin::IsFirst
             | Builtin::IsSecond

@@ -49,7 +49,7 @@ const MAX_TYPE_DEPTH: usize = 32;
 #[derive(Debug)]
 pub enum Error {
     /// The program cannot be compiled (reported as a diagnostic).
-    Program(crate::diag::Diagnostic),
+    Program(Box<crate::diag::Diagnostic>),
     /// A bug in the compiler.
     Internal(String),
 }
@@ -310,7 +310,7 @@ impl ModuleCx<'_> {
 pub fn generate(program: &Program, sources: &SourceMap, options: Options) -> Result<Output, Error> {
     generate_object(program, sources, options)
         .map_err(Error::Internal)?
-        .map_err(Error::Program)
+        .map_err(|d| Error::Program(Box::new(d)))
 }
 
 fn generate_object(

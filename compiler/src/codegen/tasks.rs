@@ -159,13 +159,20 @@ impl FunctionCx<'_, '_> {
     }
 
     /// `Task` methods, `is_cancelled()` and the time built-ins.
-    pub fn task_builtin(&mut self, op: Builtin, args: &[Option<Expr>], ret: &Ty) -> Option<Value> {
+    pub fn task_builtin(
+        &mut self,
+        op: Builtin,
+        args: &[Option<Expr>],
+        ret: &Ty,
+        span: Span,
+    ) -> Option<Value> {
         let vals: Vec<Value> = args.iter().flatten().map(|a| self.expr_value(a)).collect();
         let arg = |i: usize| vals.get(i).copied();
         let ret = self.concrete(ret);
         match op {
             Builtin::TaskAwait => {
-                let slot = self.call_runtime("plat_task_await", &[self.ctx, arg(0)?])?;
+                let loc = self.location(span);
+                let slot = self.call_runtime("plat_task_await", &[self.ctx, arg(0)?, loc])?;
                 self.decode_slot(slot, &ret)
             }
             Builtin::TaskAwaitTimeout => {

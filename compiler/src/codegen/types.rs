@@ -81,6 +81,21 @@ fn is_pointer(program: &Program, ty: &Ty) -> bool {
     }
 }
 
+/// The collector's bitmap of which slots of a fixed object hold pointers:
+/// bit `i % 64` of word `i / 64` for slot `i`.
+fn pointer_map(program: &Program, slots: &[Ty]) -> Vec<u64> {
+    let mut words = Vec::new();
+    for (i, t) in slots.iter().enumerate() {
+        if is_pointer(program, t) {
+            if words.len() <= i / 64 {
+                words.resize(i / 64 + 1, 0u64);
+            }
+            words[i / 64] |= 1 << (i % 64);
+        }
+    }
+    words
+}
+
 /// A type with newtypes replaced by what they wrap (same representation).
 pub fn representation(program: &Program, ty: &Ty) -> Ty {
     match ty {
@@ -209,17 +224,8 @@ impl ModuleCx<'_> {
                     let fields = self.program.class_fields(*adt, args);
                     let children = fields.iter().map(|(_, t)| self.desc(t)).collect();
                     d.set(kind::CLASS, fields.len() as u64, children);
-                    d.ptr_map = fields
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, (_, t))| is_pointer(self.program, t))
-                        .fold(Vec::new(), |mut words, (i, _)| {
-                            if words.len() <= i / 64 {
-                                words.resize(i / 64 + 1, 0u64);
-                            }
-                            words[i / 64] |= 1 << (i % 64);
-                            words
-                        });
+                    let tys: Vec<Ty> = fields.iter().map(|(_, t)| t.clone()).collect();
+                    d.ptr_map = pointer_map(self.program, &tys);
                     d.child_names = fields.iter().map(|(n, _)| n.clone()).collect();
                     d.parent = parent
                         .as_ref()
@@ -282,17 +288,7 @@ impl ModuleCx<'_> {
         d.child_names = std::iter::once("code".to_owned())
             .chain((0..captures.len()).map(|i| format!("capture{i}")))
             .collect();
-        d.ptr_map = fields
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| is_pointer(self.program, t))
-            .fold(Vec::new(), |mut words, (i, _)| {
-                if words.len() <= i / 64 {
-                    words.resize(i / 64 + 1, 0u64);
-                }
-                words[i / 64] |= 1 << (i % 64);
-                words
-            });
+        d.ptr_map = pointer_map(self.program, &fields);
         self.define_shape(id, "<closure>", d);
         id
     }

@@ -194,8 +194,8 @@ pub enum Stmt {
     /// `for (var in start..end)`, `..=` when `inclusive`.
     ForRange {
         var: LocalId,
-        start: Expr,
-        end: Expr,
+        start: Box<Expr>,
+        end: Box<Expr>,
         inclusive: bool,
         body: Block,
     },
@@ -211,7 +211,7 @@ pub enum Stmt {
     /// `concurrent { }`: `scope` holds the scope for the body's spawns.
     Concurrent {
         scope: LocalId,
-        deadline: Option<Expr>,
+        deadline: Option<Box<Expr>>,
         body: Block,
     },
 }

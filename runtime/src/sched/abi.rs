@@ -98,7 +98,8 @@ pub unsafe extern "C" fn plat_spawn(
         inner.children.push(t);
         inner.live += 1;
         if inner.cancelled {
-            t.get().cancel.store(true, Ordering::Release);
+            // Not started yet: it ends as cancelled when first run.
+            t.get().request_cancel(inner.cause.as_ref());
             t.get().ctx.poll.store(1, Ordering::Release);
         }
     }
@@ -116,8 +117,11 @@ pub unsafe extern "C" fn plat_spawn(
     t.0 as *mut Task
 }
 
-/// Outcome of an ended task for its awaiter: the result, or a panic.
-fn collect(me: TaskRef, t: &Task) -> u64 {
+/// Outcome of an ended task for its awaiter: the result, or a panic. A
+/// task cancelled because of a failure (see `task::Cause`) re-raises
+/// that root failure (and marks it observed); any other cancelled task
+/// panics with "task was cancelled" at `loc` (the await's location).
+fn collect(me: TaskRef, t: &Task, loc: *const c_char) -> u64 {
     match t.done.load(Ordering::Acquire) {
         OK => t.result(),
         FAILED => {
@@ -127,7 +131,13 @@ fn collect(me: TaskRef, t: &Task) -> u64 {
                 None => crate::rt_fatal!("failed task without a failure"),
             }
         }
-        CANCELLED => super::raise(b"task was cancelled", std::ptr::null()),
+        CANCELLED => match t.cancel_cause() {
+            Some(cause) => {
+                cause.task.get().observed.store(true, Ordering::Release);
+                super::reraise(me, &cause.failure)
+            }
+            None => super::raise(b"task was cancelled", loc),
+        },
         _ => crate::rt_fatal!("collecting a running task"),
     }
 }
@@ -143,15 +153,19 @@ fn register_waiter(me: TaskRef, t: &Task) -> bool {
     true
 }
 
-/// `task.await()`.
+/// `task.await()` at `loc` (null or the await's source location).
 #[no_mangle]
-pub unsafe extern "C" fn plat_task_await(ctx: *mut PlatCtx, task: *mut Task) -> u64 {
+pub unsafe extern "C" fn plat_task_await(
+    ctx: *mut PlatCtx,
+    task: *mut Task,
+    loc: *const c_char,
+) -> u64 {
     let me = task_of(ctx);
     // SAFETY: a task handle (never freed).
     let t = unsafe { &*task };
     loop {
         if t.is_done() {
-            return collect(me, t);
+            return collect(me, t, loc);
         }
         super::check_cancel(me);
         super::prepare_park(me);
@@ -185,7 +199,8 @@ pub unsafe extern "C" fn plat_task_await_timeout(
     let mut armed = false;
     loop {
         if t.is_done() {
-            let r = collect(me, t);
+            // No location in this entry point's contract.
+            let r = collect(me, t, std::ptr::null());
             // SAFETY: `out` is writable (contract).
             unsafe { *out = r };
             return 1;
@@ -223,7 +238,7 @@ pub unsafe extern "C" fn plat_task_is_done(task: *mut Task) -> u8 {
 /// `task.cancel()`.
 #[no_mangle]
 pub unsafe extern "C" fn plat_task_cancel(task: *mut Task) {
-    super::cancel(TaskRef(task));
+    super::cancel(TaskRef(task), None);
 }
 
 /// `is_cancelled()`.
@@ -247,7 +262,10 @@ pub unsafe extern "C" fn plat_race_wait(ctx: *mut PlatCtx, scope: *mut Scope) ->
     // SAFETY: a scope from `plat_race_enter`, not finished yet.
     let sc = unsafe { &*scope };
     super::wait_scope(me, sc, true, true);
-    super::cancel_scope(sc);
+    // The losers are cancelled without a cause (their awaiters panic with
+    // "task was cancelled"); an owner's own cancellation already
+    // cancelled the scope with its cause in `wait_scope`.
+    super::cancel_scope(sc, None);
     super::wait_scope(me, sc, false, false);
     let (winner, last) = {
         let inner = sc.lock();

@@ -83,7 +83,8 @@ use crossbeam_deque::{Injector, Steal, Stealer, Worker};
 use crate::coro::{stack, switch};
 use crate::entry::PlatCtx;
 use crate::{fatal, signal};
-use task::{Failure, Reason, Scope, Task, TaskRef, CANCELLED, FAILED, OK, RUNNING};
+use std::sync::Arc;
+use task::{Cause, Failure, Reason, Scope, Task, TaskRef, CANCELLED, FAILED, OK, RUNNING};
 
 /// `park`: running, runnable or queued.
 pub const PARK_RUNNING: u8 = 0;
@@ -714,28 +715,32 @@ pub fn yield_now(t: TaskRef) {
     switch_out(t, Action::Yield);
 }
 
-/// Requests cancellation of `t` (idempotent).
-pub fn cancel(t: TaskRef) {
+/// Requests cancellation of `t` (idempotent: the first request decides
+/// the cause). `cause`: the failure that made its scope cancel it, or
+/// `None` (explicit `cancel()`, deadline, race).
+pub fn cancel(t: TaskRef, cause: Option<&Arc<Cause>>) {
     let task = t.get();
-    if task.is_done() || task.cancel.swap(true, Ordering::AcqRel) {
+    if task.is_done() || !task.request_cancel(cause) {
         return;
     }
     task.ctx.poll.store(1, Ordering::Release);
     wake(t);
 }
 
-/// Cancels every child of `scope` (idempotent).
-pub fn cancel_scope(scope: &Scope) {
+/// Cancels every child of `scope` (idempotent: the first cancellation
+/// decides the cause), with `cause` as in [`cancel`].
+pub fn cancel_scope(scope: &Scope, cause: Option<Arc<Cause>>) {
     let children = {
         let mut inner = scope.lock();
         if inner.cancelled {
             return;
         }
         inner.cancelled = true;
+        inner.cause = cause.clone();
         inner.children.clone()
     };
     for c in children {
-        cancel(c);
+        cancel(c, cause.as_ref());
     }
 }
 
@@ -744,7 +749,8 @@ pub fn cancel_scope(scope: &Scope) {
 pub fn wait_scope(me: TaskRef, scope: &Scope, stop_at_winner: bool, cancel_on_own_cancel: bool) {
     loop {
         if cancel_on_own_cancel && me.get().cancel.load(Ordering::Acquire) {
-            cancel_scope(scope);
+            // The owner's cancellation cascades with its cause.
+            cancel_scope(scope, me.get().cancel_cause());
         }
         prepare_park(me);
         {
@@ -775,11 +781,21 @@ pub fn end_task(t: TaskRef, kind: u8, failure: Option<Box<Failure>>) -> ! {
     let task = t.get();
     // SAFETY: only the running task touches its scope stack.
     let open: Vec<*const Scope> = unsafe { std::mem::take(&mut *task.scopes.get()) };
+    // Why the tasks of those scopes and, for a first failure, this task's
+    // siblings are cancelled: this task's failure, or the cause of its
+    // own cancellation.
+    let cause = match (&failure, kind) {
+        (Some(f), FAILED) => Some(Arc::new(Cause {
+            task: t,
+            failure: (**f).clone(),
+        })),
+        _ => task.cancel_cause(),
+    };
     for &sc in open.iter().rev() {
         // SAFETY: an open scope is kept alive by its `Arc` until the
         // owner exits it, which can no longer happen for these.
         let sc = unsafe { &*sc };
-        cancel_scope(sc);
+        cancel_scope(sc, cause.clone());
         wait_scope(t, sc, false, false);
     }
     let waiters = {
@@ -814,7 +830,7 @@ pub fn end_task(t: TaskRef, kind: u8, failure: Option<Box<Failure>>) -> ! {
             (wake_owner, cancel_others)
         };
         if cancel_others {
-            cancel_scope(scope);
+            cancel_scope(scope, cause);
         }
         if wake_owner {
             wake(scope.owner);

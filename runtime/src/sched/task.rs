@@ -12,6 +12,10 @@
 //! - `done` goes from [`RUNNING`] to one of [`OK`], [`FAILED`],
 //!   [`CANCELLED`] exactly once, with `Release`, after `result` /
 //!   `failure` are written; readers load it with `Acquire` first.
+//! - `cancel_cause` goes from null to a cause (see [`Task::request_cancel`])
+//!   at most once, before `cancel` is stored with `Release`; so whoever
+//!   sees `cancel` (or `done == CANCELLED`) with `Acquire` sees the cause.
+//!   A cause that is an `Arc<Cause>` is owned by the task forever.
 //! - `waiters` (mutex) holds the tasks parked in `await` on this task; it
 //!   is emptied when `done` is set, under the same lock, so a waiter that
 //!   registers under the lock and sees `done == RUNNING` is always woken.
@@ -70,6 +74,28 @@ pub struct Failure {
 }
 // SAFETY: `loc` pointers are static NUL-terminated strings.
 unsafe impl Send for Failure {}
+// SAFETY: as above; a `Failure` is never mutated once shared.
+unsafe impl Sync for Failure {}
+
+/// Why a task was cancelled when the reason is a failure: the root
+/// failure of its scope (the first failure that cancelled the scope's
+/// other tasks, or the failure of a task whose open scopes were cancelled
+/// as it ended), and the task that failed with it (its `observed` flag
+/// is set when an `await` re-raises the cause). A task cancelled
+/// explicitly (`cancel()`), by a deadline or by a race has no cause.
+#[derive(Debug)]
+pub struct Cause {
+    pub task: TaskRef,
+    pub failure: Failure,
+}
+
+/// Marks a task cancelled without a cause in `cancel_cause` (never
+/// dereferenced).
+static NO_CAUSE: u8 = 0;
+
+fn no_cause() -> *mut Cause {
+    &NO_CAUSE as *const u8 as *mut Cause
+}
 
 /// Why a parked task waits (shown by the deadlock report).
 #[derive(Clone, Copy, Debug)]
@@ -89,8 +115,12 @@ pub struct Task {
     pub park: AtomicU8,
     /// [`RUNNING`], [`OK`], [`FAILED`] or [`CANCELLED`].
     pub done: AtomicU8,
-    /// Cancellation requested.
+    /// Cancellation requested (set only by [`Task::request_cancel`] after
+    /// `cancel_cause`).
     pub cancel: AtomicBool,
+    /// Null until cancellation is requested; then the `Arc<Cause>` (raw)
+    /// of a cancellation caused by a failure, or [`NO_CAUSE`].
+    pub cancel_cause: AtomicPtr<Cause>,
     /// The failure was observed by an `await`.
     pub observed: AtomicBool,
     /// The program's main task (a panic there ends the process).
@@ -183,6 +213,7 @@ impl Task {
             park: AtomicU8::new(0),
             done: AtomicU8::new(RUNNING),
             cancel: AtomicBool::new(false),
+            cancel_cause: AtomicPtr::new(std::ptr::null_mut()),
             observed: AtomicBool::new(false),
             is_main,
             body,
@@ -231,6 +262,52 @@ impl Task {
         unsafe { (*self.failure.get()).as_deref() }
     }
 
+    /// Records a cancellation request with its cause (`None`: explicit,
+    /// deadline, race) and sets `cancel`; false (and nothing changes) if
+    /// one was already recorded: the first request decides the cause.
+    /// The caller makes the task notice it (`poll`, wake-up).
+    pub fn request_cancel(&self, cause: Option<&Arc<Cause>>) -> bool {
+        let p = match cause {
+            Some(c) => Arc::into_raw(Arc::clone(c)) as *mut Cause,
+            None => no_cause(),
+        };
+        match self.cancel_cause.compare_exchange(
+            std::ptr::null_mut(),
+            p,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        ) {
+            Ok(_) => {
+                self.cancel.store(true, Ordering::Release);
+                true
+            }
+            Err(_) => {
+                if cause.is_some() {
+                    // SAFETY: `p` came from `Arc::into_raw` above and was
+                    // not published.
+                    drop(unsafe { Arc::from_raw(p as *const Cause) });
+                }
+                false
+            }
+        }
+    }
+
+    /// The cause of this task's cancellation, if it was cancelled because
+    /// of a failure (see [`Cause`]); `None` if it was cancelled without a
+    /// cause or not at all.
+    pub fn cancel_cause(&self) -> Option<Arc<Cause>> {
+        let p = self.cancel_cause.load(Ordering::Acquire);
+        if p.is_null() || p == no_cause() {
+            return None;
+        }
+        // SAFETY: a published cause is an `Arc` owned by the task
+        // forever (never released), so taking one more reference is fine.
+        unsafe {
+            Arc::increment_strong_count(p as *const Cause);
+            Some(Arc::from_raw(p as *const Cause))
+        }
+    }
+
     /// The result of a task whose `done` is [`OK`] (Acquire-loaded).
     pub fn result(&self) -> u64 {
         // SAFETY: as for `failure`.
@@ -258,6 +335,9 @@ pub struct ScopeInner {
     pub waiting: bool,
     /// The scope was cancelled (deadline, failure, owner cancelled).
     pub cancelled: bool,
+    /// Why, when `cancelled` because of a failure (given to its tasks,
+    /// also to those spawned after the cancellation).
+    pub cause: Option<Arc<Cause>>,
 }
 
 impl Scope {

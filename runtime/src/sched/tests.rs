@@ -56,7 +56,7 @@ unsafe extern "C" fn spawn_join_n(ctx: *mut PlatCtx, env: *mut u8) -> u64 {
         }
         let mut sum = 0;
         for t in tasks {
-            sum += plat_task_await(ctx, t);
+            sum += plat_task_await(ctx, t, LOC);
         }
         plat_scope_exit(ctx, scope);
         sum
@@ -88,7 +88,7 @@ unsafe extern "C" fn nested(ctx: *mut PlatCtx, env: *mut u8) -> u64 {
     unsafe {
         let scope = plat_scope_enter(ctx);
         let t = plat_spawn(ctx, scope, nested, (depth - 1) as *mut u8, LOC);
-        let r = plat_task_await(ctx, t);
+        let r = plat_task_await(ctx, t, LOC);
         plat_scope_exit(ctx, scope);
         r + 1
     }
@@ -108,7 +108,7 @@ unsafe extern "C" fn sleeper(ctx: *mut PlatCtx, env: *mut u8) -> u64 {
 }
 
 unsafe extern "C" fn await_env(ctx: *mut PlatCtx, env: *mut u8) -> u64 {
-    unsafe { plat_task_await(ctx, env as *mut Task) + 1 }
+    unsafe { plat_task_await(ctx, env as *mut Task, LOC) + 1 }
 }
 
 unsafe extern "C" fn many_parked(ctx: *mut PlatCtx, env: *mut u8) -> u64 {
@@ -121,7 +121,7 @@ unsafe extern "C" fn many_parked(ctx: *mut PlatCtx, env: *mut u8) -> u64 {
             .collect();
         let mut sum = 0;
         for t in ts {
-            sum += plat_task_await(ctx, t);
+            sum += plat_task_await(ctx, t, LOC);
         }
         plat_scope_exit(ctx, scope);
         GATE_OPEN.store(1, Ordering::Relaxed);
@@ -150,7 +150,7 @@ unsafe extern "C" fn awaits_panicker(ctx: *mut PlatCtx, _env: *mut u8) -> u64 {
             std::ptr::null_mut(),
             c"p.plat:2:9".as_ptr(),
         );
-        plat_task_await(ctx, t);
+        plat_task_await(ctx, t, LOC);
         plat_scope_exit(ctx, scope);
     }
     0
@@ -449,8 +449,8 @@ unsafe extern "C" fn ping_pong(ctx: *mut PlatCtx, env: *mut u8) -> u64 {
         let scope = plat_scope_enter(ctx);
         let a = plat_spawn(ctx, scope, player, p as *mut u8, LOC);
         let b = plat_spawn(ctx, scope, player, (p | 1) as *mut u8, LOC);
-        plat_task_await(ctx, a);
-        plat_task_await(ctx, b);
+        plat_task_await(ctx, a, LOC);
+        plat_task_await(ctx, b, LOC);
         plat_scope_exit(ctx, scope);
     }
     baton.turn.load(Ordering::Acquire)
@@ -496,4 +496,229 @@ fn ensure_that_task_objects_stay_small() {
     let size = std::mem::size_of::<Task>();
     eprintln!("size_of::<Task>() = {size}");
     assert!(size <= 256, "{size}");
+}
+
+// --- Await of a cancelled task: root failure vs "task was cancelled" ---
+
+/// Sleeps 50 ms (so it is cancelled while asleep), then awaits `env`.
+unsafe extern "C" fn sleep_then_await(ctx: *mut PlatCtx, env: *mut u8) -> u64 {
+    unsafe {
+        plat_time_sleep(ctx, 50);
+        plat_task_await(ctx, env as *mut Task, LOC) + 1
+    }
+}
+
+unsafe extern "C" fn unwrapper(_ctx: *mut PlatCtx, _env: *mut u8) -> u64 {
+    unsafe { plat_panic_cstr(c"unwrap of None".as_ptr(), c"u.plat:3:4".as_ptr()) }
+}
+
+static CASCADE: Mutex<Option<(TaskRef, TaskRef)>> = Mutex::new(None);
+
+/// The program: `inner` fails, which cancels its sibling `outer`
+/// (asleep, then awaiting `inner`); awaiting `outer` re-raises inner's
+/// failure, not "task was cancelled".
+unsafe extern "C" fn awaits_sibling_cancelled_by_failure(ctx: *mut PlatCtx, _env: *mut u8) -> u64 {
+    unsafe {
+        let scope = plat_scope_enter(ctx);
+        let inner = plat_spawn(
+            ctx,
+            scope,
+            unwrapper,
+            std::ptr::null_mut(),
+            c"u.plat:2:9".as_ptr(),
+        );
+        let outer = plat_spawn(
+            ctx,
+            scope,
+            sleep_then_await,
+            inner as *mut u8,
+            c"o.plat:3:9".as_ptr(),
+        );
+        *CASCADE.lock().unwrap() = Some((TaskRef(inner), TaskRef(outer)));
+        plat_task_await(ctx, outer, c"a.plat:4:4".as_ptr());
+        plat_scope_exit(ctx, scope);
+    }
+    0
+}
+
+fn observed_failure(
+    body: unsafe extern "C" fn(*mut PlatCtx, *mut u8) -> u64,
+    needle: &str,
+) -> String {
+    let kind = ok_result(root(observe, body as *const () as usize as u64));
+    assert_eq!(kind, FAILED as u64);
+    let found = FAILURES
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|f| f.contains(needle))
+        .cloned();
+    found.unwrap_or_else(|| panic!("no failure with {needle:?}"))
+}
+
+#[test]
+fn ensure_that_awaiting_a_task_cancelled_by_a_sibling_failure_reraises_that_failure() {
+    let f = observed_failure(awaits_sibling_cancelled_by_failure, "unwrap of None");
+    let (inner, outer) = CASCADE.lock().unwrap().unwrap();
+    assert_eq!(outer.get().done.load(Ordering::Acquire), CANCELLED);
+    assert!(inner.get().observed.load(Ordering::Acquire));
+    assert!(
+        f.starts_with("panic: unwrap of None\n  at u.plat:3:4\n"),
+        "{f}"
+    );
+    assert!(!f.contains("cancelled"), "{f}");
+    // The root failure's chain (inner), then the awaiting task: the
+    // cancelled sibling is not part of it.
+    let inner_line = format!("  in task {} (spawned at u.plat:2:9)\n", inner.get().id);
+    assert!(f.contains(&inner_line), "{f}");
+    assert!(!f.contains(&format!("in task {} ", outer.get().id)), "{f}");
+    assert!(f.ends_with("(spawned at m.plat:1:1)\n"), "{f}");
+}
+
+static CANCELLED_CHILD: Mutex<Option<TaskRef>> = Mutex::new(None);
+
+/// Opens a scope with a long sleeper (published in CANCELLED_CHILD),
+/// then panics: its failure cancels the sleeper.
+unsafe extern "C" fn parent_fails(ctx: *mut PlatCtx, _env: *mut u8) -> u64 {
+    unsafe {
+        let scope = plat_scope_enter(ctx);
+        let c = plat_spawn(ctx, scope, sleeper, 60_000 as *mut u8, LOC);
+        *CANCELLED_CHILD.lock().unwrap() = Some(TaskRef(c));
+        plat_time_sleep(ctx, 5);
+        plat_panic_cstr(c"parent died".as_ptr(), c"q.plat:4:4".as_ptr())
+    }
+}
+
+/// Awaits the child of a task whose failure cascaded into its scope.
+unsafe extern "C" fn awaits_child_of_failed_parent(ctx: *mut PlatCtx, _env: *mut u8) -> u64 {
+    unsafe {
+        let scope = plat_scope_enter(ctx);
+        let p = plat_spawn(
+            ctx,
+            scope,
+            parent_fails,
+            std::ptr::null_mut(),
+            c"q.plat:1:1".as_ptr(),
+        );
+        let child = loop {
+            if let Some(c) = *CANCELLED_CHILD.lock().unwrap() {
+                break c;
+            }
+            plat_time_sleep(ctx, 1);
+        };
+        let _ = p;
+        plat_task_await(ctx, child.0 as *mut Task, c"a.plat:5:5".as_ptr());
+        plat_scope_exit(ctx, scope);
+    }
+    0
+}
+
+#[test]
+fn ensure_that_awaiting_a_task_cancelled_by_its_parents_failure_reraises_it() {
+    let f = observed_failure(awaits_child_of_failed_parent, "parent died");
+    let child = CANCELLED_CHILD.lock().unwrap().unwrap();
+    assert_eq!(child.get().done.load(Ordering::Acquire), CANCELLED);
+    assert!(
+        f.starts_with("panic: parent died\n  at q.plat:4:4\n  in task "),
+        "{f}"
+    );
+    assert!(f.contains("(spawned at q.plat:1:1)\n"), "{f}");
+    assert!(!f.contains("cancelled"), "{f}");
+}
+
+static GRANDCHILD: Mutex<Option<TaskRef>> = Mutex::new(None);
+
+/// Awaits a long sleeper of its own scope (published in GRANDCHILD).
+unsafe extern "C" fn awaits_own_sleeper(ctx: *mut PlatCtx, _env: *mut u8) -> u64 {
+    unsafe {
+        let scope = plat_scope_enter(ctx);
+        let g = plat_spawn(ctx, scope, sleeper, 60_000 as *mut u8, LOC);
+        *GRANDCHILD.lock().unwrap() = Some(TaskRef(g));
+        plat_task_await(ctx, g, LOC);
+        plat_scope_exit(ctx, scope);
+    }
+    0
+}
+
+unsafe extern "C" fn sleep_then_panic(ctx: *mut PlatCtx, _env: *mut u8) -> u64 {
+    unsafe {
+        plat_time_sleep(ctx, 20);
+        plat_panic_cstr(c"late failure".as_ptr(), c"r.plat:6:6".as_ptr())
+    }
+}
+
+/// A failure cancels a sibling, whose cancellation cascades into the
+/// scope it has open: awaiting the task cancelled there re-raises the
+/// root failure too.
+unsafe extern "C" fn awaits_grandchild_of_cancelled_sibling(
+    ctx: *mut PlatCtx,
+    _env: *mut u8,
+) -> u64 {
+    unsafe {
+        let scope = plat_scope_enter(ctx);
+        plat_spawn(ctx, scope, awaits_own_sleeper, std::ptr::null_mut(), LOC);
+        plat_spawn(ctx, scope, sleep_then_panic, std::ptr::null_mut(), LOC);
+        let g = loop {
+            if let Some(g) = *GRANDCHILD.lock().unwrap() {
+                break g;
+            }
+            plat_time_sleep(ctx, 1);
+        };
+        plat_task_await(ctx, g.0 as *mut Task, LOC);
+        plat_scope_exit(ctx, scope);
+    }
+    0
+}
+
+#[test]
+fn ensure_that_a_failure_cancelling_a_scope_cascades_with_its_cause() {
+    let f = observed_failure(awaits_grandchild_of_cancelled_sibling, "late failure");
+    let g = GRANDCHILD.lock().unwrap().unwrap();
+    assert_eq!(g.get().done.load(Ordering::Acquire), CANCELLED);
+    assert!(
+        f.starts_with("panic: late failure\n  at r.plat:6:6\n"),
+        "{f}"
+    );
+}
+
+/// Cancels a sleeper explicitly, then awaits it at `c.plat:5:6`.
+unsafe extern "C" fn awaits_explicitly_cancelled(ctx: *mut PlatCtx, _env: *mut u8) -> u64 {
+    unsafe {
+        let scope = plat_scope_enter(ctx);
+        let t = plat_spawn(ctx, scope, sleeper, 60_000 as *mut u8, LOC);
+        plat_task_cancel(t);
+        plat_task_await(ctx, t, c"c.plat:5:6".as_ptr());
+        plat_scope_exit(ctx, scope);
+    }
+    0
+}
+
+#[test]
+fn ensure_that_awaiting_an_explicitly_cancelled_task_panics_at_the_await() {
+    let f = observed_failure(awaits_explicitly_cancelled, "c.plat:5:6");
+    assert!(
+        f.starts_with("panic: task was cancelled\n  at c.plat:5:6\n  in task "),
+        "{f}"
+    );
+    assert!(f.ends_with("(spawned at m.plat:1:1)\n"), "{f}");
+}
+
+/// A scope deadline cancels a sleeper, awaited at `d.plat:7:8`.
+unsafe extern "C" fn awaits_deadline_cancelled(ctx: *mut PlatCtx, _env: *mut u8) -> u64 {
+    unsafe {
+        let scope = plat_scope_enter_deadline(ctx, 10);
+        let t = plat_spawn(ctx, scope, sleeper, 60_000 as *mut u8, LOC);
+        plat_task_await(ctx, t, c"d.plat:7:8".as_ptr());
+        plat_scope_exit(ctx, scope);
+    }
+    0
+}
+
+#[test]
+fn ensure_that_awaiting_a_task_cancelled_by_a_deadline_panics_at_the_await() {
+    let f = observed_failure(awaits_deadline_cancelled, "d.plat:7:8");
+    assert!(
+        f.starts_with("panic: task was cancelled\n  at d.plat:7:8\n  in task "),
+        "{f}"
+    );
 }

@@ -119,7 +119,7 @@ pub fn fire_due() {
     for a in due {
         match a {
             Action::Wake(t) => super::wake(t),
-            Action::CancelScope(s) => super::cancel_scope(&s),
+            Action::CancelScope(s) => super::cancel_scope(&s, None),
         }
     }
 }

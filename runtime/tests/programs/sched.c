@@ -9,7 +9,7 @@
 typedef struct { uintptr_t stack_limit; uintptr_t poll; } PlatCtx;
 void *plat_scope_enter(PlatCtx*); void plat_scope_exit(PlatCtx*, void*);
 void *plat_spawn(PlatCtx*, void*, uint64_t (*)(PlatCtx*, void*), void*, const char*);
-uint64_t plat_task_await(PlatCtx*, void*);
+uint64_t plat_task_await(PlatCtx*, void*, const char*);
 void plat_safepoint(PlatCtx*);
 void plat_time_sleep(PlatCtx*, int64_t);
 static char logbuf[1024];
@@ -27,7 +27,7 @@ static uint64_t napper(PlatCtx *c, void *env) { plat_time_sleep(c, (int64_t)(uin
 static uint64_t parent(PlatCtx *c, void *env) {
   void *s = plat_scope_enter(c);
   void *t = plat_spawn(c, s, napper, (void*)2, "t.plat:7:7");
-  uint64_t r = plat_task_await(c, t);
+  uint64_t r = plat_task_await(c, t, "t.plat:8:8");
   plat_scope_exit(c, s); return r + 1; }
 int32_t plat_main(PlatCtx *c) {
   const char *m = getenv("MODE");
@@ -42,7 +42,7 @@ int32_t plat_main(PlatCtx *c) {
   if (!strcmp(m, "trace")) {
     void *a = plat_spawn(c, s, parent, 0, "t.plat:2:2");
     void *b = plat_spawn(c, s, napper, (void*)1, "t.plat:3:3");
-    plat_task_await(c, a); plat_task_await(c, b);
+    plat_task_await(c, a, "t.plat:8:8"); plat_task_await(c, b, "t.plat:8:8");
   }
   plat_scope_exit(c, s);
   return 0;
