@@ -96,7 +96,7 @@ pub unsafe extern "C" fn plat_spawn(
     {
         let mut inner = sc.lock();
         inner.children.push(t);
-        inner.live += 1;
+        sc.count_spawn(&mut inner);
         if inner.cancelled {
             // Not started yet: it ends as cancelled when first run.
             t.get().request_cancel(inner.cause.as_ref());

@@ -23,8 +23,12 @@
 //!   `reason`) are touched only by the thread currently running the task
 //!   or by the scheduler that switched to / from it, which is ordered with
 //!   the task's runs by the park protocol (see `sched`).
-//! - A [`Scope`]'s `inner` (mutex) protects its children list, live count,
-//!   failure and winner records and its owner's waiting flag. Lock order:
+//! - A [`Scope`]'s `inner` (mutex) protects its children list, failure
+//!   and winner records, its cancellation and its spawn count; the count
+//!   of ended children is an atomic on its own line (`Scope::pending`: a
+//!   task that ends without failing, outside a race, never takes the
+//!   lock). A child touches its scope only until it is counted ended.
+//!   Lock order:
 //!   a scope's lock, then a task's `waiters`, then the idle lock; never
 //!   the reverse.
 
@@ -149,43 +153,90 @@ unsafe impl Sync for Task {}
 // SAFETY: as above.
 unsafe impl Send for Task {}
 
-static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+/// Keeps a hot atomic on cache lines of its own (128 bytes: adjacent-line
+/// prefetch), away from read-mostly globals such as `trace::ON` and the
+/// stack size, which every worker reads per task (false sharing made the
+/// spawner's registry push miss every time).
+#[repr(align(128))]
+pub struct Padded<T>(pub T);
 
-/// Tasks per slab chunk.
-const SLAB: usize = 256;
-
-thread_local! {
-    /// This thread's current chunk of task memory: next free slot and
-    /// slots left. Reached only inside [`slab_alloc`], which never
-    /// switches tasks, so the thread-local address is not cached across
-    /// a switch.
-    static CHUNK: std::cell::Cell<(*mut Task, usize)> =
-        const { std::cell::Cell::new((std::ptr::null_mut(), 0)) };
+impl<T> std::ops::Deref for Padded<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
 }
 
-/// Memory for one task: carved from a per-thread chunk of [`SLAB`]
-/// tasks (one allocation per chunk, no lock, no per-task `malloc`).
-/// Chunks are never freed: task objects are immortal (module invariant).
+static NEXT_ID: Padded<AtomicU64> = Padded(AtomicU64::new(1));
+
+/// Tasks per small slab chunk (a thread's first [`SMALL_CHUNKS`]).
+const SLAB: usize = 256;
+/// Small chunks per thread before it switches to huge ones.
+const SMALL_CHUNKS: usize = 2;
+/// Bytes of a big chunk (a thread's later chunks): mapped with
+/// `MAP_POPULATE`, so the kernel fills its pages in one call instead of
+/// taking a page fault per 4 KiB on first touch (the faults were ~20%
+/// of a spawn). Not huge pages: with `defrag=madvise` a huge-page fault
+/// may compact memory synchronously, which made runs bimodal.
+const BIG_CHUNK: usize = 1 << 20;
+
+thread_local! {
+    /// This thread's current chunk of task memory: next free slot, slots
+    /// left and chunks taken so far. Reached only inside [`slab_alloc`],
+    /// which never switches tasks, so the thread-local address is not
+    /// cached across a switch.
+    static CHUNK: std::cell::Cell<(*mut Task, usize, usize)> =
+        const { std::cell::Cell::new((std::ptr::null_mut(), 0, 0)) };
+}
+
+/// A fresh chunk: `(first slot, slots)`; small for a thread's first
+/// chunks (programs with few tasks stay small), then big and populated.
+fn new_chunk(taken: usize) -> (*mut Task, usize) {
+    if taken < SMALL_CHUNKS {
+        let l = std::alloc::Layout::array::<Task>(SLAB)
+            .unwrap_or_else(|_| crate::rt_fatal!("task slab layout"));
+        // SAFETY: a non-zero-sized layout.
+        let p = unsafe { std::alloc::alloc(l) };
+        if p.is_null() {
+            crate::rt_fatal!("out of memory allocating tasks");
+        }
+        return (p as *mut Task, SLAB);
+    }
+    // SAFETY: a fresh anonymous private mapping (page-aligned, so aligned
+    // for `Task`); checked below.
+    let p = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            BIG_CHUNK,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_POPULATE,
+            -1,
+            0,
+        )
+    };
+    if p == libc::MAP_FAILED {
+        crate::rt_fatal!("out of memory allocating tasks");
+    }
+    (p as *mut Task, BIG_CHUNK / std::mem::size_of::<Task>())
+}
+
+/// Memory for one task: carved from a per-thread chunk (one allocation
+/// per chunk, no lock, no per-task `malloc`). Chunks are never freed:
+/// task objects are immortal (module invariant).
 fn slab_alloc() -> *mut Task {
     CHUNK.with(|c| {
-        let (mut next, mut left) = c.get();
+        let (mut next, mut left, mut taken) = c.get();
         if left == 0 {
-            let layout = std::alloc::Layout::array::<Task>(SLAB)
-                .unwrap_or_else(|_| crate::rt_fatal!("task slab layout"));
-            // SAFETY: a non-zero-sized layout.
-            next = unsafe { std::alloc::alloc(layout) } as *mut Task;
-            if next.is_null() {
-                crate::rt_fatal!("out of memory allocating tasks");
-            }
-            left = SLAB;
+            (next, left) = new_chunk(taken);
+            taken += 1;
         }
         // SAFETY: `next` is inside the chunk while `left > 0`.
-        c.set((unsafe { next.add(1) }, left - 1));
+        c.set((unsafe { next.add(1) }, left - 1, taken));
         next
     })
 }
 /// Head of the registry of all tasks ever created.
-pub static ALL: AtomicPtr<Task> = AtomicPtr::new(std::ptr::null_mut());
+pub static ALL: Padded<AtomicPtr<Task>> = Padded(AtomicPtr::new(std::ptr::null_mut()));
 
 impl Task {
     /// Allocates a task (never freed) and registers it.
@@ -319,20 +370,29 @@ impl Task {
 pub struct Scope {
     pub owner: TaskRef,
     pub race: bool,
+    /// Children ended minus, once the owner has joined (see
+    /// [`Scope::join`]), children spawned: a wrapping `isize` in a `usize`.
+    /// Before the join it only grows (finishers add 1); the owner's join
+    /// subtracts the spawn count kept under the lock (so a spawn touches
+    /// no line the finishers write), after which it is zero exactly when
+    /// every child has ended, and the finisher that brings it from -1 to
+    /// 0 wakes the owner. That `fetch_add` is a child's last access to
+    /// the scope (the owner may free it as soon as it sees zero).
+    pub pending: Padded<AtomicUsize>,
     pub inner: Mutex<ScopeInner>,
 }
 
 #[derive(Default)]
 pub struct ScopeInner {
     pub children: Vec<TaskRef>,
-    /// Children not done yet.
-    pub live: usize,
+    /// Children spawned before the owner joined (see `Scope::pending`).
+    pub spawned: usize,
+    /// The owner has joined: later spawns count in `pending` directly.
+    pub joined: bool,
     pub first_failure: Option<TaskRef>,
     pub last_failure: Option<TaskRef>,
     /// `race`: the first child that succeeded.
     pub winner: Option<TaskRef>,
-    /// The owner is parked waiting for this scope.
-    pub waiting: bool,
     /// The scope was cancelled (deadline, failure, owner cancelled).
     pub cancelled: bool,
     /// Why, when `cancelled` because of a failure (given to its tasks,
@@ -345,11 +405,46 @@ impl Scope {
         Arc::new(Scope {
             owner,
             race,
+            pending: Padded(AtomicUsize::new(0)),
             inner: Mutex::new(ScopeInner::default()),
         })
     }
 
     pub fn lock(&self) -> MutexGuard<'_, ScopeInner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Counts a child about to be published (under the scope lock).
+    pub fn count_spawn(&self, inner: &mut ScopeInner) {
+        if inner.joined {
+            self.pending.fetch_sub(1, Ordering::SeqCst);
+        } else {
+            inner.spawned += 1;
+        }
+    }
+
+    /// Counts the end of a child (its last access to the scope); true if
+    /// it was the last one the joined owner waits for.
+    pub fn count_end(&self) -> bool {
+        self.pending.fetch_add(1, Ordering::SeqCst) == usize::MAX
+    }
+
+    /// Whether every child has ended; the first call (by the owner, when
+    /// it starts waiting) joins: later spawns count directly in `pending`.
+    /// `SeqCst`: see `sched::wait_scope`.
+    pub fn all_ended(&self) -> bool {
+        let spawned = {
+            let mut inner = self.lock();
+            if inner.joined {
+                None
+            } else {
+                inner.joined = true;
+                Some(inner.spawned)
+            }
+        };
+        match spawned {
+            Some(n) => self.pending.fetch_sub(n, Ordering::SeqCst) == n,
+            None => self.pending.load(Ordering::SeqCst) == 0,
+        }
     }
 }

@@ -1,0 +1,294 @@
+//! Task lifecycle: entry, parking, cancellation, scopes, the end of a
+//! task and Plat panics (failures) crossing tasks.
+//!
+//! # Invariants
+//!
+//! - Only the running task calls [`park`], [`yield_now`], [`end_task`],
+//!   [`check_cancel`], [`raise`] (they switch off its stack).
+//! - A task's end publishes its outcome (`done`, under its `waiters`
+//!   lock) before it touches its scope, and touches its scope only while
+//!   it is not yet counted as ended there (the owner frees the scope once
+//!   every child is counted).
+
+use std::ffi::c_char;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use super::task::{Cause, Failure, Reason, Scope, Task, TaskRef, CANCELLED, FAILED, OK};
+use super::{current, wake, worker, Action, PARK_PARKING, PARK_RUNNING};
+use crate::coro::switch;
+use crate::entry::PlatCtx;
+use crate::fatal;
+
+/// First function on a task's stack.
+pub(super) unsafe extern "C" fn task_entry(arg: *mut u8) -> ! {
+    let t = TaskRef(arg as *const Task);
+    let task = t.get();
+    if task.cancel.load(Ordering::Acquire) {
+        end_task(t, CANCELLED, None);
+    }
+    let body = task
+        .body
+        .unwrap_or_else(|| crate::rt_fatal!("task without a body"));
+    let ctx = &task.ctx as *const PlatCtx as *mut PlatCtx;
+    // SAFETY: the body is compiled code (or a test's) following the
+    // `spawn` body contract; `ctx` is this task's context.
+    let r = unsafe { body(ctx, task.env) };
+    // SAFETY: only this task writes its result, before `done`.
+    unsafe { *task.result.get() = r };
+    end_task(t, OK, None)
+}
+
+/// Switches from the running task back to its worker's scheduler.
+pub(super) fn switch_out(t: TaskRef, action: Action) {
+    let w = worker().unwrap_or_else(|| crate::rt_fatal!("switch outside a worker"));
+    w.action.set(action);
+    // SAFETY: we are running `t` on `w`; its scheduler context is saved
+    // in `sched_sp` by the switch that resumed us.
+    unsafe { switch::switch(t.get().sp.get(), *w.sched_sp.get()) };
+}
+
+/// The running task, or a runtime bug if called outside a task.
+pub fn me() -> TaskRef {
+    let p = current();
+    if p.is_null() {
+        crate::rt_fatal!("a task operation was called outside a task");
+    }
+    TaskRef(p)
+}
+
+/// Parks the running task, which has stored `PARK_PARKING` before
+/// publishing itself to a waker. Returns once woken (maybe spuriously).
+pub fn park(t: TaskRef, reason: Reason) {
+    // SAFETY: only the running task writes its reason.
+    unsafe { *t.get().reason.get() = reason };
+    switch_out(t, Action::Park);
+}
+
+/// Marks the running task as parking (step one of a park).
+pub fn prepare_park(t: TaskRef) {
+    t.get().park.store(PARK_PARKING, Ordering::SeqCst);
+}
+
+/// Undoes [`prepare_park`] when the condition turned out to hold.
+pub fn cancel_park(t: TaskRef) {
+    t.get().park.store(PARK_RUNNING, Ordering::SeqCst);
+}
+
+/// Lets other tasks run; the running task is queued behind them.
+pub fn yield_now(t: TaskRef) {
+    switch_out(t, Action::Yield);
+}
+
+/// Requests cancellation of `t` (idempotent: the first request decides
+/// the cause). `cause`: the failure that made its scope cancel it, or
+/// `None` (explicit `cancel()`, deadline, race).
+pub fn cancel(t: TaskRef, cause: Option<&Arc<Cause>>) {
+    let task = t.get();
+    if task.is_done() || !task.request_cancel(cause) {
+        return;
+    }
+    task.ctx.poll.store(1, Ordering::Release);
+    wake(t);
+}
+
+/// Cancels every child of `scope` (idempotent: the first cancellation
+/// decides the cause), with `cause` as in [`cancel`].
+pub fn cancel_scope(scope: &Scope, cause: Option<Arc<Cause>>) {
+    let children = {
+        let mut inner = scope.lock();
+        if inner.cancelled {
+            return;
+        }
+        inner.cancelled = true;
+        inner.cause = cause.clone();
+        inner.children.clone()
+    };
+    for c in children {
+        cancel(c, cause.as_ref());
+    }
+}
+
+/// Parks the running task until every child of `scope` is done (or, for
+/// a race with `stop_at_winner`, until one succeeded).
+pub fn wait_scope(me: TaskRef, scope: &Scope, stop_at_winner: bool, cancel_on_own_cancel: bool) {
+    loop {
+        if cancel_on_own_cancel && me.get().cancel.load(Ordering::Acquire) {
+            // The owner's cancellation cascades with its cause.
+            cancel_scope(scope, me.get().cancel_cause());
+        }
+        // Dekker with the last child's `pending` increment then `wake`: we
+        // store `PARKING` then read `pending`, it increments `pending` then
+        // loads `park` (all `SeqCst`), so one of us sees the other.
+        prepare_park(me);
+        let done = scope.all_ended() || (stop_at_winner && scope.lock().winner.is_some());
+        if done {
+            cancel_park(me);
+            return;
+        }
+        park(
+            me,
+            Reason {
+                what: "waiting for the tasks of its scope",
+                task: None,
+            },
+        );
+    }
+}
+
+/// Ends the running task `t` with `kind` and never returns: closes the
+/// scopes it left open (cancelling and waiting for their tasks), records
+/// the outcome, wakes its awaiters and its scope's owner, and switches
+/// away for good.
+pub fn end_task(t: TaskRef, kind: u8, failure: Option<Box<Failure>>) -> ! {
+    let task = t.get();
+    // SAFETY: only the running task touches its scope stack.
+    let open: Vec<*const Scope> = unsafe { std::mem::take(&mut *task.scopes.get()) };
+    // Why the tasks of those scopes and, for a first failure, this task's
+    // siblings are cancelled: this task's failure, or the cause of its
+    // own cancellation.
+    let cause = match (&failure, kind) {
+        (Some(f), FAILED) => Some(Arc::new(Cause {
+            task: t,
+            failure: (**f).clone(),
+        })),
+        _ => task.cancel_cause(),
+    };
+    for &sc in open.iter().rev() {
+        // SAFETY: an open scope is kept alive by its `Arc` until the
+        // owner exits it, which can no longer happen for these.
+        let sc = unsafe { &*sc };
+        cancel_scope(sc, cause.clone());
+        wait_scope(t, sc, false, false);
+    }
+    let waiters = {
+        let mut w = task.lock_waiters();
+        // SAFETY: written once, by the task itself, before `done`.
+        unsafe { *task.failure.get() = failure };
+        task.done.store(kind, Ordering::Release);
+        std::mem::take(&mut *w)
+    };
+    for w in waiters {
+        wake(w);
+    }
+    // SAFETY: a child's scope outlives the child: the owner frees it only
+    // once `count_end` counted every child, and ours is our last access.
+    if let Some(scope) = unsafe { task.scope.as_ref() } {
+        let owner = scope.owner;
+        // Failures and race wins are recorded under the lock (rare); a
+        // plain success touches only the ended count.
+        if kind == FAILED || (kind == OK && scope.race) {
+            let (cancel_others, won) = {
+                let mut inner = scope.lock();
+                let mut cancel_others = false;
+                let mut won = false;
+                if kind == FAILED {
+                    if inner.first_failure.is_none() {
+                        inner.first_failure = Some(t);
+                        cancel_others = !scope.race;
+                    }
+                    inner.last_failure = Some(t);
+                } else if inner.winner.is_none() {
+                    inner.winner = Some(t);
+                    won = true;
+                }
+                (cancel_others, won)
+            };
+            if cancel_others {
+                cancel_scope(scope, cause);
+            }
+            if won {
+                // Maybe spurious (the owner is not waiting yet): harmless.
+                wake(owner);
+            }
+        }
+        if scope.count_end() {
+            wake(owner);
+        }
+    }
+    switch_out(t, Action::Exit);
+    crate::rt_fatal!("a finished task was resumed")
+}
+
+/// Ends the running task as cancelled if cancellation was requested
+/// (a cancellation point). The main task is never cancelled.
+pub fn check_cancel(t: TaskRef) {
+    let task = t.get();
+    if !task.is_main && task.cancel.load(Ordering::Acquire) {
+        end_task(t, CANCELLED, None);
+    }
+}
+
+/// A Plat panic raised with `message` at `loc` in the running code.
+/// Inside a task: ends the task as failed. Otherwise (or in the main
+/// task): prints the panic and exits with 101.
+pub fn raise(message: &[u8], loc: *const c_char) -> ! {
+    let p = current();
+    if p.is_null() {
+        print_failure_and_exit(&Failure {
+            message: message.to_vec(),
+            loc,
+            chain: Vec::new(),
+        });
+    }
+    let t = TaskRef(p);
+    let task = t.get();
+    let f = Failure {
+        message: message.to_vec(),
+        loc,
+        chain: vec![(task.id, task.loc)],
+    };
+    fail(t, f)
+}
+
+/// Re-raises `f` (a failure of another task) in the running task `t`.
+pub fn reraise(t: TaskRef, f: &Failure) -> ! {
+    let task = t.get();
+    let mut f = f.clone();
+    f.chain.push((task.id, task.loc));
+    fail(t, f)
+}
+
+fn fail(t: TaskRef, f: Failure) -> ! {
+    if t.get().is_main {
+        print_failure_and_exit(&f);
+    }
+    end_task(t, FAILED, Some(Box::new(f)))
+}
+
+/// Renders a failure: `panic: MSG`, `  at LOC`, then (when it crossed
+/// tasks) one `  in task N (spawned at LOC)` line per task.
+pub fn render_failure(f: &Failure) -> Vec<u8> {
+    let mut text = b"panic: ".to_vec();
+    text.extend_from_slice(&f.message);
+    text.push(b'\n');
+    // SAFETY: locations are null or static NUL-terminated strings.
+    if let Some(loc) = unsafe { fatal::loc_arg(f.loc) } {
+        text.extend_from_slice(b"  at ");
+        text.extend_from_slice(loc.to_bytes());
+        text.push(b'\n');
+    }
+    let crossed = f.chain.iter().any(|&(id, _)| id != 0);
+    if crossed {
+        for &(id, loc) in &f.chain {
+            text.extend_from_slice(task_label(id, loc).as_bytes());
+            text.push(b'\n');
+        }
+    }
+    text
+}
+
+pub(super) fn task_label(id: u64, loc: *const c_char) -> String {
+    if id == 0 {
+        return "  in task main".to_owned();
+    }
+    // SAFETY: as in `render_failure`.
+    match unsafe { fatal::loc_arg(loc) } {
+        Some(l) => format!("  in task {id} (spawned at {})", l.to_string_lossy()),
+        None => format!("  in task {id}"),
+    }
+}
+
+fn print_failure_and_exit(f: &Failure) -> ! {
+    fatal::fail_raw(&render_failure(f), fatal::PANIC_EXIT)
+}

@@ -1,0 +1,482 @@
+//! Run queues, the worker loop and idle parking: how runnable tasks
+//! reach a worker (see the design notes in `sched/mod.rs`).
+//!
+//! # Invariants
+//!
+//! - A runnable task is in exactly one of: a worker's run-next slot, a
+//!   worker's deque, the global injector, a seeded worker's bag.
+//! - `run_next`, `bag`, `ticks`, `rng` and `action` of a [`WorkerLocal`]
+//!   are touched only by its own thread (no lock).
+//! - `Sched::idle` (mutex) protects `sleeping` and `permits`; the
+//!   `sleeping` atomic mirrors it for lock-free reads and `spinning` counts
+//!   workers looking for work. The lost-wake-up argument is in
+//!   [`spin_then_sleep`] and [`wake_idle`].
+
+use std::cell::{Cell, RefCell, UnsafeCell};
+use std::sync::atomic::{fence, Ordering};
+use std::time::Duration;
+
+use crossbeam_deque::Steal;
+
+use super::task::{Task, TaskRef, CANCELLED, FAILED, OK};
+use super::{
+    deadlock, lifecycle, main_stack, now_nanos, sched, seed, timer, trace, worker, Action,
+    WorkerLocal, PARK_NOTIFIED, PARK_PARKED, PARK_PARKING, PARK_RUNNING, SPIN_ROUNDS, TIME_SLICE,
+    WORKER,
+};
+use crate::coro::{stack, switch};
+use crate::entry::PlatCtx;
+use crate::signal;
+
+/// Runs the worker loop of worker `index` on this thread, forever.
+pub(super) fn worker_main(index: usize) -> ! {
+    signal::install_altstack();
+    let s = sched();
+    let local = s.locals.lock().unwrap_or_else(|e| e.into_inner())[index]
+        .take()
+        .unwrap_or_else(|| crate::rt_fatal!("worker {index} started twice"));
+    let w: &'static WorkerLocal = Box::leak(Box::new(WorkerLocal {
+        index,
+        sched_sp: UnsafeCell::new(0),
+        local,
+        run_next: Cell::new(None),
+        current: Cell::new(std::ptr::null()),
+        action: Cell::new(Action::Exit),
+        ticks: Cell::new(0),
+        rng: Cell::new(0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1)),
+        bag: RefCell::new(Vec::new()),
+        trace: trace::on().then(|| trace::new_buffer(index)),
+    }));
+    WORKER.with(|c| c.set(w));
+    if seed::is_seeded() {
+        loop {
+            match find_task_seeded(w) {
+                Some(t) => run(w, t),
+                None => idle_seeded(),
+            }
+        }
+    }
+    loop {
+        let t = match find_task(w) {
+            Some(t) => t,
+            None => match spin_then_sleep(w) {
+                Some(t) => t,
+                None => continue,
+            },
+        };
+        run(w, t);
+    }
+}
+
+fn next_rand(w: &WorkerLocal) -> u64 {
+    // xorshift64*
+    let mut x = w.rng.get();
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    w.rng.set(x);
+    x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+}
+
+fn steal_injector(w: &WorkerLocal) -> Option<TaskRef> {
+    loop {
+        match sched().injector.steal_batch_and_pop(&w.local) {
+            Steal::Success(t) => return Some(t),
+            Steal::Empty => return None,
+            Steal::Retry => continue,
+        }
+    }
+}
+
+fn steal_others(w: &WorkerLocal) -> Option<TaskRef> {
+    let slots = &sched().slots;
+    let n = slots.len();
+    if n < 2 {
+        return None;
+    }
+    let start = next_rand(w) as usize % n;
+    for k in 0..n {
+        let i = (start + k) % n;
+        if i == w.index {
+            continue;
+        }
+        loop {
+            match slots[i].stealer.steal_batch_and_pop(&w.local) {
+                Steal::Success(t) => return Some(t),
+                Steal::Empty => break,
+                Steal::Retry => continue,
+            }
+        }
+    }
+    None
+}
+
+/// The next task for worker `w`, without blocking.
+fn find_task(w: &WorkerLocal) -> Option<TaskRef> {
+    let tick = w.ticks.get().wrapping_add(1);
+    w.ticks.set(tick);
+    if tick.is_multiple_of(61) {
+        if let Some(t) = steal_injector(w) {
+            return Some(t);
+        }
+    }
+    if let Some(t) = w.run_next.take() {
+        return Some(t);
+    }
+    if let Some(t) = w.local.pop() {
+        return Some(t);
+    }
+    timer::fire_due();
+    if let Some(t) = w.run_next.take().or_else(|| w.local.pop()) {
+        return Some(t);
+    }
+    steal_injector(w).or_else(|| steal_others(w))
+}
+
+/// Seeded mode: a random task of the bag (after moving in whatever was
+/// submitted from outside and the due timers).
+fn find_task_seeded(w: &WorkerLocal) -> Option<TaskRef> {
+    while let Some(t) = steal_injector(w) {
+        w.bag.borrow_mut().push(t);
+        while let Some(t) = w.local.pop() {
+            w.bag.borrow_mut().push(t);
+        }
+    }
+    timer::fire_due();
+    let mut bag = w.bag.borrow_mut();
+    if bag.is_empty() {
+        return None;
+    }
+    let i = seed::below(bag.len());
+    Some(bag.swap_remove(i))
+}
+
+/// Seeded mode, nothing runnable: jump the virtual clock to the next
+/// timer, or report the deadlock (there is one worker and no other
+/// source of wake-ups).
+fn idle_seeded() {
+    if let Some(d) = timer::next_deadline() {
+        seed::advance_to(d);
+        return;
+    }
+    // With deadlock detection (a program run) the main task is alive
+    // until the process exits, so some task is always alive here.
+    if sched().detect_deadlock {
+        deadlock::report_deadlock();
+    }
+    std::thread::sleep(Duration::from_millis(1));
+}
+
+/// Whether any queue visibly holds a task.
+fn any_queued() -> bool {
+    let s = sched();
+    !s.injector.is_empty() || s.slots.iter().any(|sl| !sl.stealer.is_empty())
+}
+
+fn spin_then_sleep(w: &WorkerLocal) -> Option<TaskRef> {
+    let s = sched();
+    s.spinning.fetch_add(1, Ordering::SeqCst);
+    for round in 0..SPIN_ROUNDS {
+        if let Some(t) = find_task(w) {
+            s.spinning.fetch_sub(1, Ordering::SeqCst);
+            return Some(t);
+        }
+        for _ in 0..(16 << (round / 16).min(4)) {
+            std::hint::spin_loop();
+        }
+    }
+    s.spinning.fetch_sub(1, Ordering::SeqCst);
+    // Sleep.
+    let mut idle = s.idle.lock().unwrap_or_else(|e| e.into_inner());
+    idle.sleeping += 1;
+    s.sleeping.store(idle.sleeping, Ordering::SeqCst);
+    fence(Ordering::SeqCst);
+    let due = timer::next_deadline();
+    let work = any_queued() || due.is_some_and(|d| d <= now_nanos());
+    if !work && s.detect_deadlock && idle.sleeping == s.slots.len() && due.is_none() {
+        deadlock::report_deadlock();
+    }
+    if !work {
+        let timeout = due.map(|d| Duration::from_nanos(d.saturating_sub(now_nanos()).max(1000)));
+        while idle.permits == 0 {
+            idle = match timeout {
+                Some(t) => {
+                    let (g, r) = s
+                        .idle_cv
+                        .wait_timeout(idle, t)
+                        .unwrap_or_else(|e| e.into_inner());
+                    if r.timed_out() && g.permits == 0 {
+                        idle = g;
+                        break;
+                    }
+                    g
+                }
+                None => s.idle_cv.wait(idle).unwrap_or_else(|e| e.into_inner()),
+            };
+        }
+    }
+    if idle.permits > 0 {
+        // The waker already took us off `sleeping` and counted us spinning.
+        idle.permits -= 1;
+        drop(idle);
+        s.spinning.fetch_sub(1, Ordering::SeqCst);
+    } else {
+        idle.sleeping -= 1;
+        s.sleeping.store(idle.sleeping, Ordering::SeqCst);
+    }
+    None
+}
+
+/// Wakes a sleeping worker if work was just published and nobody spins.
+pub(super) fn wake_idle() {
+    let s = sched();
+    fence(Ordering::SeqCst);
+    if s.sleeping.load(Ordering::SeqCst) == 0 || s.spinning.load(Ordering::SeqCst) > 0 {
+        return;
+    }
+    let mut idle = s.idle.lock().unwrap_or_else(|e| e.into_inner());
+    if idle.sleeping > 0 {
+        idle.sleeping -= 1;
+        s.sleeping.store(idle.sleeping, Ordering::SeqCst);
+        idle.permits += 1;
+        s.spinning.fetch_add(1, Ordering::SeqCst);
+        drop(idle);
+        s.idle_cv.notify_one();
+    }
+}
+
+/// Makes a runnable task (`park == RUNNING`) available to the workers.
+/// `hot`: it was just woken by the running task (goes to run-next).
+pub(super) fn enqueue(t: TaskRef, hot: bool) {
+    if seed::is_seeded() {
+        if let Some(w) = worker() {
+            w.bag.borrow_mut().push(t);
+            return;
+        }
+    }
+    match worker() {
+        Some(w) if hot && !w.current.get().is_null() => {
+            // The run-next slot is not stealable: only a displaced task
+            // is worth waking a worker for.
+            if let Some(old) = w.run_next.replace(Some(t)) {
+                w.local.push(old);
+                wake_idle_local();
+            }
+        }
+        Some(w) => {
+            w.local.push(t);
+            wake_idle_local();
+        }
+        None => {
+            sched().injector.push(t);
+            wake_idle();
+        }
+    }
+}
+
+/// [`wake_idle`] after a push to the calling worker's own queues, without
+/// the fence: that worker is awake and pops its own queues before it can
+/// sleep, so a wake-up missed here (a sleeper's count not visible yet)
+/// costs parallelism until the next push, never progress. The check is
+/// Go's `wakep` condition: somebody sleeps and nobody is looking for work.
+fn wake_idle_local() {
+    let s = sched();
+    if s.sleeping.load(Ordering::Relaxed) != 0 && s.spinning.load(Ordering::Relaxed) == 0 {
+        wake_idle();
+    }
+}
+
+/// Submits a task from outside the workers (startup, tests), under the
+/// idle lock so that deadlock detection never misses it.
+pub(super) fn submit_external(t: TaskRef) {
+    let s = sched();
+    let idle = s.idle.lock().unwrap_or_else(|e| e.into_inner());
+    s.injector.push(t);
+    drop(idle);
+    wake_idle();
+}
+
+/// Wakes a parked (or parking) task; harmless if it is already running.
+pub fn wake(t: TaskRef) {
+    let task = t.get();
+    // `SeqCst`: the second half of the Dekker pairs in `wait_scope` (a
+    // plain load on x86).
+    let mut s = task.park.load(Ordering::SeqCst);
+    loop {
+        let (to, enq) = match s {
+            PARK_PARKING => (PARK_NOTIFIED, false),
+            PARK_PARKED => (PARK_RUNNING, true),
+            _ => return,
+        };
+        match task
+            .park
+            .compare_exchange(s, to, Ordering::AcqRel, Ordering::Acquire)
+        {
+            Ok(_) => {
+                if trace::on() {
+                    trace::record(
+                        worker().and_then(|w| w.trace),
+                        trace::Kind::Wake,
+                        task.id,
+                        "",
+                        u64::MAX,
+                    );
+                }
+                if enq {
+                    enqueue(t, true);
+                }
+                return;
+            }
+            Err(now) => s = now,
+        }
+    }
+}
+
+/// Switches from the scheduler context of `w` into task `t` and handles
+/// what it asked for when it comes back.
+pub(super) fn run(w: &WorkerLocal, t: TaskRef) {
+    let task = t.get();
+    // SAFETY: we own `t` now (it came from a queue), so its unlocked
+    // cells are ours until we hand it on (module invariant).
+    unsafe {
+        if (*task.stack.get()).is_none() {
+            let st = if task.is_main {
+                main_stack()
+            } else {
+                stack::take()
+            };
+            *task.stack.get() = Some(st);
+            // `ctx.stack_limit` is read only by the task itself.
+            let ctx = &task.ctx as *const PlatCtx as *mut PlatCtx;
+            (*ctx).stack_limit = if task.is_main {
+                st.lo + crate::entry::STACK_MARGIN
+            } else {
+                st.limit()
+            };
+            *task.sp.get() = switch::init_stack(st.top(), lifecycle::task_entry, t.0 as *mut u8);
+        }
+        let st = (*task.stack.get()).unwrap_or_else(|| crate::rt_fatal!("task without a stack"));
+        signal::set_task(
+            st.lo,
+            task.ctx.stack_limit,
+            if task.is_main { None } else { Some(task.id) },
+        );
+    }
+    if seed::is_seeded() {
+        seed::advance(seed::VCLOCK_STEP);
+    }
+    let tracing = trace::on();
+    if tracing {
+        trace::record(w.trace, trace::Kind::Run, task.id, "", u64::MAX);
+    }
+    w.current.set(t.0);
+    let slot = &sched().slots[w.index];
+    slot.current.store(t.0 as *mut Task, Ordering::Relaxed);
+    // Only this worker writes `runs` (the monitor reads it): no RMW.
+    slot.runs.store(
+        slot.runs.load(Ordering::Relaxed).wrapping_add(1),
+        Ordering::Relaxed,
+    );
+    // SAFETY: `sp` was saved by the task's last switch away (or made by
+    // `init_stack`), and nobody else runs it (we dequeued it).
+    unsafe { switch::switch(w.sched_sp.get(), *task.sp.get()) };
+    slot.current.store(std::ptr::null_mut(), Ordering::Relaxed);
+    w.current.set(std::ptr::null());
+    signal::set_task(0, 0, None);
+    if tracing {
+        trace_switch_out(w, task);
+    }
+    match w.action.get() {
+        Action::Park => {
+            if task
+                .park
+                .compare_exchange(
+                    PARK_PARKING,
+                    PARK_PARKED,
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                )
+                .is_err()
+            {
+                // Woken while parking: runnable again right away.
+                task.park.store(PARK_RUNNING, Ordering::Release);
+                if seed::is_seeded() {
+                    w.bag.borrow_mut().push(t);
+                } else {
+                    w.local.push(t);
+                }
+            }
+        }
+        Action::Yield if seed::is_seeded() => w.bag.borrow_mut().push(t),
+        Action::Yield => {
+            sched().injector.push(t);
+        }
+        Action::Exit => {
+            // SAFETY: the task has switched off its stack for good.
+            if let Some(st) = unsafe { (*task.stack.get()).take() } {
+                if !task.is_main {
+                    stack::give(st);
+                }
+            }
+        }
+    }
+}
+
+/// Records the spawn of `t` (tracing on).
+pub(super) fn trace_spawn(t: TaskRef) {
+    trace::record(
+        worker().and_then(|w| w.trace),
+        trace::Kind::Spawn,
+        t.get().id,
+        "",
+        u64::MAX,
+    );
+}
+
+/// Records the end of a run slice and why it ended.
+fn trace_switch_out(w: &WorkerLocal, task: &Task) {
+    trace::record(w.trace, trace::Kind::Stop, task.id, "", u64::MAX);
+    match w.action.get() {
+        Action::Park => {
+            // SAFETY: the task is off its stack and we still own it (its
+            // reason was written before it switched away).
+            let r = unsafe { *task.reason.get() };
+            trace::record(
+                w.trace,
+                trace::Kind::Park,
+                task.id,
+                r.what,
+                r.task.unwrap_or(u64::MAX),
+            );
+        }
+        Action::Yield => {}
+        Action::Exit => {
+            let outcome = match task.done.load(Ordering::Acquire) {
+                OK => "ok",
+                FAILED => "failed",
+                CANCELLED => "cancelled",
+                _ => "running",
+            };
+            trace::record(w.trace, trace::Kind::End, task.id, outcome, u64::MAX);
+        }
+    }
+}
+
+/// Preemption: marks tasks that ran a whole time slice.
+pub(super) fn monitor() {
+    let s = sched();
+    let mut last: Vec<(u64, usize)> = vec![(0, 0); s.slots.len()];
+    loop {
+        std::thread::sleep(TIME_SLICE);
+        for (i, slot) in s.slots.iter().enumerate() {
+            let cur = slot.current.load(Ordering::Relaxed);
+            let runs = slot.runs.load(Ordering::Relaxed);
+            if !cur.is_null() && last[i] == (runs, cur as usize) {
+                // SAFETY: tasks are never freed; a stale pointer only
+                // causes a spurious yield.
+                unsafe { (*cur).ctx.poll.store(1, Ordering::Release) };
+            }
+            last[i] = (runs, cur as usize);
+        }
+    }
+}
