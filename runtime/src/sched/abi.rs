@@ -12,13 +12,13 @@ use std::ffi::c_char;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use super::task::{Body, Reason, Scope, Task, TaskRef, CANCELLED, FAILED, OK};
+use super::task::{Body, Fiber, FiberRef, Reason, Scope, Task, TaskRef, CANCELLED, FAILED, OK};
 use super::timer;
 use crate::entry::PlatCtx;
 
-fn task_of(ctx: *mut PlatCtx) -> TaskRef {
-    // The context is the first field of its `#[repr(C)]` task.
-    TaskRef(ctx as *const Task)
+fn task_of(ctx: *mut PlatCtx) -> FiberRef {
+    // The context is the first field of its `#[repr(C)]` fiber.
+    FiberRef(ctx as *const Fiber)
 }
 
 fn enter(ctx: *mut PlatCtx, race: bool) -> *mut Scope {
@@ -29,7 +29,7 @@ fn enter(ctx: *mut PlatCtx, race: bool) -> *mut Scope {
     scope
 }
 
-fn leave(me: TaskRef, scope: *mut Scope) {
+fn leave(me: FiberRef, scope: *mut Scope) {
     // SAFETY: only the running task touches its scope stack.
     let scopes = unsafe { &mut *me.get().scopes.get() };
     if let Some(i) = scopes.iter().rposition(|&s| std::ptr::eq(s, scope)) {
@@ -90,7 +90,7 @@ pub unsafe extern "C" fn plat_spawn(
     env: *mut u8,
     loc: *const c_char,
 ) -> *mut Task {
-    let t = Task::create(Some(body), env, loc, scope, false);
+    let (t, f) = Task::create(Some(body), env, loc, scope, false);
     // SAFETY: a live scope of the running task.
     let sc = unsafe { &*scope };
     {
@@ -100,13 +100,13 @@ pub unsafe extern "C" fn plat_spawn(
         if inner.cancelled {
             // Not started yet: it ends as cancelled when first run.
             t.get().request_cancel(inner.cause.as_ref());
-            t.get().ctx.poll.store(1, Ordering::Release);
+            f.get().ctx.poll.store(1, Ordering::Release);
         }
     }
     if super::trace::on() {
-        super::trace_spawn(t);
+        super::trace_spawn(f);
     }
-    super::enqueue(t, false);
+    super::enqueue(f, false);
     if super::seed::is_seeded() && super::seed::one_in(super::seed::SPAWN_YIELD_ONE_IN) {
         // A seeded preemption point: the child (or another task) may run
         // before the spawner continues.
@@ -121,7 +121,7 @@ pub unsafe extern "C" fn plat_spawn(
 /// task cancelled because of a failure (see `task::Cause`) re-raises
 /// that root failure (and marks it observed); any other cancelled task
 /// panics with "task was cancelled" at `loc` (the await's location).
-fn collect(me: TaskRef, t: &Task, loc: *const c_char) -> u64 {
+fn collect(me: FiberRef, t: &Task, loc: *const c_char) -> u64 {
     match t.done.load(Ordering::Acquire) {
         OK => t.result(),
         FAILED => {
@@ -144,13 +144,8 @@ fn collect(me: TaskRef, t: &Task, loc: *const c_char) -> u64 {
 
 /// Registers `me` as a waiter of `t` (after `prepare_park`); false if `t`
 /// is already done.
-fn register_waiter(me: TaskRef, t: &Task) -> bool {
-    let mut w = t.lock_waiters();
-    if t.is_done() {
-        return false;
-    }
-    w.push(me);
-    true
+fn register_waiter(me: FiberRef, t: &Task) -> bool {
+    t.add_waiter(me)
 }
 
 /// `task.await()` at `loc` (null or the await's source location).
@@ -244,7 +239,12 @@ pub unsafe extern "C" fn plat_task_cancel(task: *mut Task) {
 /// `is_cancelled()`.
 #[no_mangle]
 pub unsafe extern "C" fn plat_is_cancelled(ctx: *mut PlatCtx) -> u8 {
-    task_of(ctx).get().cancel.load(Ordering::Acquire) as u8
+    task_of(ctx)
+        .get()
+        .task()
+        .get()
+        .cancel
+        .load(Ordering::Acquire) as u8
 }
 
 /// `race { spawn ... }`: opens a racing scope.

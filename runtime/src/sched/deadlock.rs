@@ -19,20 +19,25 @@ pub(super) fn report_deadlock() -> ! {
     let mut lines = Vec::new();
     let mut p = task::ALL.load(Ordering::Acquire);
     while !p.is_null() {
-        // SAFETY: tasks are never freed; registry links are immutable
+        // SAFETY: fibers are never freed; registry links are immutable
         // once published.
         let t = unsafe { &*p };
-        if t.done.load(Ordering::Acquire) == RUNNING {
-            // SAFETY: every task is parked, so nobody writes its reason.
+        let h = t.handle.load(Ordering::Acquire);
+        // SAFETY: a non-null handle is a live task's (never freed).
+        if !h.is_null() && unsafe { &*h }.done.load(Ordering::Acquire) == RUNNING {
+            // SAFETY: every task is parked, so nobody writes its reason
+            // or recycles its fiber.
             let r = unsafe { *t.reason.get() };
+            let info = t.info();
             let what = match r.task {
                 Some(0) => format!("{} main", r.what),
                 Some(id) => format!("{} {id}", r.what),
                 None => r.what.to_owned(),
             };
-            let who = task_label(t.id, t.loc);
+            let id = t.id();
+            let who = task_label(id, info.loc);
             lines.push((
-                t.id,
+                id,
                 format!("{}: {what}", who.trim_start().trim_start_matches("in ")),
             ));
         }

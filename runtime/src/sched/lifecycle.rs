@@ -14,7 +14,7 @@ use std::ffi::c_char;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use super::task::{Cause, Failure, Reason, Scope, Task, TaskRef, CANCELLED, FAILED, OK};
+use super::task::{Cause, Failure, Fiber, FiberRef, Reason, Scope, TaskRef, CANCELLED, FAILED, OK};
 use super::{current, wake, worker, Action, PARK_PARKING, PARK_RUNNING};
 use crate::coro::switch;
 use crate::entry::PlatCtx;
@@ -22,25 +22,26 @@ use crate::fatal;
 
 /// First function on a task's stack.
 pub(super) unsafe extern "C" fn task_entry(arg: *mut u8) -> ! {
-    let t = TaskRef(arg as *const Task);
-    let task = t.get();
+    let f = FiberRef(arg as *const Fiber);
+    let fiber = f.get();
+    let task = fiber.task().get();
     if task.cancel.load(Ordering::Acquire) {
-        end_task(t, CANCELLED, None);
+        end_task(f, CANCELLED, None);
     }
-    let body = task
+    let info = fiber.info();
+    let body = info
         .body
         .unwrap_or_else(|| crate::rt_fatal!("task without a body"));
-    let ctx = &task.ctx as *const PlatCtx as *mut PlatCtx;
+    let ctx = &fiber.ctx as *const PlatCtx as *mut PlatCtx;
     // SAFETY: the body is compiled code (or a test's) following the
     // `spawn` body contract; `ctx` is this task's context.
-    let r = unsafe { body(ctx, task.env) };
-    // SAFETY: only this task writes its result, before `done`.
-    unsafe { *task.result.get() = r };
-    end_task(t, OK, None)
+    let r = unsafe { body(ctx, info.env) };
+    task.set_result(r);
+    end_task(f, OK, None)
 }
 
 /// Switches from the running task back to its worker's scheduler.
-pub(super) fn switch_out(t: TaskRef, action: Action) {
+pub(super) fn switch_out(t: FiberRef, action: Action) {
     let w = worker().unwrap_or_else(|| crate::rt_fatal!("switch outside a worker"));
     w.action.set(action);
     // SAFETY: we are running `t` on `w`; its scheduler context is saved
@@ -48,35 +49,35 @@ pub(super) fn switch_out(t: TaskRef, action: Action) {
     unsafe { switch::switch(t.get().sp.get(), *w.sched_sp.get()) };
 }
 
-/// The running task, or a runtime bug if called outside a task.
-pub fn me() -> TaskRef {
+/// The running task's fiber, or a runtime bug if called outside a task.
+pub fn me() -> FiberRef {
     let p = current();
     if p.is_null() {
         crate::rt_fatal!("a task operation was called outside a task");
     }
-    TaskRef(p)
+    FiberRef(p)
 }
 
 /// Parks the running task, which has stored `PARK_PARKING` before
 /// publishing itself to a waker. Returns once woken (maybe spuriously).
-pub fn park(t: TaskRef, reason: Reason) {
+pub fn park(t: FiberRef, reason: Reason) {
     // SAFETY: only the running task writes its reason.
     unsafe { *t.get().reason.get() = reason };
     switch_out(t, Action::Park);
 }
 
 /// Marks the running task as parking (step one of a park).
-pub fn prepare_park(t: TaskRef) {
+pub fn prepare_park(t: FiberRef) {
     t.get().park.store(PARK_PARKING, Ordering::SeqCst);
 }
 
 /// Undoes [`prepare_park`] when the condition turned out to hold.
-pub fn cancel_park(t: TaskRef) {
+pub fn cancel_park(t: FiberRef) {
     t.get().park.store(PARK_RUNNING, Ordering::SeqCst);
 }
 
 /// Lets other tasks run; the running task is queued behind them.
-pub fn yield_now(t: TaskRef) {
+pub fn yield_now(t: FiberRef) {
     switch_out(t, Action::Yield);
 }
 
@@ -88,8 +89,15 @@ pub fn cancel(t: TaskRef, cause: Option<&Arc<Cause>>) {
     if task.is_done() || !task.request_cancel(cause) {
         return;
     }
-    task.ctx.poll.store(1, Ordering::Release);
-    wake(t);
+    // Maybe stale (the task just ended and its fiber was recycled): then
+    // a spurious yield and wake-up of the fiber's new task (harmless,
+    // see `task`).
+    let f = task.fiber.load(Ordering::Acquire);
+    if !f.is_null() {
+        let f = FiberRef(f);
+        f.get().ctx.poll.store(1, Ordering::Release);
+        wake(f);
+    }
 }
 
 /// Cancels every child of `scope` (idempotent: the first cancellation
@@ -111,11 +119,12 @@ pub fn cancel_scope(scope: &Scope, cause: Option<Arc<Cause>>) {
 
 /// Parks the running task until every child of `scope` is done (or, for
 /// a race with `stop_at_winner`, until one succeeded).
-pub fn wait_scope(me: TaskRef, scope: &Scope, stop_at_winner: bool, cancel_on_own_cancel: bool) {
+pub fn wait_scope(me: FiberRef, scope: &Scope, stop_at_winner: bool, cancel_on_own_cancel: bool) {
     loop {
-        if cancel_on_own_cancel && me.get().cancel.load(Ordering::Acquire) {
+        let own = me.get().task().get();
+        if cancel_on_own_cancel && own.cancel.load(Ordering::Acquire) {
             // The owner's cancellation cascades with its cause.
-            cancel_scope(scope, me.get().cancel_cause());
+            cancel_scope(scope, own.cancel_cause());
         }
         // Dekker with the last child's `pending` increment then `wake`: we
         // store `PARKING` then read `pending`, it increments `pending` then
@@ -140,10 +149,20 @@ pub fn wait_scope(me: TaskRef, scope: &Scope, stop_at_winner: bool, cancel_on_ow
 /// scopes it left open (cancelling and waiting for their tasks), records
 /// the outcome, wakes its awaiters and its scope's owner, and switches
 /// away for good.
-pub fn end_task(t: TaskRef, kind: u8, failure: Option<Box<Failure>>) -> ! {
+pub fn end_task(f: FiberRef, kind: u8, failure: Option<Box<Failure>>) -> ! {
+    let fiber = f.get();
+    let t = fiber.task();
     let task = t.get();
-    // SAFETY: only the running task touches its scope stack.
-    let open: Vec<*const Scope> = unsafe { std::mem::take(&mut *task.scopes.get()) };
+    // SAFETY: only the running task touches its scope stack. Usually
+    // empty: then its buffer stays for the fiber's next task.
+    let open: Vec<*const Scope> = unsafe {
+        let scopes = &mut *fiber.scopes.get();
+        if scopes.is_empty() {
+            Vec::new()
+        } else {
+            std::mem::take(scopes)
+        }
+    };
     // Why the tasks of those scopes and, for a first failure, this task's
     // siblings are cancelled: this task's failure, or the cause of its
     // own cancellation.
@@ -159,21 +178,15 @@ pub fn end_task(t: TaskRef, kind: u8, failure: Option<Box<Failure>>) -> ! {
         // owner exits it, which can no longer happen for these.
         let sc = unsafe { &*sc };
         cancel_scope(sc, cause.clone());
-        wait_scope(t, sc, false, false);
+        wait_scope(f, sc, false, false);
     }
-    let waiters = {
-        let mut w = task.lock_waiters();
-        // SAFETY: written once, by the task itself, before `done`.
-        unsafe { *task.failure.get() = failure };
-        task.done.store(kind, Ordering::Release);
-        std::mem::take(&mut *w)
-    };
-    for w in waiters {
+    task.finish(kind, failure);
+    for w in task.close_waiters() {
         wake(w);
     }
     // SAFETY: a child's scope outlives the child: the owner frees it only
     // once `count_end` counted every child, and ours is our last access.
-    if let Some(scope) = unsafe { task.scope.as_ref() } {
+    if let Some(scope) = unsafe { fiber.info().scope.as_ref() } {
         let owner = scope.owner;
         // Failures and race wins are recorded under the lock (rare); a
         // plain success touches only the ended count.
@@ -206,16 +219,16 @@ pub fn end_task(t: TaskRef, kind: u8, failure: Option<Box<Failure>>) -> ! {
             wake(owner);
         }
     }
-    switch_out(t, Action::Exit);
+    switch_out(f, Action::Exit);
     crate::rt_fatal!("a finished task was resumed")
 }
 
 /// Ends the running task as cancelled if cancellation was requested
 /// (a cancellation point). The main task is never cancelled.
-pub fn check_cancel(t: TaskRef) {
-    let task = t.get();
-    if !task.is_main && task.cancel.load(Ordering::Acquire) {
-        end_task(t, CANCELLED, None);
+pub fn check_cancel(f: FiberRef) {
+    let fiber = f.get();
+    if fiber.task().get().cancel.load(Ordering::Acquire) && !fiber.is_main() {
+        end_task(f, CANCELLED, None);
     }
 }
 
@@ -231,26 +244,26 @@ pub fn raise(message: &[u8], loc: *const c_char) -> ! {
             chain: Vec::new(),
         });
     }
-    let t = TaskRef(p);
-    let task = t.get();
+    let t = FiberRef(p);
+    let fiber = t.get();
     let f = Failure {
         message: message.to_vec(),
         loc,
-        chain: vec![(task.id, task.loc)],
+        chain: vec![(fiber.id(), fiber.info().loc)],
     };
     fail(t, f)
 }
 
 /// Re-raises `f` (a failure of another task) in the running task `t`.
-pub fn reraise(t: TaskRef, f: &Failure) -> ! {
-    let task = t.get();
+pub fn reraise(t: FiberRef, f: &Failure) -> ! {
+    let fiber = t.get();
     let mut f = f.clone();
-    f.chain.push((task.id, task.loc));
+    f.chain.push((fiber.id(), fiber.info().loc));
     fail(t, f)
 }
 
-fn fail(t: TaskRef, f: Failure) -> ! {
-    if t.get().is_main {
+fn fail(t: FiberRef, f: Failure) -> ! {
+    if t.get().is_main() {
         print_failure_and_exit(&f);
     }
     end_task(t, FAILED, Some(Box::new(f)))

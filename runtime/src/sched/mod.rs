@@ -49,12 +49,18 @@
 //! - **Tracing** (`PLAT_TRACE=FILE`, [`trace`]): spawn, run slices,
 //!   park, wake and end events into a per-worker buffer, written as
 //!   Chrome trace-event JSON at exit.
-//! - **Task memory**: task objects come from per-thread slabs
-//!   ([`task`]), never freed; the spawn/end path takes no global lock
-//!   and does no global read-modify-write except the task id counter and
-//!   the registry push (both on the spawner's side, on cache lines of
-//!   their own). A scope's spawn count (spawner side, under its lock)
-//!   and ended count (finisher side, atomic) live on separate lines.
+//! - **Task memory** ([`task`]): a task is a 48-byte permanent handle
+//!   (what compiled code holds: outcome, waiters, cancellation), carved
+//!   densely from per-thread slabs and never freed, plus a fiber
+//!   (context, stack, run state) that its worker recycles through
+//!   per-thread free lists (magazines, moved between threads in batches)
+//!   once the task has switched away for the last time. Queues, the run
+//!   state and `ctx` are the fiber's; scopes, causes, `await` and
+//!   `cancel` use handles. The spawn/end path takes no global lock per
+//!   task and does no global read-modify-write except the task id
+//!   counter (on a cache line of its own). A scope's read-only fields,
+//!   its spawn side (lock, children, spawn count) and its ended count
+//!   (finisher side, atomic) live on separate lines.
 //!
 //! Files: `worker.rs` (worker loop, run queues, idle parking, wake-ups,
 //! the switch into a task, preemption monitor), `lifecycle.rs` (task
@@ -67,10 +73,15 @@
 //!
 //! - A task is in at most one place at a time: a run queue / run-next
 //!   slot, running on one worker, or parked (reachable only through
-//!   waiter lists and timers, which go through [`wake`]).
-//! - Only the thread running a task reads or writes its unlocked cells
-//!   (`sp` is written by the switch away and read by the next switch in,
-//!   ordered by the `park` CAS / queue hand-off).
+//!   waiter lists and timers, which go through [`wake`]). Queues, slots
+//!   and waiter lists hold fibers ([`task::FiberRef`]).
+//! - Only the thread running a task reads or writes its fiber's unlocked
+//!   cells (`sp` is written by the switch away and read by the next
+//!   switch in, ordered by the `park` CAS / queue hand-off).
+//! - A fiber pointer kept after its task ended (a timer, a stale waiter,
+//!   a scope owner woken late, the monitor) may reach the fiber's next
+//!   task: it is only ever used for [`wake`] and `ctx.poll`, so the cost
+//!   is a spurious wake-up or yield, which every park site tolerates.
 //! - The per-worker data ([`WorkerLocal`]) is reached only through
 //!   [`worker`], a non-inlined function, because a task may resume on
 //!   another thread and a thread-local address must not be cached across
@@ -98,7 +109,7 @@ use crossbeam_deque::{Injector, Stealer, Worker};
 use crate::coro::{stack, switch};
 use crate::entry::PlatCtx;
 use crate::{fatal, signal};
-use task::{Task, TaskRef, FAILED};
+use task::{Fiber, FiberRef, Task, TaskRef, FAILED};
 
 pub use lifecycle::{
     cancel, cancel_park, cancel_scope, check_cancel, end_task, me, park, prepare_park, raise,
@@ -133,9 +144,9 @@ enum Action {
 
 /// Shared view of one worker (read by the monitor and stealers).
 struct Slot {
-    stealer: Stealer<TaskRef>,
-    /// The task running there (null: none).
-    current: AtomicPtr<Task>,
+    stealer: Stealer<FiberRef>,
+    /// The fiber running there (null: none).
+    current: AtomicPtr<Fiber>,
     /// Incremented at every switch into a task.
     runs: AtomicU64,
 }
@@ -148,7 +159,7 @@ struct Idle {
 }
 
 struct Sched {
-    injector: Injector<TaskRef>,
+    injector: Injector<FiberRef>,
     slots: Vec<Slot>,
     idle: Mutex<Idle>,
     idle_cv: Condvar,
@@ -156,7 +167,7 @@ struct Sched {
     sleeping: AtomicUsize,
     spinning: AtomicUsize,
     /// Deques of workers not started yet (taken by each worker thread).
-    locals: Mutex<Vec<Option<Worker<TaskRef>>>>,
+    locals: Mutex<Vec<Option<Worker<FiberRef>>>>,
     /// Deadlock detection applies (false in the Rust test harness, where
     /// the test threads outside the scheduler can submit work any time).
     detect_deadlock: bool,
@@ -168,14 +179,14 @@ static SCHED: OnceLock<Sched> = OnceLock::new();
 pub struct WorkerLocal {
     index: usize,
     sched_sp: UnsafeCell<usize>,
-    local: Worker<TaskRef>,
-    run_next: Cell<Option<TaskRef>>,
-    current: Cell<*const Task>,
+    local: Worker<FiberRef>,
+    run_next: Cell<Option<FiberRef>>,
+    current: Cell<*const Fiber>,
     action: Cell<Action>,
     ticks: Cell<u64>,
     rng: Cell<u64>,
     /// Seeded mode only: the runnable tasks, picked at random.
-    bag: RefCell<Vec<TaskRef>>,
+    bag: RefCell<Vec<FiberRef>>,
     /// This worker's trace buffer (when `PLAT_TRACE` is set).
     trace: Option<&'static trace::Buffer>,
 }
@@ -193,8 +204,8 @@ fn worker() -> Option<&'static WorkerLocal> {
     unsafe { p.as_ref() }
 }
 
-/// The task running on this thread (null if none).
-pub fn current() -> *const Task {
+/// The fiber running on this thread (null if none).
+pub fn current() -> *const Fiber {
     worker().map_or(std::ptr::null(), |w| w.current.get())
 }
 
@@ -333,7 +344,7 @@ pub fn start_program(program: fn(*mut PlatCtx) -> i32) -> ! {
         worker_count()
     };
     init(n, 1, true);
-    let main = Task::create(
+    let (_, main) = Task::create(
         Some(main_body),
         program as *mut u8,
         std::ptr::null(),
@@ -354,8 +365,8 @@ pub fn run_root(body: task::Body, env: *mut u8) -> TaskRef {
         configure_stacks();
         init(worker_count(), 0, false);
     });
-    let t = Task::create(Some(body), env, std::ptr::null(), std::ptr::null(), false);
-    submit_external(t);
+    let (t, f) = Task::create(Some(body), env, std::ptr::null(), std::ptr::null(), false);
+    submit_external(f);
     let mut pause = 10u64;
     while !t.get().is_done() {
         std::thread::sleep(Duration::from_micros(pause));

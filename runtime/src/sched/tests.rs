@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use super::abi::*;
 use super::run_root;
-use super::task::{Task, TaskRef, CANCELLED, FAILED, OK};
+use super::task::{Fiber, FiberRef, Task, TaskRef, CANCELLED, FAILED, OK};
 use crate::abi::panic::plat_panic_cstr;
 use crate::entry::PlatCtx;
 
@@ -78,6 +78,41 @@ fn ensure_that_many_spawned_tasks_are_joined() {
         el,
         el.as_nanos() as f64 / n as f64
     );
+}
+
+/// Spawns a first wave of tasks and lets them end, then a second wave
+/// (which reuses their fibers), then reads the first wave's handles.
+unsafe extern "C" fn handles_outlive_fibers(ctx: *mut PlatCtx, env: *mut u8) -> u64 {
+    let n = env as u64;
+    unsafe {
+        let scope = plat_scope_enter(ctx);
+        let first: Vec<*mut Task> = (0..n)
+            .map(|i| plat_spawn(ctx, scope, plus_one, i as *mut u8, LOC))
+            .collect();
+        plat_scope_exit(ctx, scope);
+        let scope = plat_scope_enter(ctx);
+        let second: Vec<*mut Task> = (0..n)
+            .map(|i| plat_spawn(ctx, scope, plus_one, (i + n) as *mut u8, LOC))
+            .collect();
+        // Cancelling an ended task is a no-op, even when its fiber now
+        // runs another task.
+        for &t in &first {
+            plat_task_cancel(t);
+        }
+        plat_scope_exit(ctx, scope);
+        let mut sum = 0;
+        for t in first.into_iter().chain(second) {
+            assert_eq!(plat_task_is_done(t), 1);
+            sum += plat_task_await(ctx, t, LOC);
+        }
+        sum
+    }
+}
+
+#[test]
+fn ensure_that_handles_stay_valid_after_their_fibers_are_reused() {
+    let n = 20_000;
+    assert_eq!(ok_result(root(handles_outlive_fibers, n)), n * (2 * n + 1));
 }
 
 unsafe extern "C" fn nested(ctx: *mut PlatCtx, env: *mut u8) -> u64 {
@@ -385,7 +420,7 @@ fn ensure_that_a_scope_deadline_cancels_its_tasks() {
 /// Ping-pong through the park/wake protocol directly.
 struct Baton {
     turn: AtomicU64,
-    waiter: Mutex<Option<TaskRef>>,
+    waiter: Mutex<Option<FiberRef>>,
     rounds: u64,
 }
 
@@ -395,7 +430,7 @@ unsafe extern "C" fn player(ctx: *mut PlatCtx, env: *mut u8) -> u64 {
         // SAFETY: the baton outlives both players (the root awaits them).
         (unsafe { &*((p & !1) as *const Baton) }, (p & 1) as u64)
     };
-    let me = TaskRef(ctx as *const Task);
+    let me = FiberRef(ctx as *const Fiber);
     while baton.turn.load(Ordering::Acquire) < baton.rounds {
         loop {
             if baton.turn.load(Ordering::Acquire) % 2 == parity {

@@ -18,10 +18,11 @@ use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use super::task::{Scope, TaskRef};
+use super::task::{FiberRef, Scope};
 
 pub enum Action {
-    Wake(TaskRef),
+    /// Maybe stale by the time it fires (a spurious wake-up, harmless).
+    Wake(FiberRef),
     CancelScope(Arc<Scope>),
 }
 

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use crossbeam_deque::Steal;
 
-use super::task::{Task, TaskRef, CANCELLED, FAILED, OK};
+use super::task::{self, Fiber, FiberRef, CANCELLED, FAILED, OK};
 use super::{
     deadlock, lifecycle, main_stack, now_nanos, sched, seed, timer, trace, worker, Action,
     WorkerLocal, PARK_NOTIFIED, PARK_PARKED, PARK_PARKING, PARK_RUNNING, SPIN_ROUNDS, TIME_SLICE,
@@ -78,7 +78,7 @@ fn next_rand(w: &WorkerLocal) -> u64 {
     x.wrapping_mul(0x2545_F491_4F6C_DD1D)
 }
 
-fn steal_injector(w: &WorkerLocal) -> Option<TaskRef> {
+fn steal_injector(w: &WorkerLocal) -> Option<FiberRef> {
     loop {
         match sched().injector.steal_batch_and_pop(&w.local) {
             Steal::Success(t) => return Some(t),
@@ -88,7 +88,7 @@ fn steal_injector(w: &WorkerLocal) -> Option<TaskRef> {
     }
 }
 
-fn steal_others(w: &WorkerLocal) -> Option<TaskRef> {
+fn steal_others(w: &WorkerLocal) -> Option<FiberRef> {
     let slots = &sched().slots;
     let n = slots.len();
     if n < 2 {
@@ -112,7 +112,7 @@ fn steal_others(w: &WorkerLocal) -> Option<TaskRef> {
 }
 
 /// The next task for worker `w`, without blocking.
-fn find_task(w: &WorkerLocal) -> Option<TaskRef> {
+fn find_task(w: &WorkerLocal) -> Option<FiberRef> {
     let tick = w.ticks.get().wrapping_add(1);
     w.ticks.set(tick);
     if tick.is_multiple_of(61) {
@@ -135,7 +135,7 @@ fn find_task(w: &WorkerLocal) -> Option<TaskRef> {
 
 /// Seeded mode: a random task of the bag (after moving in whatever was
 /// submitted from outside and the due timers).
-fn find_task_seeded(w: &WorkerLocal) -> Option<TaskRef> {
+fn find_task_seeded(w: &WorkerLocal) -> Option<FiberRef> {
     while let Some(t) = steal_injector(w) {
         w.bag.borrow_mut().push(t);
         while let Some(t) = w.local.pop() {
@@ -173,7 +173,7 @@ fn any_queued() -> bool {
     !s.injector.is_empty() || s.slots.iter().any(|sl| !sl.stealer.is_empty())
 }
 
-fn spin_then_sleep(w: &WorkerLocal) -> Option<TaskRef> {
+fn spin_then_sleep(w: &WorkerLocal) -> Option<FiberRef> {
     let s = sched();
     s.spinning.fetch_add(1, Ordering::SeqCst);
     for round in 0..SPIN_ROUNDS {
@@ -247,7 +247,7 @@ pub(super) fn wake_idle() {
 
 /// Makes a runnable task (`park == RUNNING`) available to the workers.
 /// `hot`: it was just woken by the running task (goes to run-next).
-pub(super) fn enqueue(t: TaskRef, hot: bool) {
+pub(super) fn enqueue(t: FiberRef, hot: bool) {
     if seed::is_seeded() {
         if let Some(w) = worker() {
             w.bag.borrow_mut().push(t);
@@ -288,7 +288,7 @@ fn wake_idle_local() {
 
 /// Submits a task from outside the workers (startup, tests), under the
 /// idle lock so that deadlock detection never misses it.
-pub(super) fn submit_external(t: TaskRef) {
+pub(super) fn submit_external(t: FiberRef) {
     let s = sched();
     let idle = s.idle.lock().unwrap_or_else(|e| e.into_inner());
     s.injector.push(t);
@@ -297,7 +297,7 @@ pub(super) fn submit_external(t: TaskRef) {
 }
 
 /// Wakes a parked (or parking) task; harmless if it is already running.
-pub fn wake(t: TaskRef) {
+pub fn wake(t: FiberRef) {
     let task = t.get();
     // `SeqCst`: the second half of the Dekker pairs in `wait_scope` (a
     // plain load on x86).
@@ -317,7 +317,7 @@ pub fn wake(t: TaskRef) {
                     trace::record(
                         worker().and_then(|w| w.trace),
                         trace::Kind::Wake,
-                        task.id,
+                        task.id(),
                         "",
                         u64::MAX,
                     );
@@ -334,21 +334,18 @@ pub fn wake(t: TaskRef) {
 
 /// Switches from the scheduler context of `w` into task `t` and handles
 /// what it asked for when it comes back.
-pub(super) fn run(w: &WorkerLocal, t: TaskRef) {
+pub(super) fn run(w: &WorkerLocal, t: FiberRef) {
     let task = t.get();
+    let (id, is_main) = (task.id(), task.is_main());
     // SAFETY: we own `t` now (it came from a queue), so its unlocked
     // cells are ours until we hand it on (module invariant).
     unsafe {
         if (*task.stack.get()).is_none() {
-            let st = if task.is_main {
-                main_stack()
-            } else {
-                stack::take()
-            };
+            let st = if is_main { main_stack() } else { stack::take() };
             *task.stack.get() = Some(st);
             // `ctx.stack_limit` is read only by the task itself.
             let ctx = &task.ctx as *const PlatCtx as *mut PlatCtx;
-            (*ctx).stack_limit = if task.is_main {
+            (*ctx).stack_limit = if is_main {
                 st.lo + crate::entry::STACK_MARGIN
             } else {
                 st.limit()
@@ -359,7 +356,7 @@ pub(super) fn run(w: &WorkerLocal, t: TaskRef) {
         signal::set_task(
             st.lo,
             task.ctx.stack_limit,
-            if task.is_main { None } else { Some(task.id) },
+            if is_main { None } else { Some(id) },
         );
     }
     if seed::is_seeded() {
@@ -367,11 +364,11 @@ pub(super) fn run(w: &WorkerLocal, t: TaskRef) {
     }
     let tracing = trace::on();
     if tracing {
-        trace::record(w.trace, trace::Kind::Run, task.id, "", u64::MAX);
+        trace::record(w.trace, trace::Kind::Run, id, "", u64::MAX);
     }
     w.current.set(t.0);
     let slot = &sched().slots[w.index];
-    slot.current.store(t.0 as *mut Task, Ordering::Relaxed);
+    slot.current.store(t.0 as *mut Fiber, Ordering::Relaxed);
     // Only this worker writes `runs` (the monitor reads it): no RMW.
     slot.runs.store(
         slot.runs.load(Ordering::Relaxed).wrapping_add(1),
@@ -412,30 +409,37 @@ pub(super) fn run(w: &WorkerLocal, t: TaskRef) {
             sched().injector.push(t);
         }
         Action::Exit => {
-            // SAFETY: the task has switched off its stack for good.
-            if let Some(st) = unsafe { (*task.stack.get()).take() } {
-                if !task.is_main {
+            // The task has switched off its stack for good: the stack
+            // goes back to the pool (a free fiber holds none: fibers of
+            // queued tasks outnumber running ones) and the fiber serves a
+            // later task. The main task's fiber is never released (its
+            // end ends the process).
+            if !is_main {
+                // SAFETY: we own the fiber until `release`.
+                if let Some(st) = unsafe { (*task.stack.get()).take() } {
                     stack::give(st);
                 }
+                task::release(t);
             }
         }
     }
 }
 
 /// Records the spawn of `t` (tracing on).
-pub(super) fn trace_spawn(t: TaskRef) {
+pub(super) fn trace_spawn(t: FiberRef) {
     trace::record(
         worker().and_then(|w| w.trace),
         trace::Kind::Spawn,
-        t.get().id,
+        t.get().id(),
         "",
         u64::MAX,
     );
 }
 
 /// Records the end of a run slice and why it ended.
-fn trace_switch_out(w: &WorkerLocal, task: &Task) {
-    trace::record(w.trace, trace::Kind::Stop, task.id, "", u64::MAX);
+fn trace_switch_out(w: &WorkerLocal, task: &Fiber) {
+    let id = task.id();
+    trace::record(w.trace, trace::Kind::Stop, id, "", u64::MAX);
     match w.action.get() {
         Action::Park => {
             // SAFETY: the task is off its stack and we still own it (its
@@ -444,20 +448,20 @@ fn trace_switch_out(w: &WorkerLocal, task: &Task) {
             trace::record(
                 w.trace,
                 trace::Kind::Park,
-                task.id,
+                id,
                 r.what,
                 r.task.unwrap_or(u64::MAX),
             );
         }
         Action::Yield => {}
         Action::Exit => {
-            let outcome = match task.done.load(Ordering::Acquire) {
+            let outcome = match task.task().get().done.load(Ordering::Acquire) {
                 OK => "ok",
                 FAILED => "failed",
                 CANCELLED => "cancelled",
                 _ => "running",
             };
-            trace::record(w.trace, trace::Kind::End, task.id, outcome, u64::MAX);
+            trace::record(w.trace, trace::Kind::End, id, outcome, u64::MAX);
         }
     }
 }
@@ -472,8 +476,8 @@ pub(super) fn monitor() {
             let cur = slot.current.load(Ordering::Relaxed);
             let runs = slot.runs.load(Ordering::Relaxed);
             if !cur.is_null() && last[i] == (runs, cur as usize) {
-                // SAFETY: tasks are never freed; a stale pointer only
-                // causes a spurious yield.
+                // SAFETY: fibers are never unmapped; a stale pointer
+                // only causes a spurious yield.
                 unsafe { (*cur).ctx.poll.store(1, Ordering::Release) };
             }
             last[i] = (runs, cur as usize);
