@@ -38,6 +38,8 @@
 //! - [`stdout`]: the buffered standard output.
 //! - [`fatal`]: exit, Plat panics, asserts and runtime bugs.
 //! - [`signal`]: the stack-overflow trap and fatal signals.
+//! - `loom`: `std` or `loom` sync primitives for model-checked code
+//!   (tokio's shim; `tests/loom_idle.rs`).
 //!
 //! # Known to compiler
 //!
@@ -75,6 +77,7 @@ pub mod entry;
 pub mod fatal;
 pub mod format;
 pub mod gc;
+mod loom;
 pub mod sched;
 pub mod signal;
 pub mod stdout;

@@ -23,7 +23,7 @@
 //!   fully switched off its stack, and no wake-up is lost. Wake-ups may
 //!   be spurious (a stale timer, an old waiter entry): every park site
 //!   re-checks its condition in a loop.
-//! - **Idle workers** sleep on `IDLE`'s condvar with a permit count: a
+//! - **Idle workers** ([`idle`]) sleep on a condvar with a permit count: a
 //!   submitter that finds `sleeping > 0` and nobody spinning hands out a
 //!   permit (the woken worker counts as spinning). External submitters
 //!   (the injector) push, then `SeqCst` fence, then read `sleeping`;
@@ -32,7 +32,10 @@
 //!   behind with everybody asleep. A worker pushing to its own queues
 //!   skips the fence (Go's `wakep` check): it is awake and pops its own
 //!   queues before it can sleep, so a missed wake-up only costs
-//!   parallelism until the next push.
+//!   parallelism until the next push. The last spinning worker to find
+//!   a task wakes another (Go's `resetspinning`), since submitters
+//!   counted on it. `tests/loom_idle.rs` model-checks this protocol (see
+//!   `idle.rs` for the argument and the orderings).
 //! - **Deadlock**: a worker about to sleep while every other worker
 //!   sleeps, no queue holds a task and no timer is pending knows that
 //!   nothing can ever wake a task (the main task is alive until the
@@ -63,7 +66,8 @@
 //!   (finisher side, atomic) live on separate lines.
 //!
 //! Files: `worker.rs` (worker loop, run queues, idle parking, wake-ups,
-//! the switch into a task, preemption monitor), `lifecycle.rs` (task
+//! the switch into a task, preemption monitor), `idle.rs` (the
+//! sleep/wake protocol of idle workers), `lifecycle.rs` (task
 //! entry and end, park/yield, cancellation, scope waiting, Plat panics
 //! across tasks), `deadlock.rs` (the report), `task.rs` (task and scope
 //! objects), `abi.rs` (entry points for compiled code), `timer.rs`,
@@ -92,6 +96,7 @@
 
 pub mod abi;
 mod deadlock;
+pub(crate) mod idle;
 mod lifecycle;
 pub mod seed;
 pub mod task;
@@ -100,8 +105,8 @@ pub mod trace;
 mod worker;
 
 use std::cell::{Cell, RefCell, UnsafeCell};
-use std::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex, OnceLock};
+use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use crossbeam_deque::{Injector, Stealer, Worker};
@@ -109,6 +114,7 @@ use crossbeam_deque::{Injector, Stealer, Worker};
 use crate::coro::{stack, switch};
 use crate::entry::PlatCtx;
 use crate::{fatal, signal};
+use idle::Idle;
 use task::{Fiber, FiberRef, Task, TaskRef, FAILED};
 
 pub use lifecycle::{
@@ -151,21 +157,11 @@ struct Slot {
     runs: AtomicU64,
 }
 
-struct Idle {
-    /// Workers waiting for a permit.
-    sleeping: usize,
-    /// Wake-ups handed out and not yet consumed.
-    permits: usize,
-}
-
 struct Sched {
     injector: Injector<FiberRef>,
     slots: Vec<Slot>,
-    idle: Mutex<Idle>,
-    idle_cv: Condvar,
-    /// Mirror of `Idle::sleeping` for lock-free reads.
-    sleeping: AtomicUsize,
-    spinning: AtomicUsize,
+    /// Sleeping and spinning workers ([`idle`]).
+    idle: Idle,
     /// Deques of workers not started yet (taken by each worker thread).
     locals: Mutex<Vec<Option<Worker<FiberRef>>>>,
     /// Deadlock detection applies (false in the Rust test harness, where
@@ -245,13 +241,7 @@ fn init(n: usize, first: usize, detect_deadlock: bool) {
     let s = Sched {
         injector: Injector::new(),
         slots,
-        idle: Mutex::new(Idle {
-            sleeping: 0,
-            permits: 0,
-        }),
-        idle_cv: Condvar::new(),
-        sleeping: AtomicUsize::new(0),
-        spinning: AtomicUsize::new(0),
+        idle: Idle::new(),
         locals: Mutex::new(locals),
         detect_deadlock,
     };

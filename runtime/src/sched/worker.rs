@@ -7,17 +7,18 @@
 //!   worker's deque, the global injector, a seeded worker's bag.
 //! - `run_next`, `bag`, `ticks`, `rng` and `action` of a [`WorkerLocal`]
 //!   are touched only by its own thread (no lock).
-//! - `Sched::idle` (mutex) protects `sleeping` and `permits`; the
-//!   `sleeping` atomic mirrors it for lock-free reads and `spinning` counts
-//!   workers looking for work. The lost-wake-up argument is in
-//!   [`spin_then_sleep`] and [`wake_idle`].
+//! - `Sched::idle` ([`super::idle::Idle`]) counts sleeping and spinning
+//!   workers; the lost-wake-up argument and the pairing of its orderings
+//!   are in `idle.rs`. The re-check passed to `Idle::sleep` by
+//!   [`spin_then_sleep`] must look at every queue.
 
 use std::cell::{Cell, RefCell, UnsafeCell};
-use std::sync::atomic::{fence, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use crossbeam_deque::Steal;
 
+use super::idle::Recheck;
 use super::task::{self, Fiber, FiberRef, CANCELLED, FAILED, OK};
 use super::{
     deadlock, lifecycle, main_stack, now_nanos, sched, seed, timer, trace, worker, Action,
@@ -173,76 +174,44 @@ fn any_queued() -> bool {
     !s.injector.is_empty() || s.slots.iter().any(|sl| !sl.stealer.is_empty())
 }
 
+/// Looks for work as a spinning worker, then sleeps; `None`: look again.
 fn spin_then_sleep(w: &WorkerLocal) -> Option<FiberRef> {
     let s = sched();
-    s.spinning.fetch_add(1, Ordering::SeqCst);
-    for round in 0..SPIN_ROUNDS {
-        if let Some(t) = find_task(w) {
-            s.spinning.fetch_sub(1, Ordering::SeqCst);
-            return Some(t);
+    s.idle.start_spinning();
+    loop {
+        for round in 0..SPIN_ROUNDS {
+            if let Some(t) = find_task(w) {
+                s.idle.found_work();
+                return Some(t);
+            }
+            for _ in 0..(16 << (round / 16).min(4)) {
+                std::hint::spin_loop();
+            }
         }
-        for _ in 0..(16 << (round / 16).min(4)) {
-            std::hint::spin_loop();
+        s.idle.stop_spinning();
+        let woken = s.idle.sleep(|sleeping| {
+            let due = timer::next_deadline();
+            if any_queued() || due.is_some_and(|d| d <= now_nanos()) {
+                return Recheck::Work;
+            }
+            if s.detect_deadlock && sleeping == s.slots.len() && due.is_none() {
+                deadlock::report_deadlock();
+            }
+            Recheck::Wait(
+                due.map(|d| Duration::from_nanos(d.saturating_sub(now_nanos()).max(1000))),
+            )
+        });
+        if !woken {
+            return None;
         }
+        // Woken by a permit or work seen: counted as spinning again.
     }
-    s.spinning.fetch_sub(1, Ordering::SeqCst);
-    // Sleep.
-    let mut idle = s.idle.lock().unwrap_or_else(|e| e.into_inner());
-    idle.sleeping += 1;
-    s.sleeping.store(idle.sleeping, Ordering::SeqCst);
-    fence(Ordering::SeqCst);
-    let due = timer::next_deadline();
-    let work = any_queued() || due.is_some_and(|d| d <= now_nanos());
-    if !work && s.detect_deadlock && idle.sleeping == s.slots.len() && due.is_none() {
-        deadlock::report_deadlock();
-    }
-    if !work {
-        let timeout = due.map(|d| Duration::from_nanos(d.saturating_sub(now_nanos()).max(1000)));
-        while idle.permits == 0 {
-            idle = match timeout {
-                Some(t) => {
-                    let (g, r) = s
-                        .idle_cv
-                        .wait_timeout(idle, t)
-                        .unwrap_or_else(|e| e.into_inner());
-                    if r.timed_out() && g.permits == 0 {
-                        idle = g;
-                        break;
-                    }
-                    g
-                }
-                None => s.idle_cv.wait(idle).unwrap_or_else(|e| e.into_inner()),
-            };
-        }
-    }
-    if idle.permits > 0 {
-        // The waker already took us off `sleeping` and counted us spinning.
-        idle.permits -= 1;
-        drop(idle);
-        s.spinning.fetch_sub(1, Ordering::SeqCst);
-    } else {
-        idle.sleeping -= 1;
-        s.sleeping.store(idle.sleeping, Ordering::SeqCst);
-    }
-    None
 }
 
-/// Wakes a sleeping worker if work was just published and nobody spins.
+/// Wakes a sleeping worker if work was just published and nobody spins
+/// (from any thread; see [`Idle::wake`](super::idle::Idle::wake)).
 pub(super) fn wake_idle() {
-    let s = sched();
-    fence(Ordering::SeqCst);
-    if s.sleeping.load(Ordering::SeqCst) == 0 || s.spinning.load(Ordering::SeqCst) > 0 {
-        return;
-    }
-    let mut idle = s.idle.lock().unwrap_or_else(|e| e.into_inner());
-    if idle.sleeping > 0 {
-        idle.sleeping -= 1;
-        s.sleeping.store(idle.sleeping, Ordering::SeqCst);
-        idle.permits += 1;
-        s.spinning.fetch_add(1, Ordering::SeqCst);
-        drop(idle);
-        s.idle_cv.notify_one();
-    }
+    sched().idle.wake();
 }
 
 /// Makes a runnable task (`park == RUNNING`) available to the workers.
@@ -275,24 +244,17 @@ pub(super) fn enqueue(t: FiberRef, hot: bool) {
 }
 
 /// [`wake_idle`] after a push to the calling worker's own queues, without
-/// the fence: that worker is awake and pops its own queues before it can
-/// sleep, so a wake-up missed here (a sleeper's count not visible yet)
-/// costs parallelism until the next push, never progress. The check is
-/// Go's `wakep` condition: somebody sleeps and nobody is looking for work.
+/// the fence (Go's `wakep` check; see
+/// [`Idle::wake_local`](super::idle::Idle::wake_local)).
 fn wake_idle_local() {
-    let s = sched();
-    if s.sleeping.load(Ordering::Relaxed) != 0 && s.spinning.load(Ordering::Relaxed) == 0 {
-        wake_idle();
-    }
+    sched().idle.wake_local();
 }
 
 /// Submits a task from outside the workers (startup, tests), under the
 /// idle lock so that deadlock detection never misses it.
 pub(super) fn submit_external(t: FiberRef) {
     let s = sched();
-    let idle = s.idle.lock().unwrap_or_else(|e| e.into_inner());
-    s.injector.push(t);
-    drop(idle);
+    s.idle.locked(|| s.injector.push(t));
     wake_idle();
 }
 
