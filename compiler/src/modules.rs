@@ -127,3 +127,98 @@ impl Loader<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Code;
+
+    /// Writes `files` under a fresh directory and loads `root_source` as
+    /// the root module from there.
+    fn load_tree(
+        files: &[(&str, &str)],
+        root_source: &str,
+    ) -> (Vec<SourceModule>, Vec<Diagnostic>) {
+        let dir = std::env::temp_dir().join(format!(
+            "plat-modules-{}-{}",
+            std::process::id(),
+            files.first().map_or("none", |f| f.0).replace('/', "_")
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        for (path, text) in files {
+            let file = dir.join(path);
+            std::fs::create_dir_all(file.parent().expect("a file has a parent")).expect("mkdir");
+            std::fs::write(file, text).expect("write a module");
+        }
+        let mut sources = SourceMap::default();
+        let root = sources.add(
+            Path::new("main.plat"),
+            "main.plat".into(),
+            root_source.into(),
+        );
+        let (ast, diags) = syntax::parse_file(root, &sources.get(root).text);
+        assert!(diags.is_empty(), "the root parses");
+        let loaded = load(ast, &dir, &mut sources);
+        let _ = std::fs::remove_dir_all(&dir);
+        loaded
+    }
+
+    fn codes(diags: &[Diagnostic]) -> Vec<Code> {
+        diags.iter().map(|d| d.code).collect()
+    }
+
+    #[test]
+    fn loads_nested_and_std_modules_once_each() {
+        let (modules, diags) = load_tree(
+            &[
+                (
+                    "geometry/shapes.plat",
+                    "mod geometry::shapes;\nuse util;\npub fn area() -> Int32 { return 1; }\n",
+                ),
+                (
+                    "util.plat",
+                    "use std::json;\npub fn one() -> Int32 { return 1; }\n",
+                ),
+            ],
+            "use geometry::shapes;\nuse util;\nfn main() {}\n",
+        );
+        assert!(diags.is_empty(), "unexpected: {:?}", codes(&diags));
+        let paths: Vec<String> = modules.iter().map(|m| m.path.join("::")).collect();
+        assert_eq!(paths, ["", "geometry::shapes", "util", "std::json"]);
+    }
+
+    #[test]
+    fn reports_a_circular_import_with_its_cycle() {
+        let (_, diags) = load_tree(
+            &[
+                ("cycle_a.plat", "use cycle_b;\n"),
+                ("cycle_b.plat", "use cycle_a;\n"),
+            ],
+            "use cycle_a;\nfn main() {}\n",
+        );
+        assert_eq!(codes(&diags), [Code::CircularImport]);
+        assert!(diags[0]
+            .notes
+            .iter()
+            .any(|n| n.contains("cycle_a -> cycle_b -> cycle_a")));
+    }
+
+    #[test]
+    fn reports_a_module_importing_itself() {
+        let (_, diags) = load_tree(
+            &[("selfish.plat", "use selfish;\n")],
+            "use selfish;\nfn main() {}\n",
+        );
+        assert_eq!(codes(&diags), [Code::CircularImport]);
+    }
+
+    #[test]
+    fn reports_missing_modules_without_stopping() {
+        let (modules, diags) = load_tree(
+            &[("present.plat", "use absent;\n")],
+            "use present;\nuse std::nothing;\nfn main() {}\n",
+        );
+        assert_eq!(codes(&diags), [Code::UnknownModule, Code::UnknownModule]);
+        assert_eq!(modules.len(), 2, "the root and `present` are loaded");
+    }
+}
