@@ -83,6 +83,13 @@ fn make_isa() -> Result<OwnedTargetIsa, String> {
         .map_err(|e| format!("cannot configure the code generator: {e}"))
 }
 
+/// What an address written into a static data object points to.
+#[derive(Clone, Copy)]
+pub(crate) enum Target {
+    Data(DataId),
+    Func(FuncId),
+}
+
 /// One function instance: a HIR function and concrete type arguments.
 pub(crate) type InstanceKey = (FnId, Vec<Ty>);
 
@@ -102,8 +109,8 @@ pub(crate) struct ModuleCx<'p> {
     pub descs: HashMap<Ty, DataId>,
     /// Static objects of unit enum variants by (enum type, tag).
     pub unit_variants: HashMap<(Ty, u32), DataId>,
-    pub variant_count: usize,
-    pub array_count: usize,
+    /// Numbers the names of static data objects.
+    data_count: usize,
     /// Set when an instance's types nest too deeply (see MAX_TYPE_DEPTH).
     too_deep: Option<FnId>,
     /// Static closures of named functions used as values, and the
@@ -192,25 +199,11 @@ impl ModuleCx<'_> {
             .expect("declaring a function wrapper");
         self.wrappers.push_back((func, wrapper));
         let shape = self.closure_desc(&[]);
-        let id = self
-            .module
-            .declare_data(
-                &format!("plat_fnval_{}", func.0),
-                Linkage::Local,
-                false,
-                false,
-            )
-            .expect("declaring a function value");
-        let mut desc = DataDescription::new();
-        desc.define(vec![0u8; 16].into_boxed_slice());
-        desc.set_align(8);
-        let gv = self.module.declare_data_in_data(shape, &mut desc);
-        desc.write_data_addr(0, gv, 0);
-        let fr = self.module.declare_func_in_data(wrapper, &mut desc);
-        desc.write_function_addr(8, fr);
-        self.module
-            .define_data(id, &desc)
-            .expect("defining a function value");
+        let id = self.static_object(
+            "plat_fnval",
+            vec![0; 16],
+            &[(0, Target::Data(shape)), (8, Target::Func(wrapper))],
+        );
         self.static_closures.insert(func, id);
         id
     }
@@ -221,24 +214,12 @@ impl ModuleCx<'_> {
             return *id;
         }
         let shape = self.desc(&Ty::String);
-        let name = format!("plat_str_{}", self.strings.len());
-        let id = self
-            .module
-            .declare_data(&name, Linkage::Local, false, false)
-            .expect("declaring a string literal");
         let mut bytes = vec![0u8; 24];
         bytes[8..16].copy_from_slice(&(text.len() as u64).to_le_bytes());
         bytes[16..24].copy_from_slice(&(text.chars().count() as u64).to_le_bytes());
         bytes.extend_from_slice(text.as_bytes());
         bytes.push(0);
-        let mut desc = DataDescription::new();
-        desc.define(bytes.into_boxed_slice());
-        desc.set_align(8);
-        let shape_gv = self.module.declare_data_in_data(shape, &mut desc);
-        desc.write_data_addr(0, shape_gv, 0);
-        self.module
-            .define_data(id, &desc)
-            .expect("defining a string literal");
+        let id = self.static_object("plat_str", bytes, &[(0, Target::Data(shape))]);
         self.strings.insert(text.to_owned(), id);
         id
     }
@@ -248,18 +229,9 @@ impl ModuleCx<'_> {
         if let Some(id) = self.cstrings.get(text) {
             return *id;
         }
-        let name = format!("plat_cstr_{}", self.cstrings.len());
-        let id = self
-            .module
-            .declare_data(&name, Linkage::Local, false, false)
-            .expect("declaring a C string");
         let mut bytes = text.as_bytes().to_vec();
         bytes.push(0);
-        let mut desc = DataDescription::new();
-        desc.define(bytes.into_boxed_slice());
-        self.module
-            .define_data(id, &desc)
-            .expect("defining a C string");
+        let id = self.static_object("plat_cstr", bytes, &[]);
         self.cstrings.insert(text.to_owned(), id);
         id
     }
@@ -270,22 +242,55 @@ impl ModuleCx<'_> {
             return *id;
         }
         let shape = self.desc(ty);
-        let name = format!("plat_unit_{}", self.unit_variants.len());
-        let id = self
-            .module
-            .declare_data(&name, Linkage::Local, false, false)
-            .expect("declaring a unit variant");
         let mut bytes = vec![0u8; 16];
         bytes[8..16].copy_from_slice(&u64::from(tag).to_le_bytes());
+        let id = self.static_object("plat_unit", bytes, &[(0, Target::Data(shape))]);
+        self.unit_variants.insert((ty.clone(), tag), id);
+        id
+    }
+
+    /// Declares a read-only data object local to the object file, named
+    /// `prefix_N` with a unique N.
+    pub fn declare_object(&mut self, prefix: &str) -> DataId {
+        let name = format!("{prefix}_{}", self.data_count);
+        self.data_count += 1;
+        self.module
+            .declare_data(&name, Linkage::Local, false, false)
+            .unwrap_or_else(|e| panic!("declaring {name}: {e}"))
+    }
+
+    /// Defines `id` as `bytes`, 8-byte aligned, with the address of each
+    /// target written at its offset.
+    pub fn define_object(&mut self, id: DataId, bytes: Vec<u8>, addrs: &[(u32, Target)]) {
         let mut desc = DataDescription::new();
         desc.define(bytes.into_boxed_slice());
         desc.set_align(8);
-        let gv = self.module.declare_data_in_data(shape, &mut desc);
-        desc.write_data_addr(0, gv, 0);
+        for (offset, target) in addrs {
+            match *target {
+                Target::Data(d) => {
+                    let gv = self.module.declare_data_in_data(d, &mut desc);
+                    desc.write_data_addr(*offset, gv, 0);
+                }
+                Target::Func(f) => {
+                    let fr = self.module.declare_func_in_data(f, &mut desc);
+                    desc.write_function_addr(*offset, fr);
+                }
+            }
+        }
         self.module
             .define_data(id, &desc)
-            .expect("defining a unit variant");
-        self.unit_variants.insert((ty.clone(), tag), id);
+            .unwrap_or_else(|e| panic!("defining a data object: {e}"));
+    }
+
+    /// Declares and defines a data object at once.
+    pub fn static_object(
+        &mut self,
+        prefix: &str,
+        bytes: Vec<u8>,
+        addrs: &[(u32, Target)],
+    ) -> DataId {
+        let id = self.declare_object(prefix);
+        self.define_object(id, bytes, addrs);
         id
     }
 
@@ -338,8 +343,7 @@ fn generate_object(
         imported_data: HashMap::new(),
         descs: HashMap::new(),
         unit_variants: HashMap::new(),
-        variant_count: 0,
-        array_count: 0,
+        data_count: 0,
         too_deep: None,
         static_closures: HashMap::new(),
         env_descs: HashMap::new(),

@@ -3,10 +3,10 @@
 //! (`PlatShape`, docs/runtime-abi.md) emitted as read-only data.
 
 use cranelift_codegen::ir::{types, InstBuilder, Type, Value};
-use cranelift_module::{DataDescription, DataId, Linkage, Module};
+use cranelift_module::{DataId, Linkage, Module};
 
 use super::function::FunctionCx;
-use super::ModuleCx;
+use super::{ModuleCx, Target};
 use crate::hir::{AdtKind, FloatWidth, IntWidth, Program, Ty};
 
 /// Known to compiler: `PlatShape.kind` values (runtime/src/gc/shape.rs).
@@ -202,11 +202,7 @@ impl ModuleCx<'_> {
         if let Some(id) = self.descs.get(&ty) {
             return *id;
         }
-        let name = format!("plat_type_{}", self.descs.len());
-        let id = self
-            .module
-            .declare_data(&name, Linkage::Local, false, false)
-            .expect("declaring a type descriptor");
+        let id = self.declare_object("plat_type");
         self.descs.insert(ty.clone(), id);
         let shown = self.program.show(&ty);
         let mut d = ShapeBuilder::default();
@@ -270,15 +266,7 @@ impl ModuleCx<'_> {
         if let Some(id) = self.env_descs.get(captures) {
             return *id;
         }
-        let id = self
-            .module
-            .declare_data(
-                &format!("plat_env_{}", self.env_descs.len()),
-                Linkage::Local,
-                false,
-                false,
-            )
-            .expect("declaring an environment descriptor");
+        let id = self.declare_object("plat_env");
         self.env_descs.insert(captures.to_vec(), id);
         let mut fields = vec![Ty::INT64];
         fields.extend(captures.iter().cloned());
@@ -295,27 +283,13 @@ impl ModuleCx<'_> {
 
     /// A `PlatVariant`: name, field count, field descriptors.
     fn variant_desc(&mut self, name: &str, fields: &[DataId]) -> DataId {
-        let n = self.variant_count;
-        self.variant_count += 1;
-        let id = self
-            .module
-            .declare_data(&format!("plat_variant_{n}"), Linkage::Local, false, false)
-            .expect("declaring a variant descriptor");
         let name_id = self.c_string(name);
-        let fields_id = self.pointer_array(fields);
-        let mut desc = DataDescription::new();
-        desc.define(make_bytes(24, &[(8, fields.len() as u64)]));
-        desc.set_align(8);
-        let gv = self.module.declare_data_in_data(name_id, &mut desc);
-        desc.write_data_addr(0, gv, 0);
-        if let Some(f) = fields_id {
-            let gv = self.module.declare_data_in_data(f, &mut desc);
-            desc.write_data_addr(16, gv, 0);
+        let mut addrs = vec![(0, Target::Data(name_id))];
+        if let Some(f) = self.pointer_array(fields) {
+            addrs.push((16, Target::Data(f)));
         }
-        self.module
-            .define_data(id, &desc)
-            .expect("defining a variant descriptor");
-        id
+        let bytes = make_bytes(24, &[(8, fields.len() as u64)]);
+        self.static_object("plat_variant", bytes, &addrs)
     }
 
     /// A read-only array of data pointers, or `None` when empty.
@@ -323,23 +297,12 @@ impl ModuleCx<'_> {
         if items.is_empty() {
             return None;
         }
-        let n = self.array_count;
-        self.array_count += 1;
-        let id = self
-            .module
-            .declare_data(&format!("plat_ptrs_{n}"), Linkage::Local, false, false)
-            .expect("declaring a pointer array");
-        let mut desc = DataDescription::new();
-        desc.define(vec![0u8; 8 * items.len()].into_boxed_slice());
-        desc.set_align(8);
-        for (i, item) in items.iter().enumerate() {
-            let gv = self.module.declare_data_in_data(*item, &mut desc);
-            desc.write_data_addr(8 * i as u32, gv, 0);
-        }
-        self.module
-            .define_data(id, &desc)
-            .expect("defining a pointer array");
-        Some(id)
+        let addrs: Vec<(u32, Target)> = items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| (8 * i as u32, Target::Data(*item)))
+            .collect();
+        Some(self.static_object("plat_ptrs", vec![0; 8 * items.len()], &addrs))
     }
 
     fn define_shape(&mut self, id: DataId, name: &str, d: ShapeBuilder) {
@@ -347,45 +310,19 @@ impl ModuleCx<'_> {
         let children = self.pointer_array(&d.children);
         let names: Vec<DataId> = d.child_names.iter().map(|n| self.c_string(n)).collect();
         let names = self.pointer_array(&names);
-        let ptr_map = if d.ptr_map.is_empty() {
-            None
-        } else {
-            let n = self.array_count;
-            self.array_count += 1;
-            let pid = self
-                .module
-                .declare_data(&format!("plat_ptrmap_{n}"), Linkage::Local, false, false)
-                .expect("declaring a pointer map");
-            let bytes: Vec<u8> = d.ptr_map.iter().flat_map(|w| w.to_le_bytes()).collect();
-            let mut desc = DataDescription::new();
-            desc.define(bytes.into_boxed_slice());
-            desc.set_align(8);
-            self.module
-                .define_data(pid, &desc)
-                .expect("defining a pointer map");
-            Some(pid)
-        };
-        let vtable = if d.vtable.is_empty() {
-            None
-        } else {
-            let n = self.array_count;
-            self.array_count += 1;
-            let vid = self
-                .module
-                .declare_data(&format!("plat_vtable_{n}"), Linkage::Local, false, false)
-                .expect("declaring a vtable");
-            let mut desc = DataDescription::new();
-            desc.define(vec![0u8; 8 * d.vtable.len()].into_boxed_slice());
-            desc.set_align(8);
-            for (i, f) in d.vtable.iter().enumerate() {
-                let fr = self.module.declare_func_in_data(*f, &mut desc);
-                desc.write_function_addr(8 * i as u32, fr);
-            }
-            self.module
-                .define_data(vid, &desc)
-                .expect("defining a vtable");
-            Some(vid)
-        };
+        let ptr_map = (!d.ptr_map.is_empty()).then(|| {
+            let bytes = d.ptr_map.iter().flat_map(|w| w.to_le_bytes()).collect();
+            self.static_object("plat_ptrmap", bytes, &[])
+        });
+        let vtable = (!d.vtable.is_empty()).then(|| {
+            let addrs: Vec<(u32, Target)> = d
+                .vtable
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (8 * i as u32, Target::Func(*f)))
+                .collect();
+            self.static_object("plat_vtable", vec![0; 8 * d.vtable.len()], &addrs)
+        });
         let bytes = make_bytes(
             72,
             &[
@@ -394,24 +331,18 @@ impl ModuleCx<'_> {
                 (32, d.children.len() as u64),
             ],
         );
-        let mut desc = DataDescription::new();
-        desc.define(bytes);
-        desc.set_align(8);
-        let reloc = |desc: &mut DataDescription, offset: u32, target: Option<DataId>| {
-            if let Some(t) = target {
-                let gv = self.module.declare_data_in_data(t, desc);
-                desc.write_data_addr(offset, gv, 0);
-            }
-        };
-        reloc(&mut desc, 16, ptr_map);
-        reloc(&mut desc, 24, Some(name_id));
-        reloc(&mut desc, 40, children);
-        reloc(&mut desc, 48, names);
-        reloc(&mut desc, 56, vtable);
-        reloc(&mut desc, 64, d.parent);
-        self.module
-            .define_data(id, &desc)
-            .expect("defining a type descriptor");
+        let addrs: Vec<(u32, Target)> = [
+            (16, ptr_map),
+            (24, Some(name_id)),
+            (40, children),
+            (48, names),
+            (56, vtable),
+            (64, d.parent),
+        ]
+        .into_iter()
+        .filter_map(|(offset, t)| t.map(|t| (offset, Target::Data(t))))
+        .collect();
+        self.define_object(id, bytes, &addrs);
     }
 }
 
@@ -436,10 +367,10 @@ impl ShapeBuilder {
 }
 
 /// `len` zero bytes with little-endian words written at the given offsets.
-fn make_bytes(len: usize, words: &[(usize, u64)]) -> Box<[u8]> {
+fn make_bytes(len: usize, words: &[(usize, u64)]) -> Vec<u8> {
     let mut bytes = vec![0u8; len];
     for (offset, value) in words {
         bytes[*offset..*offset + 8].copy_from_slice(&value.to_le_bytes());
     }
-    bytes.into_boxed_slice()
+    bytes
 }
