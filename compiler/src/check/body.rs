@@ -388,8 +388,7 @@ pub(crate) fn check_function(checker: &mut Checker, id: FnId, decl: &ast::FnDecl
         None => sig.name,
     };
     // Lifted bodies get the final locals (they share their ids).
-    let pending = std::mem::take(&mut cx.pending);
-    let mut pending = pending;
+    let mut pending = std::mem::take(&mut cx.pending);
     pending.sort_by_key(|p| p.id);
     for (i, p) in pending.into_iter().enumerate() {
         let lifted = hir::Function {
@@ -402,19 +401,12 @@ pub(crate) fn check_function(checker: &mut Checker, id: FnId, decl: &ast::FnDecl
                 }
             ),
             kind: p.kind,
+            is_init: false,
             captures: p.captures,
             generics: sig.generics.clone(),
             params: p.params,
             ret: p.ret,
-            locals: cx
-                .locals
-                .iter()
-                .map(|l| hir::Local {
-                    name: l.name.clone(),
-                    ty: l.ty.clone(),
-                    mutable: l.mutable,
-                })
-                .collect(),
+            locals: cx.locals.clone(),
             body: p.body,
             span: p.span,
         };
@@ -423,6 +415,7 @@ pub(crate) fn check_function(checker: &mut Checker, id: FnId, decl: &ast::FnDecl
     hir::Function {
         name,
         kind: hir::FnKind::Plain,
+        is_init: sig.is_init,
         captures: Vec::new(),
         generics: sig.generics,
         params,

@@ -111,7 +111,7 @@ pub(crate) fn build<'p>(
     let result = fx.block(&f.body);
     // An `init` returns `self` when its body falls through.
     let result = match (result, fx.hir.params.first()) {
-        (None, Some(self_local)) if ret_is_self(f) => fx.var(*self_local).map(|v| fx.b.use_var(v)),
+        (None, Some(self_local)) if f.is_init => fx.var(*self_local).map(|v| fx.b.use_var(v)),
         (r, _) => r,
     };
     if f.kind == hir::FnKind::Spawn {
@@ -161,11 +161,6 @@ pub(crate) fn build_wrapper(
     let results = b.inst_results(call).to_vec();
     b.ins().return_(&results);
     b.finalize(config);
-}
-
-/// Whether `f` is an `init` (returns its own `self`).
-fn ret_is_self(f: &hir::Function) -> bool {
-    f.name.ends_with(".init")
 }
 
 /// Builds `plat_main(ctx) -> i32`, the entry the runtime calls: it runs

@@ -146,6 +146,8 @@ pub enum FnKind {
 pub struct Function {
     pub name: String,
     pub kind: FnKind,
+    /// A class's `init`: it returns `self` when its body falls through.
+    pub is_init: bool,
     /// Locals of the enclosing function read from the environment
     /// (closures and spawn bodies share their enclosing function's locals).
     pub captures: Vec<LocalId>,
@@ -164,7 +166,7 @@ impl Function {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Local {
     pub name: String,
     pub ty: Ty,
