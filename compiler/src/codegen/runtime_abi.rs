@@ -92,7 +92,11 @@ const TABLE: &[(&str, &[Type], Option<Type>)] = &[
     ("plat_scope_exit", &[P, P], None),
     ("plat_spawn", &[P, P, P, P, P], Some(P)),
     ("plat_task_await", &[P, P, P], Some(types::I64)),
-    ("plat_task_await_timeout", &[P, P, types::I64, P], Some(I8)),
+    (
+        "plat_task_await_timeout",
+        &[P, P, types::I64, P, P],
+        Some(I8),
+    ),
     ("plat_task_is_done", &[P], Some(I8)),
     ("plat_task_cancel", &[P], None),
     ("plat_is_cancelled", &[P], Some(I8)),

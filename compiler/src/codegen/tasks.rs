@@ -177,9 +177,10 @@ impl FunctionCx<'_, '_> {
             }
             Builtin::TaskAwaitTimeout => {
                 let out = self.out_slot();
+                let loc = self.location(span);
                 let found = self.call_runtime(
                     "plat_task_await_timeout",
-                    &[self.ctx, arg(0)?, arg(1)?, out],
+                    &[self.ctx, arg(0)?, arg(1)?, out, loc],
                 )?;
                 let slot = self.b.ins().load(types::I64, self.trusted, out, 0);
                 Some(self.option_from(found, slot, &ret))

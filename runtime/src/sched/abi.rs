@@ -178,14 +178,16 @@ pub unsafe extern "C" fn plat_task_await(
     }
 }
 
-/// `task.await_timeout(millis = n)`: 1 and `*out` = result if the task
-/// ended within `millis`, else 0.
+/// `task.await_timeout(millis = n)` at `loc` (null or the call's source
+/// location): 1 and `*out` = result if the task ended within `millis`,
+/// else 0. A failed or cancelled task panics as in `plat_task_await`.
 #[no_mangle]
 pub unsafe extern "C" fn plat_task_await_timeout(
     ctx: *mut PlatCtx,
     task: *mut Task,
     millis: i64,
     out: *mut u64,
+    loc: *const c_char,
 ) -> u8 {
     let me = task_of(ctx);
     // SAFETY: a task handle (never freed).
@@ -194,8 +196,7 @@ pub unsafe extern "C" fn plat_task_await_timeout(
     let mut armed = false;
     loop {
         if t.is_done() {
-            // No location in this entry point's contract.
-            let r = collect(me, t, std::ptr::null());
+            let r = collect(me, t, loc);
             // SAFETY: `out` is writable (contract).
             unsafe { *out = r };
             return 1;

@@ -389,8 +389,8 @@ unsafe extern "C" fn timeouts(ctx: *mut PlatCtx, _env: *mut u8) -> u64 {
         let scope = plat_scope_enter(ctx);
         let t = plat_spawn(ctx, scope, sleep_ret, 50 as *mut u8, LOC);
         let mut out = 0u64;
-        let early = plat_task_await_timeout(ctx, t, 5, &mut out);
-        let late = plat_task_await_timeout(ctx, t, 5000, &mut out);
+        let early = plat_task_await_timeout(ctx, t, 5, &mut out, LOC);
+        let late = plat_task_await_timeout(ctx, t, 5000, &mut out, LOC);
         plat_scope_exit(ctx, scope);
         early as u64 * 100 + late as u64 * 10 + (out == 50) as u64
     }
