@@ -116,8 +116,8 @@ pub(crate) struct ModuleCx<'p> {
     /// Static closures of named functions used as values, and the
     /// wrappers (taking an environment) they point to, to build.
     static_closures: HashMap<FnId, DataId>,
-    /// Environment descriptors by captured types.
-    pub env_descs: HashMap<Vec<Ty>, DataId>,
+    /// Environment descriptors by captured types and name.
+    pub env_descs: HashMap<(Vec<Ty>, String), DataId>,
     wrappers: VecDeque<(FnId, FuncId)>,
     pub call_conv: CallConv,
 }
@@ -179,9 +179,9 @@ impl ModuleCx<'_> {
     }
 
     /// The descriptor of an environment: a Class-kind shape named
-    /// `<closure>` with a scalar `code` field, then the captured values.
+    /// `closure` with a scalar `code` field, then the captured values.
     pub fn closure_desc(&mut self, captures: &[Ty]) -> DataId {
-        self.env_desc(captures)
+        self.env_desc(captures, "closure")
     }
 
     /// The static closure of named function `func` (no captures).
@@ -198,7 +198,7 @@ impl ModuleCx<'_> {
             .declare_function(&format!("plat_wrap_{}", func.0), Linkage::Local, &sig)
             .expect("declaring a function wrapper");
         self.wrappers.push_back((func, wrapper));
-        let shape = self.closure_desc(&[]);
+        let shape = self.env_desc(&[], &format!("fn {}", f.name));
         let id = self.static_object(
             "plat_fnval",
             vec![0; 16],

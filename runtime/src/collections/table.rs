@@ -176,6 +176,46 @@ impl Table {
         }
     }
 
+    /// The hash this table stores for `key`.
+    #[inline]
+    pub fn hash_of(&self, key: u64) -> u64 {
+        key_hash(key, self.key_desc())
+    }
+
+    /// The next live entry whose stored hash is `h`, searching `h`'s probe
+    /// sequence from step `from` (0 first), and the step to resume after
+    /// it: the entries [`Table::find`] would compare a key of hash `h`
+    /// with, for callers that compare keys themselves (`value::eq`, which
+    /// must not nest walks).
+    pub fn next_with_hash(&self, h: u64, from: usize) -> Option<(&[u64], usize)> {
+        if self.len == 0 {
+            return None;
+        }
+        let mask = (2 * self.cap - 1) as usize;
+        let w = self.width();
+        let mut step = from;
+        // At most `2 * cap` steps: the sequence ends at an EMPTY word.
+        while step <= mask {
+            let i = (h as usize).wrapping_add(step) & mask;
+            // SAFETY: `i <= mask`, inside the index Array of `2 * cap` words.
+            let word = unsafe { *self.index.add(i) };
+            if word == EMPTY {
+                return None;
+            }
+            step += 1;
+            if word != TOMB && word >> 32 == h >> 32 {
+                let pos = (word as u32 - 2) as usize;
+                // SAFETY: the word names a live entry (invariants), inside
+                // the entries Array, of `w` slots.
+                let e = unsafe { std::slice::from_raw_parts(self.entries.add(pos * w), w) };
+                if e[0] == h {
+                    return Some((e, step));
+                }
+            }
+        }
+        None
+    }
+
     /// Finds `key` or appends a new entry for it (value slot zero).
     /// Returns the entry and whether it is new.
     pub fn insert(&mut self, key: u64) -> (*mut u64, bool) {
