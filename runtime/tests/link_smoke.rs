@@ -258,7 +258,7 @@ fn tasks_stack_overflow_in_a_task_is_a_panic_naming_it() {
     assert_eq!(out.status.code(), Some(101));
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
-        "panic: stack overflow in task 1\n"
+        "panic: stack overflow\n  in task 1 (spawned at t.plat:6:6)\n"
     );
 }
 
@@ -340,12 +340,7 @@ fn process_exit_flushes_and_exits_with_its_code() {
 
 #[test]
 fn a_stack_limit_trap_is_a_stack_overflow_panic() {
-    check(
-        Some("overflow"),
-        101,
-        PRELUDE,
-        "panic: stack overflow\n  in task main\n",
-    );
+    check(Some("overflow"), 101, PRELUDE, "panic: stack overflow\n");
 }
 
 #[test]

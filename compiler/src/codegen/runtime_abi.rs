@@ -106,6 +106,7 @@ const TABLE: &[(&str, &[Type], Option<Type>)] = &[
     ("plat_time_sleep", &[P, types::I64], None),
     ("plat_time_now", &[], Some(types::I64)),
     ("plat_time_monotonic_nanos", &[], Some(types::I64)),
+    ("plat_register_functions", &[P], None),
 ];
 
 /// The signature of runtime function `name`, or `None` if it is unknown.

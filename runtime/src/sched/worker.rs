@@ -315,11 +315,13 @@ pub(super) fn run(w: &WorkerLocal, t: FiberRef) {
             *task.sp.get() = switch::init_stack(st.top(), lifecycle::task_entry, t.0 as *mut u8);
         }
         let st = (*task.stack.get()).unwrap_or_else(|| crate::rt_fatal!("task without a stack"));
-        signal::set_task(
-            st.lo,
-            task.ctx.stack_limit,
-            if is_main { None } else { Some(id) },
-        );
+        signal::set_task(Some(signal::Running {
+            lo: st.lo,
+            limit: task.ctx.stack_limit,
+            top: st.top(),
+            id: if is_main { None } else { Some(id) },
+            spawned_at: task.info().loc,
+        }));
     }
     if seed::is_seeded() {
         seed::advance(seed::VCLOCK_STEP);
@@ -341,7 +343,7 @@ pub(super) fn run(w: &WorkerLocal, t: FiberRef) {
     unsafe { switch::switch(w.sched_sp.get(), *task.sp.get()) };
     slot.current.store(std::ptr::null_mut(), Ordering::Relaxed);
     w.current.set(std::ptr::null());
-    signal::set_task(0, 0, None);
+    signal::set_task(None);
     if tracing {
         trace_switch_out(w, task);
     }
