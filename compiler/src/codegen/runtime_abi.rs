@@ -101,7 +101,7 @@ const TABLE: &[(&str, &[Type], Option<Type>)] = &[
     ("plat_task_cancel", &[P], None),
     ("plat_is_cancelled", &[P], Some(I8)),
     ("plat_race_enter", &[P], Some(P)),
-    ("plat_race_wait", &[P, P], Some(types::I64)),
+    ("plat_race_wait", &[P, P, P], Some(types::I64)),
     ("plat_safepoint", &[P], None),
     ("plat_time_sleep", &[P, types::I64], None),
     ("plat_time_now", &[], Some(types::I64)),

@@ -143,7 +143,7 @@ impl FunctionCx<'_, '_> {
         self.call_runtime("plat_spawn", &[self.ctx, s, addr, env, loc])
     }
 
-    pub fn race(&mut self, scope: LocalId, spawns: &[Expr], ty: &Ty) -> Option<Value> {
+    pub fn race(&mut self, scope: LocalId, spawns: &[Expr], ty: &Ty, span: Span) -> Option<Value> {
         let s = self
             .call_runtime("plat_race_enter", &[self.ctx])
             .expect("race_enter returns a scope");
@@ -153,7 +153,8 @@ impl FunctionCx<'_, '_> {
         for spawn in spawns {
             self.expr(spawn);
         }
-        let slot = self.call_runtime("plat_race_wait", &[self.ctx, s])?;
+        let loc = self.location(span);
+        let slot = self.call_runtime("plat_race_wait", &[self.ctx, s, loc])?;
         let ty = self.concrete(ty);
         self.decode_slot(slot, &ty)
     }

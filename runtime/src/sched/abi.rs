@@ -254,11 +254,16 @@ pub unsafe extern "C" fn plat_race_enter(ctx: *mut PlatCtx) -> *mut Scope {
     enter(ctx, true)
 }
 
-/// End of `race`: the first successful result; the other tasks are
-/// cancelled and awaited. If none succeeded, the last failure is
-/// re-raised.
+/// End of `race` at `loc` (null or the race's source location): the
+/// first successful result; the other tasks are cancelled and awaited.
+/// If none succeeded, the last failure is re-raised (and if every task
+/// was cancelled, that is a panic at `loc`).
 #[no_mangle]
-pub unsafe extern "C" fn plat_race_wait(ctx: *mut PlatCtx, scope: *mut Scope) -> u64 {
+pub unsafe extern "C" fn plat_race_wait(
+    ctx: *mut PlatCtx,
+    scope: *mut Scope,
+    loc: *const c_char,
+) -> u64 {
     let me = task_of(ctx);
     // SAFETY: a scope from `plat_race_enter`, not finished yet.
     let sc = unsafe { &*scope };
@@ -285,7 +290,7 @@ pub unsafe extern "C" fn plat_race_wait(ctx: *mut PlatCtx, scope: *mut Scope) ->
         Some(f) => super::reraise(me, &f),
         None => super::raise(
             b"race ended without a result (every task was cancelled)",
-            std::ptr::null(),
+            loc,
         ),
     }
 }

@@ -373,7 +373,7 @@ unsafe extern "C" fn races(ctx: *mut PlatCtx, _env: *mut u8) -> u64 {
         plat_spawn(ctx, scope, sleep_ret, 2000 as *mut u8, LOC);
         plat_spawn(ctx, scope, sleep_ret, 10 as *mut u8, LOC);
         plat_spawn(ctx, scope, panicker, std::ptr::null_mut(), LOC);
-        plat_race_wait(ctx, scope)
+        plat_race_wait(ctx, scope, LOC)
     }
 }
 
