@@ -29,9 +29,15 @@
 //! continuation (the siblings still to compare) *before* its children,
 //! so everything above a marker is work of that alternative only. This is
 //! why the entries of a table with nested keys are matched one at a time
-//! ([`Step::Entries`]).
+//! ([`Step::Entries`]). Unwinding also closes the pairs of containers
+//! whose [`Step::Close`] it drops.
+//!
+//! Cycles (see `super`): the pairs of lists, dicts and sets being
+//! compared are kept on a path; meeting a pair again inside itself counts
+//! as equal. If the walk then finds no difference, the pairs it expanded
+//! form a bisimulation, which is what equality of cyclic values means.
 
-use super::{list_elem, EnumRef};
+use super::{list_elem, EnumRef, PathSet};
 use crate::collections::list::PlatList;
 use crate::collections::table::Table;
 use crate::gc::shape::{PlatShape, PlatVariant, ShapeKind};
@@ -99,7 +105,8 @@ enum Step {
         elem: &'static PlatShape,
         i: usize,
     },
-    /// Match the left table's (key, value) pairs `pairs[at..end]` in
+    /// Match the left table's (stored hash, key, value) triples
+    /// `pairs[at..end]` in
     /// table `right`, one at a time: each pair's alternatives are tried
     /// above this step, so that backtracking into them keeps the pairs
     /// still to match (nothing but an alternative's own comparisons may
@@ -110,25 +117,31 @@ enum Step {
         end: usize,
     },
     /// An alternative for the entry `key` (and `value`, for a dict) of
-    /// the left table: one entry of `right` with the key's hash `h`,
-    /// whose comparisons sit above this marker; the next candidates are
-    /// found from probe step `from` on.
+    /// the left table: one entry of `right` with hash `h`, whose
+    /// comparisons sit above this marker; the next candidates are found
+    /// from probe step `from` on (see [`Machine::try_alt`]).
     Alt {
         key: u64,
         value: u64,
         right: *const Table,
         h: u64,
         from: usize,
+        rehashed: bool,
     },
+    /// The innermost pair of containers on the path is done.
+    Close,
 }
 
 /// The equality machine: a work list; `false` as soon as a comparison
 /// fails outside every alternative.
 struct Machine {
     work: Vec<Step>,
-    /// Copies of the keys and values of tables being matched (see
+    /// Copies of the hashes, keys and values of tables being matched (see
     /// [`Step::Entries`]); only grows during one comparison.
     pairs: Vec<u64>,
+    /// The pairs of lists, dicts or sets being compared further out
+    /// (closed by their [`Step::Close`]).
+    path: PathSet<(u64, u64)>,
 }
 
 #[inline(never)]
@@ -136,6 +149,7 @@ fn nested_eq(a: u64, b: u64, desc: &'static PlatShape) -> bool {
     let mut m = Machine {
         work: Vec::with_capacity(8),
         pairs: Vec::new(),
+        path: PathSet::new(),
     };
     m.work.push(Step::Val(a, b, desc));
     while let Some(step) = m.work.pop() {
@@ -146,6 +160,10 @@ fn nested_eq(a: u64, b: u64, desc: &'static PlatShape) -> bool {
             Step::Entries { right, at, end } => m.entries(right, at, end),
             // Every comparison of this alternative passed.
             Step::Alt { .. } => true,
+            Step::Close => {
+                m.path.pop();
+                true
+            }
         };
         if !ok && !m.backtrack() {
             return false;
@@ -155,6 +173,28 @@ fn nested_eq(a: u64, b: u64, desc: &'static PlatShape) -> bool {
 }
 
 impl Machine {
+    /// Enters the pair of containers `a`, `b` on the path (closed by a
+    /// queued [`Step::Close`]); false, doing nothing, when they are being
+    /// compared further out already: then they count as equal
+    /// (coinduction, see the module doc of `super`).
+    fn open(&mut self, a: u64, b: u64) -> bool {
+        if self.path.contains((a, b)) {
+            return false;
+        }
+        self.path.push((a, b));
+        self.work.push(Step::Close);
+        true
+    }
+
+    /// Drops the steps above `mark`, leaving the path as it was there.
+    fn discard_to(&mut self, mark: usize) {
+        while self.work.len() > mark {
+            if let Some(Step::Close) = self.work.pop() {
+                self.path.pop();
+            }
+        }
+    }
+
     /// Compares `a` and `b` now if flat, else queues the comparison.
     #[inline]
     fn pair(&mut self, a: u64, b: u64, d: &'static PlatShape) -> bool {
@@ -185,7 +225,10 @@ impl Machine {
                 let (x, y) = (a as *const PlatList, b as *const PlatList);
                 // SAFETY: two valid lists (slot validity).
                 let (lx, ly, elem) = unsafe { ((*x).len, (*y).len, (*x).elem()) };
-                lx == ly && self.elems(x, y, elem, 0)
+                if lx != ly {
+                    return false;
+                }
+                !self.open(a, b) || self.elems(x, y, elem, 0)
             }
             // SAFETY: two valid dicts or sets of type `d` (slot validity).
             ShapeKind::Dict | ShapeKind::Set => unsafe {
@@ -266,12 +309,16 @@ impl Machine {
         if x.len != y.len {
             return false;
         }
+        if !self.open(x as *const Table as u64, y as *const Table as u64) {
+            return true;
+        }
         let is_dict = d.shape_kind() == ShapeKind::Dict;
         if !is_flat_type(x.key_desc()) {
             // One entry at a time (see `Step::Entries`), from a copy of
             // the left table's keys and values.
             let at = self.pairs.len();
             for e in x.live() {
+                self.pairs.push(e[0]);
                 self.pairs.push(e[1]);
                 self.pairs.push(if is_dict { e[2] } else { 0 });
             }
@@ -295,59 +342,79 @@ impl Machine {
         true
     }
 
-    /// The (key, value) pairs `pairs[at..end]` against table `right`: the
-    /// first one's alternatives, with the rest queued below them.
+    /// The (stored hash, key, value) triples `pairs[at..end]` against
+    /// table `right`: the first one's alternatives, with the rest queued
+    /// below them.
     fn entries(&mut self, right: *const Table, at: usize, end: usize) -> bool {
         if at == end {
             return true;
         }
-        if at + 2 < end {
+        if at + 3 < end {
             self.work.push(Step::Entries {
                 right,
-                at: at + 2,
+                at: at + 3,
                 end,
             });
         }
-        let (key, value) = (self.pairs[at], self.pairs[at + 1]);
-        // SAFETY: a valid table (slot validity).
-        let h = unsafe { (*right).hash_of(key) };
-        self.try_alt(key, value, right, h, 0)
+        let (h, key, value) = (self.pairs[at], self.pairs[at + 1], self.pairs[at + 2]);
+        self.try_alt(key, value, right, h, 0, false)
     }
 
     /// Queues the first alternative for `key` / `value` against table
-    /// `right` from probe step `from` on: the marker, then the candidate's
-    /// comparisons above it. Candidates whose key is flat-unequal are
-    /// skipped here. False when no candidate is left.
-    fn try_alt(&mut self, key: u64, value: u64, right: *const Table, h: u64, from: usize) -> bool {
+    /// `right`: the entries with hash `h` from probe step `from` on, where
+    /// `h` is first the hash stored with the key in its own table, then
+    /// (`rehashed`) the key's hash now, if different: a list key mutated
+    /// since both tables hashed it is still found. Pushes the marker, then
+    /// the candidate's comparisons above it; candidates whose key is
+    /// flat-unequal are skipped here. False when no candidate is left.
+    fn try_alt(
+        &mut self,
+        key: u64,
+        value: u64,
+        right: *const Table,
+        mut h: u64,
+        mut from: usize,
+        mut rehashed: bool,
+    ) -> bool {
         // SAFETY: a valid table (slot validity).
         let t = unsafe { &*right };
         let kd = t.key_desc();
-        let mut from = from;
-        while let Some((c, next)) = t.next_with_hash(h, from) {
-            from = next;
-            let mark = self.work.len();
-            self.work.push(Step::Alt {
-                key,
-                value,
-                right,
-                h,
-                from,
-            });
-            if !self.pair(key, c[1], kd) {
-                self.work.truncate(mark);
-                continue;
-            }
-            if c.len() > 2 {
-                // SAFETY: a Dict descriptor has children [K, V].
-                let vd = unsafe { t.desc().child(1) };
-                if !self.pair(value, c[2], vd) {
-                    self.work.truncate(mark);
+        loop {
+            while let Some((c, next)) = t.next_with_hash(h, from) {
+                from = next;
+                let mark = self.work.len();
+                self.work.push(Step::Alt {
+                    key,
+                    value,
+                    right,
+                    h,
+                    from,
+                    rehashed,
+                });
+                if !self.pair(key, c[1], kd) {
+                    self.discard_to(mark);
                     continue;
                 }
+                if c.len() > 2 {
+                    // SAFETY: a Dict descriptor has children [K, V].
+                    let vd = unsafe { t.desc().child(1) };
+                    if !self.pair(value, c[2], vd) {
+                        self.discard_to(mark);
+                        continue;
+                    }
+                }
+                return true;
             }
-            return true;
+            if rehashed {
+                return false;
+            }
+            rehashed = true;
+            let now = t.hash_of(key);
+            if now == h {
+                return false;
+            }
+            (h, from) = (now, 0);
         }
-        false
     }
 
     /// After a failed comparison: drops the work of the innermost
@@ -355,17 +422,21 @@ impl Machine {
     /// alternative is left (the values differ).
     fn backtrack(&mut self) -> bool {
         while let Some(step) = self.work.pop() {
-            if let Step::Alt {
-                key,
-                value,
-                right,
-                h,
-                from,
-            } = step
-            {
-                if self.try_alt(key, value, right, h, from) {
-                    return true;
+            match step {
+                Step::Alt {
+                    key,
+                    value,
+                    right,
+                    h,
+                    from,
+                    rehashed,
+                } => {
+                    if self.try_alt(key, value, right, h, from, rehashed) {
+                        return true;
+                    }
                 }
+                Step::Close => self.path.pop(),
+                _ => {}
             }
         }
         false

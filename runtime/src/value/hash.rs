@@ -10,11 +10,13 @@
 //! The whole value is hashed, however deep: values that need no walk
 //! inline ([`flat_hash`]: scalars, strings, identities, sets, whose
 //! stored element hashes are summed), others by a machine with explicit
-//! stacks on the heap (`nested_hash`), as equality does.
+//! stacks on the heap (`nested_hash`), as equality does. A value with a
+//! cycle (a list or dict met again inside itself) hashes to one constant
+//! (see `super`).
 //!
 //! Slot validity: as in [`super::eq`].
 
-use super::{list_elem, EnumRef};
+use super::{list_elem, EnumRef, PathSet};
 use crate::collections::list::PlatList;
 use crate::collections::table::Table;
 use crate::gc::shape::{PlatShape, PlatVariant, ShapeKind};
@@ -24,6 +26,8 @@ const P0: u64 = 0xa076_1d64_78bd_642f;
 const P1: u64 = 0xe703_7ed1_a0b4_28db;
 const P2: u64 = 0x8ebc_6af0_9c88_c6e3;
 const P3: u64 = 0x5899_65cc_7537_4cc3;
+/// The hash of every value with a cycle (see `super`).
+const CYCLIC: u64 = 0x1d8e_4e27_c47d_124f;
 
 /// The full 128-bit product of `a` and `b`, as (low, high).
 #[inline]
@@ -178,6 +182,8 @@ enum Step {
     AddEntry(u64),
     /// The top (a dict's sum) becomes `combine(sum, len)`.
     FinishDict(u64),
+    /// The innermost list or dict on the path is done.
+    Close,
 }
 
 /// Hashes a value with parts, with explicit stacks (so depth costs heap,
@@ -186,6 +192,8 @@ enum Step {
 fn nested_hash(slot: u64, desc: &'static PlatShape) -> u64 {
     let mut work = vec![Step::Val(slot, desc)];
     let mut acc: Vec<u64> = Vec::with_capacity(8);
+    // The lists and dicts being hashed further out.
+    let mut path: PathSet<u64> = PathSet::new();
     while let Some(step) = work.pop() {
         match step {
             Step::Val(slot, d) => {
@@ -200,7 +208,10 @@ fn nested_hash(slot: u64, desc: &'static PlatShape) -> u64 {
                         acc.push(hash_u64(v.tag ^ P2));
                         fields(&mut work, &mut acc, slot, v.variant, 0);
                     }
+                    ShapeKind::List | ShapeKind::Dict if path.contains(slot) => return CYCLIC,
                     ShapeKind::List => {
+                        path.push(slot);
+                        work.push(Step::Close);
                         let list = slot as *const PlatList;
                         // SAFETY: a valid list (slot validity).
                         let (len, elem) = unsafe { ((*list).len, (*list).elem()) };
@@ -212,6 +223,8 @@ fn nested_hash(slot: u64, desc: &'static PlatShape) -> u64 {
                         let t = unsafe { &*(slot as *const Table) };
                         // SAFETY: a Dict descriptor has children [K, V].
                         let vd = unsafe { d.child(1) };
+                        path.push(slot);
+                        work.push(Step::Close);
                         work.push(Step::FinishDict(t.len));
                         let mut sum = 0u64;
                         for e in t.live() {
@@ -244,6 +257,7 @@ fn nested_hash(slot: u64, desc: &'static PlatShape) -> u64 {
                 let top = top(&mut acc);
                 *top = combine(*top, len);
             }
+            Step::Close => path.pop(),
         }
     }
     pop(&mut acc)

@@ -37,9 +37,21 @@
 //! and has no stack checks of its own. Values that need no walk (scalars,
 //! strings, identities) take an inline fast path that allocates nothing.
 //!
-//! Cycles are possible only through class fields. Equality and hashing
-//! never look inside class instances; rendering prints `...` for an
-//! instance already being rendered further out (the only elision).
+//! Values can be cyclic: a class field, or a list, dict or set (which are
+//! mutable) can hold a value that contains the object itself
+//! (`xs.push(value = Node::Kids(field0 = xs))`). Enums are immutable, so
+//! every cycle passes through one of those objects. Each walk keeps the
+//! objects open on its current path ([`PathSet`]):
+//!
+//! - rendering prints `...` for an object already being rendered further
+//!   out (the only elision);
+//! - equality is coinductive: a pair of objects met again while being
+//!   compared further out counts as equal (so two cyclic values are equal
+//!   when their unfoldings are);
+//! - hashing gives every value with a cycle (through lists and dicts;
+//!   class instances and sets, hashed by identity and by their stored
+//!   element hashes, are not walked) one constant hash. That is
+//!   consistent with equality: a value equal to a cyclic one is cyclic.
 //!
 //! Entry-point contract (instead of a `# Safety` section per function):
 //! `desc` is a well-formed descriptor and each slot a valid value of that
@@ -59,6 +71,56 @@ pub use hash::hash;
 use crate::collections::list::PlatList;
 use crate::gc::shape::{PlatShape, PlatVariant, ShapeKind};
 use crate::string::{self, PlatStr};
+
+/// The containers (or pairs of containers, for equality) open on the
+/// current path of a walk, innermost last: a stack with a membership
+/// test, by linear scan while short and through a hash set beyond
+/// [`PathSet::SHORT`] entries (deep paths are rare; shallow ones must
+/// stay cheap).
+pub struct PathSet<K> {
+    stack: Vec<K>,
+    /// `stack[SHORT..]`, for lookups.
+    deep: std::collections::HashSet<K>,
+}
+
+impl<K: Copy + Eq + std::hash::Hash> PathSet<K> {
+    const SHORT: usize = 32;
+
+    pub fn new() -> Self {
+        PathSet {
+            stack: Vec::new(),
+            deep: std::collections::HashSet::new(),
+        }
+    }
+
+    pub fn contains(&self, k: K) -> bool {
+        let short = &self.stack[..self.stack.len().min(Self::SHORT)];
+        short.contains(&k) || (self.stack.len() > Self::SHORT && self.deep.contains(&k))
+    }
+
+    /// Enters `k` (not already on the path).
+    pub fn push(&mut self, k: K) {
+        if self.stack.len() >= Self::SHORT {
+            self.deep.insert(k);
+        }
+        self.stack.push(k);
+    }
+
+    /// Leaves the innermost entry.
+    pub fn pop(&mut self) {
+        if let Some(k) = self.stack.pop() {
+            if self.stack.len() >= Self::SHORT {
+                self.deep.remove(&k);
+            }
+        }
+    }
+}
+
+impl<K: Copy + Eq + std::hash::Hash> Default for PathSet<K> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 /// A descriptor as the `'static` reference it is: descriptors live for
 /// the whole process (`crate::gc::shape` invariants), whoever lends them.

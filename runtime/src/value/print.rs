@@ -15,18 +15,16 @@
 //!   named function `f`, `closure` for an anonymous one); other runtime
 //!   handles `<NAME>` with their type descriptor's name; `null` for a
 //!   null pointer (compiled code never makes one);
-//! - `...` for a class instance that is already being rendered further
-//!   out (a cycle through class fields). Nothing else is elided: there is
-//!   no depth limit.
+//! - `...` for a class instance, list, dict or set that is already being
+//!   rendered further out (a cycle: these are the mutable objects, see
+//!   `super`). Nothing else is elided: there is no depth limit.
 //!
 //! The walk is iterative (a work list on the heap, see `super::eq`), so
 //! deep values cost heap, not stack.
 //!
 //! Slot validity: as in [`super::eq`].
 
-use std::collections::HashSet;
-
-use super::{class_field, class_of, list_elem, EnumRef};
+use super::{class_field, class_of, list_elem, EnumRef, PathSet};
 use crate::collections::list::PlatList;
 use crate::collections::table::Table;
 use crate::format;
@@ -46,14 +44,15 @@ enum Step {
         variant: &'static PlatVariant,
         i: usize,
     },
-    /// Elements `i..` of a list, then `]`.
+    /// Elements `i..` of a list, then `]`; then the list leaves the path.
     Elems {
         list: *const PlatList,
         elem: &'static PlatShape,
         i: usize,
     },
     /// Entries `pairs[at..end]` of a dict (`vd` its value type) or set
-    /// whose first entry is at `start`, then `}`.
+    /// whose first entry is at `start`, then `}`; then the table leaves
+    /// the path.
     Entries {
         start: usize,
         at: usize,
@@ -62,7 +61,7 @@ enum Step {
         vd: Option<&'static PlatShape>,
     },
     /// Fields `i..` of class instance `obj` of dynamic type `cls`, then
-    /// ` }`; then `obj` is no longer being rendered.
+    /// ` }`; then `obj` leaves the path.
     Members {
         obj: u64,
         cls: &'static PlatShape,
@@ -83,7 +82,7 @@ pub fn render(out: &mut Vec<u8>, slot: u64, desc: &'static PlatShape) {
     let mut p = Printer {
         out,
         work: vec![Step::Val(slot, desc)],
-        open: HashSet::new(),
+        path: PathSet::new(),
         pairs: Vec::new(),
     };
     p.run();
@@ -92,8 +91,9 @@ pub fn render(out: &mut Vec<u8>, slot: u64, desc: &'static PlatShape) {
 struct Printer<'a> {
     out: &'a mut Vec<u8>,
     work: Vec<Step>,
-    /// Addresses of the class instances being rendered (identity only).
-    open: HashSet<usize>,
+    /// The class instances, lists, dicts and sets being rendered further
+    /// out (by address).
+    path: PathSet<u64>,
     /// Copies of the keys and values (0 for sets) of the tables being
     /// rendered; only grows during one rendering.
     pairs: Vec<u64>,
@@ -124,7 +124,16 @@ impl Printer<'_> {
         if flat(self.out, slot, d) {
             return;
         }
-        match d.shape_kind() {
+        let kind = d.shape_kind();
+        if kind != ShapeKind::Enum {
+            // A mutable object: it may contain itself.
+            if self.path.contains(slot) {
+                self.out.extend_from_slice(b"...");
+                return;
+            }
+            self.path.push(slot);
+        }
+        match kind {
             ShapeKind::Enum => {
                 // SAFETY: a valid, non-null enum value of type `d`.
                 let v = unsafe { EnumRef::new(slot, d) };
@@ -147,16 +156,12 @@ impl Printer<'_> {
                 self.table(t, d);
             }
             ShapeKind::Class => {
-                if !self.open.insert(slot as usize) {
-                    self.out.extend_from_slice(b"...");
-                    return;
-                }
                 // SAFETY: a valid, non-null class instance.
                 let cls = unsafe { class_of(slot) };
                 self.out.extend_from_slice(cls.name_bytes());
                 if cls.n_children == 0 {
                     self.out.extend_from_slice(b" {}");
-                    self.open.remove(&(slot as usize));
+                    self.path.pop();
                 } else {
                     self.out.extend_from_slice(b" { ");
                     self.members(slot, cls, 0);
@@ -203,6 +208,7 @@ impl Printer<'_> {
             }
         }
         self.out.push(b']');
+        self.path.pop();
     }
 
     /// Fields `i..` of a class instance, as [`Printer::fields`].
@@ -225,7 +231,7 @@ impl Printer<'_> {
             }
         }
         self.out.extend_from_slice(b" }");
-        self.open.remove(&(obj as usize));
+        self.path.pop();
     }
 
     /// A dict or set: its keys and values as they are now are copied to
@@ -287,6 +293,7 @@ impl Printer<'_> {
             }
         }
         self.out.push(b'}');
+        self.path.pop();
     }
 }
 

@@ -578,3 +578,119 @@ fn ensure_that_equality_backtracks_over_colliding_candidates() {
     }
     hash::weak::set(false);
 }
+
+/// `enum Node { Kids(List[Node]), Leaf(Int64) }` and `List[Node]`.
+fn node_types() -> (&'static PlatShape, &'static PlatShape) {
+    let node = testdesc::enum_of(
+        "Node",
+        &[("Kids", &[&plat_type_int64]), ("Leaf", &[&plat_type_int64])],
+    );
+    let list = testdesc::list_of(node);
+    // SAFETY: patch `Kids`'s field to `List[Node]` before any value uses
+    // it (test-only descriptor, leaked and ours).
+    unsafe { *(node.variant(0).fields as *mut *const PlatShape) = list };
+    (node, list)
+}
+
+#[test]
+fn ensure_that_cycles_through_lists_print_compare_and_hash_finitely() {
+    let (node, list) = node_types();
+    let kids = |l: *mut list::PlatList| testdesc::enum_value(node, 0, &[l as u64]);
+    let leaf = |v: u64| testdesc::enum_value(node, 1, &[v]);
+    // SAFETY: lists used by this thread only.
+    unsafe {
+        // a = [Kids(a)]; b = [Kids(b)]; c = [Kids(c2)], c2 = [Kids(c)]:
+        // all three unfold to the same infinite value.
+        let a = plat_list_new(list, 0);
+        plat_list_push(a, kids(a));
+        let b = plat_list_new(list, 0);
+        plat_list_push(b, kids(b));
+        let (c, c2) = (plat_list_new(list, 0), plat_list_new(list, 0));
+        plat_list_push(c, kids(c2));
+        plat_list_push(c2, kids(c));
+        assert_eq!(show(a as u64, list), "[Kids(...)]");
+        assert_eq!(show(c as u64, list), "[Kids([Kids(...)])]");
+        assert!(eq(a as u64, a as u64, list));
+        assert!(eq(a as u64, b as u64, list));
+        assert!(eq(a as u64, c as u64, list), "equal unfoldings");
+        assert_eq!(hash(a as u64, list), hash(c as u64, list));
+        // d = [Kids(d), Leaf(1)] differs from e = [Kids(e), Leaf(2)] only
+        // after the cycle.
+        let (d, e) = (plat_list_new(list, 0), plat_list_new(list, 0));
+        plat_list_push(d, kids(d));
+        plat_list_push(d, leaf(1));
+        plat_list_push(e, kids(e));
+        plat_list_push(e, leaf(2));
+        assert!(!eq(d as u64, e as u64, list));
+        assert_eq!(show(d as u64, list), "[Kids(...), Leaf(1)]");
+        // Shared (not cyclic) parts are printed each time.
+        let shared = list::from_slots(list, &[leaf(5)]);
+        let twice = list::from_slots(list, &[kids(shared), kids(shared)]);
+        assert_eq!(
+            show(twice as u64, list),
+            "[Kids([Leaf(5)]), Kids([Leaf(5)])]"
+        );
+        // Cyclic values as set elements: equal ones merge.
+        let sl = testdesc::set_of(list);
+        let s = plat_set_new(sl);
+        plat_set_add(s, a as u64);
+        plat_set_add(s, b as u64);
+        plat_set_add(s, c as u64);
+        plat_set_add(s, d as u64);
+        plat_set_add(s, e as u64);
+        assert_eq!((*s).len, 3);
+        // A dict that holds itself through a value.
+        let dn = testdesc::dict_of(&plat_type_int64, list);
+        let dd = plat_dict_new(dn);
+        let holder = testdesc::enum_of("H", &[("D", &[dn])]);
+        let inner = testdesc::list_of(holder);
+        let _ = inner;
+        plat_dict_set(dd, 1, a as u64);
+        assert_eq!(show(dd as u64, dn), "{1: [Kids(...)]}");
+    }
+}
+
+#[test]
+fn ensure_that_cycles_through_sets_and_dicts_terminate() {
+    // enum Key { In(Set[Key]), Map(Dict[Int64, Key]), Leaf(Int64) }
+    let key = testdesc::enum_of(
+        "Key",
+        &[
+            ("In", &[&plat_type_int64]),
+            ("Map", &[&plat_type_int64]),
+            ("Leaf", &[&plat_type_int64]),
+        ],
+    );
+    let set = testdesc::set_of(key);
+    let dict = testdesc::dict_of(&plat_type_int64, key);
+    // SAFETY: patch the payload types before any value uses them.
+    unsafe {
+        *(key.variant(0).fields as *mut *const PlatShape) = set;
+        *(key.variant(1).fields as *mut *const PlatShape) = dict;
+    }
+    // SAFETY: collections used by this thread only.
+    unsafe {
+        // s = {In(s)}, t = {In(t)}: the element is hashed (and stored)
+        // while its set is still empty.
+        let (s, t) = (plat_set_new(set), plat_set_new(set));
+        plat_set_add(s, testdesc::enum_value(key, 0, &[s as u64]));
+        plat_set_add(t, testdesc::enum_value(key, 0, &[t as u64]));
+        assert_eq!(show(s as u64, set), "{In(...)}");
+        assert!(eq(s as u64, t as u64, set));
+        assert_eq!(hash(s as u64, set), hash(t as u64, set));
+        // m = {1: Map(m)}, n = {1: Map(n)}, o = {1: Map(o), 2: Leaf(0)}.
+        let (m, n, o) = (
+            plat_dict_new(dict),
+            plat_dict_new(dict),
+            plat_dict_new(dict),
+        );
+        plat_dict_set(m, 1, testdesc::enum_value(key, 1, &[m as u64]));
+        plat_dict_set(n, 1, testdesc::enum_value(key, 1, &[n as u64]));
+        plat_dict_set(o, 1, testdesc::enum_value(key, 1, &[o as u64]));
+        plat_dict_set(o, 2, testdesc::enum_value(key, 2, &[0]));
+        assert_eq!(show(m as u64, dict), "{1: Map(...)}");
+        assert!(eq(m as u64, n as u64, dict));
+        assert!(!eq(m as u64, o as u64, dict));
+        assert_eq!(hash(m as u64, dict), hash(n as u64, dict));
+    }
+}
