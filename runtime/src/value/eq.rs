@@ -430,11 +430,7 @@ impl Machine {
                     h,
                     from,
                     rehashed,
-                } => {
-                    if self.try_alt(key, value, right, h, from, rehashed) {
-                        return true;
-                    }
-                }
+                } if self.try_alt(key, value, right, h, from, rehashed) => return true,
                 Step::Close => self.path.pop(),
                 _ => {}
             }
