@@ -476,6 +476,7 @@ unsafe extern "C" fn player(ctx: *mut PlatCtx, env: *mut u8) -> u64 {
                 super::task::Reason {
                     what: "test baton",
                     task: None,
+                    at: std::ptr::null(),
                 },
             );
         }
