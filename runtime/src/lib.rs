@@ -71,6 +71,7 @@
 //! unwinds into compiled code.
 
 pub mod abi;
+pub mod chan;
 pub mod codemap;
 pub mod collections;
 pub mod coro;

@@ -173,6 +173,7 @@ pub unsafe extern "C" fn plat_task_await(
             Reason {
                 what: "awaiting task",
                 task: Some(t.id),
+                at: std::ptr::null(),
             },
         );
     }
@@ -219,6 +220,7 @@ pub unsafe extern "C" fn plat_task_await_timeout(
             Reason {
                 what: "awaiting (with timeout) task",
                 task: Some(t.id),
+                at: std::ptr::null(),
             },
         );
     }
@@ -339,6 +341,7 @@ pub unsafe extern "C" fn plat_time_sleep(ctx: *mut PlatCtx, millis: i64) {
             Reason {
                 what: "sleeping",
                 task: None,
+                at: std::ptr::null(),
             },
         );
     }

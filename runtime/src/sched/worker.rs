@@ -156,6 +156,7 @@ fn find_task_seeded(w: &WorkerLocal) -> Option<FiberRef> {
 /// timer, or report the deadlock (there is one worker and no other
 /// source of wake-ups).
 fn idle_seeded() {
+    crate::stdout::flush_if_dirty();
     if let Some(d) = timer::next_deadline() {
         seed::advance_to(d);
         return;
@@ -189,6 +190,9 @@ fn spin_then_sleep(w: &WorkerLocal) -> Option<FiberRef> {
             }
         }
         s.idle.stop_spinning();
+        // Output printed before every task parked shows up now, not when
+        // the flusher next runs.
+        crate::stdout::flush_if_dirty();
         let woken = s.idle.sleep(|sleeping| {
             let due = timer::next_deadline();
             if any_queued() || due.is_some_and(|d| d <= now_nanos()) {
