@@ -110,3 +110,12 @@ pub fn s(text: &str) -> u64 {
 pub fn handle_type(kind: ShapeKind, name: &str) -> &'static PlatShape {
     leak(shape(kind, name, &[]))
 }
+
+/// A descriptor of kind `kind` with children `kids` (`Channel<T>`...).
+pub fn handle_type_of(
+    kind: ShapeKind,
+    name: &str,
+    kids: &[&'static PlatShape],
+) -> &'static PlatShape {
+    leak(shape(kind, name, kids))
+}

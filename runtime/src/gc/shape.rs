@@ -33,8 +33,9 @@
 //!     not described by them: a task handle (`crate::sched::task::Task`,
 //!     runtime memory with no shape header), a closure object (whose own
 //!     header is the Class-kind descriptor of its environment), a runtime
-//!     handle (a scope now; channels and locks may use it). They are
-//!     never object headers.
+//!     handle (a scope now; locks may use it). They are never object
+//!     headers.
+//!   - Channel: `[header][chan::core::Chan]`, see `crate::chan`.
 //!   - Scalar kinds are never object headers, only children.
 //! - `children` points to `n_children` descriptors (for an Enum: to
 //!   `PlatVariant`s, cast) and `child_names` (Class only) to as many
@@ -77,6 +78,10 @@ pub enum ShapeKind {
     /// scope; future channels and locks may use it): equal and hashed by
     /// identity, rendered `<NAME>` with this descriptor's name.
     Opaque = 12,
+    /// `Channel<T>`; children `[T]`. A value is a channel object
+    /// (`crate::chan`) whose header is this descriptor: equal and hashed
+    /// by identity, rendered `<NAME>`.
+    Channel = 13,
     Bool = 16,
     Int8 = 17,
     Int16 = 18,
@@ -105,6 +110,7 @@ impl ShapeKind {
             10 => Task,
             11 => Function,
             12 => Opaque,
+            13 => Channel,
             16 => Bool,
             17 => Int8,
             18 => Int16,
@@ -356,6 +362,7 @@ mod tests {
             (10, ShapeKind::Task),
             (11, ShapeKind::Function),
             (12, ShapeKind::Opaque),
+            (13, ShapeKind::Channel),
             (16, ShapeKind::Bool),
             (17, ShapeKind::Int8),
             (18, ShapeKind::Int16),
@@ -370,7 +377,7 @@ mod tests {
             assert_eq!(ShapeKind::from_u32(n), Some(k));
         }
         assert_eq!(ShapeKind::from_u32(0), None);
-        assert_eq!(ShapeKind::from_u32(13), None);
+        assert_eq!(ShapeKind::from_u32(14), None);
         assert_eq!(plat_type_int32.shape_kind(), ShapeKind::Int32);
         assert_eq!(plat_type_unit.name_bytes(), b"Unit");
         assert_eq!(plat_shape_string.n_children, 0);

@@ -12,8 +12,9 @@
 //! - task handles `<task N>` (N as in panic messages; `<task main>` for
 //!   the main task); function values `<NAME>`, NAME being the name of the
 //!   closure object's descriptor (the compiler names it `fn f` for the
-//!   named function `f`, `closure` for an anonymous one); other runtime
-//!   handles `<NAME>` with their type descriptor's name; `null` for a
+//!   named function `f`, `closure` for an anonymous one); channels and
+//!   other runtime handles `<NAME>` with their type descriptor's name
+//!   (`<Channel<Int32>>`); `null` for a
 //!   null pointer (compiled code never makes one);
 //! - `...` for a class instance, list, dict or set that is already being
 //!   rendered further out (a cycle: these are the mutable objects, see
@@ -333,8 +334,8 @@ fn flat(out: &mut Vec<u8>, slot: u64, d: &PlatShape) -> bool {
             let env = unsafe { class_of(slot) };
             angled(out, env.name_bytes());
         }
-        // Runtime handles and buffers: no contents to show.
-        Opaque | Leaf | Array | Bytes => angled(out, d.name_bytes()),
+        // Runtime handles, channels and buffers: no contents to show.
+        Opaque | Channel | Leaf | Array | Bytes => angled(out, d.name_bytes()),
         Enum | List | Dict | Set | Class => return false,
     }
     true

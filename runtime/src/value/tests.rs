@@ -694,3 +694,34 @@ fn ensure_that_cycles_through_sets_and_dicts_terminate() {
         assert_eq!(hash(m as u64, dict), hash(n as u64, dict));
     }
 }
+
+#[test]
+fn ensure_that_channels_render_and_compare_by_identity() {
+    use crate::chan::abi::plat_chan_new;
+    let ct = testdesc::handle_type_of(ShapeKind::Channel, "Channel<Int32>", &[&plat_type_int32]);
+    // SAFETY: a Channel descriptor with its element type; a static
+    // location.
+    let (a, b) = unsafe {
+        (
+            plat_chan_new(ct, 4, c"t.plat:1:1".as_ptr()) as u64,
+            plat_chan_new(ct, 0, c"t.plat:2:1".as_ptr()) as u64,
+        )
+    };
+    assert_eq!(show(a, ct), "<Channel<Int32>>");
+    let lc = testdesc::list_of(ct);
+    assert_eq!(
+        show(list::from_slots(lc, &[a, b]) as u64, lc),
+        "[<Channel<Int32>>, <Channel<Int32>>]"
+    );
+    assert!(eq(a, a, ct) && !eq(a, b, ct));
+    assert_eq!(hash(a, ct), hash(a, ct));
+    let sc = testdesc::set_of(ct);
+    // SAFETY: a set used by this thread only.
+    unsafe {
+        let s = plat_set_new(sc);
+        for x in [a, b, a] {
+            plat_set_add(s, x);
+        }
+        assert_eq!((*s).len, 2);
+    }
+}
