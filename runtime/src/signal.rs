@@ -23,10 +23,14 @@
 //!   check), or for a fault in runtime code the innermost compiled
 //!   function found on the stack (`crate::codemap`); `at` is where it is
 //!   declared. Both lines are left out when unknown (no function table).
-//!   The task line names a spawned task; the main task has none, as for
-//!   any panic raised in it. The process ends from the handler: the
-//!   overflowing task's stack cannot run anything more, so its failure is
-//!   not handed to an awaiting task.
+//!   When the trap is a compiled function's own stack check (the usual
+//!   case), the handler does not end the process: it makes the task
+//!   resume on the top of its (abandoned) stack in a function that raises
+//!   the same panic as an ordinary Plat panic, so only that task fails
+//!   and its failure reaches whoever awaits it (or its scope's owner),
+//!   with the usual task chain. An overrun of runtime code (a guard page
+//!   hit, where a runtime lock may be held) ends the process from the
+//!   handler, with the task line naming a spawned task.
 //! - `SIGILL` far from the limit cannot be a stack check: it is reported
 //!   as a compiler bug (exit 134): the code generator must raise every
 //!   other runtime error with an explicit check and `plat_panic`, never
@@ -124,6 +128,75 @@ fn stack_overflow(pc: usize, sp: usize) -> ! {
         msg.push(b"\n");
     }
     fatal::fail_from_signal(msg.bytes(), fatal::PANIC_EXIT)
+}
+
+thread_local! {
+    /// The compiled function whose stack check trapped, for
+    /// [`overflow_continue`]: (name, declaration location).
+    static OVERFLOWED: Cell<(*const c_char, *const c_char)> =
+        const { Cell::new((std::ptr::null(), std::ptr::null())) };
+}
+
+/// Bytes left free above the frames of [`overflow_continue`] at the top
+/// of the overflowed stack.
+const RESUME_GAP: usize = 256;
+
+/// A stack check in compiled code trapped: makes the interrupted thread
+/// resume, when the handler returns, in [`overflow_continue`] on the top
+/// of the same stack, which raises an ordinary Plat panic. So a stack
+/// overflow fails only its task, and reaches whoever awaits it like any
+/// other panic. Safe because the trap is in a compiled function's
+/// prologue: the task is not inside runtime code (which might hold a
+/// lock) and everything on its stack is abandoned by the panic anyway
+/// (the stack goes back to the pool). False (nothing changed) when the
+/// trap is not in a registered compiled function or the stack is unknown.
+///
+/// # Safety
+///
+/// `uctx` must be the third argument of an `SA_SIGINFO` handler.
+unsafe fn resume_as_panic(pc: usize, uctx: *mut c_void) -> bool {
+    let t = RUNNING.with(|c| c.get());
+    let Some(f) = codemap::find(pc) else {
+        return false;
+    };
+    if t.top == 0 || t.top - t.lo < 4 * RESUME_GAP {
+        return false;
+    }
+    OVERFLOWED.with(|c| c.set((f.name, f.loc)));
+    // As if `overflow_continue` had just been called: the stack pointer
+    // is 8 below a 16-byte boundary.
+    let sp = ((t.top - RESUME_GAP) & !15) - 8;
+    #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+    {
+        // SAFETY: on Linux the kernel passes a `ucontext_t` (contract),
+        // whose registers it restores when the handler returns.
+        unsafe {
+            let uc = &mut *(uctx as *mut libc::ucontext_t);
+            uc.uc_mcontext.gregs[libc::REG_RIP as usize] =
+                overflow_continue as *const () as usize as i64;
+            uc.uc_mcontext.gregs[libc::REG_RSP as usize] = sp as i64;
+        }
+        true
+    }
+    #[cfg(not(all(target_os = "linux", target_arch = "x86_64")))]
+    {
+        let _ = (uctx, sp);
+        false
+    }
+}
+
+/// Where a task whose stack overflowed in compiled code continues (see
+/// [`resume_as_panic`]): raises `stack overflow in `f`` at `f`'s
+/// declaration, as any Plat panic.
+extern "C" fn overflow_continue() -> ! {
+    let (name, loc) = OVERFLOWED.with(|c| c.get());
+    let mut msg = b"stack overflow".to_vec();
+    if !name.is_null() {
+        msg.extend_from_slice(b" in ");
+        // SAFETY: a static NUL-terminated name from the function table.
+        msg.extend_from_slice(unsafe { std::ffi::CStr::from_ptr(name) }.to_bytes());
+    }
+    crate::sched::raise(&msg, loc)
 }
 
 /// Installs the process-wide handlers (once, from `main`).
@@ -224,6 +297,10 @@ extern "C" fn on_sigill(_sig: libc::c_int, _info: *mut libc::siginfo_t, uctx: *m
         );
     }
     if sp == 0 || sp < limit.saturating_add(TRAP_SLACK) {
+        // SAFETY: as above.
+        if unsafe { resume_as_panic(pc, uctx) } {
+            return;
+        }
         stack_overflow(pc, sp);
     }
     fatal::fail_from_signal(
