@@ -313,7 +313,7 @@ impl FnChecker<'_> {
                 .is_some_and(|s| s.name.starts_with(|c: char| c.is_ascii_uppercase()));
             let is_local =
                 p.segments.len() == 1 && self.lookup_local(&p.segments[0].name).is_some();
-            if is_type_name && !is_local {
+            if is_type_name && !is_local && !self.names_variant(p) {
                 return self.static_call(p, method, args, span, expect);
             }
         }
@@ -369,6 +369,20 @@ impl FnChecker<'_> {
         }
         self.skip_args(args);
         hir::Expr::error(span)
+    }
+
+    /// Whether `E::V` (or `m::E::V`) names an enum variant rather than a
+    /// type: its prefix is a type. `Color::Red.name()` and
+    /// `Option::None.is_none()` are method calls on values.
+    fn names_variant(&self, path: &ast::Path) -> bool {
+        let Some((_, prefix)) = path.segments.split_last() else {
+            return false;
+        };
+        if prefix.is_empty() {
+            return false;
+        }
+        let segs: Vec<&str> = prefix.iter().map(|s| s.name.as_str()).collect();
+        self.c.lookup_type(&segs).is_some()
     }
 
     /// A function of another module must be `pub` to be called.

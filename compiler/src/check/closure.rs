@@ -51,6 +51,20 @@ impl FnChecker<'_> {
         Some(id)
     }
 
+    /// `self` in a method, read like any other local: used inside a
+    /// closure or spawn body it is captured (the object is shared, since
+    /// the captured value is the reference). Every read of `self`, written
+    /// or implied (`super.m()`), goes through here.
+    pub fn self_value(&mut self, span: Span) -> Option<hir::Expr> {
+        let local = self.self_local?;
+        self.capture(local);
+        Some(hir::Expr::new(
+            ExprKind::Local(local),
+            self.local_ty(local),
+            span,
+        ))
+    }
+
     /// Records `id` as captured by every open body deeper than its
     /// declaration.
     pub fn capture(&mut self, id: LocalId) {

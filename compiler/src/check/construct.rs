@@ -292,7 +292,7 @@ impl FnChecker<'_> {
         span: Span,
         expect: Expect,
     ) -> hir::Expr {
-        let (Some(owner), Some(self_local)) = (self.owner, self.self_local) else {
+        let (Some(owner), Some(receiver)) = (self.owner, self.self_value(span)) else {
             self.error(Diagnostic::new(
                 Code::UnknownName,
                 "`super` is only available in methods of a class with a parent",
@@ -313,7 +313,6 @@ impl FnChecker<'_> {
             self.skip_args(args);
             return hir::Expr::error(span);
         };
-        let receiver = hir::Expr::new(ExprKind::Local(self_local), own, span);
         if method.name == "init" {
             let Ty::Adt(pid, pargs) = &parent else {
                 return hir::Expr::error(span);

@@ -46,8 +46,8 @@ impl FnChecker<'_> {
             A::Unit => hir::Expr::new(ExprKind::Unit, Ty::Unit, span),
             A::Str(parts) => self.string(parts, span),
             A::Path(path) => self.path(path, expect),
-            A::SelfValue => match self.self_local {
-                Some(l) => hir::Expr::new(ExprKind::Local(l), self.local_ty(l), span),
+            A::SelfValue => match self.self_value(span) {
+                Some(value) => value,
                 None => {
                     self.error(Diagnostic::new(
                         Code::UnknownName,
@@ -562,7 +562,10 @@ impl FnChecker<'_> {
         };
         self.check_field_visible(&found, field);
         let through_self = matches!(object.kind, ast::ExprKind::SelfValue);
-        if !(found.field.mutable || self.in_init && through_self) {
+        // A closure or task made in `init` may run after it: only `init`'s
+        // own code sets `let` fields.
+        let in_init_body = self.in_init && self.frames.is_empty();
+        if !(found.field.mutable || in_init_body && through_self) {
             self.error(
                 Diagnostic::new(
                     Code::AssignImmutable,

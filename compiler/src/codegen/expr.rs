@@ -305,11 +305,17 @@ impl FunctionCx<'_, '_> {
                 std::cmp::Ordering::Greater => self.b.ins().ireduce(to_t, v),
                 std::cmp::Ordering::Equal => v,
             },
-            // x64 converts to 32 or 64 bits only; narrower targets wrap
-            // from 32 bits, like integer casts.
-            (Ty::Float(_), Ty::Int(_)) if to_t.bits() < 32 => {
+            // Float to integer saturates at the target's range and takes
+            // NaN to 0. x64 converts to 32 or 64 bits only: narrower
+            // targets saturate in 32 bits, then clamp to their own range.
+            (Ty::Float(_), Ty::Int(w)) if to_t.bits() < 32 => {
                 let wide = self.b.ins().fcvt_to_sint_sat(types::I32, v);
-                self.b.ins().ireduce(to_t, wide)
+                let (min, max) = w.range();
+                let lo = self.b.ins().iconst(types::I32, min as i64);
+                let hi = self.b.ins().iconst(types::I32, max as i64);
+                let clamped = self.b.ins().smax(wide, lo);
+                let clamped = self.b.ins().smin(clamped, hi);
+                self.b.ins().ireduce(to_t, clamped)
             }
             (Ty::Float(_), Ty::Int(_)) => self.b.ins().fcvt_to_sint_sat(to_t, v),
             (Ty::Int(_), Ty::Float(_)) => self.b.ins().fcvt_from_sint(to_t, v),
