@@ -63,7 +63,9 @@ impl FnChecker<'_> {
                         stmt.span,
                         "not inside `while` or `for`",
                     ));
-                    return None;
+                    // Kept (the program has an error, so no code is made
+                    // from it): the block still ends here, which avoids a
+                    // second error about its type.
                 }
                 if is_break {
                     Stmt::Break

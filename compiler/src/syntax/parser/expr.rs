@@ -354,9 +354,10 @@ fn atom_parser<'t, I: TokenInput<'t>>(
             }),
             span: e.span(),
         });
+    let arm_statement = super::stmt::arm_statement_parser(expr.clone(), block.clone(), ty.clone());
     let arm = pattern
         .then_ignore(just(Token::Arrow))
-        .then(empty_block.or(expr.clone()))
+        .then(choice((empty_block, arm_statement, expr.clone())))
         .then_ignore(just(Token::Comma).or_not())
         .map_with(|(pattern, body), e| MatchArm {
             pattern,
