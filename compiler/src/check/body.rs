@@ -149,7 +149,6 @@ impl<'c> FnChecker<'c> {
     }
 
     /// A compiler-made local that no source name can reach.
-    #[allow(dead_code)] // for desugarings to come (closures, select)
     pub fn hidden_local(&mut self, ty: Ty, span: Span) -> LocalId {
         let id = LocalId(self.locals.len() as u32);
         self.locals.push(hir::Local {

@@ -327,6 +327,13 @@ impl FnChecker<'_> {
                 self.unknown_method(&recv.ty, method, hint);
             }
             ty @ (Ty::List(_) | Ty::Dict(..) | Ty::Set(_)) => {
+                let recv = match &ty {
+                    Ty::List(elem) => match self.list_fn_method(recv, elem, method, args, span) {
+                        Ok(done) => return done,
+                        Err(recv) => recv,
+                    },
+                    _ => recv,
+                };
                 if let Some(sig) = collections::method(&ty, &method.name) {
                     return self.builtin_call(&sig, Some(recv), &method.name, args, span);
                 }

@@ -20,6 +20,7 @@ mod construct;
 mod expr;
 mod infer;
 mod items;
+mod list_fns;
 mod literal;
 mod naming;
 mod ops;
