@@ -7,7 +7,7 @@
 use super::body::{owner_type, Expect, FnChecker};
 use super::builtins::{self, BuiltinSig, ParamTy};
 use super::infer::Inference;
-use super::{adt, collections};
+use super::{adt, collections, list_fns};
 use crate::diag::{did_you_mean, Code, Diagnostic};
 use crate::hir::{self, AdtId, ExprKind, FnId, Ty};
 use crate::source::Span;
@@ -327,13 +327,11 @@ impl FnChecker<'_> {
                 self.unknown_method(&recv.ty, method, hint);
             }
             ty @ (Ty::List(_) | Ty::Dict(..) | Ty::Set(_)) => {
-                let recv = match &ty {
-                    Ty::List(elem) => match self.list_fn_method(recv, elem, method, args, span) {
-                        Ok(done) => return done,
-                        Err(recv) => recv,
-                    },
-                    _ => recv,
-                };
+                if let Ty::List(elem) = &ty {
+                    if list_fns::is_list_fn_method(&method.name) {
+                        return self.list_fn_method(recv, elem, method, args, span);
+                    }
+                }
                 if let Some(sig) = collections::method(&ty, &method.name) {
                     return self.builtin_call(&sig, Some(recv), &method.name, args, span);
                 }

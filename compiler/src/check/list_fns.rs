@@ -24,8 +24,14 @@ use crate::syntax::ast;
 /// Methods of `List` that concurrency.md names for later.
 const PARALLEL: &[&str] = &["par_map", "par_filter", "par_for_each", "par_reduce"];
 
+/// Whether `name` is a method of `List` handled here.
+pub(crate) fn is_list_fn_method(name: &str) -> bool {
+    matches!(name, "any" | "all") || PARALLEL.contains(&name)
+}
+
 impl FnChecker<'_> {
-    /// A method of `List[elem]` that takes a function, if `name` is one.
+    /// A method of `List[elem]` that takes a function (see
+    /// [`is_list_fn_method`]).
     pub(crate) fn list_fn_method(
         &mut self,
         recv: hir::Expr,
@@ -33,17 +39,13 @@ impl FnChecker<'_> {
         method: &ast::Ident,
         args: &[ast::Arg],
         span: Span,
-    ) -> Result<hir::Expr, hir::Expr> {
+    ) -> hir::Expr {
         let name = method.name.as_str();
         if PARALLEL.contains(&name) {
             self.skip_args(args);
-            return Ok(self.later(&format!("`List.{name}`"), method.span));
+            return self.later(&format!("`List.{name}`"), method.span);
         }
-        let any = match name {
-            "any" => true,
-            "all" => false,
-            _ => return Err(recv),
-        };
+        let any = name == "any";
         let pred_ty = Ty::Fn(vec![elem.clone()], Box::new(Ty::Bool));
         let params = [BindParam {
             name: "f".into(),
@@ -53,9 +55,9 @@ impl FnChecker<'_> {
         let (mut bound, ok) = self.bind(&params, args, &format!("List.{name}"), span, None);
         let pred = match bound.pop() {
             Some((_, pred)) if ok => pred,
-            _ => return Ok(hir::Expr::error(span)),
+            _ => return hir::Expr::error(span),
         };
-        Ok(self.lower_predicate_loop(recv, pred, elem, any, span))
+        self.lower_predicate_loop(recv, pred, elem, any, span)
     }
 
     /// The loop of `any` (stop at the first `true`) or `all` (stop at the
