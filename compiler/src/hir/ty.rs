@@ -107,28 +107,33 @@ impl Ty {
 
     /// Whether a value of type `self` is accepted where `expected` is
     /// (class up-casting is decided by the checker, which knows parents).
+    ///
+    /// Type arguments are invariant: they must be the same type, `Error`
+    /// and `Never` matching anything (see [`Ty::same`]).
     pub fn fits(&self, expected: &Ty) -> bool {
-        if self.is_flexible() || expected.is_flexible() {
+        self.same(expected)
+    }
+
+    /// Whether two types are the same, `Error` and `Never` (at any depth)
+    /// matching anything. One walk over both types: testing `fits` both
+    /// ways at every level, as this once did, took time exponential in
+    /// the nesting (a `List` 30 deep took minutes).
+    pub fn same(&self, other: &Ty) -> bool {
+        if self.is_flexible() || other.is_flexible() {
             return true;
         }
-        match (self, expected) {
-            (Ty::List(a), Ty::List(b)) | (Ty::Set(a), Ty::Set(b)) => a.fits(b) && b.fits(a),
-            (Ty::Dict(k1, v1), Ty::Dict(k2, v2)) => {
-                k1.fits(k2) && k2.fits(k1) && v1.fits(v2) && v2.fits(v1)
+        match (self, other) {
+            (Ty::List(a), Ty::List(b)) | (Ty::Set(a), Ty::Set(b)) | (Ty::Task(a), Ty::Task(b)) => {
+                a.same(b)
             }
-            (Ty::Task(a), Ty::Task(b)) => a.fits(b) && b.fits(a),
+            (Ty::Dict(k1, v1), Ty::Dict(k2, v2)) => k1.same(k2) && v1.same(v2),
             (Ty::Fn(ps, r), Ty::Fn(qs, s)) => {
-                ps.len() == qs.len()
-                    && ps.iter().zip(qs).all(|(p, q)| p.fits(q) && q.fits(p))
-                    && r.fits(s)
-                    && s.fits(r)
+                ps.len() == qs.len() && ps.iter().zip(qs).all(|(p, q)| p.same(q)) && r.same(s)
             }
             (Ty::Adt(a, xs), Ty::Adt(b, ys)) => {
-                a == b
-                    && xs.len() == ys.len()
-                    && xs.iter().zip(ys).all(|(x, y)| x.fits(y) && y.fits(x))
+                a == b && xs.len() == ys.len() && xs.iter().zip(ys).all(|(x, y)| x.same(y))
             }
-            _ => self == expected,
+            _ => self == other,
         }
     }
 
