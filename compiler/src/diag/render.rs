@@ -1,7 +1,6 @@
 //! Rendering diagnostics with ariadne: the only place that formats them.
 
 use std::fmt;
-use std::io::Write;
 
 use ariadne::{Color, Config, IndexType, Label as ALabel, Report, ReportKind, Source};
 
@@ -18,9 +17,8 @@ pub fn render(diag: &Diagnostic, sources: &SourceMap, color: bool) -> String {
 pub fn render_all(diags: &mut [Diagnostic], sources: &SourceMap, color: bool) {
     diags.sort_by_key(|d| (d.primary.span.file, d.primary.span.start));
     let mut cache = SourceCache::new(sources);
-    let mut err = std::io::stderr().lock();
     for d in diags.iter() {
-        let _ = err.write_all(render_with(d, &mut cache, color).as_bytes());
+        crate::output::stderr(&render_with(d, &mut cache, color));
     }
 }
 
