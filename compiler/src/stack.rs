@@ -7,14 +7,18 @@
 //!
 //! The heaviest user is the parser in an unoptimised (debug) build of the
 //! compiler, about 100 KiB per level of `if` nesting; a release build
-//! needs a fraction of that.
+//! needs a fraction of that. Should a stack still run low, the recursive
+//! passes stop with a diagnostic (`syntax::limits::stack_is_low`).
 
-/// Stack reserved for the compiler thread.
-pub const STACK_SIZE: usize = 1 << 30;
+/// Stack reserved for the compiler thread: address space only, so
+/// generous. The deepest nesting `syntax::limits` allows needs about
+/// 1 GiB in an unoptimised build of the compiler.
+pub const STACK_SIZE: usize = 4 << 30;
 
 /// Smaller reservations to fall back on where the big one is refused
-/// (a low `ulimit -v`, say).
-const FALLBACK_SIZES: [usize; 2] = [256 << 20, 64 << 20];
+/// (a low `ulimit -v`, say). With them, very deep programs may get the
+/// "ran out of stack" diagnostic before the nesting limit.
+const FALLBACK_SIZES: [usize; 3] = [1 << 30, 256 << 20, 64 << 20];
 
 /// Runs `work` on a thread with a big stack and returns its result. If no
 /// such thread can be made, `work` runs on the current thread.

@@ -199,6 +199,11 @@ impl FnChecker<'_> {
             }
         }
         let missing = inf.missing();
+        // An argument that already failed decides nothing: no second error.
+        let echo = bound.iter().any(|(_, e)| e.ty.has_error());
+        if echo && !missing.is_empty() {
+            return hir::Expr::error(span);
+        }
         if ok && !missing.is_empty() {
             let names: Vec<String> = missing
                 .iter()

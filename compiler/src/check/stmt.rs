@@ -12,6 +12,14 @@ impl FnChecker<'_> {
     /// Checks a block in its own scope. Its type is its tail's, `Unit`
     /// without a tail, or `Never` when a statement always leaves it.
     pub fn block(&mut self, block: &ast::Block, expect: Expect) -> hir::Block {
+        if crate::syntax::limits::stack_is_low() {
+            self.out_of_stack(block.span);
+            return hir::Block {
+                stmts: Vec::new(),
+                tail: None,
+                ty: Ty::Error,
+            };
+        }
         self.push_scope();
         let mut stmts = Vec::new();
         let mut diverges = false;

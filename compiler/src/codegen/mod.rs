@@ -113,6 +113,8 @@ pub(crate) struct ModuleCx<'p> {
     data_count: usize,
     /// Set when an instance's types nest too deeply (see MAX_TYPE_DEPTH).
     too_deep: Option<FnId>,
+    /// Where code generation ran short of stack, if it did.
+    pub out_of_stack: Option<crate::source::Span>,
     /// Static closures of named functions used as values, and the
     /// wrappers (taking an environment) they point to, to build.
     static_closures: HashMap<FnId, DataId>,
@@ -345,6 +347,7 @@ fn generate_object(
         unit_variants: HashMap::new(),
         data_count: 0,
         too_deep: None,
+        out_of_stack: None,
         static_closures: HashMap::new(),
         env_descs: HashMap::new(),
         wrappers: VecDeque::new(),
@@ -388,6 +391,9 @@ fn generate_object(
         verify(&cx, &ctx, &f.name)?;
         let body = std::mem::replace(&mut ctx.func, cranelift_codegen::ir::Function::new());
         built.push((id, f.name.clone(), body));
+    }
+    if let Some(span) = cx.out_of_stack {
+        return Ok(Err(crate::syntax::limits::out_of_stack(span)));
     }
     if let Some(f) = cx.too_deep {
         let func = program.function(f);

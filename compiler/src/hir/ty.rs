@@ -78,6 +78,13 @@ pub enum Ty {
     Error,
 }
 
+/// The most parts a type may have (see [`Ty::larger_than`]). Every
+/// expression owns its type, so the checker's memory is proportional to
+/// this; aliases and generic calls can double a type's size at each step
+/// (`type A2 = Dict[A1, A1];`), so without a limit a few lines could make
+/// a type with billions of parts.
+pub const MAX_TYPE_SIZE: usize = 1_000;
+
 impl Ty {
     pub const INT32: Ty = Ty::Int(IntWidth::W32);
     pub const INT64: Ty = Ty::Int(IntWidth::W64);
@@ -170,6 +177,27 @@ impl Ty {
                 Box::new(r.subst(f)),
             ),
             _ => self.clone(),
+        }
+    }
+
+    /// Whether the type has more than `limit` parts (`List[Int32]` has
+    /// two). Counting stops at the limit, so this is cheap on any type.
+    pub fn larger_than(&self, limit: usize) -> bool {
+        let mut budget = limit;
+        !self.within(&mut budget)
+    }
+
+    fn within(&self, budget: &mut usize) -> bool {
+        if *budget == 0 {
+            return false;
+        }
+        *budget -= 1;
+        match self {
+            Ty::List(t) | Ty::Set(t) | Ty::Task(t) => t.within(budget),
+            Ty::Dict(k, v) => k.within(budget) && v.within(budget),
+            Ty::Adt(_, args) => args.iter().all(|a| a.within(budget)),
+            Ty::Fn(ps, r) => ps.iter().all(|p| p.within(budget)) && r.within(budget),
+            _ => true,
         }
     }
 
