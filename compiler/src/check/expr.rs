@@ -45,7 +45,10 @@ impl FnChecker<'_> {
         }
         let mut value = self.expr_kind(e, expect);
         if value.ty.larger_than(MAX_TYPE_SIZE) {
-            self.error(types::type_too_large(e.span));
+            // Around a part cut before, the type grows again: one error.
+            if !value.ty.has_error() {
+                self.error(types::type_too_large(e.span));
+            }
             value.ty = Ty::Error;
         }
         value

@@ -406,3 +406,99 @@ fn expr_children<'a>(e: &'a Expr, n: usize, d: usize, todo: &mut Vec<(Node<'a>, 
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Each recursive pass stops with E0901 when its stack runs low: run
+    //! on a thread with a small stack, a program nested deeply enough gets
+    //! the diagnostic instead of overflowing.
+
+    use std::path::Path;
+
+    use crate::check::{self, SourceModule};
+    use crate::codegen;
+    use crate::diag::{Code, Diagnostic};
+    use crate::source::{FileId, SourceMap, Span};
+    use crate::syntax::parse_file;
+
+    /// Runs `work` on a thread with a stack of `mib` MiB.
+    fn on_small_stack<T: Send>(mib: usize, work: impl FnOnce() -> T + Send) -> T {
+        std::thread::scope(|s| {
+            std::thread::Builder::new()
+                .stack_size(mib << 20)
+                .spawn_scoped(s, work)
+                .expect("spawn a thread")
+                .join()
+                .expect("no panic")
+        })
+    }
+
+    fn assert_out_of_stack(diags: &[Diagnostic]) {
+        assert_eq!(diags.len(), 1, "{diags:#?}");
+        assert_eq!(diags[0].code, Code::NestedTooDeeply, "{diags:#?}");
+        assert!(diags[0].message.contains("ran out of stack"), "{diags:#?}");
+    }
+
+    fn nots(depth: usize) -> String {
+        format!(
+            "fn main() {{ let b: Bool = {}true; print(value = b); }}",
+            "not ".repeat(depth)
+        )
+    }
+
+    #[test]
+    fn the_parser_stops_when_its_stack_runs_low() {
+        let ifs = format!(
+            "fn main() {{ let c: Bool = true; {} }}",
+            format_args!("{}{}", "if (c) { ".repeat(3000), "} ".repeat(3000))
+        );
+        let diags = on_small_stack(8, || parse_file(FileId(0), &ifs).1);
+        assert_out_of_stack(&diags);
+    }
+
+    #[test]
+    fn the_checker_stops_when_its_stack_runs_low() {
+        let src = nots(9000);
+        let module = crate::stack::run(|| {
+            let (module, diags) = parse_file(FileId(0), &src);
+            assert!(diags.is_empty(), "{diags:#?}");
+            module
+        });
+        let modules = [SourceModule {
+            path: Vec::new(),
+            ast: module,
+        }];
+        let diags = on_small_stack(8, || check::check(&modules, Span::default()).1);
+        assert_out_of_stack(&diags);
+        crate::stack::run(move || drop(modules));
+    }
+
+    #[test]
+    fn code_generation_stops_when_its_stack_runs_low() {
+        let src = nots(9000);
+        let mut sources = SourceMap::default();
+        sources.add(Path::new("deep.plat"), "deep.plat".into(), src.clone());
+        let program = crate::stack::run(|| {
+            let (module, diags) = parse_file(FileId(0), &src);
+            assert!(diags.is_empty(), "{diags:#?}");
+            let modules = [SourceModule {
+                path: Vec::new(),
+                ast: module,
+            }];
+            let (program, diags) = check::check(&modules, Span::default());
+            assert!(diags.is_empty(), "{diags:#?}");
+            program.expect("a checked program")
+        });
+        let result = on_small_stack(8, || {
+            codegen::generate(&program, &sources, codegen::Options::default())
+                .map(|_| ())
+                .map_err(|e| match e {
+                    codegen::Error::Program(d) => *d,
+                    codegen::Error::Internal(e) => panic!("internal error: {e}"),
+                })
+        });
+        let diag = result.expect_err("code generation must stop");
+        assert_out_of_stack(&[diag]);
+        crate::stack::run(move || drop(program));
+    }
+}
