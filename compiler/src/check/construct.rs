@@ -118,14 +118,21 @@ impl FnChecker<'_> {
             }
         };
         // `Option::None` and the other side of `Ok`/`Err` default to Int32
-        // when nothing decides them, as the original compiler did.
+        // when nothing decides them, as the original compiler did; but a
+        // variable's inferred type may not rest on that (`defaulted`).
+        let decided = inf.args();
+        let guessed = decided.iter().any(|t| *t == Ty::Error);
         let args: Vec<Ty> = adt
             .generics
             .iter()
-            .zip(inf.args())
+            .zip(decided)
             .map(|(_, t)| if t == Ty::Error { Ty::INT32 } else { t })
             .collect();
         let ty = Ty::Adt(id, args);
+        if guessed {
+            let written = format!("{}::{}", adt.name, variant.name);
+            self.defaulted.push((span, ty.clone(), written));
+        }
         hir::Expr::new(ExprKind::Variant { tag, fields }, ty, span)
     }
 

@@ -21,6 +21,22 @@ pub(crate) fn is_untyped_literal(e: &ast::Expr) -> bool {
     }
 }
 
+/// Whether `e` gets its type from its context rather than deciding it:
+/// an untyped literal, an empty collection literal, or an enum variant
+/// (whose type arguments may come only from the context, like
+/// `Option::None`). The other operand of `==` is checked first then.
+pub(crate) fn is_context_typed(e: &ast::Expr) -> bool {
+    match &e.kind {
+        ast::ExprKind::List(items) | ast::ExprKind::Set(items) => items.is_empty(),
+        ast::ExprKind::Dict(entries) => entries.is_empty(),
+        ast::ExprKind::Path(p) => p.segments.len() > 1,
+        ast::ExprKind::Call { callee, .. } => {
+            matches!(&callee.kind, ast::ExprKind::Path(p) if p.segments.len() > 1)
+        }
+        _ => is_untyped_literal(e),
+    }
+}
+
 impl FnChecker<'_> {
     pub fn int_literal(
         &mut self,

@@ -1,7 +1,7 @@
 //! Operators, casts, `if` and conditions.
 
 use super::body::{Expect, FnChecker};
-use super::literal::is_untyped_literal;
+use super::literal::is_context_typed;
 use crate::diag::{Code, Diagnostic};
 use crate::hir::{self, BinOp, ExprKind, Ty, UnOp};
 use crate::source::Span;
@@ -53,7 +53,7 @@ impl FnChecker<'_> {
         expect: Expect,
     ) -> hir::Expr {
         let plain = !matches!(op, BinOp::And | BinOp::Or);
-        if plain && is_untyped_literal(lhs) && !is_untyped_literal(rhs) {
+        if plain && is_context_typed(lhs) && !is_context_typed(rhs) {
             let r = self.expr(rhs, operand_expect(op, expect));
             let l = self.expr(lhs, Expect::Ty(&r.ty));
             return self.binary_types(op, l, r, span);

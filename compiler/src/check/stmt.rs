@@ -104,7 +104,9 @@ impl FnChecker<'_> {
                 (self.expect_ty(value, &ty), ty)
             }
             None => {
+                let mark = self.defaulted.len();
                 let value = self.expr(value, Expect::Value);
+                self.check_inferred(mark, &value.ty, name);
                 if value.ty == Ty::Unit {
                     self.error(Diagnostic::new(
                         Code::UnitValue,
@@ -121,6 +123,36 @@ impl FnChecker<'_> {
         // outer `x`.
         let local = self.declare_local(name, ty, mutable);
         Stmt::Let { local, value }
+    }
+
+    /// A variable's type inferred from its initialiser (decision of this
+    /// implementation, see docs/decisions.md) must be decided by the
+    /// code: not rest on a variant whose type arguments defaulted to
+    /// `Int32` since `mark` (`let x = Option::None;`).
+    pub(crate) fn check_inferred(&mut self, mark: usize, ty: &Ty, name: &ast::Ident) {
+        let guesses: Vec<(Span, Ty, String)> = self.defaulted.drain(mark..).collect();
+        let Some((span, guessed, written)) = guesses.into_iter().find(|(_, g, _)| ty.contains(g))
+        else {
+            return;
+        };
+        // The type with its parameters unfilled: `Option<T>`.
+        let shown = match &guessed {
+            Ty::Adt(id, _) => self.show(&super::body::owner_type(self.c, *id)),
+            other => self.show(other),
+        };
+        self.error(
+            Diagnostic::new(
+                Code::CannotInfer,
+                format!("cannot infer the type of `{}` from `{written}`", name.name),
+                span,
+                "nothing here decides its type arguments",
+            )
+            .with_label(name.span, "declared without a type")
+            .with_hint(format!(
+                "declare its type, `{}: {shown}`, with actual types for the parameters",
+                name.name
+            )),
+        );
     }
 
     fn return_stmt(&mut self, value: Option<&ast::Expr>, span: Span) -> Stmt {
@@ -216,7 +248,16 @@ impl FnChecker<'_> {
             inclusive,
         } = &iter.kind
         else {
+            let mark = self.defaulted.len();
             let value = self.expr(iter, Expect::Value);
+            if declared.is_none() {
+                let elem = match &value.ty {
+                    Ty::List(t) | Ty::Set(t) => (**t).clone(),
+                    Ty::Dict(k, _) => (**k).clone(),
+                    _ => Ty::Error,
+                };
+                self.check_inferred(mark, &elem, var);
+            }
             if let Some(stmt) = self.for_collection(var, declared.as_ref(), value.clone(), body) {
                 return Some(stmt);
             }

@@ -201,6 +201,20 @@ impl Ty {
         }
     }
 
+    /// Whether `part` is this type or occurs inside it.
+    pub fn contains(&self, part: &Ty) -> bool {
+        if self == part {
+            return true;
+        }
+        match self {
+            Ty::List(t) | Ty::Set(t) | Ty::Task(t) => t.contains(part),
+            Ty::Dict(k, v) => k.contains(part) || v.contains(part),
+            Ty::Adt(_, args) => args.iter().any(|a| a.contains(part)),
+            Ty::Fn(ps, r) => ps.iter().any(|p| p.contains(part)) || r.contains(part),
+            _ => false,
+        }
+    }
+
     /// How deeply types are nested in this one (`List[List[Int32]]` is 3).
     pub fn depth(&self) -> usize {
         match self {
