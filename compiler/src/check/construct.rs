@@ -121,7 +121,7 @@ impl FnChecker<'_> {
         // when nothing decides them, as the original compiler did; but a
         // variable's inferred type may not rest on that (`defaulted`).
         let decided = inf.args();
-        let guessed = decided.iter().any(|t| *t == Ty::Error);
+        let guessed = decided.contains(&Ty::Error);
         let args: Vec<Ty> = adt
             .generics
             .iter()
