@@ -75,6 +75,8 @@ pub enum Code {
     NestedTooDeeply,
     /// A type with more parts than `hir::MAX_TYPE_SIZE`.
     TypeTooLarge,
+    /// More generic instances than `codegen::instances::MAX_INSTANCES`.
+    TooManyInstances,
 }
 
 impl Code {
@@ -132,6 +134,7 @@ impl Code {
             NotSupportedYet => "E0900",
             NestedTooDeeply => "E0901",
             TypeTooLarge => "E0902",
+            TooManyInstances => "E0903",
         }
     }
 }
