@@ -354,6 +354,9 @@ impl FnChecker<'_> {
                 );
                 self.unknown_method(&Ty::Task(t), method, hint);
             }
+            Ty::Channel(_) | Ty::Atomic(_) | Ty::Sync(_) => {
+                return self.lib_method(recv, method, args, span, expect);
+            }
             ty @ Ty::Adt(id, _) if id == AdtId::OPTION || id == AdtId::RESULT => {
                 if let Some(sig) = collections::enum_method(&ty, &method.name) {
                     return self.builtin_call(&sig, Some(recv), &method.name, args, span);

@@ -159,21 +159,10 @@ impl FnChecker<'_> {
             }
         }
         let Some((super::TypeName::Adt(id), _)) = found else {
-            if matches!(
-                type_name.name.as_str(),
-                "Channel"
-                    | "Mutex"
-                    | "RwLock"
-                    | "Condition"
-                    | "WaitGroup"
-                    | "Semaphore"
-                    | "Once"
-                    | "Atomic"
-                    | "CancelToken"
-                    | "Ticker"
-                    | "RateLimiter"
-                    | "Thread"
-            ) {
+            if segs.len() == 1 && super::sync_lib::is_lib_type(&type_name.name) {
+                return self.lib_static_call(&type_name.name, method, args, span, expect);
+            }
+            if type_name.name == "Thread" {
                 return self.later(&format!("`{}`", type_name.name), span);
             }
             let mut diag = Diagnostic::new(

@@ -15,7 +15,8 @@ use crate::syntax::ast;
 /// Names in scope for type parameters: `(name, id)`.
 pub(crate) type Generics = Vec<(String, ParamId)>;
 
-/// Declares the built-in `Option<T>` and `Result<T, E>` (AdtIds 0 and 1).
+/// Declares the built-in `Option<T>`, `Result<T, E>` and `MemoryOrder`
+/// (AdtIds 0, 1 and 2).
 fn declare_prelude(checker: &mut Checker) {
     let t = checker.new_param("T");
     add_adt(
@@ -58,6 +59,24 @@ fn declare_prelude(checker: &mut Checker) {
         Span::default(),
         false,
     );
+    let orders = ["Relaxed", "Acquire", "Release", "AcqRel", "SeqCst"];
+    let id = add_adt(
+        checker,
+        "MemoryOrder",
+        vec![],
+        AdtKind::Enum {
+            variants: orders
+                .iter()
+                .map(|name| hir::Variant {
+                    name: (*name).into(),
+                    fields: vec![],
+                })
+                .collect(),
+        },
+        Span::default(),
+        false,
+    );
+    debug_assert_eq!(id, AdtId::MEMORY_ORDER);
 }
 
 fn add_adt(

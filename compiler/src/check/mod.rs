@@ -26,6 +26,7 @@ mod naming;
 mod ops;
 mod pattern;
 mod stmt;
+mod sync_lib;
 mod types;
 
 use std::collections::HashMap;
@@ -165,15 +166,15 @@ impl Checker {
         self.fn_by_name.get(&self.expand(segs)?).copied()
     }
 
-    /// The type a path names; the built-in `Option` and `Result` are
-    /// visible from every module.
+    /// The type a path names; the built-in `Option`, `Result` and
+    /// `MemoryOrder` are visible from every module.
     pub fn lookup_type(&self, segs: &[&str]) -> Option<(TypeName, Span)> {
         let key = self.expand(segs)?;
         if let Some(found) = self.type_names.get(&key) {
             return Some(found.clone());
         }
         match segs {
-            [name @ ("Option" | "Result")] => self.type_names.get(*name).cloned(),
+            [name @ ("Option" | "Result" | "MemoryOrder")] => self.type_names.get(*name).cloned(),
             _ => None,
         }
     }

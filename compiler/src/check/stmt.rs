@@ -82,10 +82,7 @@ impl FnChecker<'_> {
                 }
             }
             S::Concurrent { args, body } => self.concurrent(args, body, stmt.span),
-            S::Select(_) => {
-                self.later("`select`", stmt.span);
-                return None;
-            }
+            S::Select(arms) => self.select_stmt(arms, stmt.span),
             S::Error => return None,
         })
     }
@@ -226,7 +223,7 @@ impl FnChecker<'_> {
         Stmt::Return(value, span)
     }
 
-    fn loop_body(&mut self, body: &ast::Block) -> hir::Block {
+    pub(crate) fn loop_body(&mut self, body: &ast::Block) -> hir::Block {
         self.loop_depth += 1;
         let body = self.block(body, Expect::Discard);
         self.loop_depth -= 1;
@@ -252,11 +249,14 @@ impl FnChecker<'_> {
             let value = self.expr(iter, Expect::Value);
             if declared.is_none() {
                 let elem = match &value.ty {
-                    Ty::List(t) | Ty::Set(t) => (**t).clone(),
+                    Ty::List(t) | Ty::Set(t) | Ty::Channel(t) => (**t).clone(),
                     Ty::Dict(k, _) => (**k).clone(),
                     _ => Ty::Error,
                 };
                 self.check_inferred(mark, &elem, var);
+            }
+            if matches!(value.ty, Ty::Channel(_)) {
+                return self.for_channel(var, declared.as_ref(), value, body);
             }
             if let Some(stmt) = self.for_collection(var, declared.as_ref(), value.clone(), body) {
                 return Some(stmt);
@@ -270,7 +270,9 @@ impl FnChecker<'_> {
                         iter.span,
                         "not iterable",
                     )
-                    .with_hint("iterate over a range such as `0..n`, a List, a Set or a Dict"),
+                    .with_hint(
+                        "iterate over a range such as `0..n`, a List, a Set, a Dict or a Channel",
+                    ),
                 );
             }
             // Declared anyway, so the body is checked without echoes.
@@ -379,8 +381,11 @@ fn stmt_diverges(stmt: &Stmt) -> bool {
         Stmt::While { cond, body } => {
             matches!(cond.kind, ExprKind::Bool(true)) && !block_breaks(body)
         }
-        Stmt::ForRange { .. } | Stmt::ForList { .. } => false,
+        Stmt::ForRange { .. } | Stmt::ForList { .. } | Stmt::ForChannel { .. } => false,
         Stmt::Concurrent { body, .. } => body.ty == Ty::Never,
+        Stmt::Select { arms, .. } => {
+            !arms.is_empty() && arms.iter().all(|a| a.body.ty == Ty::Never)
+        }
     }
 }
 
@@ -392,6 +397,7 @@ fn block_breaks(block: &hir::Block) -> bool {
         Stmt::Expr(e) | Stmt::Let { value: e, .. } => expr_breaks(e),
         Stmt::Return(Some(e), _) => expr_breaks(e),
         Stmt::Concurrent { body, .. } => block_breaks(body),
+        Stmt::Select { arms, .. } => arms.iter().any(|a| block_breaks(&a.body)),
         _ => false,
     }) || block.tail.as_deref().is_some_and(expr_breaks)
 }

@@ -14,29 +14,25 @@ const PRIMITIVES: &[&str] = &[
 ];
 
 /// Type names that exist but that this version does not compile yet.
-const LATER: &[&str] = &[
-    "Channel",
-    "Mutex",
-    "RwLock",
-    "Condition",
-    "WaitGroup",
-    "Semaphore",
-    "Once",
-    "Atomic",
-    "CancelToken",
-    "Ticker",
-    "RateLimiter",
-    "Thread",
-    "MemoryOrder",
-];
+const LATER: &[&str] = &["Thread"];
 
 /// Whether `name` is a built-in type name (not available for user types).
 pub(crate) fn is_builtin_type(name: &str) -> bool {
     PRIMITIVES.contains(&name)
         || LATER.contains(&name)
+        || super::sync_lib::is_lib_type(name)
         || matches!(
             name,
-            "Float8" | "Float16" | "Option" | "Result" | "List" | "Dict" | "Set" | "Task" | "Fn"
+            "Float8"
+                | "Float16"
+                | "Option"
+                | "Result"
+                | "MemoryOrder"
+                | "List"
+                | "Dict"
+                | "Set"
+                | "Task"
+                | "Fn"
         )
 }
 
@@ -165,6 +161,13 @@ fn resolve_parts(checker: &mut Checker, ty: &TypeExpr, generics: &Generics) -> T
                         Ty::Error
                     }
                 };
+            }
+            if super::sync_lib::is_lib_type(name) {
+                let args: Vec<Ty> = args
+                    .iter()
+                    .map(|a| resolve_parts(checker, a, generics))
+                    .collect();
+                return super::sync_lib::lib_type(checker, name, args, ty.span);
             }
             if LATER.contains(&name) {
                 return later(checker, &format!("`{name}` types"), ty.span);

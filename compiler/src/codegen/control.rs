@@ -57,6 +57,8 @@ impl FunctionCx<'_, '_> {
                 body,
             } => self.for_range(*var, start, end, *inclusive, body),
             Stmt::ForList { var, list, body } => self.for_list(*var, list, body),
+            Stmt::ForChannel { var, chan, body } => self.for_channel(*var, chan, body),
+            Stmt::Select { arms, span } => self.select(arms, *span),
             Stmt::Concurrent {
                 scope,
                 deadline,

@@ -482,6 +482,7 @@ impl FunctionCx<'_, '_> {
             | Builtin::TimeNow
             | Builtin::TimeMonotonicNanos => self.task_builtin(op, args, ret, span),
             Builtin::StrSplit | Builtin::StrParse => self.string_collection_method(op, args, ret),
+            Builtin::Lib(op) => self.lib_builtin(op, args, ret, span),
             Builtin::IsFirst
             | Builtin::IsSecond
             | Builtin::Unwrap

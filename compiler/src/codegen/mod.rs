@@ -15,6 +15,7 @@ mod inline;
 mod instances;
 mod objects;
 mod runtime_abi;
+mod sync_lib;
 mod tasks;
 mod types;
 

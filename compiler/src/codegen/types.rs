@@ -19,6 +19,7 @@ mod kind {
     pub const TASK: u32 = 10;
     pub const FUNCTION: u32 = 11;
     pub const OPAQUE: u32 = 12;
+    pub const CHANNEL: u32 = 13;
 }
 
 /// Byte offsets in objects (docs/runtime-abi.md).
@@ -61,6 +62,9 @@ pub fn value_type(program: &Program, ty: &Ty) -> Option<Type> {
         | Ty::Adt(..)
         | Ty::Fn(..)
         | Ty::Task(_)
+        | Ty::Channel(_)
+        | Ty::Atomic(_)
+        | Ty::Sync(_)
         | Ty::Scope => Some(types::I64),
         Ty::Unit | Ty::Never | Ty::Error | Ty::Param(_) => None,
     }
@@ -75,7 +79,10 @@ fn is_pointer(program: &Program, ty: &Ty) -> bool {
         | Ty::Set(_)
         | Ty::Adt(..)
         | Ty::Fn(..)
-        | Ty::Task(_) => true,
+        | Ty::Task(_)
+        | Ty::Channel(_)
+        | Ty::Atomic(_)
+        | Ty::Sync(_) => true,
         Ty::Newtype(id) => match &program.adt(*id).kind {
             AdtKind::Newtype { inner } => is_pointer(program, inner),
             _ => false,
@@ -218,6 +225,12 @@ impl ModuleCx<'_> {
             // A runtime scope: never a user value, but captured by spawn
             // bodies, so environments describe it.
             Ty::Scope => d.set(kind::OPAQUE, 0, Vec::new()),
+            // The header of channel objects too (`plat_chan_new`):
+            // children [T], the buffer's element type.
+            Ty::Channel(t) => d.set(kind::CHANNEL, 0, vec![self.desc(t)]),
+            // Runtime objects with headers of their own (kind Sync):
+            // this descriptor only names the type for printing.
+            Ty::Atomic(_) | Ty::Sync(_) => d.set(kind::OPAQUE, 0, Vec::new()),
             Ty::List(t) => d.set(kind::LIST, 0, vec![self.desc(t)]),
             Ty::Set(t) => d.set(kind::SET, 0, vec![self.desc(t)]),
             Ty::Dict(k, v) => {

@@ -62,6 +62,7 @@ pub enum Code {
     PolymorphicRecursion,
     CapturedAssign,
     SpawnOutsideConcurrent,
+    BadSelectArm,
     ArgumentCount,
     // ---- calls: E03xx
     MissingArgument,
@@ -125,6 +126,7 @@ impl Code {
             PolymorphicRecursion => "E0223",
             CapturedAssign => "E0224",
             SpawnOutsideConcurrent => "E0225",
+            BadSelectArm => "E0226",
             ArgumentCount => "E0305",
             MissingArgument => "E0300",
             UnknownArgument => "E0301",

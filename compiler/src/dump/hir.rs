@@ -100,6 +100,9 @@ impl Types {
             Ty::List(t) => format!("List[{}]", list(std::slice::from_ref(t))),
             Ty::Set(t) => format!("Set[{}]", list(std::slice::from_ref(t))),
             Ty::Task(t) => format!("Task<{}>", list(std::slice::from_ref(t))),
+            Ty::Channel(t) => format!("Channel<{}>", list(std::slice::from_ref(t))),
+            Ty::Atomic(t) => format!("Atomic<{}>", list(std::slice::from_ref(t))),
+            Ty::Sync(k) => k.name().to_owned(),
             Ty::Dict(k, v) => format!("Dict[{}]", list(&[(**k).clone(), (**v).clone()])),
             Ty::Fn(ps, r) => {
                 let ps = list(ps);
@@ -323,13 +326,46 @@ impl Dumper<'_> {
                 self.block(f, body);
                 self.w.close();
             }
-            Stmt::ForList { var, list, body } => {
+            Stmt::ForList { var, list, body }
+            | Stmt::ForChannel {
+                var,
+                chan: list,
+                body,
+            } => {
                 self.w.open_line("for");
                 self.w.atom(local_name(f, *var));
                 self.w.space();
                 self.expr(f, list);
                 self.w.space();
                 self.block(f, body);
+                self.w.close();
+            }
+            Stmt::Select { arms, .. } => {
+                self.w.open_line("select");
+                for arm in arms {
+                    match &arm.kind {
+                        SelectArmKind::Recv { local, chan } => {
+                            self.w.open_line("recv");
+                            self.w.atom(local_name(f, *local));
+                            self.w.space();
+                            self.expr(f, chan);
+                        }
+                        SelectArmKind::Send { chan, value } => {
+                            self.w.open_line("send");
+                            self.expr(f, chan);
+                            self.w.space();
+                            self.expr(f, value);
+                        }
+                        SelectArmKind::After { millis } => {
+                            self.w.open_line("after");
+                            self.expr(f, millis);
+                        }
+                        SelectArmKind::Default => self.w.open_line("default"),
+                    }
+                    self.w.space();
+                    self.block(f, &arm.body);
+                    self.w.close();
+                }
                 self.w.close();
             }
             Stmt::Break => {

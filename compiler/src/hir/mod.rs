@@ -7,10 +7,14 @@
 //! [`Ty::Param`]; code generation monomorphises from `main`, substituting
 //! each call's type arguments.
 
+mod lib_ops;
 mod ty;
 
+pub use lib_ops::LibOp;
+
 pub use ty::{
-    subst_params, AdtId, Display, FloatWidth, IntWidth, ParamId, Ty, TyNames, MAX_TYPE_SIZE,
+    subst_params, AdtId, Display, FloatWidth, IntWidth, ParamId, SyncKind, Ty, TyNames,
+    MAX_TYPE_SIZE,
 };
 
 use crate::source::Span;
@@ -218,6 +222,38 @@ pub enum Stmt {
         deadline: Option<Box<Expr>>,
         body: Block,
     },
+    /// `for (var in chan)`: receives until the channel is closed and
+    /// drained.
+    ForChannel {
+        var: LocalId,
+        chan: Expr,
+        body: Block,
+    },
+    /// `select { arms }`, arms in source order (their channel and value
+    /// expressions are evaluated once, in that order).
+    Select {
+        arms: Vec<SelectArm>,
+        span: Span,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct SelectArm {
+    pub kind: SelectArmKind,
+    pub body: Block,
+}
+
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant, reason = "a few per select statement")]
+pub enum SelectArmKind {
+    /// `let local: Option<T> = chan.recv() -> { }`.
+    Recv { local: LocalId, chan: Expr },
+    /// `chan.send(value = value) -> { }`.
+    Send { chan: Expr, value: Expr },
+    /// `after(millis = millis) -> { }`: at most one per select.
+    After { millis: Expr },
+    /// `default -> { }`: at most one; never with `after`.
+    Default,
 }
 
 #[derive(Debug, Clone)]
@@ -310,6 +346,8 @@ pub enum Builtin {
     SetIsDisjointFrom,
     /// The elements of a set as a new list (for `for` loops).
     SetToList,
+    /// Channels and the synchronisation library (see [`LibOp`]).
+    Lib(LibOp),
     /// `Option`/`Result` methods; the tag tested is 0 (`Some`/`Ok`).
     IsFirst,
     IsSecond,

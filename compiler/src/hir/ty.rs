@@ -42,11 +42,61 @@ impl AdtId {
     pub const OPTION: AdtId = AdtId(0);
     /// The built-in `Result<T, E>`: variants `Ok(T)` (tag 0), `Err(E)` (tag 1).
     pub const RESULT: AdtId = AdtId(1);
+    /// The built-in `MemoryOrder`: `Relaxed`, `Acquire`, `Release`,
+    /// `AcqRel`, `SeqCst` (tags 0-4, the runtime's order numbers).
+    pub const MEMORY_ORDER: AdtId = AdtId(2);
 }
 
 /// A generic type parameter, unique in the whole program.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ParamId(pub u32);
+
+/// The non-generic types of the synchronisation library (spec:
+/// concurrency.md section 6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SyncKind {
+    Mutex,
+    RwLock,
+    Condition,
+    WaitGroup,
+    Semaphore,
+    Once,
+    CancelToken,
+    Ticker,
+    RateLimiter,
+}
+
+impl SyncKind {
+    pub const ALL: [SyncKind; 9] = [
+        SyncKind::Mutex,
+        SyncKind::RwLock,
+        SyncKind::Condition,
+        SyncKind::WaitGroup,
+        SyncKind::Semaphore,
+        SyncKind::Once,
+        SyncKind::CancelToken,
+        SyncKind::Ticker,
+        SyncKind::RateLimiter,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SyncKind::Mutex => "Mutex",
+            SyncKind::RwLock => "RwLock",
+            SyncKind::Condition => "Condition",
+            SyncKind::WaitGroup => "WaitGroup",
+            SyncKind::Semaphore => "Semaphore",
+            SyncKind::Once => "Once",
+            SyncKind::CancelToken => "CancelToken",
+            SyncKind::Ticker => "Ticker",
+            SyncKind::RateLimiter => "RateLimiter",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<SyncKind> {
+        SyncKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Ty {
@@ -72,6 +122,12 @@ pub enum Ty {
     Fn(Vec<Ty>, Box<Ty>),
     /// A handle to a task producing a `T`.
     Task(Box<Ty>),
+    /// `Channel<T>`.
+    Channel(Box<Ty>),
+    /// `Atomic<T>` (`T`: Int32, Int64 or Bool).
+    Atomic(Box<Ty>),
+    /// A synchronisation object of the library (`Mutex`, `WaitGroup`...).
+    Sync(SyncKind),
     /// A task scope (`concurrent`, `race`): compiler-internal, never written.
     Scope,
     /// Stands in after an error so one mistake does not cascade.
@@ -130,9 +186,11 @@ impl Ty {
             return true;
         }
         match (self, other) {
-            (Ty::List(a), Ty::List(b)) | (Ty::Set(a), Ty::Set(b)) | (Ty::Task(a), Ty::Task(b)) => {
-                a.same(b)
-            }
+            (Ty::List(a), Ty::List(b))
+            | (Ty::Set(a), Ty::Set(b))
+            | (Ty::Task(a), Ty::Task(b))
+            | (Ty::Channel(a), Ty::Channel(b))
+            | (Ty::Atomic(a), Ty::Atomic(b)) => a.same(b),
             (Ty::Dict(k1, v1), Ty::Dict(k2, v2)) => k1.same(k2) && v1.same(v2),
             (Ty::Fn(ps, r), Ty::Fn(qs, s)) => {
                 ps.len() == qs.len() && ps.iter().zip(qs).all(|(p, q)| p.same(q)) && r.same(s)
@@ -157,7 +215,7 @@ impl Ty {
             Ty::List(t) | Ty::Set(t) => t.has_error(),
             Ty::Dict(k, v) => k.has_error() || v.has_error(),
             Ty::Adt(_, args) => args.iter().any(Ty::has_error),
-            Ty::Task(t) => t.has_error(),
+            Ty::Task(t) | Ty::Channel(t) | Ty::Atomic(t) => t.has_error(),
             Ty::Fn(ps, r) => ps.iter().any(Ty::has_error) || r.has_error(),
             _ => false,
         }
@@ -172,6 +230,8 @@ impl Ty {
             Ty::Dict(k, v) => Ty::Dict(Box::new(k.subst(f)), Box::new(v.subst(f))),
             Ty::Adt(id, args) => Ty::Adt(*id, args.iter().map(|a| a.subst(f)).collect()),
             Ty::Task(t) => Ty::Task(Box::new(t.subst(f))),
+            Ty::Channel(t) => Ty::Channel(Box::new(t.subst(f))),
+            Ty::Atomic(t) => Ty::Atomic(Box::new(t.subst(f))),
             Ty::Fn(ps, r) => Ty::Fn(
                 ps.iter().map(|p| p.subst(f)).collect(),
                 Box::new(r.subst(f)),
@@ -193,7 +253,9 @@ impl Ty {
         }
         *budget -= 1;
         match self {
-            Ty::List(t) | Ty::Set(t) | Ty::Task(t) => t.within(budget),
+            Ty::List(t) | Ty::Set(t) | Ty::Task(t) | Ty::Channel(t) | Ty::Atomic(t) => {
+                t.within(budget)
+            }
             Ty::Dict(k, v) => k.within(budget) && v.within(budget),
             Ty::Adt(_, args) => args.iter().all(|a| a.within(budget)),
             Ty::Fn(ps, r) => ps.iter().all(|p| p.within(budget)) && r.within(budget),
@@ -207,7 +269,9 @@ impl Ty {
             return true;
         }
         match self {
-            Ty::List(t) | Ty::Set(t) | Ty::Task(t) => t.contains(part),
+            Ty::List(t) | Ty::Set(t) | Ty::Task(t) | Ty::Channel(t) | Ty::Atomic(t) => {
+                t.contains(part)
+            }
             Ty::Dict(k, v) => k.contains(part) || v.contains(part),
             Ty::Adt(_, args) => args.iter().any(|a| a.contains(part)),
             Ty::Fn(ps, r) => ps.iter().any(|p| p.contains(part)) || r.contains(part),
@@ -221,7 +285,7 @@ impl Ty {
             Ty::List(t) | Ty::Set(t) => 1 + t.depth(),
             Ty::Dict(k, v) => 1 + k.depth().max(v.depth()),
             Ty::Adt(_, args) => 1 + args.iter().map(Ty::depth).max().unwrap_or(0),
-            Ty::Task(t) => 1 + t.depth(),
+            Ty::Task(t) | Ty::Channel(t) | Ty::Atomic(t) => 1 + t.depth(),
             Ty::Fn(ps, r) => 1 + ps.iter().map(Ty::depth).max().unwrap_or(0).max(r.depth()),
             _ => 1,
         }
@@ -234,7 +298,7 @@ impl Ty {
             Ty::List(t) | Ty::Set(t) => t.has_params(),
             Ty::Dict(k, v) => k.has_params() || v.has_params(),
             Ty::Adt(_, args) => args.iter().any(Ty::has_params),
-            Ty::Task(t) => t.has_params(),
+            Ty::Task(t) | Ty::Channel(t) | Ty::Atomic(t) => t.has_params(),
             Ty::Fn(ps, r) => ps.iter().any(Ty::has_params) || r.has_params(),
             _ => false,
         }
@@ -287,6 +351,9 @@ impl<N: TyNames + ?Sized> fmt::Display for Display<'_, N> {
             Ty::Newtype(id) => write!(f, "{}", self.names.adt_name(*id)),
             Ty::Param(p) => write!(f, "{}", self.names.param_name(*p)),
             Ty::Task(t) => write!(f, "Task<{}>", d(t)),
+            Ty::Channel(t) => write!(f, "Channel<{}>", d(t)),
+            Ty::Atomic(t) => write!(f, "Atomic<{}>", d(t)),
+            Ty::Sync(k) => write!(f, "{}", k.name()),
             Ty::Scope => write!(f, "Scope"),
             Ty::Fn(ps, r) => {
                 write!(f, "Fn(")?;

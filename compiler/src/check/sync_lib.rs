@@ -1,0 +1,617 @@
+//! The concurrency library (spec: concurrency.md sections 3, 4 and 6):
+//! the types `Channel<T>`, `Atomic<T>` and the synchronisation objects,
+//! their constructors and methods (as `Builtin::Lib` operations), `select`
+//! and `for` over a channel.
+
+use super::body::{Expect, FnChecker};
+use super::builtins::{BuiltinParam, BuiltinSig, ParamTy};
+use super::call::BindParam;
+use super::{naming, Checker};
+use crate::diag::{did_you_mean, Code, Diagnostic};
+use crate::hir::{self, AdtId, Builtin, ExprKind, LibOp, Stmt, SyncKind, Ty};
+use crate::source::Span;
+use crate::syntax::ast;
+
+/// Whether `name` is a type of the library.
+pub(crate) fn is_lib_type(name: &str) -> bool {
+    name == "Channel" || name == "Atomic" || SyncKind::from_name(name).is_some()
+}
+
+/// The library type `name` with the written type arguments `args`.
+pub(crate) fn lib_type(checker: &mut Checker, name: &str, args: Vec<Ty>, span: Span) -> Ty {
+    let generic = name == "Channel" || name == "Atomic";
+    let wanted = usize::from(generic);
+    if args.len() != wanted {
+        checker.error(Diagnostic::new(
+            Code::TypeMismatch,
+            if generic {
+                format!("`{name}` takes 1 type argument")
+            } else {
+                format!("`{name}` takes no type arguments")
+            },
+            span,
+            "wrong number of type arguments",
+        ));
+        return Ty::Error;
+    }
+    let mut args = args;
+    match name {
+        "Channel" => Ty::Channel(Box::new(args.remove(0))),
+        "Atomic" => {
+            let t = args.remove(0);
+            if !atomic_value_ok(&t) {
+                let shown = checker.show(&t);
+                checker.error(bad_atomic(&shown, span));
+                return Ty::Error;
+            }
+            Ty::Atomic(Box::new(t))
+        }
+        _ => SyncKind::from_name(name).map_or(Ty::Error, Ty::Sync),
+    }
+}
+
+/// `Atomic<T>` holds Int32, Int64 or Bool (or, in a generic function, a
+/// type parameter; its instances are those types).
+fn atomic_value_ok(t: &Ty) -> bool {
+    matches!(
+        t,
+        Ty::Int(hir::IntWidth::W32 | hir::IntWidth::W64)
+            | Ty::Bool
+            | Ty::Param(_)
+            | Ty::Error
+            | Ty::Never
+    )
+}
+
+fn bad_atomic(shown: &str, span: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::TypeMismatch,
+        format!("`Atomic` holds `Int32`, `Int64` or `Bool`, not `{shown}`"),
+        span,
+        "not an atomic value type",
+    )
+    .with_hint("share other values through a `Mutex`, or send them on a `Channel`")
+}
+
+fn p(name: &'static str, ty: Ty) -> BuiltinParam {
+    BuiltinParam {
+        name,
+        ty: ParamTy::Exactly(ty),
+        optional: false,
+    }
+}
+
+fn opt(name: &'static str, ty: Ty) -> BuiltinParam {
+    BuiltinParam {
+        name,
+        ty: ParamTy::Exactly(ty),
+        optional: true,
+    }
+}
+
+fn sig(op: LibOp, params: Vec<BuiltinParam>, ret: Ty) -> BuiltinSig {
+    BuiltinSig {
+        op: Builtin::Lib(op),
+        params,
+        ret,
+    }
+}
+
+fn memory_order() -> Ty {
+    Ty::Adt(AdtId::MEMORY_ORDER, Vec::new())
+}
+
+/// A method of `Channel<T>`.
+fn channel_method(t: &Ty, name: &str) -> Option<BuiltinSig> {
+    use LibOp::*;
+    let opt_t = Ty::option(t.clone());
+    Some(match name {
+        "send" => sig(ChanSend, vec![p("value", t.clone())], Ty::Bool),
+        "try_send" => sig(ChanTrySend, vec![p("value", t.clone())], Ty::Bool),
+        "recv" => sig(ChanRecv, vec![], opt_t),
+        "try_recv" => sig(ChanTryRecv, vec![], opt_t),
+        "recv_timeout" => sig(ChanRecvTimeout, vec![p("millis", Ty::INT64)], opt_t),
+        "close" => sig(ChanClose, vec![], Ty::Unit),
+        "is_closed" => sig(ChanIsClosed, vec![], Ty::Bool),
+        "len" => sig(ChanLen, vec![], Ty::INT64),
+        "capacity" => sig(ChanCapacity, vec![], Ty::INT64),
+        _ => return None,
+    })
+}
+
+const CHANNEL_METHODS: &[&str] = &[
+    "send",
+    "try_send",
+    "recv",
+    "try_recv",
+    "recv_timeout",
+    "close",
+    "is_closed",
+    "len",
+    "capacity",
+];
+
+/// A method of `Atomic<T>`; every one takes an optional `order`.
+fn atomic_method(t: &Ty, name: &str) -> Option<BuiltinSig> {
+    use LibOp::*;
+    let order = || opt("order", memory_order());
+    Some(match name {
+        "load" => sig(AtomicLoad, vec![order()], t.clone()),
+        "store" => sig(AtomicStore, vec![p("value", t.clone()), order()], Ty::Unit),
+        "swap" => sig(AtomicSwap, vec![p("value", t.clone()), order()], t.clone()),
+        "add" if *t != Ty::Bool => sig(AtomicAdd, vec![p("delta", t.clone()), order()], t.clone()),
+        "compare_and_swap" => sig(
+            AtomicCas,
+            vec![p("expected", t.clone()), p("new", t.clone()), order()],
+            Ty::Bool,
+        ),
+        _ => return None,
+    })
+}
+
+const ATOMIC_METHODS: &[&str] = &["load", "store", "swap", "add", "compare_and_swap"];
+
+/// A method of a synchronisation object, except those taking a function
+/// (see [`FnChecker::closure_method`]).
+fn sync_method(k: SyncKind, name: &str) -> Option<BuiltinSig> {
+    use LibOp::*;
+    use SyncKind as K;
+    let unit = Ty::Unit;
+    Some(match (k, name) {
+        (K::Mutex, "lock") => sig(MutexLock, vec![], unit),
+        (K::Mutex, "unlock") => sig(MutexUnlock, vec![], unit),
+        (K::Mutex, "try_lock") => sig(MutexTryLock, vec![], Ty::Bool),
+        (K::RwLock, "read_lock") => sig(RwReadLock, vec![], unit),
+        (K::RwLock, "read_unlock") => sig(RwReadUnlock, vec![], unit),
+        (K::RwLock, "write_lock") => sig(RwWriteLock, vec![], unit),
+        (K::RwLock, "write_unlock") => sig(RwWriteUnlock, vec![], unit),
+        (K::Condition, "wait") => sig(CondWait, vec![], unit),
+        (K::Condition, "signal") => sig(CondSignal, vec![], unit),
+        (K::Condition, "broadcast") => sig(CondBroadcast, vec![], unit),
+        (K::WaitGroup, "add") => sig(WgAdd, vec![p("delta", Ty::INT64)], unit),
+        (K::WaitGroup, "done") => sig(WgDone, vec![], unit),
+        (K::WaitGroup, "wait") => sig(WgWait, vec![], unit),
+        (K::Semaphore, "acquire") => sig(SemAcquire, vec![], unit),
+        (K::Semaphore, "release") => sig(SemRelease, vec![], unit),
+        (K::Semaphore, "try_acquire") => sig(SemTryAcquire, vec![], Ty::Bool),
+        (K::Once, "call") => sig(
+            OnceCall,
+            vec![p("f", Ty::Fn(vec![], Box::new(unit)))],
+            Ty::Unit,
+        ),
+        (K::CancelToken, "child") => sig(TokenChild, vec![], Ty::Sync(K::CancelToken)),
+        (K::CancelToken, "cancel") => sig(TokenCancel, vec![], unit),
+        (K::CancelToken, "is_cancelled") => sig(TokenIsCancelled, vec![], Ty::Bool),
+        (K::CancelToken, "done") => sig(TokenDone, vec![], Ty::Channel(Box::new(Ty::Unit))),
+        (K::Ticker, "channel") => sig(TickerChannel, vec![], Ty::Channel(Box::new(Ty::INT64))),
+        (K::Ticker, "stop") => sig(TickerStop, vec![], unit),
+        (K::RateLimiter, "wait") => sig(LimiterWait, vec![], unit),
+        (K::RateLimiter, "try_take") => sig(LimiterTryTake, vec![], Ty::Bool),
+        _ => return None,
+    })
+}
+
+/// Methods taking a function: `critical`, `read`, `write`.
+fn closure_op(k: SyncKind, name: &str) -> Option<LibOp> {
+    match (k, name) {
+        (SyncKind::Mutex, "critical") => Some(LibOp::MutexCritical),
+        (SyncKind::RwLock, "read") => Some(LibOp::RwRead),
+        (SyncKind::RwLock, "write") => Some(LibOp::RwWrite),
+        _ => None,
+    }
+}
+
+fn sync_method_names(k: SyncKind) -> &'static [&'static str] {
+    use SyncKind as K;
+    match k {
+        K::Mutex => &["lock", "unlock", "try_lock", "critical"],
+        K::RwLock => &[
+            "read_lock",
+            "read_unlock",
+            "write_lock",
+            "write_unlock",
+            "read",
+            "write",
+        ],
+        K::Condition => &["wait", "signal", "broadcast"],
+        K::WaitGroup => &["add", "done", "wait"],
+        K::Semaphore => &["acquire", "release", "try_acquire"],
+        K::Once => &["call"],
+        K::CancelToken => &["child", "cancel", "is_cancelled", "done"],
+        K::Ticker => &["channel", "stop"],
+        K::RateLimiter => &["wait", "try_take"],
+    }
+}
+
+/// A constructor (or other call on the type name) of a library type.
+fn constructor(name: &str, method: &str) -> Option<(LibOp, Vec<BuiltinParam>)> {
+    use LibOp::*;
+    Some(match (name, method) {
+        ("Channel", "init") => (ChanNew, vec![opt("capacity", Ty::INT64)]),
+        ("Channel", "unbounded") => (ChanUnbounded, vec![]),
+        ("Mutex", "init") => (MutexNew, vec![]),
+        ("RwLock", "init") => (RwNew, vec![]),
+        ("Condition", "init") => (CondNew, vec![p("mutex", Ty::Sync(SyncKind::Mutex))]),
+        ("WaitGroup", "init") => (WgNew, vec![]),
+        ("Semaphore", "init") => (SemNew, vec![p("permits", Ty::INT64)]),
+        ("Once", "init") => (OnceNew, vec![]),
+        ("CancelToken", "init") => (TokenNew, vec![]),
+        ("CancelToken", "with_timeout") => (TokenWithTimeout, vec![p("millis", Ty::INT64)]),
+        ("Ticker", "init") => (TickerNew, vec![p("millis", Ty::INT64)]),
+        ("RateLimiter", "init") => (
+            LimiterNew,
+            vec![p("per_second", Ty::INT64), opt("burst", Ty::INT64)],
+        ),
+        _ => return None,
+    })
+}
+
+impl FnChecker<'_> {
+    /// `Channel.init(capacity = n)`, `Mutex.init()`, `Atomic.init(value =
+    /// v)`, `Channel.unbounded()`, `CancelToken.with_timeout(millis = n)`...
+    pub(crate) fn lib_static_call(
+        &mut self,
+        name: &str,
+        method: &ast::Ident,
+        args: &[ast::Arg],
+        span: Span,
+        expect: Expect,
+    ) -> hir::Expr {
+        if name == "Atomic" && method.name == "init" {
+            return self.atomic_init(args, span, expect);
+        }
+        let Some((op, params)) = constructor(name, &method.name) else {
+            let what = if method.name == "init" {
+                format!("`{name}` is made by a library call, not `init`")
+            } else {
+                format!("`{name}.{}` is not a constructor", method.name)
+            };
+            let hint = match name {
+                "Channel" => "make channels with `Channel.init(capacity = n)` or `Channel.unbounded()`",
+                "CancelToken" => "make tokens with `CancelToken.init()` or `CancelToken.with_timeout(millis = n)`",
+                _ => "construct values with `.init(...)`",
+            };
+            self.error(
+                Diagnostic::new(
+                    Code::UnknownMethod,
+                    what,
+                    method.span,
+                    "no such constructor",
+                )
+                .with_hint(hint),
+            );
+            self.skip_args(args);
+            return hir::Expr::error(span);
+        };
+        let ret = if name == "Channel" {
+            match expect.ty() {
+                Some(Ty::Channel(t)) => Ty::Channel(t.clone()),
+                Some(t) if t.is_flexible() => Ty::Error,
+                _ => {
+                    self.error(
+                        Diagnostic::new(
+                            Code::CannotInfer,
+                            "cannot tell what this channel carries",
+                            span,
+                            "element type unknown",
+                        )
+                        .with_hint("write the type: `let ch: Channel<Int32> = Channel.init(capacity = 8);`"),
+                    );
+                    self.skip_args(args);
+                    return hir::Expr::error(span);
+                }
+            }
+        } else {
+            SyncKind::from_name(name).map_or(Ty::Error, Ty::Sync)
+        };
+        let sig = BuiltinSig {
+            op: Builtin::Lib(op),
+            params,
+            ret,
+        };
+        self.builtin_call(&sig, None, &format!("{name}.{}", method.name), args, span)
+    }
+
+    /// `Atomic.init(value = v)`: `T` from the expected type, else from `v`.
+    fn atomic_init(&mut self, args: &[ast::Arg], span: Span, expect: Expect) -> hir::Expr {
+        let expected = match expect.ty() {
+            Some(Ty::Atomic(t)) => Some((**t).clone()),
+            _ => None,
+        };
+        let params = [BindParam {
+            name: "value".into(),
+            ty: expected.clone(),
+            required: true,
+        }];
+        let (mut bound, ok) = self.bind(&params, args, "Atomic.init", span, None);
+        let Some((_, value)) = bound.pop().filter(|_| ok) else {
+            return hir::Expr::error(span);
+        };
+        let t = expected.unwrap_or_else(|| value.ty.clone());
+        if !atomic_value_ok(&t) {
+            let shown = self.show(&t);
+            self.error(bad_atomic(&shown, value.span));
+            return hir::Expr::error(span);
+        }
+        hir::Expr::new(
+            ExprKind::Builtin {
+                op: Builtin::Lib(LibOp::AtomicNew),
+                args: vec![Some(value)],
+            },
+            Ty::Atomic(Box::new(t)),
+            span,
+        )
+    }
+
+    /// A method call on a value of a library type.
+    pub(crate) fn lib_method(
+        &mut self,
+        recv: hir::Expr,
+        method: &ast::Ident,
+        args: &[ast::Arg],
+        span: Span,
+        expect: Expect,
+    ) -> hir::Expr {
+        let ty = recv.ty.clone();
+        let (found, names): (Option<BuiltinSig>, &[&str]) = match &ty {
+            Ty::Channel(t) => (channel_method(t, &method.name), CHANNEL_METHODS),
+            Ty::Atomic(t) => (atomic_method(t, &method.name), ATOMIC_METHODS),
+            Ty::Sync(k) => {
+                if let Some(op) = closure_op(*k, &method.name) {
+                    return self.closure_method(op, recv, &method.name, args, span, expect);
+                }
+                (sync_method(*k, &method.name), sync_method_names(*k))
+            }
+            _ => (None, &[]),
+        };
+        if let Some(sig) = found {
+            return self.builtin_call(&sig, Some(recv), &method.name, args, span);
+        }
+        let hint = did_you_mean(&method.name, names.iter().copied());
+        self.unknown_method(&ty, method, hint);
+        self.skip_args(args);
+        hir::Expr::error(span)
+    }
+
+    /// `m.critical(f = f)`, `l.read(f = f)`, `l.write(f = f)`: `f` takes no
+    /// arguments; the call has `f`'s result type.
+    fn closure_method(
+        &mut self,
+        op: LibOp,
+        recv: hir::Expr,
+        name: &str,
+        args: &[ast::Arg],
+        span: Span,
+        expect: Expect,
+    ) -> hir::Expr {
+        let wanted = expect.ty().map(|t| Ty::Fn(Vec::new(), Box::new(t.clone())));
+        let params = [BindParam {
+            name: "f".into(),
+            ty: wanted,
+            required: true,
+        }];
+        let (mut bound, ok) = self.bind(&params, args, name, span, None);
+        let Some((_, f)) = bound.pop().filter(|_| ok) else {
+            return hir::Expr::error(span);
+        };
+        let ret = match &f.ty {
+            Ty::Fn(ps, r) if ps.is_empty() => (**r).clone(),
+            t if t.is_flexible() => Ty::Error,
+            other => {
+                let shown = self.show(other);
+                self.error(Diagnostic::new(
+                    Code::TypeMismatch,
+                    format!("`{name}` takes a function of no arguments, found `{shown}`"),
+                    f.span,
+                    "expected `Fn() -> T`",
+                ));
+                return hir::Expr::error(span);
+            }
+        };
+        hir::Expr::new(
+            ExprKind::Builtin {
+                op: Builtin::Lib(op),
+                args: vec![Some(recv), Some(f)],
+            },
+            ret,
+            span,
+        )
+    }
+
+    /// `for (x in ch)`: receives until `ch` is closed and drained.
+    pub(crate) fn for_channel(
+        &mut self,
+        var: &ast::Ident,
+        declared: Option<&Ty>,
+        chan: hir::Expr,
+        body: &ast::Block,
+    ) -> Option<Stmt> {
+        let Ty::Channel(elem) = chan.ty.clone() else {
+            return None;
+        };
+        if let Some(d) = declared {
+            if !elem.fits(d) {
+                self.mismatch(d, &elem, chan.span);
+            }
+        }
+        self.push_scope();
+        let var = self.declare_local(var, declared.cloned().unwrap_or(*elem), false);
+        let body = self.loop_body(body);
+        self.pop_scope();
+        Some(Stmt::ForChannel { var, chan, body })
+    }
+
+    /// `select { arms }` (spec: concurrency.md section 4).
+    pub(crate) fn select_stmt(&mut self, arms: &[ast::SelectArm], span: Span) -> Stmt {
+        let mut out = Vec::new();
+        let mut default_at: Option<Span> = None;
+        let mut after_at: Option<Span> = None;
+        for arm in arms {
+            self.push_scope();
+            let kind = match &arm.kind {
+                ast::SelectArmKind::Recv { name, ty, channel } => {
+                    self.select_recv(name, ty.as_ref(), channel)
+                }
+                ast::SelectArmKind::Send(call) => self.select_send(call),
+                ast::SelectArmKind::After(call) => {
+                    if let Some(first) = after_at {
+                        self.error(
+                            Diagnostic::new(
+                                Code::BadSelectArm,
+                                "a select has at most one `after` arm",
+                                arm.span,
+                                "second `after`",
+                            )
+                            .with_label(first, "first `after` here"),
+                        );
+                    }
+                    after_at.get_or_insert(arm.span);
+                    self.select_after(call)
+                }
+                ast::SelectArmKind::Default => {
+                    if let Some(first) = default_at {
+                        self.error(
+                            Diagnostic::new(
+                                Code::BadSelectArm,
+                                "a select has at most one `default` arm",
+                                arm.span,
+                                "second `default`",
+                            )
+                            .with_label(first, "first `default` here"),
+                        );
+                    }
+                    default_at.get_or_insert(arm.span);
+                    Some(hir::SelectArmKind::Default)
+                }
+            };
+            let body = self.block(&arm.body, Expect::Discard);
+            self.pop_scope();
+            if let Some(kind) = kind {
+                out.push(hir::SelectArm { kind, body });
+            }
+        }
+        if let (Some(d), Some(a)) = (default_at, after_at) {
+            self.error(
+                Diagnostic::new(
+                    Code::BadSelectArm,
+                    "`after` and `default` cannot be in one select",
+                    a,
+                    "never reached",
+                )
+                .with_label(d, "with `default` the select never waits")
+                .with_hint("drop one: `default` runs when nothing is ready now, `after` when nothing is ready in time"),
+            );
+        }
+        Stmt::Select { arms: out, span }
+    }
+
+    fn bad_arm(&mut self, span: Span, what: &str) {
+        self.error(
+            Diagnostic::new(
+                Code::BadSelectArm,
+                format!("a select arm must be {what}"),
+                span,
+                "not a select arm",
+            )
+            .with_hint("arms are `let v: Option<T> = ch.recv() -> { }`, `ch.send(value = v) -> { }`, `after(millis = n) -> { }` and `default -> { }`"),
+        );
+    }
+
+    /// The channel of a receive or send arm, and its element type.
+    fn arm_channel(&mut self, chan: &ast::Expr) -> (hir::Expr, Ty) {
+        let chan = self.expr(chan, Expect::Value);
+        let elem = match &chan.ty {
+            Ty::Channel(t) => (**t).clone(),
+            t if t.is_flexible() => Ty::Error,
+            other => {
+                let shown = self.show(other);
+                self.error(Diagnostic::new(
+                    Code::BadSelectArm,
+                    format!("select arms use channels, not `{shown}`"),
+                    chan.span,
+                    "not a channel",
+                ));
+                Ty::Error
+            }
+        };
+        (chan, elem)
+    }
+
+    fn select_recv(
+        &mut self,
+        name: &ast::Ident,
+        ty: Option<&ast::TypeExpr>,
+        call: &ast::Expr,
+    ) -> Option<hir::SelectArmKind> {
+        let ast::ExprKind::MethodCall {
+            receiver,
+            method,
+            args,
+        } = &call.kind
+        else {
+            self.bad_arm(call.span, "a receive `let v: Option<T> = ch.recv()`");
+            return None;
+        };
+        if method.name != "recv" || !args.is_empty() {
+            self.bad_arm(call.span, "a receive `let v: Option<T> = ch.recv()`");
+            self.skip_args(args);
+            return None;
+        }
+        let (chan, elem) = self.arm_channel(receiver);
+        let got = Ty::option(elem);
+        let local_ty = match ty {
+            Some(t) => {
+                let declared = self.resolve_type(t);
+                if !got.fits(&declared) {
+                    self.mismatch(&declared, &got, t.span);
+                }
+                declared
+            }
+            None => got,
+        };
+        naming::check_snake_case(self.c, name, "variable");
+        let local = self.declare_local(name, local_ty, false);
+        Some(hir::SelectArmKind::Recv { local, chan })
+    }
+
+    fn select_send(&mut self, call: &ast::Expr) -> Option<hir::SelectArmKind> {
+        let ast::ExprKind::MethodCall {
+            receiver,
+            method,
+            args,
+        } = &call.kind
+        else {
+            self.bad_arm(call.span, "a send `ch.send(value = v)`");
+            return None;
+        };
+        if method.name != "send" {
+            self.bad_arm(call.span, "a send `ch.send(value = v)`");
+            self.skip_args(args);
+            return None;
+        }
+        let (chan, elem) = self.arm_channel(receiver);
+        let params = [BindParam {
+            name: "value".into(),
+            ty: Some(elem),
+            required: true,
+        }];
+        let (mut bound, ok) = self.bind(&params, args, "send", call.span, None);
+        let (_, value) = bound.pop().filter(|_| ok)?;
+        Some(hir::SelectArmKind::Send { chan, value })
+    }
+
+    fn select_after(&mut self, call: &ast::Expr) -> Option<hir::SelectArmKind> {
+        let ast::ExprKind::Call { args, .. } = &call.kind else {
+            self.bad_arm(call.span, "`after(millis = n)`");
+            return None;
+        };
+        let params = [BindParam {
+            name: "millis".into(),
+            ty: Some(Ty::INT64),
+            required: true,
+        }];
+        let (mut bound, ok) = self.bind(&params, args, "after", call.span, None);
+        let (_, millis) = bound.pop().filter(|_| ok)?;
+        Some(hir::SelectArmKind::After { millis })
+    }
+}
