@@ -29,6 +29,8 @@
 //!     `payload_words` bytes each (1, 2 or 4), of the scalar type
 //!     `children[0]`; no pointers; object size `16 + capacity *
 //!     payload_words`, rounded up to 8 (see `crate::collections::array`).
+//!   - Sync: as Class (`payload_words`, `ptr_map`); no children. The
+//!     header of every synchronisation object (`crate::sync`).
 //!   - Scalar kinds are never object headers, only children.
 //! - `children` points to `n_children` descriptors (for an Enum: to
 //!   `PlatVariant`s, cast) and `child_names` (Class only) to as many
@@ -60,6 +62,13 @@ pub enum ShapeKind {
     /// elements of `payload_words` bytes each, type `children[0]`, no
     /// pointers.
     Bytes = 9,
+    /// A synchronisation object (`Mutex`, `RwLock`, `Condition`,
+    /// `WaitGroup`, `Semaphore`, `Once`, `Atomic`, `CancelToken`,
+    /// `Ticker`, `RateLimiter`; runtime static shapes named after the
+    /// type, see `crate::sync`): a fixed-size record, `payload_words`
+    /// words after the header, word `i` a Plat heap pointer (or null) iff
+    /// bit `i % 64` of `ptr_map[i / 64]` is set, as for a Class.
+    Sync = 14,
     Bool = 16,
     Int8 = 17,
     Int16 = 18,
@@ -85,6 +94,7 @@ impl ShapeKind {
             7 => Set,
             8 => Array,
             9 => Bytes,
+            14 => Sync,
             16 => Bool,
             17 => Int8,
             18 => Int16,
@@ -333,6 +343,7 @@ mod tests {
             (7, ShapeKind::Set),
             (8, ShapeKind::Array),
             (9, ShapeKind::Bytes),
+            (14, ShapeKind::Sync),
             (16, ShapeKind::Bool),
             (17, ShapeKind::Int8),
             (18, ShapeKind::Int16),

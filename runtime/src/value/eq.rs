@@ -27,7 +27,7 @@ pub fn eq(a: u64, b: u64, desc: &PlatShape) -> bool {
         Float64 => f64::from_bits(a) == f64::from_bits(b),
         Unit => true,
         String => str_eq(a, b),
-        Class | Leaf | Array | Bytes => a == b,
+        Class | Leaf | Array | Bytes | Sync => a == b,
         _ if a == 0 || b == 0 => a == b,
         Enum => enum_eq(a, b, desc),
         List => list_eq(a, b, desc),

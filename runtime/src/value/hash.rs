@@ -129,7 +129,7 @@ fn hash_at(slot: u64, desc: &PlatShape, depth: u32) -> u64 {
             // SAFETY: a valid string (slot validity).
             hash_bytes(unsafe { string::bytes(slot as *const PlatStr) })
         }
-        Class | Leaf | Array | Bytes | String => hash_u64(slot),
+        Class | Leaf | Array | Bytes | Sync | String => hash_u64(slot),
         _ if slot == 0 => hash_u64(0),
         _ if depth >= MAX_DEPTH => DEEP,
         Enum => {
