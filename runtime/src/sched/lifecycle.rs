@@ -146,11 +146,16 @@ pub fn wait_scope(me: FiberRef, scope: &Scope, stop_at_winner: bool, cancel_on_o
     }
 }
 
-/// Ends the running task `t` with `kind` and never returns: closes the
-/// scopes it left open (cancelling and waiting for their tasks), records
+/// Ends the running task `t` with `kind` and never returns: releases
+/// what it holds of the synchronisation library, closes the scopes it
+/// left open (cancelling and waiting for their tasks), records
 /// the outcome, wakes its awaiters and its scope's owner, and switches
 /// away for good.
 pub fn end_task(f: FiberRef, kind: u8, failure: Option<Box<Failure>>) -> ! {
+    // First what it holds of the synchronisation library: a failed or
+    // cancelled task releases its mutexes, lock holds and permits; any
+    // end completes a `Once` it was running (`crate::sync::held`).
+    crate::sync::held::on_task_end(f, kind != OK);
     let fiber = f.get();
     let t = fiber.task();
     let task = t.get();
