@@ -96,6 +96,10 @@ pub fn cancel(t: TaskRef, cause: Option<&Arc<Cause>>) {
     if !f.is_null() {
         let f = FiberRef(f);
         f.get().ctx.poll.store(1, Ordering::Release);
+        // Dekker with a park site that stores `PARKING` and then reads
+        // `cancel` (`crate::sync::wait::park_until`): either it sees the
+        // flag, or this wake-up sees it parking.
+        std::sync::atomic::fence(Ordering::SeqCst);
         wake(f);
     }
 }

@@ -23,6 +23,7 @@ use super::once::{Begin, Once};
 use super::rwlock::RwLock;
 use super::semaphore::Semaphore;
 use super::shapes;
+use super::wait::SyncEnv;
 use super::waitgroup::{AddError, WaitGroup};
 use crate::chan::abi::Tasks;
 use crate::chan::core::Env;
@@ -68,6 +69,12 @@ pub struct SemObj {
 pub struct OnceObj {
     header: *const PlatShape,
     pub o: Once<Tasks>,
+}
+
+impl SyncEnv for Tasks {
+    fn wake_queued(h: FiberRef) {
+        sched::wake_queued(h);
+    }
 }
 
 // ------------------------------------------------------------- helpers

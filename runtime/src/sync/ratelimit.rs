@@ -29,6 +29,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use super::abi::{alloc_obj, cancel_point, exit_cancelled, panic_at, task_of};
 use super::shapes;
 use super::wait;
+use crate::chan::abi::Tasks;
+use crate::chan::core::Env;
 use crate::entry::PlatCtx;
 use crate::gc::shape::PlatShape;
 use crate::sched::task::Reason;
@@ -153,7 +155,11 @@ pub unsafe extern "C" fn plat_ratelimiter_wait(ctx: *mut PlatCtx, r: *mut Limite
     );
     let mut armed = false;
     loop {
-        if me.get().task().get().cancel.load(Ordering::Acquire) && !me.get().is_main() {
+        // Prepared before looking at the flag (see `wait::park_until`).
+        sched::prepare_park(me);
+        std::sync::atomic::fence(Ordering::SeqCst);
+        if Tasks::cancelled(me) {
+            sched::cancel_park(me);
             // Give the reservation back if it is still the last one.
             let _ = l
                 .tat
@@ -161,9 +167,9 @@ pub unsafe extern "C" fn plat_ratelimiter_wait(ctx: *mut PlatCtx, r: *mut Limite
             exit_cancelled(me);
         }
         if sched::now_nanos() >= ready {
+            sched::cancel_park(me);
             return;
         }
-        sched::prepare_park(me);
         if !armed {
             timer::add(ready, timer::Action::Wake(me));
             armed = true;

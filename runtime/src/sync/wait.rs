@@ -7,6 +7,7 @@ use std::ffi::c_char;
 use crate::chan::core::{Env, Why};
 use crate::chan::lock::RawLock;
 use crate::chan::waitq::{Waiter, WAITING};
+use crate::loom::sync::atomic::{fence, Ordering};
 
 /// How the blocking primitives wake the waiters they serve: an [`Env`]
 /// with a second way to wake.
@@ -17,12 +18,6 @@ pub trait SyncEnv: Env {
     /// the waker blocks or is preempted). The default is [`Env::wake`].
     fn wake_queued(h: Self::Handle) {
         Self::wake(h);
-    }
-}
-
-impl SyncEnv for crate::chan::abi::Tasks {
-    fn wake_queued(h: Self::Handle) {
-        crate::sched::wake_queued(h);
     }
 }
 
@@ -52,6 +47,12 @@ pub fn why(with: &'static str, without: &'static str, loc: *const c_char) -> Why
 /// waiter completed before its owner saw the cancellation returns its
 /// status: the operation happened, and the cancellation takes effect at
 /// the task's next cancellation point.
+///
+/// The cancellation flag is read after every `prepare_park` and before
+/// parking (with a `SeqCst` fence, pairing with the one in
+/// `sched::cancel` between setting the flag and waking): a cancellation
+/// that came after the caller's last look, while it was still running,
+/// found it not parked and woke nobody, so it must be seen here.
 pub fn park_until<E: Env>(
     lock: &RawLock,
     w: &Waiter<E::Handle>,
@@ -60,12 +61,18 @@ pub fn park_until<E: Env>(
 ) -> Result<u8, Cancelled> {
     let me = w.handle;
     loop {
-        E::park(me, why);
-        let s = w.status();
-        if s != WAITING {
-            return Ok(s);
+        fence(Ordering::SeqCst);
+        let mut cancelled = E::cancelled(me);
+        if cancelled {
+            E::cancel_park(me);
+        } else {
+            E::park(me, why);
+            let s = w.status();
+            if s != WAITING {
+                return Ok(s);
+            }
+            cancelled = E::cancelled(me);
         }
-        let cancelled = E::cancelled(me);
         lock.lock();
         // Completions happen under the lock: this read is final.
         let s = w.status();
