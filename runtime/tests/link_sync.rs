@@ -214,3 +214,32 @@ fn ticker_and_rate_limiter_in_virtual_time() {
         );
     }
 }
+
+/// `PLAT_TRACE` shows tasks parking on sync objects, and their wake-ups.
+#[test]
+fn the_trace_shows_parking_on_sync_objects() {
+    let path = std::env::temp_dir().join(format!("plat-sync-trace-{}.json", std::process::id()));
+    let p = path.to_string_lossy().into_owned();
+    let out = run("mutex_deadlock", &[("PLAT_TRACE", &p), ("PLAT_SEED", "1")]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = std::fs::read_to_string(&path).expect("trace file written");
+    std::fs::remove_file(&path).ok();
+    for needle in [
+        "\"name\":\"park 1\"",
+        "\"reason\":\"locking mutex made at\"",
+    ] {
+        assert!(text.contains(needle), "no {needle} in {text}");
+    }
+    let path = std::env::temp_dir().join(format!("plat-sync-trace2-{}.json", std::process::id()));
+    let p = path.to_string_lossy().into_owned();
+    let out = run("ticker_wakes", &[("PLAT_TRACE", &p), ("PLAT_SEED", "1")]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = std::fs::read_to_string(&path).expect("trace file written");
+    std::fs::remove_file(&path).ok();
+    for needle in [
+        "\"reason\":\"receiving from channel\"",
+        "\"name\":\"wake main\"",
+    ] {
+        assert!(text.contains(needle), "no {needle} in {text}");
+    }
+}
