@@ -243,3 +243,16 @@ fn the_trace_shows_parking_on_sync_objects() {
         assert!(text.contains(needle), "no {needle} in {text}");
     }
 }
+
+/// The anchors' mutex_counter (smaller): an exact count on every
+/// schedule.
+#[test]
+fn mutex_counter_counts_exactly() {
+    for env in SCHEDULES {
+        let mut env = env.to_vec();
+        env.push(("N", "20000"));
+        let out = run("counter", &env);
+        assert_eq!(out.status.code(), Some(0), "{env:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "80000\n", "{env:?}");
+    }
+}

@@ -166,14 +166,18 @@ pub unsafe extern "C" fn plat_mutex_lock(ctx: *mut PlatCtx, m: *mut MutexObj) {
     let id = id_of(me);
     // SAFETY: a mutex object (contract); objects never move.
     let mx = unsafe { &(*m).m };
-    if mx.owner() == id {
-        panic_at(
-            &made_at("lock of a Mutex this task already holds", mx.loc),
-            std::ptr::null(),
-        );
-    }
-    if mx.lock(spin()).is_err() {
-        exit_cancelled(me);
+    // The fast path first: reading `owner` before the CAS would cost a
+    // second transfer of the mutex's cache line when it is contended.
+    if !mx.lock_fast() {
+        if mx.owner() == id {
+            panic_at(
+                &made_at("lock of a Mutex this task already holds", mx.loc),
+                std::ptr::null(),
+            );
+        }
+        if mx.lock_slow(spin()).is_err() {
+            exit_cancelled(me);
+        }
     }
     mx.set_owner(id);
     held::push(me, Kind::Mutex, m.cast());

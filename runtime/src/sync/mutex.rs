@@ -174,14 +174,19 @@ impl<E: SyncEnv> Mutex<E> {
     /// may be running the holder, so spinning briefly can pay off.
     #[inline]
     pub fn lock(&self, spin: bool) -> Result<(), Cancelled> {
-        if self
-            .state
-            .compare_exchange(0, LOCKED, Ordering::Acquire, Ordering::Relaxed)
-            .is_ok()
-        {
+        if self.lock_fast() {
             return Ok(());
         }
         self.lock_slow(spin)
+    }
+
+    /// The uncontended `lock`: one CAS `0 → LOCKED`; false if somebody
+    /// holds it or waits (then [`Mutex::lock_slow`]).
+    #[inline]
+    pub fn lock_fast(&self) -> bool {
+        self.state
+            .compare_exchange(0, LOCKED, Ordering::Acquire, Ordering::Relaxed)
+            .is_ok()
     }
 
     /// Takes the mutex if it is free; `woken`: the caller is the woken
@@ -203,8 +208,9 @@ impl<E: SyncEnv> Mutex<E> {
         false
     }
 
+    /// `lock` after [`Mutex::lock_fast`] failed.
     #[cold]
-    fn lock_slow(&self, spin: bool) -> Result<(), Cancelled> {
+    pub fn lock_slow(&self, spin: bool) -> Result<(), Cancelled> {
         let me = E::current();
         let mut woken = false;
         let mut since = 0u64;

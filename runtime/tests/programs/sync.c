@@ -8,7 +8,10 @@
  * - unlock_panic, wg_panic, sem_panic: bad use from main (exit 101);
  * - critical_panic: a task panics holding a mutex, main then takes it;
  * - ticker_drop, limiter: time-based calls, printing what they saw (run
- *   under PLAT_SEED: virtual time, deterministic). */
+ *   under PLAT_SEED: virtual time, deterministic);
+ * - counter: the anchors' mutex_counter (4 tasks x N lock / increment /
+ *   unlock, N from $N, default 1000000; prints the count), as compiled
+ *   code would run it (with the safepoint poll of a loop's back edge). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +21,7 @@ void *plat_scope_enter(PlatCtx*); void plat_scope_exit(PlatCtx*, void*);
 void *plat_spawn(PlatCtx*, void*, uint64_t (*)(PlatCtx*, void*), void*, const char*);
 uint64_t plat_task_await(PlatCtx*, void*, const char*);
 void plat_time_sleep(PlatCtx*, int64_t);
+void plat_safepoint(PlatCtx*);
 int64_t plat_time_monotonic_nanos(void);
 uint8_t plat_chan_recv(PlatCtx*, void*, uint64_t*);
 uint8_t plat_chan_try_recv(void*, uint64_t*);
@@ -58,6 +62,16 @@ static uint64_t panics_in_critical(PlatCtx *c, void *env) {
   plat_mutex_lock(c, obj);
   void plat_panic_cstr(const char*, const char*);
   plat_panic_cstr("boom", "s.plat:8:8");
+  return 0; }
+
+static int64_t counter_n, counter;
+static uint64_t count_task(PlatCtx *c, void *env) {
+  for (int64_t i = 0; i < counter_n; i++) {
+    plat_mutex_lock(c, obj);
+    counter++;
+    plat_mutex_unlock(c, obj, "s.plat:7:7");
+    if (c->poll) plat_safepoint(c);
+  }
   return 0; }
 
 int32_t plat_main(PlatCtx *c) {
@@ -129,6 +143,14 @@ int32_t plat_main(PlatCtx *c) {
     plat_chan_recv(c, ch, &v);
     out(" next after "); out_num((plat_time_monotonic_nanos() - t0 + 500000) / 1000000);
     out(" ms\n");
+  } else if (!strcmp(m, "counter")) {
+    const char *n = getenv("N");
+    counter_n = n ? atoll(n) : 1000000;
+    obj = plat_mutex_new("s.plat:3:7");
+    void *inner = plat_scope_enter(c);
+    for (int i = 0; i < 4; i++) plat_spawn(c, inner, count_task, 0, "s.plat:5:5");
+    plat_scope_exit(c, inner);
+    out_num(counter); out("\n");
   } else if (!strcmp(m, "limiter")) {
     void *r = plat_ratelimiter_new(10, 2, "s.plat:2:2");
     int64_t t0 = plat_time_monotonic_nanos();

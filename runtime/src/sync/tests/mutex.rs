@@ -380,3 +380,30 @@ fn bench_mutex_counter() {
         );
     }
 }
+
+/// The uncontended fast path: one task, lock / increment / unlock.
+#[test]
+#[ignore]
+fn bench_mutex_uncontended() {
+    let n = 10_000_000u64;
+    for round in 0..3 {
+        let start = std::time::Instant::now();
+        run_ok(move |ctx| unsafe {
+            let m = plat_mutex_new(LOC);
+            let c = shared(Counter {
+                n: UnsafeCell::new(0),
+            });
+            for _ in 0..n {
+                plat_mutex_lock(ctx, m);
+                *c.get().n.get() += 1;
+                plat_mutex_unlock(ctx, m, LOC);
+            }
+            *c.get().n.get()
+        });
+        let el = start.elapsed();
+        eprintln!(
+            "uncontended round {round}: {:.1} ns per lock+unlock",
+            el.as_nanos() as f64 / n as f64
+        );
+    }
+}
