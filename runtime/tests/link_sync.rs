@@ -146,9 +146,10 @@ fn deadlocks_name_the_sync_object_and_where_it_was_made() {
 }
 
 /// A running ticker nobody receives from does not hide a deadlock (it
-/// would otherwise tick for ever); one a task waits on is not one.
+/// would otherwise tick for ever), nor does a token's timeout nobody
+/// waits on delay it; ones a task waits on are not deadlocks.
 #[test]
-fn a_ticker_nobody_waits_on_does_not_hide_a_deadlock() {
+fn timers_nobody_waits_on_do_not_hide_a_deadlock() {
     check(
         "ticker_deadlock",
         2,
@@ -156,6 +157,13 @@ fn a_ticker_nobody_waits_on_does_not_hide_a_deadlock() {
         &format!("{DEADLOCK}  task main: waiting on wait group made at s.plat:3:7\n"),
     );
     check("ticker_wakes", 0, "3 ticks\n", "");
+    check(
+        "timeout_deadlock",
+        2,
+        "",
+        &format!("{DEADLOCK}  task main: waiting on wait group made at s.plat:3:7\n"),
+    );
+    check("timeout_wakes", 0, "cancelled\n", "");
 }
 
 #[test]

@@ -38,8 +38,8 @@
 //!   `idle.rs` for the argument and the orderings).
 //! - **Deadlock**: a worker about to sleep while every other worker
 //!   sleeps, no queue holds a task and no pending timer could wake a
-//!   task (none, or only ticks of tickers nobody waits on, see
-//!   [`timer::none_can_wake`]) knows that nothing can ever wake a task (the main task is alive until the
+//!   task (none, or only ticks of tickers and timeouts of cancel tokens
+//!   nobody waits on, see [`timer::none_can_wake`]) knows that nothing can ever wake a task (the main task is alive until the
 //!   process exits, so some task is always waiting): it prints the report
 //!   and exits with 2 (checked under the idle lock, which external
 //!   submitters also take).

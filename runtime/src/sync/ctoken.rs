@@ -24,6 +24,8 @@
 //!   CAS, then closes it if the token is already cancelled.
 //!
 //! A `with_timeout` token's deadline is a timer callback that cancels it.
+//! For deadlock detection it can wake a task only if one is parked on
+//! the `done` channel of the token or of a descendant.
 //!
 //! # Invariants
 //!
@@ -55,9 +57,11 @@ use crate::chan::abi::{make, ChanObj};
 use crate::gc::shape::PlatShape;
 use crate::sched::{self, timer};
 
-/// Serialises every change of token links and of `cancelled` (a leaf
-/// lock: nothing else is taken, no task woken, nothing allocated from
-/// the Plat heap under it).
+/// Serialises every change of token links and of `cancelled` (no task
+/// woken, nothing allocated from the Plat heap under it; the only lock
+/// taken under it is a `done` channel's, by deadlock detection's
+/// [`timeout_may_wake`], which runs under the timer heap's lock: order
+/// timer heap, `TREE`, channel).
 static TREE: Mutex<()> = Mutex::new(());
 
 /// A token object. Known to compiler only as an opaque pointer.
@@ -186,6 +190,30 @@ fn timeout_fired(arg: *mut u8) {
     cancel(arg.cast());
 }
 
+/// Whether a timeout firing now could wake a task: one is parked
+/// receiving from the `done` channel of the token or of a descendant
+/// (for deadlock detection: a long timeout nobody waits on does not
+/// delay the report).
+fn timeout_may_wake(arg: *mut u8) -> bool {
+    let t: *mut TokenObj = arg.cast();
+    let _g = tree();
+    if tok(t).cancelled.load(Ordering::Relaxed) {
+        return false;
+    }
+    let mut waited_on = false;
+    walk(t, |n| {
+        let c = n.done.load(Ordering::Acquire);
+        if !c.is_null() {
+            // SAFETY: a channel made by `done` (never moved).
+            let ch = unsafe { &(*c).chan };
+            ch.lock();
+            waited_on |= ch.state_with(|st| !st.recvq.is_empty());
+            ch.unlock();
+        }
+    });
+    waited_on
+}
+
 /// `CancelToken.init()`.
 #[no_mangle]
 pub unsafe extern "C" fn plat_ctoken_new(loc: *const c_char) -> *mut TokenObj {
@@ -207,7 +235,7 @@ pub unsafe extern "C" fn plat_ctoken_with_timeout(
         timer::Action::Call(timer::Callback {
             run: timeout_fired,
             arg: t.cast(),
-            may_wake: None,
+            may_wake: Some(timeout_may_wake),
         }),
     );
     t

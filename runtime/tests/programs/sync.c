@@ -2,9 +2,9 @@
  * for tests/link_sync.rs. MODE picks the scenario:
  * - *_deadlock: every task ends up parked on a sync object (the report
  *   must name it and where it was made);
- * - ticker_deadlock: the same with a ticker nobody listens to running
- *   (reported, not ticking for ever); ticker_wakes: main waits on a
- *   ticker's channel (not a deadlock);
+ * - ticker_deadlock, timeout_deadlock: the same with a ticker or a token
+ *   timeout nobody waits on pending (reported at once); ticker_wakes,
+ *   timeout_wakes: main waits on them (not a deadlock);
  * - unlock_panic, wg_panic, sem_panic: bad use from main (exit 101);
  * - critical_panic: a task panics holding a mutex, main then takes it;
  * - ticker_drop, limiter: time-based calls, printing what they saw (run
@@ -37,6 +37,8 @@ void *plat_sem_new(int64_t, const char*); void plat_sem_acquire(PlatCtx*, void*)
 void plat_sem_release(PlatCtx*, void*, const char*);
 void *plat_once_new(const char*); uint8_t plat_once_begin(PlatCtx*, void*);
 void *plat_ticker_new(int64_t, const char*); void *plat_ticker_channel(void*);
+void *plat_ctoken_with_timeout(int64_t, const char*); void *plat_ctoken_child(void*, const char*);
+void *plat_ctoken_done(void*);
 void *plat_ratelimiter_new(int64_t, int64_t, const char*);
 void plat_ratelimiter_wait(PlatCtx*, void*);
 
@@ -112,6 +114,18 @@ int32_t plat_main(PlatCtx *c) {
     obj = plat_wg_new("s.plat:3:7");
     plat_wg_add(obj, 1, "s.plat:4:4");
     plat_wg_wait(c, obj);
+  } else if (!strcmp(m, "timeout_deadlock")) {
+    /* A token with a minute's timeout nobody waits on: reported at once. */
+    plat_ctoken_with_timeout(60000, "s.plat:2:2");
+    obj = plat_wg_new("s.plat:3:7");
+    plat_wg_add(obj, 1, "s.plat:4:4");
+    plat_wg_wait(c, obj);
+  } else if (!strcmp(m, "timeout_wakes")) {
+    /* ... but one a task waits on (through a child) is no deadlock. */
+    void *t = plat_ctoken_with_timeout(20, "s.plat:2:2");
+    uint64_t v;
+    plat_chan_recv(c, plat_ctoken_done(plat_ctoken_child(t, "s.plat:3:3")), &v);
+    out("cancelled\n");
   } else if (!strcmp(m, "ticker_wakes")) {
     void *ch = plat_ticker_channel(plat_ticker_new(2, "s.plat:2:2"));
     uint64_t v;
