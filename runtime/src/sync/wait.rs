@@ -12,10 +12,12 @@ use crate::loom::sync::atomic::{fence, Ordering};
 /// How the blocking primitives wake the waiters they serve: an [`Env`]
 /// with a second way to wake.
 pub trait SyncEnv: Env {
-    /// Wakes `h` for a waker that keeps running (an unlock, a release):
+    /// Wakes `h`, which was just *handed* a lock or permit by a waker
+    /// that keeps running (a rwlock unlock, a semaphore release):
     /// somewhere another worker can take it from, rather than the
     /// waker's run-next slot, which only the waker's worker runs (once
-    /// the waker blocks or is preempted). The default is [`Env::wake`].
+    /// the waker blocks or is preempted): a lock held by a task that
+    /// does not run holds everybody up. The default is [`Env::wake`].
     fn wake_queued(h: Self::Handle) {
         Self::wake(h);
     }
