@@ -52,7 +52,14 @@ pub struct Held {
 fn list<'a>(me: FiberRef) -> &'a mut Vec<Held> {
     // SAFETY: only the running task touches its held list (module
     // invariant), and `me` is the running task.
-    unsafe { &mut *me.get().held.get() }
+    let slot = unsafe { &mut *me.get().held.get() };
+    slot.get_or_insert_with(Default::default)
+}
+
+/// Whether `me` holds nothing (without making its list).
+fn holds_nothing(me: FiberRef) -> bool {
+    // SAFETY: as in `list`.
+    unsafe { (*me.get().held.get()).as_ref().is_none_or(|h| h.is_empty()) }
 }
 
 /// Records a hold of the running task `me`.
@@ -81,14 +88,14 @@ pub fn remove(me: FiberRef, kind: Kind, obj: *mut u8) -> bool {
 
 /// Whether `me` holds `obj` as `kind`.
 pub fn holds(me: FiberRef, kind: Kind, obj: *mut u8) -> bool {
-    list(me).contains(&Held { kind, obj })
+    !holds_nothing(me) && list(me).contains(&Held { kind, obj })
 }
 
 /// The end of the running task `f`: releases everything (`release`: it
 /// failed or was cancelled) or completes its `Once`s only (see the module
 /// doc). Empties the list, keeping its buffer for the fiber's next task.
 pub fn on_task_end(f: FiberRef, release: bool) {
-    if list(f).is_empty() {
+    if holds_nothing(f) {
         return;
     }
     let mut held = std::mem::take(list(f));
