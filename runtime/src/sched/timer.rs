@@ -151,7 +151,10 @@ pub fn fire_due() {
 
 /// Whether no pending timer could wake a parked task: every entry is a
 /// callback that says so (a tick nobody is waiting for). Deadlock
-/// detection calls it when no task runs, so the answer is stable.
+/// detection calls it when no task runs, so the answer is stable; it
+/// stops at the first entry that could wake one (any `Wake`), so a heap
+/// of sleepers costs one look. Lock order: the idle lock, `HEAP`, then
+/// whatever a callback's `may_wake` takes (a channel's lock).
 pub fn none_can_wake() -> bool {
     lock().heap.iter().all(|e| match &e.0.action {
         Action::Call(c) => c.may_wake.is_some_and(|f| !f(c.arg)),
