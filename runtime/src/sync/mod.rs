@@ -87,20 +87,24 @@
 //! # Performance
 //!
 //! The anchors' `mutex_counter` (4 tasks x 1,000,000 lock / increment /
-//! unlock, `tests/programs/sync.c` MODE=counter against the release
-//! runtime, beside Go's binary, interleaved with `bench/timing.py`, 31
-//! runs, on the shared 2-core machine at load 3.5-3.8): Plat 62 ms, Go 52
-//! to 56 ms (CPU 45 vs 44 ms); Go's reference on a quiet machine is 152 ms.
-//! An uncontended lock + unlock costs about 7-9 ns (two locked
-//! instructions and two calls). Where the time goes:
+//! unlock): `tests/programs/sync.c` MODE=counter linked with the release
+//! runtime, beside Go's binary, interleaved by `bench/timing.py` (31 runs)
+//! on the shared 2-core machine, whose load from other work made every
+//! figure vary by 2x. Medians: at load 3.5-3.8, Plat 62 ms, Go 52-56 ms
+//! (CPU 45 vs 44 ms); at load 2.3, Plat 42-47 ms, Go 38-75 ms. Go's
+//! reference on a quiet machine is 152 ms. With one worker (Go:
+//! `GOMAXPROCS=1`) Plat takes 53 ms to Go's 36 ms: an uncontended lock +
+//! unlock costs about 8 ns here against Go's 6 (two calls, the owner
+//! check and the held list around the two locked instructions). Where the
+//! time goes:
 //!
-//! - With the two workers both running lockers, the time is the transfer
-//!   of the mutex's cache line; a woken waiter therefore goes to the
-//!   unlocker's run-next slot (as with channels) rather than to a queue an
-//!   idle worker steals from, which kept both workers fighting over the line
-//!   (1.4x Go). Rwlock and semaphore waiters, who are handed the lock or
-//!   permit, do go to a stealable queue: a lock held by a task that does
-//!   not run holds everybody up.
+//! - With both workers running lockers, the transfer of the mutex's cache
+//!   line; a woken waiter therefore goes to the unlocker's run-next slot
+//!   (as with channels) rather than to a queue an idle worker steals
+//!   from, which kept both workers fighting over the line (1.4x Go).
+//!   Rwlock and semaphore waiters, who are handed the lock or permit, do
+//!   go to a stealable queue: a lock held by a task that does not run
+//!   holds everybody up.
 //! - The spin before parking (Go's 4 x 30 pauses) changed nothing
 //!   measurable between 0 and 8 rounds.
 //!
