@@ -8,7 +8,7 @@
 //! Tokens form trees through links in the token objects themselves
 //! (`parent`, `first_child`, `next_sibling`, `prev_sibling`: Plat heap
 //! pointers the collector traces, so a child stays reachable from its
-//! parent). Every link change happens under one global lock, [`TREE`]:
+//! parent). Every link change happens under one global lock, `TREE`:
 //!
 //! - `child()` links a new token at the head of its parent's children,
 //!   or, if the parent is already cancelled, makes it cancelled and

@@ -10,7 +10,7 @@
 //! `lock`, with the queue) and every transition goes through `lock`:
 //! newcomers, readers included, queue behind the parked waiters (so a
 //! reader arriving while a writer waits queues behind it), and an unlock
-//! hands the lock to the head of the queue directly ([`dispatch`]): a
+//! hands the lock to the head of the queue directly (`dispatch`): a
 //! writer alone once the lock is free, or the head's run of consecutive
 //! readers while no writer holds it. A waiter's `case` says which it
 //! wants ([`READ`], [`WRITE`]).
@@ -21,12 +21,10 @@
 //!   it is set, `state` changes only under `lock`.
 //! - `WRITER` ⇒ no readers. The head of a non-empty queue cannot be
 //!   served: a writer while the lock is held, a reader while a writer
-//!   holds it (re-established by [`dispatch`] after every change).
+//!   holds it (re-established by `dispatch` after every change).
 //! - Granting is done by the unlocker, under `lock`, in the state
 //!   (`READER` added, `WRITER` set) before the waiter's `Release` status
 //!   store; wake-ups come after `lock` is released.
-//!
-//! [`dispatch`]: RwLock::dispatch
 
 use std::ffi::c_char;
 use std::ptr;

@@ -1,14 +1,14 @@
 //! `Ticker`: a `Channel<Int64>` of capacity 1 that receives `time_now()`
 //! every period, dropping the ticks nobody takes (Go's `time.Ticker`).
 //!
-//! A periodic timer callback ([`tick`]) offers the time as `try_send`
+//! A periodic timer callback (`tick`) offers the time as `try_send`
 //! would (so a full channel drops the tick and never blocks the timer)
 //! and re-arms itself one period later, skipping the periods it missed
 //! (a late tick does not cause a burst of catch-up ticks). `stop` sets a
 //! flag the next tick reads: it neither sends nor re-arms.
 //!
 //! For deadlock detection a tick can wake a task only if one is parked
-//! receiving from the channel ([`tick_may_wake`]): a program whose tasks
+//! receiving from the channel (`tick_may_wake`): a program whose tasks
 //! are all blocked while a ticker nobody listens to runs is reported as
 //! deadlocked instead of ticking for ever.
 //!
