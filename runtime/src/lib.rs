@@ -31,6 +31,10 @@
 //! - [`entry`]: the C `main`, the main task and its context.
 //! - [`sched`]: workers, tasks, scopes, parking, timers, the task and
 //!   time entry points.
+//! - [`chan`]: channels and `select`.
+//! - [`sync`]: the synchronisation library (mutexes, rwlocks, conditions,
+//!   wait groups, semaphores, once, atomics, cancel tokens, tickers,
+//!   rate limiters).
 //! - [`coro`]: task stacks and the context switch.
 //! - [`gc`]: shapes and the heap (the only allocation path).
 //! - [`string`]: the string object layout and helpers.
@@ -84,6 +88,7 @@ pub mod sched;
 pub mod signal;
 pub mod stdout;
 pub mod string;
+pub mod sync;
 pub mod value;
 
 #[cfg(test)]

@@ -104,7 +104,7 @@ fn chan<'a>(ch: *mut ChanObj) -> &'a Chan<Tasks> {
     unsafe { &(*ch).chan }
 }
 
-fn make(desc: *const PlatShape, cap: usize, loc: *const c_char) -> *mut ChanObj {
+pub(crate) fn make(desc: *const PlatShape, cap: usize, loc: *const c_char) -> *mut ChanObj {
     let obj = heap::alloc(std::mem::size_of::<ChanObj>(), desc) as *mut ChanObj;
     // SAFETY: a fresh, zeroed, suitably sized and aligned object whose
     // header `alloc` already set; the state is written in place.

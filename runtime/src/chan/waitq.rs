@@ -195,6 +195,37 @@ impl<H: Copy> Queue<H> {
         self.len += 1;
     }
 
+    /// Puts `w` (not queued anywhere; valid until unlinked) at the head:
+    /// a waiter that was served but lost its turn goes back first (the
+    /// synchronisation library's mutex).
+    pub fn push_front(&mut self, w: &Waiter<H>) {
+        let wp = w as *const Waiter<H>;
+        // SAFETY: as in `push_back`.
+        w.links.with_mut(|l| unsafe {
+            debug_assert!(!(*l).queued);
+            (*l).next = self.head;
+            (*l).prev = ptr::null();
+            (*l).queued = true;
+        });
+        if self.head.is_null() {
+            self.tail = wp;
+        } else {
+            // SAFETY: the head is a queued, valid waiter.
+            unsafe { &*self.head }
+                .links
+                .with_mut(|l| unsafe { (*l).prev = wp });
+        }
+        self.head = wp;
+        self.len += 1;
+    }
+
+    /// The oldest waiter, left queued (valid while the caller holds the
+    /// lock that protects the queue).
+    pub fn front<'w>(&self) -> Option<&'w Waiter<H>> {
+        // SAFETY: a queued waiter is valid (module invariant).
+        unsafe { self.head.as_ref() }
+    }
+
     /// Unlinks and returns the oldest waiter. The reference is valid as
     /// long as its owner is parked, which the caller ensures by
     /// completing it (or skipping it) under the lock it holds.

@@ -36,6 +36,8 @@
 //!     handle (a scope now; locks may use it). They are never object
 //!     headers.
 //!   - Channel: `[header][chan::core::Chan]`, see `crate::chan`.
+//!   - Sync: as Class (`payload_words`, `ptr_map`); no children. The
+//!     header of every synchronisation object (`crate::sync`).
 //!   - Scalar kinds are never object headers, only children.
 //! - `children` points to `n_children` descriptors (for an Enum: to
 //!   `PlatVariant`s, cast) and `child_names` (Class only) to as many
@@ -82,6 +84,13 @@ pub enum ShapeKind {
     /// (`crate::chan`) whose header is this descriptor: equal and hashed
     /// by identity, rendered `<NAME>`.
     Channel = 13,
+    /// A synchronisation object (`Mutex`, `RwLock`, `Condition`,
+    /// `WaitGroup`, `Semaphore`, `Once`, `Atomic`, `CancelToken`,
+    /// `Ticker`, `RateLimiter`; runtime static shapes named after the
+    /// type, see `crate::sync`): a fixed-size record, `payload_words`
+    /// words after the header, word `i` a Plat heap pointer (or null) iff
+    /// bit `i % 64` of `ptr_map[i / 64]` is set, as for a Class.
+    Sync = 14,
     Bool = 16,
     Int8 = 17,
     Int16 = 18,
@@ -111,6 +120,7 @@ impl ShapeKind {
             11 => Function,
             12 => Opaque,
             13 => Channel,
+            14 => Sync,
             16 => Bool,
             17 => Int8,
             18 => Int16,
@@ -363,6 +373,7 @@ mod tests {
             (11, ShapeKind::Function),
             (12, ShapeKind::Opaque),
             (13, ShapeKind::Channel),
+            (14, ShapeKind::Sync),
             (16, ShapeKind::Bool),
             (17, ShapeKind::Int8),
             (18, ShapeKind::Int16),

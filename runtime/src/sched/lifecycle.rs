@@ -96,6 +96,10 @@ pub fn cancel(t: TaskRef, cause: Option<&Arc<Cause>>) {
     if !f.is_null() {
         let f = FiberRef(f);
         f.get().ctx.poll.store(1, Ordering::Release);
+        // Dekker with a park site that stores `PARKING` and then reads
+        // `cancel` (`crate::sync::wait::park_until`): either it sees the
+        // flag, or this wake-up sees it parking.
+        std::sync::atomic::fence(Ordering::SeqCst);
         wake(f);
     }
 }
@@ -146,11 +150,16 @@ pub fn wait_scope(me: FiberRef, scope: &Scope, stop_at_winner: bool, cancel_on_o
     }
 }
 
-/// Ends the running task `t` with `kind` and never returns: closes the
-/// scopes it left open (cancelling and waiting for their tasks), records
+/// Ends the running task `t` with `kind` and never returns: releases
+/// what it holds of the synchronisation library, closes the scopes it
+/// left open (cancelling and waiting for their tasks), records
 /// the outcome, wakes its awaiters and its scope's owner, and switches
 /// away for good.
 pub fn end_task(f: FiberRef, kind: u8, failure: Option<Box<Failure>>) -> ! {
+    // First what it holds of the synchronisation library: a failed or
+    // cancelled task releases its mutexes, lock holds and permits; any
+    // end completes a `Once` it was running (`crate::sync::held`).
+    crate::sync::held::on_task_end(f, kind != OK);
     let fiber = f.get();
     let t = fiber.task();
     let task = t.get();

@@ -37,8 +37,9 @@
 //!   counted on it. `tests/loom_idle.rs` model-checks this protocol (see
 //!   `idle.rs` for the argument and the orderings).
 //! - **Deadlock**: a worker about to sleep while every other worker
-//!   sleeps, no queue holds a task and no timer is pending knows that
-//!   nothing can ever wake a task (the main task is alive until the
+//!   sleeps, no queue holds a task and no pending timer could wake a
+//!   task (none, or only ticks of tickers and timeouts of cancel tokens
+//!   nobody waits on, see [`timer::none_can_wake`]) knows that nothing can ever wake a task (the main task is alive until the
 //!   process exits, so some task is always waiting): it prints the report
 //!   and exits with 2 (checked under the idle lock, which external
 //!   submitters also take).
@@ -121,8 +122,8 @@ pub use lifecycle::{
     cancel, cancel_park, cancel_scope, check_cancel, end_task, me, park, prepare_park, raise,
     render_failure, reraise, wait_scope, yield_now,
 };
-pub use worker::wake;
 use worker::{enqueue, submit_external, trace_spawn, wake_idle, worker_main};
+pub use worker::{wake, wake_queued};
 
 /// `park`: running, runnable or queued.
 pub const PARK_RUNNING: u8 = 0;

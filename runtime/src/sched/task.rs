@@ -29,12 +29,12 @@
 //!   the same span and is cleared first. Readers of `Task::fiber` may see
 //!   a stale fiber: they only touch its atomics (see above).
 //! - A fiber's `info` and other unlocked cells (`sp`, `stack`, `scopes`,
-//!   `reason`) are written by the thread that allocates it (before it is
-//!   queued) and otherwise touched only by the thread currently running
-//!   the task or by the scheduler that switched to / from it, which is
-//!   ordered with the task's runs by the park protocol and queue
-//!   hand-offs (see `sched`); the deadlock report reads them when nothing
-//!   runs.
+//!   `reason`, `held`) are written by the thread that allocates it
+//!   (before it is queued) and otherwise touched only by the thread
+//!   currently running the task or by the scheduler that switched to /
+//!   from it, which is ordered with the task's runs by the park protocol
+//!   and queue hand-offs (see `sched`); the deadlock report reads them
+//!   when nothing runs.
 //! - The free lists: a thread's two magazines ([`FREE`]) are touched only
 //!   by that thread, outside any task switch; full magazines move between
 //!   threads through [`SPARE`] (mutex), which protects its vector only.
@@ -67,6 +67,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::coro::stack::Stack;
 use crate::entry::PlatCtx;
+use crate::sync::held::Held;
 
 /// `done`: still running (or not started).
 pub const RUNNING: u8 = 0;
@@ -239,6 +240,11 @@ pub struct Fiber {
     /// Scopes this task has entered and not exited, innermost last.
     pub scopes: UnsafeCell<Vec<*const Scope>>,
     pub reason: UnsafeCell<Reason>,
+    /// Mutexes, lock holds, permits and running `Once`s the task holds
+    /// (`crate::sync::held`): released if it ends failed or cancelled.
+    /// Only the running task touches it; empty while the fiber is free.
+    /// Boxed on first use (8 bytes here: the fiber stays 192 bytes).
+    pub held: UnsafeCell<Option<Box<Vec<Held>>>>,
     /// Next fiber in the registry of all fibers (deadlock report).
     pub next_all: AtomicPtr<Fiber>,
 }
@@ -441,6 +447,7 @@ fn fiber_alloc(handle: *mut Task, info: Info) -> FiberRef {
             task: None,
             at: std::ptr::null(),
         }),
+        held: UnsafeCell::new(None),
         next_free: UnsafeCell::new(std::ptr::null_mut()),
         next_all: AtomicPtr::new(std::ptr::null_mut()),
     }));
@@ -469,6 +476,7 @@ pub fn release(f: FiberRef) {
     // spawner (which then writes only the fiber's first line).
     unsafe {
         debug_assert!((*fiber.scopes.get()).is_empty());
+        debug_assert!((*fiber.held.get()).as_ref().is_none_or(|h| h.is_empty()));
         *fiber.reason.get() = Reason {
             what: "",
             task: None,

@@ -557,6 +557,9 @@ fn ensure_that_task_objects_stay_small() {
     let size = std::mem::size_of::<Task>();
     eprintln!("size_of::<Task>() = {size}");
     assert!(size <= 256, "{size}");
+    let fiber = std::mem::size_of::<Fiber>();
+    eprintln!("size_of::<Fiber>() = {fiber}");
+    assert!(fiber <= 192, "{fiber}");
 }
 
 // --- Await of a cancelled task: root failure vs "task was cancelled" ---

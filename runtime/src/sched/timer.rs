@@ -1,5 +1,6 @@
 //! Timers: one min-heap of deadlines serving `time_sleep`,
-//! `await_timeout` and scope deadlines.
+//! `await_timeout`, scope deadlines and runtime callbacks (a
+//! `CancelToken`'s timeout, a `Ticker`'s ticks: see `crate::sync`).
 //!
 //! Workers fire due timers while looking for work ([`fire_due`]); an idle
 //! worker sleeps no longer than the earliest deadline.
@@ -9,9 +10,14 @@
 //! - `HEAP` (mutex) protects the heap; `NEXT` mirrors its earliest
 //!   deadline (`u64::MAX` when empty) for lock-free checks, and is only
 //!   written under the lock.
-//! - Firing a timer only wakes a task or cancels a scope, both of which
-//!   tolerate being late or redundant (park sites re-check), so a timer
+//! - Firing a timer only wakes a task, cancels a scope or runs a
+//!   [`Callback`], all of which tolerate being late or redundant (park
+//!   sites re-check; callbacks check their object's state), so a timer
 //!   left behind by a task that woke for another reason is harmless.
+//! - Actions run after `HEAP` is released, so a callback may add timers
+//!   (a periodic one re-arms itself).
+//! - A callback's `arg` is a Plat heap object kept alive by the pending
+//!   entry: the collector must treat pending callbacks as roots.
 
 use std::cmp::{Ordering as Cmp, Reverse};
 use std::collections::BinaryHeap;
@@ -24,7 +30,24 @@ pub enum Action {
     /// Maybe stale by the time it fires (a spurious wake-up, harmless).
     Wake(FiberRef),
     CancelScope(Arc<Scope>),
+    Call(Callback),
 }
+
+/// A runtime callback run by the timer: `run(arg)`.
+#[derive(Clone, Copy)]
+pub struct Callback {
+    pub run: fn(*mut u8),
+    /// A Plat heap object (a root while the entry is pending).
+    pub arg: *mut u8,
+    /// Whether running it now could wake a parked task, for deadlock
+    /// detection (`None`: assume it could). A ticker's tick can only
+    /// wake a task parked receiving from its channel.
+    pub may_wake: Option<fn(*mut u8) -> bool>,
+}
+
+// SAFETY: `arg` is a Plat heap object, which any thread may use; the
+// callbacks synchronise on the object's own atomics and locks.
+unsafe impl Send for Callback {}
 
 struct Entry {
     deadline: u64,
@@ -121,6 +144,20 @@ pub fn fire_due() {
         match a {
             Action::Wake(t) => super::wake(t),
             Action::CancelScope(s) => super::cancel_scope(&s, None),
+            Action::Call(c) => (c.run)(c.arg),
         }
     }
+}
+
+/// Whether no pending timer could wake a parked task: every entry is a
+/// callback that says so (a tick nobody is waiting for). Deadlock
+/// detection calls it when no task runs, so the answer is stable; it
+/// stops at the first entry that could wake one (any `Wake`), so a heap
+/// of sleepers costs one look. Lock order: the idle lock, `HEAP`, then
+/// whatever a callback's `may_wake` takes (a channel's lock).
+pub fn none_can_wake() -> bool {
+    lock().heap.iter().all(|e| match &e.0.action {
+        Action::Call(c) => c.may_wake.is_some_and(|f| !f(c.arg)),
+        _ => false,
+    })
 }

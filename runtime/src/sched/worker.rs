@@ -158,8 +158,11 @@ fn find_task_seeded(w: &WorkerLocal) -> Option<FiberRef> {
 fn idle_seeded() {
     crate::stdout::flush_if_dirty();
     if let Some(d) = timer::next_deadline() {
-        seed::advance_to(d);
-        return;
+        // Pending ticks nobody waits for cannot end a deadlock.
+        if !(sched().detect_deadlock && timer::none_can_wake()) {
+            seed::advance_to(d);
+            return;
+        }
     }
     // With deadlock detection (a program run) the main task is alive
     // until the process exits, so some task is always alive here.
@@ -198,7 +201,10 @@ fn spin_then_sleep(w: &WorkerLocal) -> Option<FiberRef> {
             if any_queued() || due.is_some_and(|d| d <= now_nanos()) {
                 return Recheck::Work;
             }
-            if s.detect_deadlock && sleeping == s.slots.len() && due.is_none() {
+            if s.detect_deadlock
+                && sleeping == s.slots.len()
+                && (due.is_none() || timer::none_can_wake())
+            {
                 deadlock::report_deadlock();
             }
             Recheck::Wait(
@@ -263,7 +269,19 @@ pub(super) fn submit_external(t: FiberRef) {
 }
 
 /// Wakes a parked (or parking) task; harmless if it is already running.
+/// It goes to the waker's run-next slot: the waker is expected to block
+/// soon (message passing).
 pub fn wake(t: FiberRef) {
+    wake_as(t, true);
+}
+
+/// As [`wake`], but the task goes to the waker's stealable queue, for a
+/// waker that keeps running (an unlock): an idle worker can take it.
+pub fn wake_queued(t: FiberRef) {
+    wake_as(t, false);
+}
+
+fn wake_as(t: FiberRef, hot: bool) {
     let task = t.get();
     // `SeqCst`: the second half of the Dekker pairs in `wait_scope` (a
     // plain load on x86).
@@ -289,7 +307,7 @@ pub fn wake(t: FiberRef) {
                     );
                 }
                 if enq {
-                    enqueue(t, true);
+                    enqueue(t, hot);
                 }
                 return;
             }
