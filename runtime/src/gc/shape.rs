@@ -388,7 +388,7 @@ mod tests {
             assert_eq!(ShapeKind::from_u32(n), Some(k));
         }
         assert_eq!(ShapeKind::from_u32(0), None);
-        assert_eq!(ShapeKind::from_u32(14), None);
+        assert_eq!(ShapeKind::from_u32(15), None);
         assert_eq!(plat_type_int32.shape_kind(), ShapeKind::Int32);
         assert_eq!(plat_type_unit.name_bytes(), b"Unit");
         assert_eq!(plat_shape_string.n_children, 0);
