@@ -312,26 +312,28 @@ pub unsafe extern "C" fn plat_str_split(
     // SAFETY: valid strings and a List[String] descriptor that lives
     // forever (module contract).
     let (text, d, desc) = unsafe { (as_str(s), as_str(delim), &*list_desc) };
-    let out = list::new(desc, 0);
-    // SAFETY: a fresh list that nobody else holds.
-    let l = unsafe { &mut *out };
     if d.is_empty() {
         // SAFETY: valid string (module contract).
-        l.reserve(unsafe { char_len(s) } as usize);
+        let out = list::new(desc, unsafe { char_len(s) } as usize);
+        // SAFETY: a fresh list that nobody else holds.
+        let l = unsafe { &*out };
         for c in text.chars() {
-            l.push(string::char_string(c) as u64);
+            l.push_unshared(string::char_string(c) as u64);
         }
-    } else {
-        // SAFETY: valid string (module contract).
-        let ascii = unsafe { is_ascii(s) };
-        for part in text.split(d) {
-            let p = if ascii {
-                string::from_ascii(part.as_bytes())
-            } else {
-                string::from_str(part)
-            };
-            l.push(p as u64);
-        }
+        return out;
+    }
+    let out = list::new(desc, 0);
+    // SAFETY: a fresh list that nobody else holds.
+    let l = unsafe { &*out };
+    // SAFETY: valid string (module contract).
+    let ascii = unsafe { is_ascii(s) };
+    for part in text.split(d) {
+        let p = if ascii {
+            string::from_ascii(part.as_bytes())
+        } else {
+            string::from_str(part)
+        };
+        l.push_unshared(p as u64);
     }
     out
 }

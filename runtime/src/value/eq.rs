@@ -81,7 +81,7 @@ fn list_eq(a: u64, b: u64, desc: &PlatShape) -> bool {
     let (x, y) = unsafe { (&*(a as *const PlatList), &*(b as *const PlatList)) };
     // SAFETY: a List descriptor has one child.
     let elem = unsafe { desc.child(0) };
-    x.len == y.len && x.iter().zip(y.iter()).all(|(p, q)| eq(p, q, elem))
+    x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| eq(p, q, elem))
 }
 
 fn dict_eq(a: u64, b: u64, desc: &PlatShape) -> bool {
@@ -89,7 +89,7 @@ fn dict_eq(a: u64, b: u64, desc: &PlatShape) -> bool {
     let (x, y) = unsafe { (&*(a as *const Table), &*(b as *const Table)) };
     // SAFETY: a Dict descriptor has children [K, V].
     let vd = unsafe { desc.child(1) };
-    x.len == y.len
+    x.len() == y.len()
         && x.live().all(|e| match y.find(e[1]) {
             // SAFETY: a found dict entry has 3 slots.
             Some(f) => eq(e[2], unsafe { *f.add(2) }, vd),
@@ -100,5 +100,5 @@ fn dict_eq(a: u64, b: u64, desc: &PlatShape) -> bool {
 fn set_eq(a: u64, b: u64) -> bool {
     // SAFETY: two valid sets (slot validity).
     let (x, y) = unsafe { (&*(a as *const Table), &*(b as *const Table)) };
-    x.len == y.len && set::subset(x, y)
+    x.len() == y.len() && set::subset(x, y)
 }

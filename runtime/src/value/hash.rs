@@ -146,7 +146,7 @@ fn hash_at(slot: u64, desc: &PlatShape, depth: u32) -> u64 {
             // SAFETY: a valid list (slot validity).
             let l = unsafe { &*(slot as *const PlatList) };
             let elem = l.elem();
-            let mut h = hash_u64(l.len ^ P3);
+            let mut h = hash_u64(l.len() ^ P3);
             for x in l.iter() {
                 h = combine(h, hash_at(x, elem, depth + 1));
             }
@@ -160,7 +160,7 @@ fn hash_at(slot: u64, desc: &PlatShape, depth: u32) -> u64 {
             let sum = t.live().fold(0u64, |s, e| {
                 s.wrapping_add(combine(e[0], hash_at(e[2], vd, depth + 1)))
             });
-            combine(sum, t.len)
+            combine(sum, t.len())
         }
         Set => {
             // SAFETY: a valid set (slot validity).
@@ -168,7 +168,7 @@ fn hash_at(slot: u64, desc: &PlatShape, depth: u32) -> u64 {
             // Stored element hashes are `hash` of the element (capped
             // below `DELETED`): a function of the element's value.
             let sum = t.live().fold(0u64, |s, e| s.wrapping_add(hash_u64(e[0])));
-            combine(sum, t.len ^ P1)
+            combine(sum, t.len() ^ P1)
         }
     }
 }
