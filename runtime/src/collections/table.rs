@@ -627,6 +627,24 @@ mod tests {
     }
 
     #[test]
+    fn ensure_that_a_table_cannot_outgrow_its_limit() {
+        let desc = testdesc::set_of(&plat_type_int64);
+        // SAFETY: as above.
+        let t = unsafe { &*new(desc) };
+        insert(t, 1);
+        assert!(
+            t.mutate(|t| t.rebuild(MAX_CAP * 2)).is_err(),
+            "refused before allocating"
+        );
+        check(t);
+        assert_eq!(
+            too_big("Dict"),
+            "Dict too big (the limit is 1073741824 entries)"
+        );
+        assert!(MAX_CAP <= i32::MAX as u64, "length() fits an Int32");
+    }
+
+    #[test]
     fn ensure_that_stored_hashes_avoid_the_marker_values() {
         let kd = &plat_type_int64;
         for k in [0u64, 1, u64::MAX, 12345] {

@@ -239,3 +239,54 @@ fn ensure_that_insert_at_out_of_range_panics() {
         );
     }
 }
+
+#[test]
+fn ensure_that_a_list_cannot_grow_past_the_int32_limit() {
+    // A list whose length is (falsely) at the limit: growth is refused
+    // before any memory is touched, so no 2 GiB buffer is needed.
+    let l = ints(testdesc::list_of(&plat_type_int64), &[1]);
+    // SAFETY: a valid list used by this thread only.
+    let list = unsafe { &*l };
+    list.len
+        .store(MAX_LEN as u64, std::sync::atomic::Ordering::Relaxed);
+    let r = in_child(
+        "collections::tests::list::ensure_that_a_list_cannot_grow_past_the_int32_limit",
+        || {
+            // SAFETY: a valid list (its length is a lie, see above).
+            unsafe { plat_list_push(l, 2) };
+        },
+    );
+    if let Some((code, stderr)) = r {
+        assert_eq!(code, 101);
+        assert!(
+            stderr
+                .ends_with("panic: list too long (2147483648 elements; the limit is 2147483647)\n"),
+            "{stderr}"
+        );
+    }
+    assert_eq!(
+        too_long(MAX_LEN + 1),
+        "list too long (2147483648 elements; the limit is 2147483647)"
+    );
+    assert_eq!(MAX_LEN as i32 as usize, MAX_LEN, "len() fits an Int32");
+}
+
+#[test]
+fn ensure_that_a_list_made_longer_than_the_int32_limit_panics() {
+    // `concat` and `slice` size their result with `new` before copying.
+    let r = in_child(
+        "collections::tests::list::ensure_that_a_list_made_longer_than_the_int32_limit_panics",
+        || {
+            // SAFETY: a valid descriptor.
+            unsafe { plat_list_new(testdesc::list_of(&plat_type_int64), MAX_LEN as u64 + 1) };
+        },
+    );
+    if let Some((code, stderr)) = r {
+        assert_eq!(code, 101);
+        assert!(
+            stderr
+                .ends_with("panic: list too long (2147483648 elements; the limit is 2147483647)\n"),
+            "{stderr}"
+        );
+    }
+}
