@@ -88,6 +88,14 @@ pub struct PlatList {
     pub(in crate::collections) data: AtomicPtr<u8>,
 }
 
+// SAFETY: a list is designed to be shared between tasks on any threads:
+// every field that changes is an atomic, the buffers it points to are
+// read and written only with atomic element accesses, and `shape` points
+// to an immutable descriptor that lives forever (module invariants).
+unsafe impl Sync for PlatList {}
+// SAFETY: as above; nothing in a list is tied to a thread.
+unsafe impl Send for PlatList {}
+
 /// Capacity of the first buffer of a list that grows from empty.
 const MIN_CAP: usize = 4;
 
@@ -374,13 +382,39 @@ impl PlatList {
     /// list.
     #[inline]
     fn mutate<R>(&self, f: impl FnOnce(&PlatList) -> R) -> R {
-        let me = writer::current_owner();
-        if writer::claim(&self.writer).is_err() {
-            writer::concurrent_mutation("List");
+        match self.try_mutate_as(writer::current_owner(), f) {
+            Ok(r) => r,
+            Err(writer::Busy) => writer::concurrent_mutation("List"),
         }
+    }
+
+    /// Runs the mutation `f` holding the writer word and leaves `owner`
+    /// as the owner, or fails without running it if another mutation is
+    /// in progress.
+    #[inline]
+    pub(in crate::collections) fn try_mutate_as<R>(
+        &self,
+        owner: u64,
+        f: impl FnOnce(&PlatList) -> R,
+    ) -> Result<R, writer::Busy> {
+        writer::claim(&self.writer)?;
         let r = f(self);
-        writer::release(&self.writer, me);
-        r
+        writer::release(&self.writer, owner);
+        Ok(r)
+    }
+}
+
+/// Test access to the mutations, to drive them from plain threads.
+#[cfg(test)]
+impl PlatList {
+    pub(in crate::collections) fn test_push(&self, slot: u64) {
+        self.push_claimed(slot).expect("short");
+    }
+    pub(in crate::collections) fn test_insert(&self, index: i64, slot: u64) {
+        self.insert_claimed(index, slot).expect("in range");
+    }
+    pub(in crate::collections) fn test_remove(&self, index: i64) -> Option<u64> {
+        self.remove_claimed(index)
     }
 }
 

@@ -90,6 +90,14 @@ pub struct Table {
     index: AtomicPtr<u64>,
 }
 
+// SAFETY: a table is designed to be shared between tasks on any threads:
+// every field that changes is an atomic, its Arrays are read and written
+// only with atomic slot accesses, and `shape` points to an immutable
+// descriptor that lives forever (module invariants).
+unsafe impl Sync for Table {}
+// SAFETY: as above; nothing in a table is tied to a thread.
+unsafe impl Send for Table {}
+
 /// Hash word of an entry never written.
 pub const UNUSED: u64 = 0;
 /// Hash word of a deleted entry.
@@ -483,12 +491,20 @@ impl Table {
     /// task is mutating the table. `what` names the type in the message.
     #[inline]
     pub fn mutate<R>(&self, f: impl FnOnce(&Table) -> R) -> R {
-        if writer::claim(&self.writer).is_err() {
-            writer::concurrent_mutation(self.type_name());
+        match self.try_mutate(f) {
+            Ok(r) => r,
+            Err(writer::Busy) => writer::concurrent_mutation(self.type_name()),
         }
+    }
+
+    /// Runs the mutation `f` holding the writer word, or fails without
+    /// running it if another mutation is in progress.
+    #[inline]
+    pub fn try_mutate<R>(&self, f: impl FnOnce(&Table) -> R) -> Result<R, writer::Busy> {
+        writer::claim(&self.writer)?;
         let r = f(self);
         writer::release(&self.writer, 0);
-        r
+        Ok(r)
     }
 
     /// "Dict" or "Set", for messages.
@@ -519,7 +535,7 @@ fn encode(h: u64, pos: usize) -> u64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::gc::shape::{plat_shape_string, plat_type_int64};
     use crate::testdesc;

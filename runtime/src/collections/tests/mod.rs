@@ -4,6 +4,7 @@
 mod bench;
 mod dict;
 mod list;
+mod races;
 mod set;
 mod widths;
 
