@@ -21,8 +21,14 @@
 //! so paths in diagnostics and panic locations are stable; each case gets
 //! its own scratch directory, and each command a timeout.
 //!
+//! Programs that use tasks run under several schedules: every worker
+//! count of `PLAT_TEST_WORKERS` and every seed of `PLAT_TEST_SEEDS` (see
+//! `schedules`), and must print the same thing under each.
+//!
 //! Environment: `PLAT_TEST_FILTER=substring` selects cases by path,
-//! `PLAT_TEST_TIMEOUT=seconds` (default 30), `BLESS=1` (see above).
+//! `PLAT_TEST_TIMEOUT=seconds` (default 30), `BLESS=1` (see above),
+//! `PLAT_TEST_WORKERS=1,2,4` and `PLAT_TEST_SEEDS=1,2,3` (the schedules;
+//! more seeds for a long exploration run).
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -279,12 +285,7 @@ fn plat(root: &Path, args: &[&str]) -> Command {
 fn check_run(root: &Path, rel: &str, h: &Header, scratch: &Path) -> Result<(), String> {
     let exe = scratch.join("exe");
     let exe_s = exe.to_string_lossy().into_owned();
-    let env: String = h.env.iter().map(|(k, v)| format!("{k}={v} ")).collect();
-    let repro = format!(
-        "reproduce: cd {} && {PLAT} build {rel} -o {exe_s} && {env}{exe_s} {}",
-        root.display(),
-        h.args.join(" ")
-    );
+    let build_cmd = format!("cd {} && {PLAT} build {rel} -o {exe_s}", root.display());
 
     let build = exec(plat(root, &["build", rel, "-o", &exe_s]), scratch, "build")?;
     if build.timed_out || build.code != 0 || !exe.exists() {
@@ -294,25 +295,92 @@ fn check_run(root: &Path, rel: &str, h: &Header, scratch: &Path) -> Result<(), S
             &build.status
         };
         return Err(format!(
-            "{repro}\nbuild failed ({why}):\n{}{}",
+            "reproduce: {build_cmd}\nbuild failed ({why}):\n{}{}",
             indent(&build.stdout),
             indent(&build.stderr)
         ));
     }
 
-    let mut cmd = Command::new(&exe);
+    let source = fs::read_to_string(root.join(rel)).unwrap_or_default();
+    let expected = fs::read_to_string(root.join(rel).with_extension("out")).unwrap_or_default();
+    let mut reports = Vec::new();
+    for schedule in schedules(&source, h) {
+        let mut env = h.env.clone();
+        env.extend(schedule);
+        let shown: String = env.iter().map(|(k, v)| format!("{k}={v} ")).collect();
+        let repro = format!(
+            "reproduce: {build_cmd} && {shown}{exe_s} {}",
+            h.args.join(" ")
+        );
+        if let Err(report) = run_once(&exe, h, &env, &expected, scratch) {
+            reports.push(format!("{repro}\n{report}"));
+        }
+    }
+    if reports.is_empty() {
+        Ok(())
+    } else {
+        Err(reports.join("\n"))
+    }
+}
+
+/// The environments a program runs under, on top of its `// env:` lines.
+///
+/// A program that uses tasks (`concurrent` or `race`) must give the same
+/// output on any number of workers and under any seeded schedule, so it
+/// runs once per worker count in `PLAT_TEST_WORKERS` (default `1,2,4`)
+/// and once per seed in `PLAT_TEST_SEEDS` (default `1,2,3`). A program
+/// whose `// env:` already fixes `PLAT_WORKERS` or `PLAT_SEED` runs once,
+/// as written; so does every other program.
+fn schedules(source: &str, h: &Header) -> Vec<Vec<(String, String)>> {
+    let uses_tasks = source.lines().any(|l| {
+        let code = l.split("//").next().unwrap_or("");
+        code.contains("concurrent") || code.contains("race {") || code.contains("race{")
+    });
+    let pinned = h
+        .env
+        .iter()
+        .any(|(k, _)| k == "PLAT_WORKERS" || k == "PLAT_SEED");
+    if !uses_tasks || pinned {
+        return vec![Vec::new()];
+    }
+    let list = |var: &str, default: &str| -> Vec<String> {
+        std::env::var(var)
+            .unwrap_or_else(|_| default.to_string())
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    };
+    let mut out = Vec::new();
+    for w in list("PLAT_TEST_WORKERS", "1,2,4") {
+        out.push(vec![("PLAT_WORKERS".to_string(), w)]);
+    }
+    for seed in list("PLAT_TEST_SEEDS", "1,2,3") {
+        out.push(vec![("PLAT_SEED".to_string(), seed)]);
+    }
+    out
+}
+
+/// Runs the built program once in `env` and compares what it did with
+/// what the test expects.
+fn run_once(
+    exe: &Path,
+    h: &Header,
+    env: &[(String, String)],
+    expected: &str,
+    scratch: &Path,
+) -> Result<(), String> {
+    let mut cmd = Command::new(exe);
     cmd.args(&h.args)
         .current_dir(scratch)
-        .envs(h.env.iter().map(|(k, v)| (k, v)));
+        .envs(env.iter().map(|(k, v)| (k, v)));
     let run = exec(cmd, scratch, "run")?;
     let mut report = String::new();
     if run.timed_out {
         let _ = writeln!(report, "program timed out after {:?}", timeout());
     }
-    let out_file = root.join(rel).with_extension("out");
-    let expected = fs::read_to_string(&out_file).unwrap_or_default();
     if run.stdout != expected {
-        report.push_str(&diff("stdout", &expected, &run.stdout));
+        report.push_str(&diff("stdout", expected, &run.stdout));
     }
     if run.code != h.exit_code {
         let _ = writeln!(
@@ -332,7 +400,7 @@ fn check_run(root: &Path, rel: &str, h: &Header, scratch: &Path) -> Result<(), S
     if !run.stderr.is_empty() {
         let _ = write!(report, "stderr:\n{}", indent(&run.stderr));
     }
-    Err(format!("{repro}\n{report}"))
+    Err(report)
 }
 
 fn diff(what: &str, expected: &str, found: &str) -> String {

@@ -71,6 +71,8 @@
 //! unwinds into compiled code.
 
 pub mod abi;
+pub mod chan;
+pub mod codemap;
 pub mod collections;
 pub mod coro;
 pub mod entry;

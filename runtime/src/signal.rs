@@ -1,35 +1,56 @@
-//! Fatal signals: turning a stack-limit trap into a clean Plat panic.
+//! Fatal signals: turning a stack overflow into a clean Plat panic.
 //!
 //! Compiled functions compare the stack pointer with `PlatCtx::stack_limit`
 //! in their prologue and execute a trap instruction (`ud2` / `udf`, hence
-//! `SIGILL`) when it is below. The handlers here run on a per-thread
-//! alternate signal stack (the faulting stack has no room left) and end the
-//! process:
+//! `SIGILL`) when it is below. Runtime (Rust) code called from Plat runs
+//! in the margin below the limit without checks; a guard page below a
+//! task's stack (the main task's always, spawned tasks' within the budget
+//! of `crate::coro::stack`) turns an overrun into `SIGSEGV`. The handlers
+//! here run on a per-thread alternate signal stack (the faulting stack has
+//! no room left) and end the process:
 //!
-//! - `SIGILL` with the stack pointer near the limit: `panic: stack
-//!   overflow\n  in task main\n` in the main task, `panic: stack overflow
-//!   in task N\n` in spawned task N, exit 101 (the process ends from the
-//!   handler; the task's failure is not re-raised anywhere). Far from the limit it cannot
-//!   be a stack check, so it is reported as a compiler bug (exit 134): the
-//!   code generator must raise every other runtime error with an explicit
-//!   check and `plat_panic`, never with a Cranelift trap.
-//! - `SIGSEGV` / `SIGBUS` on the guard page just below a Plat stack (the
-//!   runtime code called from Plat used up the safety margin): the same
-//!   stack-overflow panic. Anywhere else: `fatal: segmentation fault
+//! - `SIGILL` with the stack pointer near the limit, or `SIGSEGV` /
+//!   `SIGBUS` on the guard page below the running task's stack: a stack
+//!   overflow panic, exit 101:
+//!
+//!   ```text
+//!   panic: stack overflow in `down`
+//!     at prog.plat:8:1
+//!     in task 3 (spawned at prog.plat:20:27)
+//!   ```
+//!
+//!   The function is the compiled function that trapped (its prologue
+//!   check), or for a fault in runtime code the innermost compiled
+//!   function found on the stack (`crate::codemap`); `at` is where it is
+//!   declared. Both lines are left out when unknown (no function table).
+//!   When the trap is a compiled function's own stack check (the usual
+//!   case), the handler does not end the process: it makes the task
+//!   resume on the top of its (abandoned) stack in a function that raises
+//!   the same panic as an ordinary Plat panic, so only that task fails
+//!   and its failure reaches whoever awaits it (or its scope's owner),
+//!   with the usual task chain. An overrun of runtime code (a guard page
+//!   hit, where a runtime lock may be held) ends the process from the
+//!   handler, with the task line naming a spawned task.
+//! - `SIGILL` far from the limit cannot be a stack check: it is reported
+//!   as a compiler bug (exit 134): the code generator must raise every
+//!   other runtime error with an explicit check and `plat_panic`, never
+//!   with a Cranelift trap.
+//! - `SIGSEGV` / `SIGBUS` anywhere else: `fatal: segmentation fault
 //!   (runtime bug)`, exit 134.
 //!
 //! # Invariants
 //!
 //! - Handlers use only async-signal-safe operations: reads of const-
-//!   initialised thread-locals, `write`, `_exit` (and a `try_lock` flush of
-//!   stdout, which never blocks).
+//!   initialised thread-locals and of static data, `write`, `_exit` (and a
+//!   `try_lock` flush of stdout, which never blocks).
 //! - Every thread that runs compiled code has called [`install_altstack`]
 //!   and [`set_task`] (workers, at every switch into a task) before
 //!   running it.
 
 use std::cell::Cell;
-use std::ffi::c_void;
+use std::ffi::{c_char, c_void};
 
+use crate::codemap::{self, SigBuf};
 use crate::fatal;
 
 /// Alternate signal stack size per thread.
@@ -40,58 +61,143 @@ const TRAP_SLACK: usize = 1 << 20;
 /// Faults this far below a Plat stack's lowest address hit its guard.
 const GUARD_SLACK: usize = 64 << 10;
 
+/// What the handlers know about the task running on this thread.
+#[derive(Clone, Copy)]
+pub struct Running {
+    /// Lowest address of its stack (0: not a Plat thread).
+    pub lo: usize,
+    /// Its `PlatCtx::stack_limit`.
+    pub limit: usize,
+    /// One past the highest address of its stack.
+    pub top: usize,
+    /// Its id, `None` for the main task.
+    pub id: Option<u64>,
+    /// Where it was spawned (null for main).
+    pub spawned_at: *const c_char,
+}
+
+impl Running {
+    const NONE: Running = Running {
+        lo: 0,
+        limit: 0,
+        top: 0,
+        id: None,
+        spawned_at: std::ptr::null(),
+    };
+}
+
 thread_local! {
-    /// This thread's `PlatCtx::stack_limit` (0: not a Plat thread).
-    static STACK_LIMIT: Cell<usize> = const { Cell::new(0) };
-    /// Lowest address of this thread's Plat stack (0: not a Plat thread).
-    static STACK_LO: Cell<usize> = const { Cell::new(0) };
-    /// Id of the spawned task running on this thread (0: main or none).
-    static TASK_ID: Cell<u64> = const { Cell::new(0) };
+    /// The task running on this thread (`lo == 0`: none).
+    static RUNNING: Cell<Running> = const { Cell::new(Running::NONE) };
 }
 
-/// Records the stack bounds and id of the task this worker thread is
-/// about to run (`lo == 0`: none; `id == None`: the main task).
-pub fn set_task(lo: usize, limit: usize, id: Option<u64>) {
-    STACK_LO.with(|c| c.set(lo));
-    STACK_LIMIT.with(|c| c.set(limit));
-    TASK_ID.with(|c| c.set(id.unwrap_or(0)));
+/// Records the task this worker thread is about to run (`None`: it
+/// returns to the scheduler).
+pub fn set_task(t: Option<Running>) {
+    RUNNING.with(|c| c.set(t.unwrap_or(Running::NONE)));
 }
 
-/// `panic: stack overflow in task N\n` (or the main task's message),
-/// formatted without allocating, then exit 101.
-fn stack_overflow() -> ! {
-    let id = TASK_ID.with(|c| c.get());
-    if id == 0 {
-        fatal::fail_from_signal(STACK_OVERFLOW, fatal::PANIC_EXIT);
+/// The stack overflow panic (see the module doc), formatted without
+/// allocating, then exit 101. `pc` and `sp` are the interrupted code's
+/// (0 when unknown).
+fn stack_overflow(pc: usize, sp: usize) -> ! {
+    let t = RUNNING.with(|c| c.get());
+    let mut msg = SigBuf::default();
+    msg.push(b"panic: stack overflow");
+    let func = codemap::find(pc).or_else(|| {
+        let from = sp.max(t.lo);
+        // SAFETY: `[from, top)` is the part of the running task's stack
+        // above the interrupted stack pointer: mapped and readable.
+        unsafe { codemap::innermost_caller(from, t.top) }
+    });
+    if let Some(f) = func {
+        msg.push(b" in ");
+        msg.push_cstr(f.name);
+        msg.push(b"\n  at ");
+        msg.push_cstr(f.loc);
     }
-    let mut buf = [0u8; 64];
-    let head = b"panic: stack overflow in task ";
-    buf[..head.len()].copy_from_slice(head);
-    let mut n = head.len();
-    let mut digits = [0u8; 20];
-    let mut k = 0;
-    let mut v = id;
-    while v > 0 {
-        digits[k] = b'0' + (v % 10) as u8;
-        v /= 10;
-        k += 1;
+    msg.push(b"\n");
+    if let Some(id) = t.id {
+        msg.push(b"  in task ");
+        msg.push_u64(id);
+        if !t.spawned_at.is_null() {
+            msg.push(b" (spawned at ");
+            msg.push_cstr(t.spawned_at);
+            msg.push(b")");
+        }
+        msg.push(b"\n");
     }
-    while k > 0 {
-        k -= 1;
-        buf[n] = digits[k];
-        n += 1;
-    }
-    buf[n] = b'\n';
-    fatal::fail_from_signal(&buf[..n + 1], fatal::PANIC_EXIT)
+    fatal::fail_from_signal(msg.bytes(), fatal::PANIC_EXIT)
 }
 
-/// Records the current thread's stack bounds for the handlers.
-pub fn set_stack_bounds(lo: usize, limit: usize) {
-    STACK_LO.with(|c| c.set(lo));
-    STACK_LIMIT.with(|c| c.set(limit));
+thread_local! {
+    /// The compiled function whose stack check trapped, for
+    /// [`overflow_continue`]: (name, declaration location).
+    static OVERFLOWED: Cell<(*const c_char, *const c_char)> =
+        const { Cell::new((std::ptr::null(), std::ptr::null())) };
 }
 
-const STACK_OVERFLOW: &[u8] = b"panic: stack overflow\n  in task main\n";
+/// Bytes left free above the frames of [`overflow_continue`] at the top
+/// of the overflowed stack.
+const RESUME_GAP: usize = 256;
+
+/// A stack check in compiled code trapped: makes the interrupted thread
+/// resume, when the handler returns, in [`overflow_continue`] on the top
+/// of the same stack, which raises an ordinary Plat panic. So a stack
+/// overflow fails only its task, and reaches whoever awaits it like any
+/// other panic. Safe because the trap is in a compiled function's
+/// prologue: the task is not inside runtime code (which might hold a
+/// lock) and everything on its stack is abandoned by the panic anyway
+/// (the stack goes back to the pool). False (nothing changed) when the
+/// trap is not in a registered compiled function or the stack is unknown.
+///
+/// # Safety
+///
+/// `uctx` must be the third argument of an `SA_SIGINFO` handler.
+unsafe fn resume_as_panic(pc: usize, uctx: *mut c_void) -> bool {
+    let t = RUNNING.with(|c| c.get());
+    let Some(f) = codemap::find(pc) else {
+        return false;
+    };
+    if t.top == 0 || t.top - t.lo < 4 * RESUME_GAP {
+        return false;
+    }
+    OVERFLOWED.with(|c| c.set((f.name, f.loc)));
+    // As if `overflow_continue` had just been called: the stack pointer
+    // is 8 below a 16-byte boundary.
+    let sp = ((t.top - RESUME_GAP) & !15) - 8;
+    #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+    {
+        // SAFETY: on Linux the kernel passes a `ucontext_t` (contract),
+        // whose registers it restores when the handler returns.
+        unsafe {
+            let uc = &mut *(uctx as *mut libc::ucontext_t);
+            uc.uc_mcontext.gregs[libc::REG_RIP as usize] =
+                overflow_continue as *const () as usize as i64;
+            uc.uc_mcontext.gregs[libc::REG_RSP as usize] = sp as i64;
+        }
+        true
+    }
+    #[cfg(not(all(target_os = "linux", target_arch = "x86_64")))]
+    {
+        let _ = (uctx, sp);
+        false
+    }
+}
+
+/// Where a task whose stack overflowed in compiled code continues (see
+/// [`resume_as_panic`]): raises `stack overflow in `f`` at `f`'s
+/// declaration, as any Plat panic.
+extern "C" fn overflow_continue() -> ! {
+    let (name, loc) = OVERFLOWED.with(|c| c.get());
+    let mut msg = b"stack overflow".to_vec();
+    if !name.is_null() {
+        msg.extend_from_slice(b" in ");
+        // SAFETY: a static NUL-terminated name from the function table.
+        msg.extend_from_slice(unsafe { std::ffi::CStr::from_ptr(name) }.to_bytes());
+    }
+    crate::sched::raise(&msg, loc)
+}
 
 /// Installs the process-wide handlers (once, from `main`).
 pub fn install_handlers() {
@@ -143,24 +249,31 @@ pub fn install_altstack() {
     }
 }
 
-/// The stack pointer of the interrupted code, or 0 if unknown here.
+/// The program counter and stack pointer of the interrupted code, or 0
+/// where unknown.
 ///
 /// # Safety
 ///
 /// `uctx` must be the third argument of an `SA_SIGINFO` handler.
-unsafe fn fault_sp(uctx: *mut c_void) -> usize {
+unsafe fn fault_regs(uctx: *mut c_void) -> (usize, usize) {
     #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
     {
         // SAFETY: on Linux the kernel passes a `ucontext_t` (contract).
         unsafe {
             let uc = &*(uctx as *const libc::ucontext_t);
-            uc.uc_mcontext.gregs[libc::REG_RSP as usize] as usize
+            (
+                uc.uc_mcontext.gregs[libc::REG_RIP as usize] as usize,
+                uc.uc_mcontext.gregs[libc::REG_RSP as usize] as usize,
+            )
         }
     }
     #[cfg(all(target_os = "linux", target_arch = "aarch64"))]
     {
         // SAFETY: on Linux the kernel passes a `ucontext_t` (contract).
-        unsafe { (*(uctx as *const libc::ucontext_t)).uc_mcontext.sp as usize }
+        unsafe {
+            let mc = &(*(uctx as *const libc::ucontext_t)).uc_mcontext;
+            (mc.pc as usize, mc.sp as usize)
+        }
     }
     #[cfg(not(all(
         target_os = "linux",
@@ -168,14 +281,14 @@ unsafe fn fault_sp(uctx: *mut c_void) -> usize {
     )))]
     {
         let _ = uctx;
-        0
+        (0, 0)
     }
 }
 
 extern "C" fn on_sigill(_sig: libc::c_int, _info: *mut libc::siginfo_t, uctx: *mut c_void) {
-    let limit = STACK_LIMIT.with(|c| c.get());
+    let limit = RUNNING.with(|c| c.get().limit);
     // SAFETY: we are an `SA_SIGINFO` handler and `uctx` is our third argument.
-    let sp = unsafe { fault_sp(uctx) };
+    let (pc, sp) = unsafe { fault_regs(uctx) };
     if limit == 0 {
         // Not a thread running compiled code.
         fatal::fail_from_signal(
@@ -184,7 +297,11 @@ extern "C" fn on_sigill(_sig: libc::c_int, _info: *mut libc::siginfo_t, uctx: *m
         );
     }
     if sp == 0 || sp < limit.saturating_add(TRAP_SLACK) {
-        stack_overflow();
+        // SAFETY: as above.
+        if unsafe { resume_as_panic(pc, uctx) } {
+            return;
+        }
+        stack_overflow(pc, sp);
     }
     fatal::fail_from_signal(
         b"fatal: illegal instruction in compiled code (compiler bug: a trap that is not a stack check)\n",
@@ -192,15 +309,123 @@ extern "C" fn on_sigill(_sig: libc::c_int, _info: *mut libc::siginfo_t, uctx: *m
     );
 }
 
-extern "C" fn on_sigsegv(_sig: libc::c_int, info: *mut libc::siginfo_t, _uctx: *mut c_void) {
-    let lo = STACK_LO.with(|c| c.get());
+extern "C" fn on_sigsegv(_sig: libc::c_int, info: *mut libc::siginfo_t, uctx: *mut c_void) {
+    let lo = RUNNING.with(|c| c.get().lo);
     // SAFETY: the kernel passes a valid `siginfo_t` to `SA_SIGINFO` handlers.
     let addr = unsafe { (*info).si_addr() } as usize;
     if lo != 0 && addr < lo && addr >= lo - GUARD_SLACK.min(lo) {
-        stack_overflow();
+        // SAFETY: as in `on_sigill`.
+        let (pc, sp) = unsafe { fault_regs(uctx) };
+        stack_overflow(pc, sp);
     }
     fatal::fail_from_signal(
         b"fatal: segmentation fault (runtime bug)\n",
         fatal::FATAL_EXIT,
     );
+}
+
+#[cfg(all(test, target_arch = "x86_64", target_os = "linux"))]
+mod tests {
+    use super::*;
+    use crate::coro::{stack, switch};
+    use std::hint::black_box;
+
+    const CHILD: &str = "PLAT_SIGNAL_TEST_CHILD";
+
+    /// Recurses in Rust (runtime code has no stack checks) until it runs
+    /// off its stack.
+    #[inline(never)]
+    fn burn(n: u64) -> u64 {
+        let buf = [n; 64];
+        black_box(&buf);
+        if black_box(true) {
+            burn(black_box(n) + 1) + buf[3]
+        } else {
+            0
+        }
+    }
+
+    unsafe extern "C" fn overrun(_arg: *mut u8) -> ! {
+        black_box(burn(0));
+        crate::rt_fatal!("the overrun returned");
+    }
+
+    /// The child: runs `overrun` as "task 7" on a guarded task stack, as
+    /// a worker would; with `named`, `burn` is registered as a compiled
+    /// function first.
+    fn child(named: bool) -> ! {
+        install_handlers();
+        install_altstack();
+        if named {
+            let name = c"`burn`".as_ptr() as u64;
+            let loc = c"t.plat:3:4".as_ptr() as u64;
+            let table: &'static [u64] =
+                Box::leak(Box::new([1, burn as *const () as u64, 512, name, loc]));
+            // SAFETY: a table of the documented layout, leaked (static).
+            unsafe { crate::codemap::plat_register_functions(table.as_ptr()) };
+        }
+        // Two neighbouring stacks; the second overruns. Without its guard
+        // page it would run on into the first one's memory.
+        let below = stack::take();
+        let st = stack::take();
+        assert!(
+            st.lo > below.top() && st.lo - below.top() <= 64 << 10,
+            "neighbours"
+        );
+        assert_eq!(stack::guarded(), 2, "the first stacks carved have guards");
+        set_task(Some(Running {
+            lo: st.lo,
+            limit: st.limit(),
+            top: st.top(),
+            id: Some(7),
+            spawned_at: c"t.plat:1:2".as_ptr(),
+        }));
+        let mut back = 0usize;
+        // SAFETY: a fresh stack we own; `overrun` never returns.
+        unsafe {
+            let sp = switch::init_stack(st.top(), overrun, std::ptr::null_mut());
+            switch::switch(&mut back, sp);
+        }
+        crate::rt_fatal!("switched back from the overrun");
+    }
+
+    /// Runs this test binary's test `name` in a child process with
+    /// `CHILD=mode`; returns its exit code and stderr.
+    fn run_child(name: &str, mode: &str) -> (Option<i32>, String) {
+        let out = std::process::Command::new(std::env::current_exe().expect("test binary"))
+            .args(["--exact", name, "--nocapture", "--test-threads=1"])
+            .env(CHILD, mode)
+            .output()
+            .expect("the test binary runs");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    #[test]
+    fn ensure_that_runtime_code_overrunning_a_task_stack_is_a_clean_panic() {
+        match std::env::var(CHILD).as_deref() {
+            Ok("plain") => child(false),
+            Ok("named") => child(true),
+            _ => {}
+        }
+        let me =
+            "signal::tests::ensure_that_runtime_code_overrunning_a_task_stack_is_a_clean_panic";
+        let (code, err) = run_child(me, "plain");
+        assert_eq!(code, Some(101), "stderr: {err}");
+        assert!(
+            err.ends_with("panic: stack overflow\n  in task 7 (spawned at t.plat:1:2)\n"),
+            "stderr: {err}"
+        );
+        // With a function table, the innermost compiled function is named.
+        let (code, err) = run_child(me, "named");
+        assert_eq!(code, Some(101), "stderr: {err}");
+        assert!(
+            err.ends_with(
+                "panic: stack overflow in `burn`\n  at t.plat:3:4\n  in task 7 (spawned at t.plat:1:2)\n"
+            ),
+            "stderr: {err}"
+        );
+    }
 }

@@ -1,23 +1,55 @@
 //! The program's buffered standard output.
 //!
-//! Plat's `print` writes through this buffer: line-buffered when fd 1 is a
-//! terminal, block-buffered ([`BLOCK`] bytes) otherwise. The buffer is
-//! flushed at normal exit, at `process_exit`, and before any panic or
-//! assertion message goes to stderr (see `crate::fatal`).
+//! Plat's `print` appends to one process-wide buffer. Output must appear
+//! as it happens (spec decision 10: `plat run p | cat` shows lines as the
+//! program prints them, and a killed program loses at most a few
+//! milliseconds of output), yet a tight loop of prints must not cost a
+//! `write` system call each. So:
 //!
-//! # Invariants
+//! - On a terminal, every line is written at once (line buffering).
+//! - Otherwise the buffer is written when it reaches [`BLOCK`] bytes, and
+//!   in any case at most [`FLUSH_INTERVAL`] after the first byte went into
+//!   an empty buffer: the first print into an empty buffer wakes the
+//!   *flusher*, a thread of its own that sleeps that long and then writes
+//!   whatever has accumulated.
+//! - A worker about to go idle (nothing runnable: every task is parked,
+//!   asleep or done) flushes first ([`flush_if_dirty`]), so output printed
+//!   before a task waits shows up at once.
+//! - Everything is flushed at exit, at `process_exit`, before any panic,
+//!   assertion or fatal message goes to stderr (`crate::fatal`), and, as
+//!   far as possible, from the fatal-signal handlers ([`try_flush`]).
 //!
-//! - `STDOUT` protects the buffer and the buffering mode; every print takes
-//!   it exactly once, so one `print` is never interleaved with another.
-//! - Nothing blocks on anything but the `write` system call while holding
-//!   the lock.
-//! - After a write error (for example `EPIPE`), buffered bytes are dropped:
+//! # Locks and invariants
+//!
+//! - `BUF` protects the pending bytes and the buffering mode. A `print`
+//!   holds it only to append (never across a system call), so printing
+//!   tasks never wait for a `write` unless the buffer is full.
+//! - `WRITER` serialises writes to fd 1 and holds the spare buffer that
+//!   the pending bytes are swapped into. Lock order: `WRITER`, then
+//!   `BUF`. A flush takes `WRITER`, swaps the buffers under `BUF`,
+//!   releases `BUF`, then writes: bytes reach fd 1 in the order they were
+//!   printed because every write happens under `WRITER` and takes
+//!   everything pending at once.
+//! - `DIRTY` mirrors "`BUF` holds bytes" for lock-free checks by idle
+//!   workers. It is set (under `BUF`) by the print that makes the buffer
+//!   non-empty and cleared (under `BUF`) by the flush that empties it, so
+//!   a `false` read can only miss bytes printed concurrently with the
+//!   check, which the flusher writes within [`FLUSH_INTERVAL`].
+//! - `KICK` (mutex + condvar) hands "the buffer became non-empty" to the
+//!   flusher; it is taken once per flush period, not once per print.
+//! - One `print` is one append under `BUF`, so lines from different tasks
+//!   never interleave.
+//! - After a write error (for example `EPIPE`), the bytes are dropped:
 //!   there is nowhere to send them.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, Once};
+use std::time::Duration;
 
 /// Buffer size when stdout is not a terminal.
 pub const BLOCK: usize = 64 << 10;
+/// The longest a printed line waits in the buffer.
+pub const FLUSH_INTERVAL: Duration = Duration::from_millis(5);
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -26,57 +58,122 @@ enum Mode {
     Block,
 }
 
-struct Stdout {
+struct Pending {
     buf: Vec<u8>,
     mode: Mode,
 }
 
-static STDOUT: Mutex<Stdout> = Mutex::new(Stdout {
+static BUF: Mutex<Pending> = Mutex::new(Pending {
     buf: Vec::new(),
     mode: Mode::Unknown,
 });
+/// The spare buffer, swapped with `BUF`'s by each flush.
+static WRITER: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+static DIRTY: AtomicBool = AtomicBool::new(false);
+/// `true` while the flusher has been told about bytes it has not written.
+static KICK: Mutex<bool> = Mutex::new(false);
+static KICKED: Condvar = Condvar::new();
+static FLUSHER: Once = Once::new();
 
-fn lock() -> MutexGuard<'static, Stdout> {
-    // A poisoned lock only means a Rust panic happened while printing, and
-    // the buffer is still a valid `Vec`: keep going.
-    STDOUT.lock().unwrap_or_else(|e| e.into_inner())
+/// Locks `m`, ignoring poisoning: a Rust panic while printing leaves the
+/// buffers valid `Vec`s, so going on is fine.
+fn lock<T>(m: &'static Mutex<T>) -> MutexGuard<'static, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Writes `bytes` followed by `\n` as one unit.
 pub fn print_line(bytes: &[u8]) {
-    let mut out = lock();
-    if out.mode == Mode::Unknown {
+    let mut p = lock(&BUF);
+    if p.mode == Mode::Unknown {
         // SAFETY: `isatty` only inspects the descriptor.
         let tty = unsafe { libc::isatty(1) } == 1;
-        out.mode = if tty { Mode::Line } else { Mode::Block };
-        out.buf.reserve(BLOCK);
+        p.mode = if tty { Mode::Line } else { Mode::Block };
+        p.buf.reserve(BLOCK);
     }
-    if out.buf.len() + bytes.len() + 1 > BLOCK && !out.buf.is_empty() {
-        flush_locked(&mut out);
+    let was_empty = p.buf.is_empty();
+    p.buf.extend_from_slice(bytes);
+    p.buf.push(b'\n');
+    if was_empty {
+        DIRTY.store(true, Ordering::Relaxed);
     }
-    out.buf.extend_from_slice(bytes);
-    out.buf.push(b'\n');
-    if out.mode == Mode::Line || out.buf.len() >= BLOCK {
-        flush_locked(&mut out);
+    let now = p.mode == Mode::Line || p.buf.len() >= BLOCK;
+    drop(p);
+    if now {
+        flush();
+    } else if was_empty {
+        kick_flusher();
+    }
+}
+
+/// Tells the flusher that the buffer became non-empty (starting it the
+/// first time).
+fn kick_flusher() {
+    FLUSHER.call_once(|| {
+        let started = std::thread::Builder::new()
+            .name("plat-stdout".into())
+            .stack_size(64 << 10)
+            .spawn(flusher);
+        // Without a flusher, output still goes out when the buffer fills,
+        // a worker idles, or the program ends.
+        drop(started);
+    });
+    let mut kicked = lock(&KICK);
+    if !*kicked {
+        *kicked = true;
+        KICKED.notify_one();
+    }
+}
+
+/// The flusher thread: waits for a kick, lets output accumulate for
+/// [`FLUSH_INTERVAL`], writes it.
+fn flusher() {
+    loop {
+        let mut kicked = lock(&KICK);
+        while !*kicked {
+            kicked = KICKED.wait(kicked).unwrap_or_else(|e| e.into_inner());
+        }
+        *kicked = false;
+        drop(kicked);
+        std::thread::sleep(FLUSH_INTERVAL);
+        flush();
     }
 }
 
 /// Writes out everything buffered.
 pub fn flush() {
-    flush_locked(&mut lock());
+    let mut spare = lock(&WRITER);
+    {
+        let mut p = lock(&BUF);
+        if p.buf.is_empty() {
+            return;
+        }
+        std::mem::swap(&mut p.buf, &mut *spare);
+        DIRTY.store(false, Ordering::Relaxed);
+    }
+    write_all(1, &spare);
+    spare.clear();
 }
 
-/// Flushes if the lock is free right now; for the fatal-signal path, where
-/// blocking could deadlock (the interrupted code may hold the lock).
-pub fn try_flush() {
-    if let Ok(mut out) = STDOUT.try_lock() {
-        flush_locked(&mut out);
+/// Flushes if anything is buffered; cheap when nothing is (an idle
+/// worker calls it before sleeping).
+pub fn flush_if_dirty() {
+    if DIRTY.load(Ordering::Relaxed) {
+        flush();
     }
 }
 
-fn flush_locked(out: &mut Stdout) {
-    write_all(1, &out.buf);
-    out.buf.clear();
+/// Flushes if both locks are free right now; for the fatal-signal path,
+/// where blocking could deadlock (the interrupted code may hold a lock).
+pub fn try_flush() {
+    let Ok(mut spare) = WRITER.try_lock() else {
+        return;
+    };
+    if let Ok(mut p) = BUF.try_lock() {
+        std::mem::swap(&mut p.buf, &mut *spare);
+        DIRTY.store(false, Ordering::Relaxed);
+    }
+    write_all(1, &spare);
+    spare.clear();
 }
 
 /// Writes all of `bytes` to `fd`, retrying on `EINTR` and short writes;

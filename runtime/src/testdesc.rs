@@ -104,3 +104,18 @@ fn object(desc: &'static PlatShape, words: &[u64]) -> u64 {
 pub fn s(text: &str) -> u64 {
     crate::string::from_str(text) as u64
 }
+
+/// A descriptor of kind `kind` without children (Task, Function,
+/// Opaque types).
+pub fn handle_type(kind: ShapeKind, name: &str) -> &'static PlatShape {
+    leak(shape(kind, name, &[]))
+}
+
+/// A descriptor of kind `kind` with children `kids` (`Channel<T>`...).
+pub fn handle_type_of(
+    kind: ShapeKind,
+    name: &str,
+    kids: &[&'static PlatShape],
+) -> &'static PlatShape {
+    leak(shape(kind, name, kids))
+}

@@ -75,7 +75,7 @@ impl FunctionCx<'_, '_> {
                 captures,
                 scope,
             } => self.spawn(*func, captures, *scope, e.span),
-            ExprKind::Race { scope, spawns } => self.race(*scope, spawns, &e.ty),
+            ExprKind::Race { scope, spawns } => self.race(*scope, spawns, &e.ty, e.span),
             ExprKind::Match { scrutinee, arms } => self.match_expr(scrutinee, arms, &e.ty),
             ExprKind::Try(inner) => self.try_expr(inner, &e.ty),
             ExprKind::Index { list, index } => self.index(list, index, &e.ty),

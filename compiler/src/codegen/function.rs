@@ -163,14 +163,17 @@ pub(crate) fn build_wrapper(
     b.finalize(config);
 }
 
-/// Builds `plat_main(ctx) -> i32`, the entry the runtime calls: it runs
-/// the user's `main` and turns its result into the exit code: an Int32 as
-/// it is, `Some(v)`/`Ok(v)` as `v`, `None`/`Err(_)` as 1, nothing as 0.
+/// Builds `plat_main(ctx) -> i32`, the entry the runtime calls: it
+/// registers the function table `fn_table` (for stack overflow reports),
+/// runs the user's `main` and turns its result into the exit code: an
+/// Int32 as it is, `Some(v)`/`Ok(v)` as `v`, `None`/`Err(_)` as 1,
+/// nothing as 0.
 pub(crate) fn build_entry(
     cx: &mut ModuleCx,
     ctx: &mut Context,
     fb_ctx: &mut FunctionBuilderContext,
     main_instance: FuncId,
+    fn_table: cranelift_module::DataId,
 ) -> Result<FuncId, String> {
     let mut sig = cx.plat_signature(&[], &Ty::Unit);
     sig.returns.push(ir::AbiParam::new(types::I32));
@@ -183,12 +186,17 @@ pub(crate) fn build_entry(
     let trusted = MemFlagsData::trusted();
     let config = cx.module.isa().frontend_config();
     let main_ref = cx.module.declare_func_in_func(main_instance, &mut ctx.func);
+    let register = cx.runtime_fn("plat_register_functions");
+    let register_ref = cx.module.declare_func_in_func(register, &mut ctx.func);
+    let table_gv = cx.module.declare_data_in_func(fn_table, &mut ctx.func);
     let mut b = FunctionBuilder::new(&mut ctx.func, fb_ctx);
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);
     b.switch_to_block(entry);
     b.seal_block(entry);
     let task_ctx = b.block_params(entry)[0];
+    let table = b.ins().symbol_value(types::I64, table_gv);
+    b.ins().call(register_ref, &[table]);
     let call = b.ins().call(main_ref, &[task_ctx]);
     let code = match &main.ret {
         Ty::Int(hir::IntWidth::W32) => b.inst_results(call)[0],

@@ -116,8 +116,8 @@ pub(crate) struct ModuleCx<'p> {
     /// Static closures of named functions used as values, and the
     /// wrappers (taking an environment) they point to, to build.
     static_closures: HashMap<FnId, DataId>,
-    /// Environment descriptors by captured types.
-    pub env_descs: HashMap<Vec<Ty>, DataId>,
+    /// Environment descriptors by captured types and name.
+    pub env_descs: HashMap<(Vec<Ty>, String), DataId>,
     wrappers: VecDeque<(FnId, FuncId)>,
     pub call_conv: CallConv,
 }
@@ -179,9 +179,9 @@ impl ModuleCx<'_> {
     }
 
     /// The descriptor of an environment: a Class-kind shape named
-    /// `<closure>` with a scalar `code` field, then the captured values.
+    /// `closure` with a scalar `code` field, then the captured values.
     pub fn closure_desc(&mut self, captures: &[Ty]) -> DataId {
-        self.env_desc(captures)
+        self.env_desc(captures, "closure")
     }
 
     /// The static closure of named function `func` (no captures).
@@ -198,7 +198,7 @@ impl ModuleCx<'_> {
             .declare_function(&format!("plat_wrap_{}", func.0), Linkage::Local, &sig)
             .expect("declaring a function wrapper");
         self.wrappers.push_back((func, wrapper));
-        let shape = self.closure_desc(&[]);
+        let shape = self.env_desc(&[], &format!("fn {}", f.name));
         let id = self.static_object(
             "plat_fnval",
             vec![0; 16],
@@ -356,6 +356,9 @@ fn generate_object(
     let main_instance = cx.instance(program.main, Vec::new());
     // Build every reachable instance first, so each can inline the others.
     let mut built: Vec<(FuncId, String, cranelift_codegen::ir::Function)> = Vec::new();
+    // What the runtime's function table says about each built instance
+    // (wrappers have no entry: they only forward a call).
+    let mut described: HashMap<FuncId, (String, String)> = HashMap::new();
     loop {
         if let Some((target, id)) = cx.wrappers.pop_front() {
             ctx.func.signature = cx
@@ -386,6 +389,7 @@ fn generate_object(
             .clone();
         function::build(&mut cx, &mut ctx.func, &mut fb_ctx, f, &type_args);
         verify(&cx, &ctx, &f.name)?;
+        described.insert(id, (message_name(f), sources.location(f.span)));
         let body = std::mem::replace(&mut ctx.func, cranelift_codegen::ir::Function::new());
         built.push((id, f.name.clone(), body));
     }
@@ -403,13 +407,18 @@ fn generate_object(
     let ids: Vec<FuncId> = built.iter().map(|(id, _, _)| *id).collect();
     let bodies: Vec<cranelift_codegen::ir::Function> =
         built.iter().map(|(_, _, b)| b.clone()).collect();
+    let mut table = Vec::new();
     for (id, name, body) in built {
         ctx.func = body;
         ctx.inline(inline::SmallFunctions::new(&bodies, &ids))
             .map_err(|e| format!("internal error: inlining into `{name}`: {e:?}"))?;
-        finish_function(&mut cx, &mut ctx, id, &name, options, &mut clif)?;
+        let size = finish_function(&mut cx, &mut ctx, id, &name, options, &mut clif)?;
+        if let Some((shown, loc)) = described.remove(&id) {
+            table.push((id, size, shown, loc));
+        }
     }
-    let main_id = function::build_entry(&mut cx, &mut ctx, &mut fb_ctx, main_instance)?;
+    let fn_table = cx.function_table(&table);
+    let main_id = function::build_entry(&mut cx, &mut ctx, &mut fb_ctx, main_instance, fn_table)?;
     finish_function(&mut cx, &mut ctx, main_id, "plat_main", options, &mut clif)?;
     let product = cx.module.finish();
     let object = product
@@ -431,7 +440,40 @@ fn verify(cx: &ModuleCx, ctx: &Context, name: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Verifies (in debug builds), optionally prints, and defines a function.
+/// How a stack overflow message names function `f`: "`fib`", "a spawn
+/// body in `main`", "a closure in `Point.scale`".
+fn message_name(f: &crate::hir::Function) -> String {
+    let owner = || f.name.rsplit_once('.').map_or(f.name.as_str(), |(o, _)| o);
+    match f.kind {
+        crate::hir::FnKind::Plain => format!("`{}`", f.name),
+        crate::hir::FnKind::Closure => format!("a closure in `{}`", owner()),
+        crate::hir::FnKind::Spawn => format!("a spawn body in `{}`", owner()),
+    }
+}
+
+impl ModuleCx<'_> {
+    /// The function table the runtime's stack overflow report reads
+    /// (docs/runtime-abi.md "Function table"): `[count]` then, per
+    /// function, `[start][code size][name][declaration location]`.
+    fn function_table(&mut self, fns: &[(FuncId, u32, String, String)]) -> DataId {
+        let mut bytes = vec![0u8; 8 + 32 * fns.len()];
+        bytes[..8].copy_from_slice(&(fns.len() as u64).to_le_bytes());
+        let mut addrs = Vec::new();
+        for (i, (id, size, name, loc)) in fns.iter().enumerate() {
+            let at = 8 + 32 * i;
+            bytes[at + 8..at + 16].copy_from_slice(&u64::from(*size).to_le_bytes());
+            addrs.push((at as u32, Target::Func(*id)));
+            let name = self.c_string(name);
+            addrs.push((at as u32 + 16, Target::Data(name)));
+            let loc = self.c_string(loc);
+            addrs.push((at as u32 + 24, Target::Data(loc)));
+        }
+        self.static_object("plat_fn_table", bytes, &addrs)
+    }
+}
+
+/// Verifies (in debug builds), optionally prints, and defines a function;
+/// returns its code size in bytes.
 fn finish_function(
     cx: &mut ModuleCx,
     ctx: &mut Context,
@@ -439,7 +481,7 @@ fn finish_function(
     name: &str,
     options: Options,
     clif: &mut String,
-) -> Result<(), String> {
+) -> Result<u32, String> {
     verify(cx, ctx, name)?;
     if options.emit_clif {
         let _ = writeln!(clif, "; function {name}\n{}", ctx.func.display());
@@ -447,6 +489,9 @@ fn finish_function(
     cx.module
         .define_function(id, ctx)
         .map_err(|e| format!("internal error: compiling `{name}`: {e:?}"))?;
+    let size = ctx
+        .compiled_code()
+        .map_or(0, |code| code.code_info().total_size);
     cx.module.clear_context(ctx);
-    Ok(())
+    Ok(size)
 }

@@ -93,16 +93,21 @@ const TABLE: &[(&str, &[Type], Option<Type>)] = &[
     ("plat_scope_exit", &[P, P], None),
     ("plat_spawn", &[P, P, P, P, P], Some(P)),
     ("plat_task_await", &[P, P, P], Some(types::I64)),
-    ("plat_task_await_timeout", &[P, P, types::I64, P], Some(I8)),
+    (
+        "plat_task_await_timeout",
+        &[P, P, types::I64, P, P],
+        Some(I8),
+    ),
     ("plat_task_is_done", &[P], Some(I8)),
     ("plat_task_cancel", &[P], None),
     ("plat_is_cancelled", &[P], Some(I8)),
     ("plat_race_enter", &[P], Some(P)),
-    ("plat_race_wait", &[P, P], Some(types::I64)),
+    ("plat_race_wait", &[P, P, P], Some(types::I64)),
     ("plat_safepoint", &[P], None),
     ("plat_time_sleep", &[P, types::I64], None),
     ("plat_time_now", &[], Some(types::I64)),
     ("plat_time_monotonic_nanos", &[], Some(types::I64)),
+    ("plat_register_functions", &[P], None),
 ];
 
 /// The signature of runtime function `name`, or `None` if it is unknown.

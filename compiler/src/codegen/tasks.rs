@@ -143,7 +143,7 @@ impl FunctionCx<'_, '_> {
         self.call_runtime("plat_spawn", &[self.ctx, s, addr, env, loc])
     }
 
-    pub fn race(&mut self, scope: LocalId, spawns: &[Expr], ty: &Ty) -> Option<Value> {
+    pub fn race(&mut self, scope: LocalId, spawns: &[Expr], ty: &Ty, span: Span) -> Option<Value> {
         let s = self
             .call_runtime("plat_race_enter", &[self.ctx])
             .expect("race_enter returns a scope");
@@ -153,7 +153,8 @@ impl FunctionCx<'_, '_> {
         for spawn in spawns {
             self.expr(spawn);
         }
-        let slot = self.call_runtime("plat_race_wait", &[self.ctx, s])?;
+        let loc = self.location(span);
+        let slot = self.call_runtime("plat_race_wait", &[self.ctx, s, loc])?;
         let ty = self.concrete(ty);
         self.decode_slot(slot, &ty)
     }
@@ -177,9 +178,10 @@ impl FunctionCx<'_, '_> {
             }
             Builtin::TaskAwaitTimeout => {
                 let out = self.out_slot();
+                let loc = self.location(span);
                 let found = self.call_runtime(
                     "plat_task_await_timeout",
-                    &[self.ctx, arg(0)?, arg(1)?, out],
+                    &[self.ctx, arg(0)?, arg(1)?, out, loc],
                 )?;
                 let slot = self.b.ins().load(types::I64, self.trusted, out, 0);
                 Some(self.option_from(found, slot, &ret))

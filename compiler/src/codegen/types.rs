@@ -16,6 +16,9 @@ mod kind {
     pub const LIST: u32 = 5;
     pub const DICT: u32 = 6;
     pub const SET: u32 = 7;
+    pub const TASK: u32 = 10;
+    pub const FUNCTION: u32 = 11;
+    pub const OPAQUE: u32 = 12;
 }
 
 /// Byte offsets in objects (docs/runtime-abi.md).
@@ -189,18 +192,18 @@ impl ModuleCx<'_> {
             Ty::Float(FloatWidth::W32) => Some("plat_type_float32"),
             Ty::Float(FloatWidth::W64) => Some("plat_type_float64"),
             Ty::String => Some("plat_shape_string"),
-            Ty::Unit | Ty::Never | Ty::Error | Ty::Param(_) | Ty::Newtype(_) => {
-                Some("plat_type_unit")
+            // No value ever has type Never (or Unit's single value is 0).
+            Ty::Unit | Ty::Never => Some("plat_type_unit"),
+            // Code generation sees checked programs with every type
+            // parameter substituted: a descriptor that stood in for one
+            // would make the runtime misread values.
+            Ty::Error | Ty::Param(_) | Ty::Newtype(_) => {
+                panic!("internal error: descriptor of the unresolved type {ty:?}")
             }
             _ => None,
         };
         if let Some(name) = scalar {
             return self.runtime_data(name);
-        }
-        // Function values are closure objects, each described by its own
-        // header; tasks are runtime objects compared by identity.
-        if matches!(ty, Ty::Fn(..) | Ty::Task(_) | Ty::Scope) {
-            return self.env_desc(&[]);
         }
         if let Some(id) = self.descs.get(&ty) {
             return *id;
@@ -210,6 +213,14 @@ impl ModuleCx<'_> {
         let shown = self.program.show(&ty);
         let mut d = ShapeBuilder::default();
         match &ty {
+            // Values are task handles (runtime memory without a header).
+            Ty::Task(t) => d.set(kind::TASK, 0, vec![self.desc(t)]),
+            // Values are closure objects, each described by its own
+            // header (an environment descriptor, see `env_desc`).
+            Ty::Fn(..) => d.set(kind::FUNCTION, 0, Vec::new()),
+            // A runtime scope: never a user value, but captured by spawn
+            // bodies, so environments describe it.
+            Ty::Scope => d.set(kind::OPAQUE, 0, Vec::new()),
             Ty::List(t) => d.set(kind::LIST, 0, vec![self.desc(t)]),
             Ty::Set(t) => d.set(kind::SET, 0, vec![self.desc(t)]),
             Ty::Dict(k, v) => {
@@ -256,21 +267,27 @@ impl ModuleCx<'_> {
                     }
                     d.set(kind::ENUM, 0, vs);
                 }
-                AdtKind::Newtype { .. } => {}
+                AdtKind::Newtype { .. } => {
+                    unreachable!("newtypes are replaced by their representation")
+                }
             },
-            _ => {}
+            _ => unreachable!("no descriptor kind for {ty:?}"),
         }
         self.define_shape(id, &shown, d);
         id
     }
 
-    /// The descriptor of an environment (see `ModuleCx::closure_desc`).
-    pub fn env_desc(&mut self, captures: &[Ty]) -> DataId {
-        if let Some(id) = self.env_descs.get(captures) {
+    /// The descriptor of an environment (see `ModuleCx::closure_desc`)
+    /// named `name`, which is how the runtime renders the closure
+    /// (`<NAME>`): `closure` for a closure or spawn body, `fn f` for the
+    /// named function `f` used as a value.
+    pub fn env_desc(&mut self, captures: &[Ty], name: &str) -> DataId {
+        let key = (captures.to_vec(), name.to_owned());
+        if let Some(id) = self.env_descs.get(&key) {
             return *id;
         }
         let id = self.declare_object("plat_env");
-        self.env_descs.insert(captures.to_vec(), id);
+        self.env_descs.insert(key, id);
         let mut fields = vec![Ty::INT64];
         fields.extend(captures.iter().cloned());
         let mut d = ShapeBuilder::default();
@@ -280,7 +297,7 @@ impl ModuleCx<'_> {
             .chain((0..captures.len()).map(|i| format!("capture{i}")))
             .collect();
         d.ptr_map = pointer_map(self.program, &fields);
-        self.define_shape(id, "<closure>", d);
+        self.define_shape(id, name, d);
         id
     }
 

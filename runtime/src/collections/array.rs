@@ -416,6 +416,28 @@ pub fn list_buffer_shape(list_desc: &'static PlatShape) -> *const PlatShape {
     }
 }
 
+/// The shape of a buffer of whole 8-byte slots holding values of type
+/// `owner.children[0]`, whatever their width (a channel's ring buffer):
+/// an Array of `Int64` for scalars (no pointers), of `String`, or
+/// derived for `owner`.
+pub fn slot_buffer_shape(owner: &'static PlatShape) -> *const PlatShape {
+    // SAFETY: the owner's descriptor has its value type as child 0
+    // (callers' contract).
+    let elem = unsafe { owner.child(0) };
+    match elem.shape_kind() {
+        ShapeKind::String => &ARRAY_STRING as *const PlatShape,
+        ShapeKind::Bool
+        | ShapeKind::Int8
+        | ShapeKind::Int16
+        | ShapeKind::Int32
+        | ShapeKind::Int64
+        | ShapeKind::Float32
+        | ShapeKind::Float64
+        | ShapeKind::Unit => &ARRAY_INT64 as *const PlatShape,
+        _ => derived(owner, &[elem]),
+    }
+}
+
 /// The shape of the entries Array of a dict (`[Int64, K, V]`) or set
 /// (`[Int64, T]`) of type `desc`.
 pub fn entries_shape(desc: &'static PlatShape) -> *const PlatShape {

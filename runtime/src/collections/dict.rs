@@ -44,9 +44,9 @@ pub unsafe extern "C" fn plat_dict_len(d: *mut Table) -> i64 {
 pub unsafe extern "C" fn plat_dict_get(d: *mut Table, key: u64, out: *mut u64) -> u8 {
     // SAFETY: valid dict (contract).
     match unsafe { dict(d) }.get(key) {
-        Some([_, _, v]) => {
+        Some(e) => {
             // SAFETY: `out` per the contract.
-            unsafe { put(out, v) };
+            unsafe { put(out, e[2]) };
             1
         }
         None => 0,
@@ -146,7 +146,7 @@ pub unsafe extern "C" fn plat_dict_merge(d: *mut Table, other: *mut Table) {
     // Stored hashes are functions of the key (`key_hash`): reuse them.
     let r = t.mutate(|t| {
         o.live()
-            .try_for_each(|[h, k, v]| t.insert_claimed(k, h, v).map(|_| ()))
+            .try_for_each(|e| t.insert_claimed(e[1], e[0], e[2]).map(|_| ()))
     });
     if r.is_err() {
         table::raise_too_big("Dict");

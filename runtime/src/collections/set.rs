@@ -85,9 +85,9 @@ fn filtered(a: &Table, mut keep: impl FnMut(u64) -> bool) -> *mut Table {
     let out = table::new(a.desc());
     // SAFETY: a fresh set that nobody else holds.
     let t = unsafe { &*out };
-    for [h, x, _] in a.live() {
-        if keep(x) {
-            add_unshared(t, x, h);
+    for e in a.live() {
+        if keep(e[1]) {
+            add_unshared(t, e[1], e[0]);
         }
     }
     out
@@ -101,8 +101,8 @@ pub unsafe extern "C" fn plat_set_union(a: *mut Table, b: *mut Table) -> *mut Ta
     let out = filtered(a, |_| true);
     // SAFETY: the fresh result, distinct from `b`.
     let t = unsafe { set(out) };
-    for [h, x, _] in b.live() {
-        add_unshared(t, x, h);
+    for e in b.live() {
+        add_unshared(t, e[1], e[0]);
     }
     out
 }

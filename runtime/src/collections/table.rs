@@ -148,6 +148,22 @@ pub struct Arrays {
     width: usize,
 }
 
+/// A copy of a live entry's slots: `[hash, key]` (set) or `[hash, key,
+/// value]` (dict), read atomically (index it like the slice it derefs to).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Entry {
+    slots: [u64; 3],
+    width: usize,
+}
+
+impl std::ops::Deref for Entry {
+    type Target = [u64];
+
+    fn deref(&self) -> &[u64] {
+        &self.slots[..self.width]
+    }
+}
+
 /// The table's contents at one moment, for reading: see [`Table::live`].
 pub struct Live {
     a: Option<Arrays>,
@@ -155,10 +171,10 @@ pub struct Live {
 }
 
 impl Iterator for Live {
-    type Item = [u64; 3];
+    type Item = Entry;
 
-    /// The next live entry as `[hash, key, value]` (value 0 for a set).
-    fn next(&mut self) -> Option<[u64; 3]> {
+    /// The next live entry.
+    fn next(&mut self) -> Option<Entry> {
         let a = self.a?;
         while self.pos < a.used {
             let pos = self.pos;
@@ -210,17 +226,19 @@ impl Arrays {
         Some((h, self.slot(pos, 1).load(Acquire)))
     }
 
-    /// Entry `pos` as `[hash, key, value]` (value 0 for a set) if it is
-    /// live.
+    /// Entry `pos` if it is live.
     #[inline]
-    fn read(&self, pos: usize) -> Option<[u64; 3]> {
+    fn read(&self, pos: usize) -> Option<Entry> {
         let (h, key) = self.hash_key(pos)?;
         let value = if self.width == 3 {
             self.slot(pos, 2).load(Acquire)
         } else {
             0
         };
-        Some([h, key, value])
+        Some(Entry {
+            slots: [h, key, value],
+            width: self.width,
+        })
     }
 
     /// Finds `key` (hash `h`), or the index word a new entry would use,
@@ -344,14 +362,49 @@ impl Table {
         })
     }
 
-    /// The live entries in insertion order, each as `[hash, key, value]`
-    /// (value 0 for a set), read from one set of Arrays. Under a race an
+    /// The live entries in insertion order, read from one set of
+    /// Arrays. Under a race an
     /// entry may be missing or stale, never invalid.
     pub fn live(&self) -> Live {
         Live {
             a: self.arrays(),
             pos: 0,
         }
+    }
+
+    /// The hash this table stores for `key`.
+    #[inline]
+    pub fn hash_of(&self, key: u64) -> u64 {
+        key_hash(key, self.key_desc())
+    }
+
+    /// The next live entry whose stored hash is `h`, searching `h`'s probe
+    /// sequence from step `from` (0 first), and the step to resume after
+    /// it: the entries
+    /// [`Table::find`] would compare a key of hash `h` with, for callers
+    /// that compare keys themselves (`value::eq`, which must not nest
+    /// walks). Each call reads the table's current Arrays: if a racing
+    /// mutation replaces them between calls, the search may miss or
+    /// repeat an entry, but stays within the Arrays it reads and ends
+    /// after at most as many steps as the index has words.
+    pub fn next_with_hash(&self, h: u64, from: usize) -> Option<(Entry, usize)> {
+        let a = self.arrays()?;
+        let mut step = from;
+        while step <= a.mask {
+            let i = (h as usize).wrapping_add(step) & a.mask;
+            let word = a.word(i).load(Acquire);
+            if word == EMPTY {
+                return None;
+            }
+            step += 1;
+            if word != TOMB && word >> 32 == h >> 32 {
+                let pos = (word as u32).wrapping_sub(2) as usize;
+                if let Some(e) = a.read(pos).filter(|e| e[0] == h) {
+                    return Some((e, step));
+                }
+            }
+        }
+        None
     }
 
     /// The entry holding `key`, if any, as a pointer to its first slot
@@ -365,8 +418,8 @@ impl Table {
         }
     }
 
-    /// The entry `[hash, key, value]` for `key` (value 0 for a set).
-    pub fn get(&self, key: u64) -> Option<[u64; 3]> {
+    /// The entry for `key`.
+    pub fn get(&self, key: u64) -> Option<Entry> {
         let a = self.arrays()?;
         let kd = self.key_desc();
         match a.probe(key, key_hash(key, kd), kd) {
@@ -473,7 +526,7 @@ impl Table {
         for e in self.live() {
             // The fresh Arrays are unpublished: plain order is enough, the
             // Release stores below publish them.
-            for (k, &s) in e.iter().take(w).enumerate() {
+            for (k, &s) in e.iter().enumerate() {
                 fresh.slot(n, k).store(s, Relaxed);
             }
             let slot = fresh.empty_slot(e[0]);

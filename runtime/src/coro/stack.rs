@@ -1,14 +1,34 @@
 //! Task stacks: fixed-size, carved from large reservations, pooled.
 //!
-//! A process has about 65,000 memory mappings, so stacks are not mapped
-//! one by one: [`take`] carves them from reservations of
-//! [`RESERVATION`] bytes (`mmap` with `MAP_NORESERVE`, transparent huge
-//! pages disabled), which cost address space only until a page is
-//! touched. There is no guard page between stacks (an `mprotect` would
-//! split the mapping): overflow is caught by the prologue check of
-//! compiled code against `PlatCtx::stack_limit`, which sits
-//! [`TASK_MARGIN`] above the lowest address so runtime (Rust) code called
-//! from Plat has room to run.
+//! A process has a limited number of memory mappings
+//! (`vm.max_map_count`, 65,530 by default), so stacks are not mapped one
+//! by one: [`take`] carves them from reservations of [`RESERVATION`]
+//! bytes (`mmap` with `MAP_NORESERVE`, transparent huge pages disabled),
+//! which cost address space only until a page is touched.
+//!
+//! Overflow is caught first by the prologue check of compiled code
+//! against `PlatCtx::stack_limit`, which sits [`TASK_MARGIN`] above the
+//! lowest address so that runtime (Rust) code called from Plat has room
+//! to run; runtime code never recurses on user data (`crate::value`), so
+//! it stays well inside that margin.
+//!
+//! # Guard pages
+//!
+//! As a second line, each stack slot is one page larger than the stack
+//! and that lowest page is made inaccessible (`mprotect(PROT_NONE)`) when
+//! the slot is carved, so code that runs past a stack's end faults
+//! (reported as a stack overflow by `crate::signal`) instead of writing
+//! into the stack below, another task's. A guard splits the reservation's
+//! mapping (up to two more mappings per stack), so guards are budgeted:
+//! the first `max_map_count / 4` stacks carved get one ([`guard_budget`];
+//! 16,382 with the default limit), which keeps at least half of the
+//! mappings for everything else. Stacks are pooled and keep their guard,
+//! so a program that never has more than that many tasks alive at once
+//! runs every task on a guarded stack; later stacks have an unused
+//! (untouched, free) page instead. If an `mprotect` fails (the map count
+//! is exhausted anyway), guarding stops there. Cost: one `mprotect` per
+//! guarded stack when it is first carved, about 3.5 µs (60 ms for all
+//! 16,382), never again while the stack is reused.
 //!
 //! Freed stacks keep their touched pages and are reused: first from a
 //! per-thread cache of up to [`CACHE_MAX`] stacks (no lock), then from the
@@ -18,10 +38,12 @@
 //!
 //! - Every stack handed out is `size` bytes, `size` a multiple of the
 //!   page size, and its `lo` is page-aligned; all stacks have the size
-//!   given to the first [`configure`] (later calls do not change it).
+//!   given to the first [`configure`] (later calls do not change it). The
+//!   page below `lo` belongs to the stack's slot: a guard, or unused.
 //! - A stack is in at most one of: a cache, the pool, a task.
-//! - `POOL` (mutex) protects the global free list and the current
-//!   reservation's bump pointer; the caches are thread-local.
+//! - `POOL` (mutex) protects the global free list, the current
+//!   reservation's bump pointer and the guard count; the caches are
+//!   thread-local.
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -60,13 +82,18 @@ struct Pool {
     free: Vec<Stack>,
     next: usize,
     end: usize,
+    /// Stacks that may still get a guard page (`None`: not read yet).
+    guards_left: Option<usize>,
 }
 
 static POOL: Mutex<Pool> = Mutex::new(Pool {
     free: Vec::new(),
     next: 0,
     end: 0,
+    guards_left: None,
 });
+/// Number of stacks carved with a guard page (for tests and diagnostics).
+static GUARDED: AtomicUsize = AtomicUsize::new(0);
 static SIZE: AtomicUsize = AtomicUsize::new(0);
 /// Number of reservations made (for tests and diagnostics).
 static RESERVATIONS: AtomicUsize = AtomicUsize::new(0);
@@ -146,18 +173,49 @@ pub fn take() -> Stack {
         CACHE.with(|c| c.borrow_mut().extend(batch));
         return s;
     }
-    if pool.next + size > pool.end {
-        let bytes = RESERVATION.max(size);
+    let page = page_size();
+    let slot = size + page;
+    if pool.next + slot > pool.end {
+        let bytes = RESERVATION.max(slot);
         let lo = reserve(bytes);
         pool.next = lo;
-        pool.end = lo + bytes / size * size;
+        pool.end = lo + bytes / slot * slot;
     }
-    let s = Stack {
-        lo: pool.next,
+    let base = pool.next;
+    pool.next += slot;
+    let left = *pool.guards_left.get_or_insert_with(guard_budget);
+    if left > 0 {
+        // SAFETY: the slot's lowest page is ours (just carved, never
+        // handed out); making it inaccessible affects nothing else.
+        let rc = unsafe { libc::mprotect(base as *mut libc::c_void, page, libc::PROT_NONE) };
+        if rc == 0 {
+            pool.guards_left = Some(left - 1);
+            GUARDED.fetch_add(1, Ordering::Relaxed);
+        } else {
+            // Out of mappings: no more guards (the stack works without).
+            pool.guards_left = Some(0);
+        }
+    }
+    Stack {
+        lo: base + page,
         size,
-    };
-    pool.next += size;
-    s
+    }
+}
+
+/// How many stacks get a guard page: a quarter of the process's mapping
+/// limit (`/proc/sys/vm/max_map_count`, 65,530 if unreadable), as each
+/// guard may cost two mappings (see the module doc).
+pub fn guard_budget() -> usize {
+    let limit = std::fs::read_to_string("/proc/sys/vm/max_map_count")
+        .ok()
+        .and_then(|s| s.trim().parse::<usize>().ok())
+        .unwrap_or(65_530);
+    limit / 4
+}
+
+/// Number of stacks carved with a guard page so far.
+pub fn guarded() -> usize {
+    GUARDED.load(Ordering::Relaxed)
 }
 
 /// Returns a stack no task uses any more.
@@ -220,7 +278,7 @@ mod tests {
         assert_eq!(los.len(), stacks.len(), "no stack handed out twice");
         let made = reservations() - before;
         assert!(
-            made <= 1 + 2000 * size() / RESERVATION,
+            made <= 1 + 2000 * (size() + page_size()) / RESERVATION,
             "{made} reservations"
         );
         for s in stacks {

@@ -29,6 +29,13 @@
 //!     `payload_words` bytes each (1, 2 or 4), of the scalar type
 //!     `children[0]`; no pointers; object size `16 + capacity *
 //!     payload_words`, rounded up to 8 (see `crate::collections::array`).
+//!   - Task, Function, Opaque: descriptors of *types* whose values are
+//!     not described by them: a task handle (`crate::sched::task::Task`,
+//!     runtime memory with no shape header), a closure object (whose own
+//!     header is the Class-kind descriptor of its environment), a runtime
+//!     handle (a scope now; locks may use it). They are never object
+//!     headers.
+//!   - Channel: `[header][chan::core::Chan]`, see `crate::chan`.
 //!   - Scalar kinds are never object headers, only children.
 //! - `children` points to `n_children` descriptors (for an Enum: to
 //!   `PlatVariant`s, cast) and `child_names` (Class only) to as many
@@ -60,6 +67,21 @@ pub enum ShapeKind {
     /// elements of `payload_words` bytes each, type `children[0]`, no
     /// pointers.
     Bytes = 9,
+    /// `Task<T>`; children `[T]`. A value is a task handle (no header):
+    /// equal and hashed by identity, rendered `<task N>`.
+    Task = 10,
+    /// `Fn(...) -> R`; no children. A value is a closure object whose
+    /// header is its environment's descriptor (Class kind): equal and
+    /// hashed by identity, rendered `<NAME>` with that header's name.
+    Function = 11,
+    /// A runtime handle without a header of its own (a `concurrent`
+    /// scope; future channels and locks may use it): equal and hashed by
+    /// identity, rendered `<NAME>` with this descriptor's name.
+    Opaque = 12,
+    /// `Channel<T>`; children `[T]`. A value is a channel object
+    /// (`crate::chan`) whose header is this descriptor: equal and hashed
+    /// by identity, rendered `<NAME>`.
+    Channel = 13,
     Bool = 16,
     Int8 = 17,
     Int16 = 18,
@@ -85,6 +107,10 @@ impl ShapeKind {
             7 => Set,
             8 => Array,
             9 => Bytes,
+            10 => Task,
+            11 => Function,
+            12 => Opaque,
+            13 => Channel,
             16 => Bool,
             17 => Int8,
             18 => Int16,
@@ -333,6 +359,10 @@ mod tests {
             (7, ShapeKind::Set),
             (8, ShapeKind::Array),
             (9, ShapeKind::Bytes),
+            (10, ShapeKind::Task),
+            (11, ShapeKind::Function),
+            (12, ShapeKind::Opaque),
+            (13, ShapeKind::Channel),
             (16, ShapeKind::Bool),
             (17, ShapeKind::Int8),
             (18, ShapeKind::Int16),
@@ -347,7 +377,7 @@ mod tests {
             assert_eq!(ShapeKind::from_u32(n), Some(k));
         }
         assert_eq!(ShapeKind::from_u32(0), None);
-        assert_eq!(ShapeKind::from_u32(10), None);
+        assert_eq!(ShapeKind::from_u32(14), None);
         assert_eq!(plat_type_int32.shape_kind(), ShapeKind::Int32);
         assert_eq!(plat_type_unit.name_bytes(), b"Unit");
         assert_eq!(plat_shape_string.n_children, 0);

@@ -173,19 +173,22 @@ pub unsafe extern "C" fn plat_task_await(
             Reason {
                 what: "awaiting task",
                 task: Some(t.id),
+                at: std::ptr::null(),
             },
         );
     }
 }
 
-/// `task.await_timeout(millis = n)`: 1 and `*out` = result if the task
-/// ended within `millis`, else 0.
+/// `task.await_timeout(millis = n)` at `loc` (null or the call's source
+/// location): 1 and `*out` = result if the task ended within `millis`,
+/// else 0. A failed or cancelled task panics as in `plat_task_await`.
 #[no_mangle]
 pub unsafe extern "C" fn plat_task_await_timeout(
     ctx: *mut PlatCtx,
     task: *mut Task,
     millis: i64,
     out: *mut u64,
+    loc: *const c_char,
 ) -> u8 {
     let me = task_of(ctx);
     // SAFETY: a task handle (never freed).
@@ -194,8 +197,7 @@ pub unsafe extern "C" fn plat_task_await_timeout(
     let mut armed = false;
     loop {
         if t.is_done() {
-            // No location in this entry point's contract.
-            let r = collect(me, t, std::ptr::null());
+            let r = collect(me, t, loc);
             // SAFETY: `out` is writable (contract).
             unsafe { *out = r };
             return 1;
@@ -218,6 +220,7 @@ pub unsafe extern "C" fn plat_task_await_timeout(
             Reason {
                 what: "awaiting (with timeout) task",
                 task: Some(t.id),
+                at: std::ptr::null(),
             },
         );
     }
@@ -253,11 +256,16 @@ pub unsafe extern "C" fn plat_race_enter(ctx: *mut PlatCtx) -> *mut Scope {
     enter(ctx, true)
 }
 
-/// End of `race`: the first successful result; the other tasks are
-/// cancelled and awaited. If none succeeded, the last failure is
-/// re-raised.
+/// End of `race` at `loc` (null or the race's source location): the
+/// first successful result; the other tasks are cancelled and awaited.
+/// If none succeeded, the last failure is re-raised (and if every task
+/// was cancelled, that is a panic at `loc`).
 #[no_mangle]
-pub unsafe extern "C" fn plat_race_wait(ctx: *mut PlatCtx, scope: *mut Scope) -> u64 {
+pub unsafe extern "C" fn plat_race_wait(
+    ctx: *mut PlatCtx,
+    scope: *mut Scope,
+    loc: *const c_char,
+) -> u64 {
     let me = task_of(ctx);
     // SAFETY: a scope from `plat_race_enter`, not finished yet.
     let sc = unsafe { &*scope };
@@ -284,7 +292,7 @@ pub unsafe extern "C" fn plat_race_wait(ctx: *mut PlatCtx, scope: *mut Scope) ->
         Some(f) => super::reraise(me, &f),
         None => super::raise(
             b"race ended without a result (every task was cancelled)",
-            std::ptr::null(),
+            loc,
         ),
     }
 }
@@ -333,6 +341,7 @@ pub unsafe extern "C" fn plat_time_sleep(ctx: *mut PlatCtx, millis: i64) {
             Reason {
                 what: "sleeping",
                 task: None,
+                at: std::ptr::null(),
             },
         );
     }

@@ -29,11 +29,17 @@ pub(super) fn report_deadlock() -> ! {
             // or recycles its fiber.
             let r = unsafe { *t.reason.get() };
             let info = t.info();
-            let what = match r.task {
+            let mut what = match r.task {
                 Some(0) => format!("{} main", r.what),
                 Some(id) => format!("{} {id}", r.what),
                 None => r.what.to_owned(),
             };
+            if !r.at.is_null() {
+                // SAFETY: `at` is a static NUL-terminated location.
+                let at = unsafe { std::ffi::CStr::from_ptr(r.at) };
+                what.push(' ');
+                what.push_str(&at.to_string_lossy());
+            }
             let id = t.id();
             let who = task_label(id, info.loc);
             lines.push((

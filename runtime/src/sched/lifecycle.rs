@@ -140,6 +140,7 @@ pub fn wait_scope(me: FiberRef, scope: &Scope, stop_at_winner: bool, cancel_on_o
             Reason {
                 what: "waiting for the tasks of its scope",
                 task: None,
+                at: std::ptr::null(),
             },
         );
     }

@@ -146,12 +146,15 @@ static NO_CAUSE: u8 = 0;
 fn no_cause() -> *mut Cause {
     &NO_CAUSE as *const u8 as *mut Cause
 }
-/// Why a parked task waits (shown by the deadlock report).
+/// Why a parked task waits (shown by the deadlock report and traces).
 #[derive(Clone, Copy, Debug)]
 pub struct Reason {
     pub what: &'static str,
     /// A task id the reason refers to, if any.
     pub task: Option<u64>,
+    /// A source location completing `what` (where the channel or lock
+    /// was made, where the select is), or null.
+    pub at: *const c_char,
 }
 
 /// A task handle: identity, outcome and cancellation state (see the
@@ -436,6 +439,7 @@ fn fiber_alloc(handle: *mut Task, info: Info) -> FiberRef {
         reason: UnsafeCell::new(Reason {
             what: "",
             task: None,
+            at: std::ptr::null(),
         }),
         next_free: UnsafeCell::new(std::ptr::null_mut()),
         next_all: AtomicPtr::new(std::ptr::null_mut()),
@@ -468,6 +472,7 @@ pub fn release(f: FiberRef) {
         *fiber.reason.get() = Reason {
             what: "",
             task: None,
+            at: std::ptr::null(),
         };
     }
     let p = f.0 as *mut Fiber;

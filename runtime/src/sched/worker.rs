@@ -156,6 +156,7 @@ fn find_task_seeded(w: &WorkerLocal) -> Option<FiberRef> {
 /// timer, or report the deadlock (there is one worker and no other
 /// source of wake-ups).
 fn idle_seeded() {
+    crate::stdout::flush_if_dirty();
     if let Some(d) = timer::next_deadline() {
         seed::advance_to(d);
         return;
@@ -189,6 +190,9 @@ fn spin_then_sleep(w: &WorkerLocal) -> Option<FiberRef> {
             }
         }
         s.idle.stop_spinning();
+        // Output printed before every task parked shows up now, not when
+        // the flusher next runs.
+        crate::stdout::flush_if_dirty();
         let woken = s.idle.sleep(|sleeping| {
             let due = timer::next_deadline();
             if any_queued() || due.is_some_and(|d| d <= now_nanos()) {
@@ -315,11 +319,13 @@ pub(super) fn run(w: &WorkerLocal, t: FiberRef) {
             *task.sp.get() = switch::init_stack(st.top(), lifecycle::task_entry, t.0 as *mut u8);
         }
         let st = (*task.stack.get()).unwrap_or_else(|| crate::rt_fatal!("task without a stack"));
-        signal::set_task(
-            st.lo,
-            task.ctx.stack_limit,
-            if is_main { None } else { Some(id) },
-        );
+        signal::set_task(Some(signal::Running {
+            lo: st.lo,
+            limit: task.ctx.stack_limit,
+            top: st.top(),
+            id: if is_main { None } else { Some(id) },
+            spawned_at: task.info().loc,
+        }));
     }
     if seed::is_seeded() {
         seed::advance(seed::VCLOCK_STEP);
@@ -341,7 +347,7 @@ pub(super) fn run(w: &WorkerLocal, t: FiberRef) {
     unsafe { switch::switch(w.sched_sp.get(), *task.sp.get()) };
     slot.current.store(std::ptr::null_mut(), Ordering::Relaxed);
     w.current.set(std::ptr::null());
-    signal::set_task(0, 0, None);
+    signal::set_task(None);
     if tracing {
         trace_switch_out(w, task);
     }

@@ -17,27 +17,41 @@
 //! # Semantics
 //!
 //! - Equality: strings by content; lists elementwise; dicts and sets by
-//!   contents, order ignored; enums by tag and payload; class instances by
-//!   identity; scalars by value, floats by IEEE `==` (so a list holding
-//!   NaN is not equal to itself).
-//! - Hashing is consistent with equality: equal values hash equally.
-//!   Dicts and sets hash order-independently. Hashing stops descending
-//!   below [`hash::MAX_DEPTH`] levels (deeper parts hash to a constant).
+//!   contents, order ignored; enums by tag and payload; class instances,
+//!   task handles, function values (closure objects) and runtime handles
+//!   by identity; scalars by value, floats by IEEE `==` (so a list
+//!   holding NaN is not equal to itself, and `0.0 == -0.0`).
+//! - Hashing is consistent with equality: equal values hash equally. The
+//!   whole value is hashed, however deep; dicts and sets hash
+//!   order-independently.
 //! - Class instances are rendered through their *dynamic* descriptor (the
 //!   object's header), so a subclass instance held as its parent type
-//!   shows its own name and fields.
+//!   shows its own name and fields. Renderings: see [`print`].
 //!
-//! # Recursion
+//! # Depth and cycles
 //!
-//! Values are trees of small depth in practice, but cycles are possible
-//! through class fields. Equality and hashing never look inside class
-//! instances, so only rendering can meet a cycle: it prints `...` for a
-//! class instance already being rendered further out, or nested deeper
-//! than [`print::MAX_CLASS_DEPTH`] class instances, and for any value
-//! nested deeper than [`print::MAX_DEPTH`] (the runtime has a bounded
-//! stack margin). Equality recurses on payloads but loops on the last
-//! field of an enum, so long linked lists (`Cons(x, rest)`) compare in
-//! constant stack.
+//! No routine here recurses on a value: each walks with an explicit work
+//! list on the heap, so a value's depth (a 100,000-deep nested enum or
+//! list) costs heap, never stack. That matters because this code runs on
+//! task stacks with a small margin below the limit compiled code checks,
+//! and has no stack checks of its own. Values that need no walk (scalars,
+//! strings, identities) take an inline fast path that allocates nothing.
+//!
+//! Values can be cyclic: a class field, or a list, dict or set (which are
+//! mutable) can hold a value that contains the object itself
+//! (`xs.push(value = Node::Kids(field0 = xs))`). Enums are immutable, so
+//! every cycle passes through one of those objects. Each walk keeps the
+//! objects open on its current path ([`PathSet`]):
+//!
+//! - rendering prints `...` for an object already being rendered further
+//!   out (the only elision);
+//! - equality is coinductive: a pair of objects met again while being
+//!   compared further out counts as equal (so two cyclic values are equal
+//!   when their unfoldings are);
+//! - hashing gives every value with a cycle (through lists and dicts;
+//!   class instances and sets, hashed by identity and by their stored
+//!   element hashes, are not walked) one constant hash. That is
+//!   consistent with equality: a value equal to a cyclic one is cyclic.
 //!
 //! Entry-point contract (instead of a `# Safety` section per function):
 //! `desc` is a well-formed descriptor and each slot a valid value of that
@@ -54,8 +68,76 @@ mod tests;
 pub use eq::eq;
 pub use hash::hash;
 
+use crate::collections::list::PlatList;
 use crate::gc::shape::{PlatShape, PlatVariant, ShapeKind};
 use crate::string::{self, PlatStr};
+
+/// The containers (or pairs of containers, for equality) open on the
+/// current path of a walk, innermost last: a stack with a membership
+/// test, by linear scan while short and through a hash set beyond
+/// [`PathSet::SHORT`] entries (deep paths are rare; shallow ones must
+/// stay cheap).
+pub struct PathSet<K> {
+    stack: Vec<K>,
+    /// `stack[SHORT..]`, for lookups.
+    deep: std::collections::HashSet<K>,
+}
+
+impl<K: Copy + Eq + std::hash::Hash> PathSet<K> {
+    const SHORT: usize = 32;
+
+    pub fn new() -> Self {
+        PathSet {
+            stack: Vec::new(),
+            deep: std::collections::HashSet::new(),
+        }
+    }
+
+    pub fn contains(&self, k: K) -> bool {
+        let short = &self.stack[..self.stack.len().min(Self::SHORT)];
+        short.contains(&k) || (self.stack.len() > Self::SHORT && self.deep.contains(&k))
+    }
+
+    /// Enters `k` (not already on the path).
+    pub fn push(&mut self, k: K) {
+        if self.stack.len() >= Self::SHORT {
+            self.deep.insert(k);
+        }
+        self.stack.push(k);
+    }
+
+    /// Leaves the innermost entry.
+    pub fn pop(&mut self) {
+        if let Some(k) = self.stack.pop() {
+            if self.stack.len() >= Self::SHORT {
+                self.deep.remove(&k);
+            }
+        }
+    }
+}
+
+impl<K: Copy + Eq + std::hash::Hash> Default for PathSet<K> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A descriptor as the `'static` reference it is: descriptors live for
+/// the whole process (`crate::gc::shape` invariants), whoever lends them.
+#[inline]
+pub fn forever(d: &PlatShape) -> &'static PlatShape {
+    // SAFETY: every `PlatShape` is compiler read-only data, a runtime
+    // static or a leaked runtime shape: none is ever freed.
+    unsafe { &*(d as *const PlatShape) }
+}
+
+/// Element `i` of a list, or `None` past its end. A walk keeps an index
+/// into a list across steps, and another task may shrink the list in the
+/// meantime: the length is re-read for each element.
+#[inline]
+pub fn list_elem(l: &PlatList, i: usize) -> Option<u64> {
+    l.get(i)
+}
 
 /// The integer in a slot of integer kind `k`.
 #[inline]

@@ -1,7 +1,9 @@
 /* A stand-in for a compiled program, for tests/link_smoke.rs: scheduler
  * tools. MODE=log: four tasks append to a shared log at safepoints (the
  * interleaving is the scheduler's choice; printed at the end).
- * MODE=trace: a few tasks that spawn, sleep, await and end. */
+ * MODE=trace: a few tasks that spawn, sleep, await and end.
+ * MODE=sleeps: sleepers of 60, 20, 40 and 1 ms, spawned in that order,
+ * print their duration when they wake. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,15 @@ static uint64_t appender(PlatCtx *c, void *env) {
   }
   return 0;
 }
+static uint64_t sleep_print(PlatCtx *c, void *env) {
+  char line[16];
+  int n = 0, v = (int)(uintptr_t)env;
+  plat_time_sleep(c, v);
+  if (v >= 10) line[n++] = '0' + v / 10;
+  line[n++] = '0' + v % 10;
+  line[n++] = '\n';
+  return write(1, line, n) == n ? 0 : 9;
+}
 static uint64_t napper(PlatCtx *c, void *env) { plat_time_sleep(c, (int64_t)(uintptr_t)env); return 1; }
 static uint64_t parent(PlatCtx *c, void *env) {
   void *s = plat_scope_enter(c);
@@ -38,6 +49,11 @@ int32_t plat_main(PlatCtx *c) {
     logbuf[loglen++] = '\n';
     if (write(1, logbuf, loglen) != loglen) return 9;
     return 0;
+  }
+  if (!strcmp(m, "sleeps")) {
+    /* Sleepers spawned in the order 60, 20, 40, 1 ms print as they wake. */
+    static const int ms[] = {60, 20, 40, 1};
+    for (int i = 0; i < 4; i++) plat_spawn(c, s, sleep_print, (void*)(uintptr_t)ms[i], "t.plat:4:4");
   }
   if (!strcmp(m, "trace")) {
     void *a = plat_spawn(c, s, parent, 0, "t.plat:2:2");

@@ -18,7 +18,8 @@ static uint64_t boom(PlatCtx *c, void *env) { plat_panic_cstr("kaboom", "t.plat:
 static uint64_t mid(PlatCtx *c, void *env) {
   void *s = plat_scope_enter(c); void *t = plat_spawn(c, s, boom, 0, "t.plat:5:5");
   uint64_t r = plat_task_await(c, t, "t.plat:8:8"); plat_scope_exit(c, s); return r; }
-static uint64_t nap_then_await(PlatCtx *c, void *env) { plat_time_sleep(c, 50); return plat_task_await(c, env, "t.plat:8:8") + 1; }
+/* Sleeps a minute, so it is surely cancelled while asleep however late its sibling fails. */
+static uint64_t nap_then_await(PlatCtx *c, void *env) { plat_time_sleep(c, 60000); return plat_task_await(c, env, "t.plat:8:8") + 1; }
 static uint64_t long_nap(PlatCtx *c, void *env) { plat_time_sleep(c, 60000); return 1; }
 static uint64_t cancels_then_awaits(PlatCtx *c, void *env) {
   void *s = plat_scope_enter(c); void *t = plat_spawn(c, s, long_nap, 0, "t.plat:7:7");

@@ -384,7 +384,8 @@ fn ensure_that_dict_readers_see_only_valid_entries_during_churn() {
                         plat_dict_has_key(d, k);
                         plat_dict_has_value(d, values[0]);
                     }
-                    for [h, k, v] in t.live() {
+                    for e in t.live() {
+                        let (h, k, v) = (e[0], e[1], e[2]);
                         assert!(key_set.contains(&k), "invalid key {k:#x}");
                         assert_eq!(h, key_hash(k, &plat_shape_string));
                         assert_eq!(v, value_of(keys, values, k));
