@@ -118,7 +118,7 @@ impl FunctionCx<'_, '_> {
     fn list_push(&mut self, l: Value, slot: Value, elem_ty: &Ty) {
         let f = self.trusted;
         let owner = self.b.ins().load(types::I64, f, l, layout::LIST_WRITER);
-        let len = self.list_raw_len(l);
+        let len = self.list_len(l);
         let data = self.list_data(l);
         let cap = self.b.ins().load(types::I64, f, data, layout::BUFFER_CAP);
         let mine = self.b.ins().icmp(IntCC::Equal, owner, self.ctx);
@@ -294,32 +294,25 @@ impl FunctionCx<'_, '_> {
         };
     }
 
-    /// The length of list `l` for reading it: `min(len, capacity(data))`
-    /// for the `data` loaded here (`len` first). In a program without
-    /// races it is `len`; under a race it bounds every index by a buffer
-    /// the list has had, and since buffers only grow, every element below
-    /// it is inside whatever buffer a later load of `data` gives
-    /// (`for` loops and lookups load `data` again per element).
+    /// The length of list `l`, for bounds-checking reads and `xs.set`
+    /// (known to compiler: docs/runtime-abi.md, "Lists", and
+    /// docs/memory-model.md). Races need no extra check here: every `len`
+    /// ever stored is at most the capacity of the buffer current at that
+    /// moment, buffers only grow, and on x86-64 a later load of `data`
+    /// (loads are not reordered with loads, and Cranelift keeps these in
+    /// program order) sees that buffer or a newer, bigger one. So an
+    /// index below this length is inside any `data` loaded after it.
     pub fn list_len(&mut self, l: Value) -> Value {
-        self.list_bound(l).0
-    }
-
-    /// [`Self::list_len`] and the `data` it was bounded by.
-    fn list_bound(&mut self, l: Value) -> (Value, Value) {
-        let len = self.list_raw_len(l);
-        let data = self.list_data(l);
-        let cap = self
-            .b
-            .ins()
-            .load(types::I64, self.trusted, data, layout::BUFFER_CAP);
-        (self.b.ins().umin(len, cap), data)
-    }
-
-    /// The stored `len` of list `l`.
-    fn list_raw_len(&mut self, l: Value) -> Value {
         self.b
             .ins()
             .load(types::I64, self.trusted, l, layout::LIST_LEN)
+    }
+
+    /// [`Self::list_len`] and then `data` (in that order: see there).
+    fn list_bound(&mut self, l: Value) -> (Value, Value) {
+        let len = self.list_len(l);
+        let data = self.list_data(l);
+        (len, data)
     }
 
     /// A stack slot for a runtime function's `out` parameter.

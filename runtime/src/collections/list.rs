@@ -21,10 +21,12 @@
 //!
 //! # What compiled code does
 //!
-//! - Reading (`xs[i]`, `xs.len()`, `for` loops) and `xs.set`: the length
-//!   is `min(len, capacity(data))` for one load of `data` (the capacity
-//!   word sits 8 bytes before `data`); element `i` below it is at `data +
-//!   i * W` for that `data` or any later load of it.
+//! - Reading (`xs[i]`, `xs.len()`, `for` loops) and `xs.set`: checks the
+//!   index against `len`, then loads `data` (in that order) and accesses
+//!   element `i` at `data + i * W`. Invariants 1 and 2 make this safe on
+//!   x86-64, where a load is not reordered with an earlier load: the
+//!   `data` it sees is the buffer that was current when that `len` was
+//!   stored, or a later, bigger one.
 //! - `xs.push`: appends in place when `writer == ctx` (the task owns the
 //!   list) and `len < capacity(data)`: it stores element `len` into that
 //!   buffer, then `len + 1`. Otherwise it calls [`plat_list_push`].
@@ -65,7 +67,11 @@
 //!
 //! From 1-4, a reader that bounds indices by `min(len, capacity(data))`
 //! only ever reads inside a live buffer, and only values of the element
-//! type. Entry points follow the contract in `super` (module doc).
+//! type; so does one that loads `len`, then `data`, with the processor
+//! keeping the two loads in order (x86-64; compiled code relies on this
+//! to avoid loading the capacity on every access, the runtime's
+//! [`View`] takes the minimum). Entry points follow the contract in
+//! `super` (module doc).
 
 use std::ffi::c_char;
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};

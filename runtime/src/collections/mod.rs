@@ -46,8 +46,10 @@
 //!
 //! - Buffers are never freed or reused while reachable, their capacity
 //!   word never changes, and a collection only ever replaces a buffer with
-//!   a fresh one (lists: a bigger one). A racing reader takes a buffer once
-//!   and bounds its accesses by that buffer's own capacity.
+//!   a fresh one (lists: a bigger one). A racing reader in the runtime
+//!   takes a buffer once and bounds its accesses by that buffer's own
+//!   capacity (compiled code relies on the order of its loads instead,
+//!   see [`list`]).
 //! - New contents are written before the pointer or length that makes them
 //!   visible (Release stores, Acquire loads); slots that a racing reader
 //!   may still load are never cleared (popped list elements, removed

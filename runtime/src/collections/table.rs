@@ -344,14 +344,18 @@ impl Table {
         if entries.is_null() || index.is_null() {
             return None;
         }
-        let width = self.width();
         // SAFETY: non-null Array pointers are first slots of Arrays
         // (module invariants), whose capacity words never change.
         let (slots, words) = unsafe { (array::capacity(entries), array::capacity(index)) };
-        if words == 0 || !words.is_power_of_two() {
+        if !words.is_power_of_two() {
             crate::rt_fatal!("hash index of {words} words");
         }
-        let cap = slots / width;
+        // (Division by constants: this is on every lookup's path.)
+        let (width, cap) = if self.is_dict() {
+            (3, slots / 3)
+        } else {
+            (2, slots / 2)
+        };
         Some(Arrays {
             entries,
             cap,
