@@ -117,18 +117,22 @@ impl FunctionCx<'_, '_> {
     /// store land outside a buffer.
     fn list_push(&mut self, l: Value, slot: Value, elem_ty: &Ty) {
         let f = self.trusted;
+        let owned = self.b.create_block();
+        let fast = self.b.create_block();
+        let slow = self.b.create_block();
+        let raced = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.set_cold_block(slow);
+        self.b.set_cold_block(raced);
         let owner = self.b.ins().load(types::I64, f, l, layout::LIST_WRITER);
+        let mine = self.b.ins().icmp(IntCC::Equal, owner, self.ctx);
+        self.b.ins().brif(mine, owned, &[], slow, &[]);
+        self.b.switch_to_block(owned);
         let len = self.list_len(l);
         let data = self.list_data(l);
         let cap = self.b.ins().load(types::I64, f, data, layout::BUFFER_CAP);
-        let mine = self.b.ins().icmp(IntCC::Equal, owner, self.ctx);
         let room = self.b.ins().icmp(IntCC::UnsignedLessThan, len, cap);
-        let ok = self.b.ins().band(mine, room);
-        let fast = self.b.create_block();
-        let slow = self.b.create_block();
-        let done = self.b.create_block();
-        self.b.set_cold_block(slow);
-        self.b.ins().brif(ok, fast, &[], slow, &[]);
+        self.b.ins().brif(room, fast, &[], slow, &[]);
         self.b.switch_to_block(fast);
         let addr = self.elem_addr_in(data, len, elem_ty);
         self.store_elem(slot, addr, elem_ty);
@@ -139,8 +143,6 @@ impl FunctionCx<'_, '_> {
         // have undone): a concurrent mutation.
         let after = self.b.ins().load(types::I64, f, l, layout::LIST_WRITER);
         let kept = self.b.ins().icmp(IntCC::Equal, after, self.ctx);
-        let raced = self.b.create_block();
-        self.b.set_cold_block(raced);
         self.b.ins().brif(kept, done, &[], raced, &[]);
         self.b.switch_to_block(raced);
         self.call_runtime("plat_list_push_raced", &[l]);

@@ -124,8 +124,9 @@ pub fn key_hash(key: u64, kd: &PlatShape) -> u64 {
 
 /// Where a key is, or where it would go.
 enum Probe {
-    /// At entry position `pos`, named by index word `slot`.
-    Found { slot: usize, pos: usize },
+    /// At entry position `pos`, named by index word `slot`, holding the
+    /// key `key` (equal to the one looked for).
+    Found { slot: usize, pos: usize, key: u64 },
     /// Absent; a new entry would be named by index word `slot`.
     Vacant { slot: usize },
     /// Absent, and every index word was visited (only a reader racing
@@ -261,7 +262,11 @@ impl Arrays {
                 let pos = (word as u32).wrapping_sub(2) as usize;
                 if let Some((eh, ek)) = self.hash_key(pos) {
                     if eh == h && value::eq(ek, key, kd) {
-                        return Probe::Found { slot: i, pos };
+                        return Probe::Found {
+                            slot: i,
+                            pos,
+                            key: ek,
+                        };
                     }
                 }
             }
@@ -337,6 +342,7 @@ impl Table {
     /// The Arrays, loaded once, or `None` for a table without any. `used`
     /// is loaded first, then the Arrays (Acquire, pairing with the Release
     /// stores of a rebuild or an insertion).
+    #[inline]
     pub fn arrays(&self) -> Option<Arrays> {
         let used = self.used.load(Acquire) as usize;
         let entries = self.entries.load(Acquire);
@@ -347,8 +353,10 @@ impl Table {
         // SAFETY: non-null Array pointers are first slots of Arrays
         // (module invariants), whose capacity words never change.
         let (slots, words) = unsafe { (array::capacity(entries), array::capacity(index)) };
-        if !words.is_power_of_two() {
-            crate::rt_fatal!("hash index of {words} words");
+        // Index Arrays have a power of two of words (at least 8); a mask
+        // of `words - 1` keeps every probe inside the Array regardless.
+        if words == 0 {
+            return None;
         }
         // (Division by constants: this is on every lookup's path.)
         let (width, cap) = if self.is_dict() {
@@ -423,11 +431,26 @@ impl Table {
     }
 
     /// The entry for `key`.
+    #[inline]
     pub fn get(&self, key: u64) -> Option<Entry> {
         let a = self.arrays()?;
         let kd = self.key_desc();
-        match a.probe(key, key_hash(key, kd), kd) {
-            Probe::Found { pos, .. } => a.read(pos),
+        let h = key_hash(key, kd);
+        match a.probe(key, h, kd) {
+            // The hash and key were read by the probe; the value is read
+            // after them (Acquire both: a value stored before the hash).
+            Probe::Found { pos, key, .. } => Some(Entry {
+                slots: [
+                    h,
+                    key,
+                    if a.width == 3 {
+                        a.slot(pos, 2).load(Acquire)
+                    } else {
+                        0
+                    },
+                ],
+                width: a.width,
+            }),
             Probe::Vacant { .. } | Probe::Exhausted => None,
         }
     }
@@ -487,7 +510,7 @@ impl Table {
     pub fn remove_claimed(&self, key: u64, h: u64) -> Option<u64> {
         let a = self.arrays()?;
         let kd = self.key_desc();
-        let Probe::Found { slot, pos } = a.probe(key, h, kd) else {
+        let Probe::Found { slot, pos, .. } = a.probe(key, h, kd) else {
             return None;
         };
         let last = a.slot(pos, a.width - 1).load(Relaxed);
