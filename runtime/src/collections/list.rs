@@ -384,28 +384,41 @@ impl PlatList {
     }
 
     /// Runs the mutation `f` holding the writer word, then leaves the
-    /// running task as the owner; panics if another task is mutating the
-    /// list.
+    /// running task as the owner (a push: its next appends can be
+    /// inline); panics if another task is mutating the list.
+    #[inline]
+    fn mutate_and_own<R>(&self, f: impl FnOnce(&PlatList) -> R) -> R {
+        match self.try_mutate_as(Some(writer::current_owner()), f) {
+            Ok(r) => r,
+            Err(writer::Busy) => writer::concurrent_mutation("List"),
+        }
+    }
+
+    /// Runs the mutation `f` holding the writer word, keeping the owner;
+    /// panics if another task is mutating the list. (Ownership only
+    /// decides who may append inline, and detection does not need it to
+    /// move: an owner's inline append that overlaps this mutation sees
+    /// the claimed word.)
     #[inline]
     fn mutate<R>(&self, f: impl FnOnce(&PlatList) -> R) -> R {
-        match self.try_mutate_as(writer::current_owner(), f) {
+        match self.try_mutate_as(None, f) {
             Ok(r) => r,
             Err(writer::Busy) => writer::concurrent_mutation("List"),
         }
     }
 
     /// Runs the mutation `f` holding the writer word and leaves `owner`
-    /// as the owner, or fails without running it if another mutation is
-    /// in progress.
+    /// as the owner (`None`: the one it had), or fails without running it
+    /// if another mutation is in progress.
     #[inline]
     pub(in crate::collections) fn try_mutate_as<R>(
         &self,
-        owner: u64,
+        owner: Option<u64>,
         f: impl FnOnce(&PlatList) -> R,
     ) -> Result<R, writer::Busy> {
-        writer::claim(&self.writer)?;
+        let before = writer::claim(&self.writer)?;
         let r = f(self);
-        writer::release(&self.writer, owner);
+        writer::release(&self.writer, owner.unwrap_or(before));
         Ok(r)
     }
 }
@@ -483,7 +496,7 @@ pub unsafe extern "C" fn plat_list_len(list: *mut PlatList) -> i64 {
 pub unsafe extern "C" fn plat_list_push(list: *mut PlatList, slot: u64) {
     // SAFETY: valid list (contract).
     let l = unsafe { &*list };
-    if let Err(TooLong(n)) = l.mutate(|l| l.push_claimed(slot)) {
+    if let Err(TooLong(n)) = l.mutate_and_own(|l| l.push_claimed(slot)) {
         // SAFETY: a null location.
         unsafe { raise(too_long(n), std::ptr::null()) }
     }

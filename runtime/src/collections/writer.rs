@@ -5,11 +5,11 @@
 //! Every collection has one 64-bit *writer word*. Its low bit,
 //! [`WRITING`], is set while a runtime entry point mutates the
 //! collection; the other bits are an *owner token*: for a list, the
-//! context (`ctx`, a task's fiber address) of the last task that mutated
-//! it through the runtime, or that created it (known to compiler: the
-//! inline `push` of compiled code appends in place only when the owner is
-//! its own `ctx`, otherwise it calls the runtime, which takes ownership);
-//! tables keep 0 there.
+//! context (`ctx`, a task's fiber address) of the task that created it or
+//! last pushed onto it through the runtime (known to compiler: the inline
+//! `push` of compiled code appends in place only when the owner is its
+//! own `ctx`, otherwise it calls the runtime, which takes ownership; other
+//! mutations keep the owner); tables keep 0 there.
 //!
 //! # Protocol
 //!
@@ -18,7 +18,8 @@
 //! failing if the word changed in between (another mutation ran
 //! meanwhile). A failure is a concurrent mutation: the entry point panics
 //! ([`concurrent_mutation`]) before touching anything. After mutating, it
-//! *releases* the word by storing the new owner token (no `WRITING`).
+//! *releases* the word by storing the owner token (the old one, or its
+//! own for a list push; no `WRITING`).
 //!
 //! So runtime mutations of one collection never overlap: the second of
 //! two overlapping ones panics before its first write. This is what keeps

@@ -93,13 +93,15 @@ fn ensure_that_list_readers_see_only_valid_elements_while_it_is_mutated() {
                 let len = list.len() as i64;
                 match r.below(16) {
                     0..=5 => list
-                        .try_mutate_as(8, |l| l.test_push(x))
+                        .try_mutate_as(Some(8), |l| l.test_push(x))
                         .expect("one writer"),
                     6 | 7 => list
-                        .try_mutate_as(8, |l| l.test_insert(r.below(len as u64 + 1) as i64, x))
+                        .try_mutate_as(Some(8), |l| {
+                            l.test_insert(r.below(len as u64 + 1) as i64, x)
+                        })
                         .expect("one writer"),
                     8 | 9 => {
-                        list.try_mutate_as(8, |l| l.test_remove(r.below(len as u64) as i64))
+                        list.try_mutate_as(Some(8), |l| l.test_remove(r.below(len as u64) as i64))
                             .expect("one writer");
                     }
                     10 | 11 => {
@@ -193,7 +195,7 @@ fn ensure_that_racing_runtime_mutations_of_a_list_are_never_lost() {
                 sc.spawn(move || {
                     let token = (t + 1) * 8;
                     let retry = |f: &dyn Fn(&PlatList) -> Option<u64>| loop {
-                        match list.try_mutate_as(token, f) {
+                        match list.try_mutate_as(Some(token), f) {
                             Ok(v) => return v,
                             Err(Busy) => {
                                 busy.fetch_add(1, Relaxed);
@@ -277,7 +279,7 @@ fn ensure_that_inline_appends_racing_with_other_mutations_stay_memory_safe() {
                             raced.fetch_add(1, Relaxed);
                         }
                         Some(false) => {
-                            if list.try_mutate_as(token, |l| l.test_push(x)).is_err() {
+                            if list.try_mutate_as(Some(token), |l| l.test_push(x)).is_err() {
                                 busy.fetch_add(1, Relaxed);
                             }
                         }
@@ -297,7 +299,7 @@ fn ensure_that_inline_appends_racing_with_other_mutations_stay_memory_safe() {
                         l.test_insert(0, pool[0]);
                     }
                 };
-                if n > 0 && list.try_mutate_as(24, f).is_err() {
+                if n > 0 && list.try_mutate_as(Some(24), f).is_err() {
                     busy.fetch_add(1, Relaxed);
                 }
             }
