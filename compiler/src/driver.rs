@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::{self, Diagnostic};
 use crate::source::{SourceMap, Span};
-use crate::{check, codegen, hir, link, modules, syntax};
+use crate::{check, codegen, dump, hir, link, modules, output, syntax};
 
 /// How diagnostics are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,7 +56,7 @@ pub fn check_file(path: &Path, options: &Options) -> Result<Option<Checked>, Fai
     let file = sources.add(path, display_path(path), text);
     let (module, mut diags) = syntax::parse_file(file, &sources.get(file).text);
     if options.emit == Some(Emit::Ast) {
-        println!("{module:#?}");
+        print_stdout(&dump::ast_module(&module))?;
         report(&mut diags, &sources, options)?;
         return Ok(None);
     }
@@ -74,7 +74,7 @@ pub fn check_file(path: &Path, options: &Options) -> Result<Option<Checked>, Fai
     report(&mut diags, &sources, options)?;
     let program = program.ok_or(Failure::Diagnostics(0))?;
     if options.emit == Some(Emit::Hir) {
-        println!("{program:#?}");
+        print_stdout(&dump::hir_program(&program))?;
         return Ok(None);
     }
     Ok(Some(Checked { sources, program }))
@@ -94,8 +94,7 @@ pub fn build(path: &Path, output: &Path, options: &Options) -> Result<(), Failur
         Err(codegen::Error::Internal(e)) => return Err(Failure::Tool(e)),
     };
     if options.emit == Some(Emit::Clif) {
-        print!("{}", out.clif);
-        return Ok(());
+        return print_stdout(&out.clif);
     }
     let object = object_path(output);
     std::fs::write(&object, &out.object)
@@ -114,17 +113,24 @@ fn report(diags: &mut [Diagnostic], sources: &SourceMap, options: &Options) -> R
         DiagnosticFormat::Human => diag::render_all(diags, sources, options.color),
         DiagnosticFormat::Short => {
             diags.sort_by_key(|d| (d.primary.span.file, d.primary.span.start));
+            let mut text = String::new();
             for d in diags.iter() {
-                eprintln!(
-                    "{}: error[{}]: {}",
+                text.push_str(&format!(
+                    "{}: error[{}]: {}\n",
                     sources.location(d.primary.span),
                     d.code.as_str(),
                     d.message
-                );
+                ));
             }
+            output::stderr(&text);
         }
     }
     Err(Failure::Diagnostics(diags.len()))
+}
+
+/// Prints a dump on stdout (a closed pipe is fine, see `output`).
+fn print_stdout(text: &str) -> Result<(), Failure> {
+    output::stdout(text).map_err(|e| Failure::Tool(format!("cannot write the output: {e}")))
 }
 
 /// The object file written next to the output, removed after linking.

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 use platc::driver::{self, DiagnosticFormat, Emit, Failure, Options};
+use platc::output;
 
 const USAGE: &str = "\
 Usage:
@@ -68,15 +69,18 @@ fn parse_args(raw: Vec<String>) -> Result<Args, String> {
 }
 
 fn main() -> ExitCode {
+    // The pipeline recurses on the program's nesting: a big stack.
+    platc::stack::run(plat_main)
+}
+
+fn plat_main() -> ExitCode {
     let raw: Vec<String> = std::env::args().skip(1).collect();
     match raw.first().map(String::as_str) {
         None | Some("-h" | "--help" | "help") => {
-            print!("{USAGE}");
-            return ExitCode::SUCCESS;
+            return print_or_fail(USAGE);
         }
         Some("--version" | "-V") => {
-            println!("plat {}", env!("CARGO_PKG_VERSION"));
-            return ExitCode::SUCCESS;
+            return print_or_fail(&format!("plat {}\n", env!("CARGO_PKG_VERSION")));
         }
         _ => {}
     }
@@ -97,7 +101,10 @@ fn main() -> ExitCode {
         "check" => finish(driver::check_file(&file, &args.options).map(|_| ())),
         "run" => run(&file, &args),
         "test" | "bench" | "fmt" => {
-            eprintln!("error: `plat {}` is not supported yet", args.command);
+            output::stderr_line(&format!(
+                "error: `plat {}` is not supported yet",
+                args.command
+            ));
             ExitCode::from(EXIT_USAGE)
         }
         other => usage_error(&format!("unknown command `{other}`")),
@@ -105,8 +112,19 @@ fn main() -> ExitCode {
 }
 
 fn usage_error(message: &str) -> ExitCode {
-    eprintln!("error: {message}\n\n{USAGE}");
+    output::stderr(&format!("error: {message}\n\n{USAGE}"));
     ExitCode::from(EXIT_USAGE)
+}
+
+/// Prints `text` on stdout (a closed pipe is fine, see `output`).
+fn print_or_fail(text: &str) -> ExitCode {
+    match output::stdout(text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            output::stderr_line(&format!("error: cannot write the output: {e}"));
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
 }
 
 /// `plat build main.plat` writes `./main`.
@@ -119,7 +137,7 @@ fn finish(result: Result<(), Failure>) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Diagnostics(_)) => ExitCode::from(EXIT_ERRORS),
         Err(Failure::Tool(message)) => {
-            eprintln!("error: {message}");
+            output::stderr_line(&format!("error: {message}"));
             ExitCode::from(EXIT_USAGE)
         }
     }
@@ -131,7 +149,7 @@ fn finish(result: Result<(), Failure>) -> ExitCode {
 fn run(file: &Path, args: &Args) -> ExitCode {
     let dir = std::env::temp_dir().join(format!("plat-run-{}", std::process::id()));
     if let Err(e) = std::fs::create_dir_all(&dir) {
-        eprintln!("error: cannot create {}: {e}", dir.display());
+        output::stderr_line(&format!("error: cannot create {}: {e}", dir.display()));
         return ExitCode::from(EXIT_USAGE);
     }
     let exe = dir.join(file.file_stem().unwrap_or_default());
@@ -145,7 +163,7 @@ fn run(file: &Path, args: &Args) -> ExitCode {
     match status {
         Ok(status) => ExitCode::from(exit_code(status)),
         Err(e) => {
-            eprintln!("error: cannot run {}: {e}", exe.display());
+            output::stderr_line(&format!("error: cannot run {}: {e}", exe.display()));
             ExitCode::from(EXIT_USAGE)
         }
     }

@@ -61,6 +61,11 @@ pub(crate) struct FnChecker<'c> {
     pub concurrent: Vec<LocalId>,
     /// The name of the function being checked (for labels).
     pub fn_span: Option<Span>,
+    /// Variants whose type arguments nothing decided, so they defaulted
+    /// to `Int32` (`Option::None` alone): where, the type they got, and
+    /// how to write them. A variable's inferred type must not rest on such
+    /// a guess (see `check_inferred`).
+    pub defaulted: Vec<(Span, Ty, String)>,
 }
 
 impl<'c> FnChecker<'c> {
@@ -82,6 +87,7 @@ impl<'c> FnChecker<'c> {
             pending: Vec::new(),
             concurrent: Vec::new(),
             fn_span: None,
+            defaulted: Vec::new(),
         }
     }
 
@@ -149,7 +155,6 @@ impl<'c> FnChecker<'c> {
     }
 
     /// A compiler-made local that no source name can reach.
-    #[allow(dead_code)] // for desugarings to come (closures, select)
     pub fn hidden_local(&mut self, ty: Ty, span: Span) -> LocalId {
         let id = LocalId(self.locals.len() as u32);
         self.locals.push(hir::Local {

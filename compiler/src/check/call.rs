@@ -7,7 +7,7 @@
 use super::body::{owner_type, Expect, FnChecker};
 use super::builtins::{self, BuiltinSig, ParamTy};
 use super::infer::Inference;
-use super::{adt, collections};
+use super::{adt, collections, list_fns};
 use crate::diag::{did_you_mean, Code, Diagnostic};
 use crate::hir::{self, AdtId, ExprKind, FnId, Ty};
 use crate::source::Span;
@@ -199,6 +199,11 @@ impl FnChecker<'_> {
             }
         }
         let missing = inf.missing();
+        // An argument that already failed decides nothing: no second error.
+        let echo = bound.iter().any(|(_, e)| e.ty.has_error());
+        if echo && !missing.is_empty() {
+            return hir::Expr::error(span);
+        }
         if ok && !missing.is_empty() {
             let names: Vec<String> = missing
                 .iter()
@@ -313,7 +318,7 @@ impl FnChecker<'_> {
                 .is_some_and(|s| s.name.starts_with(|c: char| c.is_ascii_uppercase()));
             let is_local =
                 p.segments.len() == 1 && self.lookup_local(&p.segments[0].name).is_some();
-            if is_type_name && !is_local {
+            if is_type_name && !is_local && !self.names_variant(p) {
                 return self.static_call(p, method, args, span, expect);
             }
         }
@@ -327,6 +332,11 @@ impl FnChecker<'_> {
                 self.unknown_method(&recv.ty, method, hint);
             }
             ty @ (Ty::List(_) | Ty::Dict(..) | Ty::Set(_)) => {
+                if let Ty::List(elem) = &ty {
+                    if list_fns::is_list_fn_method(&method.name) {
+                        return self.list_fn_method(recv, elem, method, args, span);
+                    }
+                }
                 if let Some(sig) = collections::method(&ty, &method.name) {
                     return self.builtin_call(&sig, Some(recv), &method.name, args, span);
                 }
@@ -369,6 +379,20 @@ impl FnChecker<'_> {
         }
         self.skip_args(args);
         hir::Expr::error(span)
+    }
+
+    /// Whether `E::V` (or `m::E::V`) names an enum variant rather than a
+    /// type: its prefix is a type. `Color::Red.name()` and
+    /// `Option::None.is_none()` are method calls on values.
+    fn names_variant(&self, path: &ast::Path) -> bool {
+        let Some((_, prefix)) = path.segments.split_last() else {
+            return false;
+        };
+        if prefix.is_empty() {
+            return false;
+        }
+        let segs: Vec<&str> = prefix.iter().map(|s| s.name.as_str()).collect();
+        self.c.lookup_type(&segs).is_some()
     }
 
     /// A function of another module must be `pub` to be called.

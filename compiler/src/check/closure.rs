@@ -51,6 +51,20 @@ impl FnChecker<'_> {
         Some(id)
     }
 
+    /// `self` in a method, read like any other local: used inside a
+    /// closure or spawn body it is captured (the object is shared, since
+    /// the captured value is the reference). Every read of `self`, written
+    /// or implied (`super.m()`), goes through here.
+    pub fn self_value(&mut self, span: Span) -> Option<hir::Expr> {
+        let local = self.self_local?;
+        self.capture(local);
+        Some(hir::Expr::new(
+            ExprKind::Local(local),
+            self.local_ty(local),
+            span,
+        ))
+    }
+
     /// Records `id` as captured by every open body deeper than its
     /// declaration.
     pub fn capture(&mut self, id: LocalId) {
@@ -75,16 +89,30 @@ impl FnChecker<'_> {
         };
         let name = self.locals[id.0 as usize].name.clone();
         let frame_span = frame.span;
+        let is_task = frame.kind == FnKind::Spawn;
         let decl = self.local_spans[id.0 as usize];
+        // TODO(issue 8): once Channel, Mutex and Atomic exist, suggest
+        // them here as well (concurrency.md section 1 words the message as
+        // "use a Channel, Atomic or Mutex to share state").
         self.error(
             Diagnostic::new(
                 Code::CapturedAssign,
-                format!("`{name}` is captured by a {what}; use a Channel, Atomic or Mutex to share state"),
+                format!("`{name}` is captured by a {what}, so it cannot be assigned inside it"),
                 target,
                 "assigned inside the body",
             )
-            .with_label(frame_span, format!("`{name}` is copied into this {what} when it is made"))
-            .with_label(decl, "declared here"),
+            .with_label(
+                frame_span,
+                format!("`{name}` is copied into this {what} when it is made"),
+            )
+            .with_label(decl, "declared here")
+            .with_hint(if is_task {
+                "return the value from the task and read it with `.await()`; or keep the state \
+                 in a `var` field of a class instance, which is shared by reference"
+            } else {
+                "keep the state in a `var` field of a class instance (or in a List or Dict): \
+                 those are shared by reference, so the closure's copy refers to the same object"
+            }),
         );
     }
 

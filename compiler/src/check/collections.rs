@@ -108,6 +108,8 @@ pub(crate) fn method_names(recv: &Ty) -> &'static [&'static str] {
             "index_of",
             "contains",
             "concat",
+            "any",
+            "all",
         ],
         Ty::Dict(..) => &[
             "get",

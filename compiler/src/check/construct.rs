@@ -118,14 +118,21 @@ impl FnChecker<'_> {
             }
         };
         // `Option::None` and the other side of `Ok`/`Err` default to Int32
-        // when nothing decides them, as the original compiler did.
+        // when nothing decides them, as the original compiler did; but a
+        // variable's inferred type may not rest on that (`defaulted`).
+        let decided = inf.args();
+        let guessed = decided.contains(&Ty::Error);
         let args: Vec<Ty> = adt
             .generics
             .iter()
-            .zip(inf.args())
+            .zip(decided)
             .map(|(_, t)| if t == Ty::Error { Ty::INT32 } else { t })
             .collect();
         let ty = Ty::Adt(id, args);
+        if guessed {
+            let written = format!("{}::{}", adt.name, variant.name);
+            self.defaulted.push((span, ty.clone(), written));
+        }
         hir::Expr::new(ExprKind::Variant { tag, fields }, ty, span)
     }
 
@@ -292,7 +299,7 @@ impl FnChecker<'_> {
         span: Span,
         expect: Expect,
     ) -> hir::Expr {
-        let (Some(owner), Some(self_local)) = (self.owner, self.self_local) else {
+        let (Some(owner), Some(receiver)) = (self.owner, self.self_value(span)) else {
             self.error(Diagnostic::new(
                 Code::UnknownName,
                 "`super` is only available in methods of a class with a parent",
@@ -313,7 +320,6 @@ impl FnChecker<'_> {
             self.skip_args(args);
             return hir::Expr::error(span);
         };
-        let receiver = hir::Expr::new(ExprKind::Local(self_local), own, span);
         if method.name == "init" {
             let Ty::Adt(pid, pargs) = &parent else {
                 return hir::Expr::error(span);

@@ -2,12 +2,12 @@
 //! [`FnChecker::expr`]. Operators are in `ops.rs`, calls in `call.rs`,
 //! `match` in `pattern.rs`.
 
-use super::adt;
 use super::body::{Expect, FnChecker};
+use super::{adt, types};
 use crate::diag::{did_you_mean, Code, Diagnostic};
-use crate::hir::{self, AdtId, AdtKind, ExprKind, Ty};
+use crate::hir::{self, AdtId, AdtKind, ExprKind, Ty, MAX_TYPE_SIZE};
 use crate::source::Span;
-use crate::syntax::ast;
+use crate::syntax::{ast, limits};
 
 impl FnChecker<'_> {
     /// Checks `e` and reports a mismatch unless its type fits `ty`.
@@ -36,7 +36,34 @@ impl FnChecker<'_> {
         self.error(diag);
     }
 
+    /// Checks an expression. Stops with a diagnostic when the stack runs
+    /// low (deep nesting, see `syntax::limits`) and when the expression's
+    /// type grows too large (see `hir::MAX_TYPE_SIZE`).
     pub fn expr(&mut self, e: &ast::Expr, expect: Expect) -> hir::Expr {
+        if limits::stack_is_low() {
+            return self.out_of_stack(e.span);
+        }
+        let mut value = self.expr_kind(e, expect);
+        if value.ty.larger_than(MAX_TYPE_SIZE) {
+            // Around a part cut before, the type grows again: one error.
+            if !value.ty.has_error() {
+                self.error(types::type_too_large(e.span));
+            }
+            value.ty = Ty::Error;
+        }
+        value
+    }
+
+    /// Reports (once) that checking ran short of stack at `span`.
+    pub fn out_of_stack(&mut self, span: Span) -> hir::Expr {
+        if !self.c.out_of_stack {
+            self.c.out_of_stack = true;
+            self.error(limits::out_of_stack(span));
+        }
+        hir::Expr::error(span)
+    }
+
+    fn expr_kind(&mut self, e: &ast::Expr, expect: Expect) -> hir::Expr {
         use ast::ExprKind as A;
         let span = e.span;
         match &e.kind {
@@ -46,8 +73,8 @@ impl FnChecker<'_> {
             A::Unit => hir::Expr::new(ExprKind::Unit, Ty::Unit, span),
             A::Str(parts) => self.string(parts, span),
             A::Path(path) => self.path(path, expect),
-            A::SelfValue => match self.self_local {
-                Some(l) => hir::Expr::new(ExprKind::Local(l), self.local_ty(l), span),
+            A::SelfValue => match self.self_value(span) {
+                Some(value) => value,
                 None => {
                     self.error(Diagnostic::new(
                         Code::UnknownName,
@@ -562,7 +589,10 @@ impl FnChecker<'_> {
         };
         self.check_field_visible(&found, field);
         let through_self = matches!(object.kind, ast::ExprKind::SelfValue);
-        if !(found.field.mutable || self.in_init && through_self) {
+        // A closure or task made in `init` may run after it: only `init`'s
+        // own code sets `let` fields.
+        let in_init_body = self.in_init && self.frames.is_empty();
+        if !(found.field.mutable || in_init_body && through_self) {
             self.error(
                 Diagnostic::new(
                     Code::AssignImmutable,

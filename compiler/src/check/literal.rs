@@ -21,6 +21,22 @@ pub(crate) fn is_untyped_literal(e: &ast::Expr) -> bool {
     }
 }
 
+/// Whether `e` gets its type from its context rather than deciding it:
+/// an untyped literal, an empty collection literal, or an enum variant
+/// (whose type arguments may come only from the context, like
+/// `Option::None`). The other operand of `==` is checked first then.
+pub(crate) fn is_context_typed(e: &ast::Expr) -> bool {
+    match &e.kind {
+        ast::ExprKind::List(items) | ast::ExprKind::Set(items) => items.is_empty(),
+        ast::ExprKind::Dict(entries) => entries.is_empty(),
+        ast::ExprKind::Path(p) => p.segments.len() > 1,
+        ast::ExprKind::Call { callee, .. } => {
+            matches!(&callee.kind, ast::ExprKind::Path(p) if p.segments.len() > 1)
+        }
+        _ => is_untyped_literal(e),
+    }
+}
+
 impl FnChecker<'_> {
     pub fn int_literal(
         &mut self,
@@ -96,13 +112,29 @@ impl FnChecker<'_> {
             },
         };
         let value = if negative { -value } else { value };
-        if width == FloatWidth::W32 && value.is_finite() && !(value as f32).is_finite() {
-            self.error(Diagnostic::new(
-                Code::LiteralOutOfRange,
-                format!("the literal `{value}` does not fit in `Float32`"),
-                span,
-                "too large for Float32",
-            ));
+        // No literal spells infinity: an infinite value overflowed Float64
+        // when it was read, and a finite one may still overflow Float32.
+        let fits = match width {
+            FloatWidth::W64 => value.is_finite(),
+            FloatWidth::W32 => (value as f32).is_finite(),
+        };
+        if !fits {
+            let ty = self.show(&Ty::Float(width));
+            self.error(
+                Diagnostic::new(
+                    Code::LiteralOutOfRange,
+                    format!("the literal does not fit in `{ty}`"),
+                    span,
+                    format!("too large for `{ty}`"),
+                )
+                .with_hint(format!(
+                    "`{ty}` holds magnitudes up to {}",
+                    match width {
+                        FloatWidth::W64 => "about 1.8e308",
+                        FloatWidth::W32 => "about 3.4e38",
+                    }
+                )),
+            );
         }
         hir::Expr::new(ExprKind::Float(value), Ty::Float(width), span)
     }

@@ -20,6 +20,7 @@ mod construct;
 mod expr;
 mod infer;
 mod items;
+mod list_fns;
 mod literal;
 mod naming;
 mod ops;
@@ -109,6 +110,11 @@ pub(crate) struct Checker {
     pub type_names: HashMap<String, (TypeName, Span)>,
     /// Aliases being resolved, to report cycles instead of looping.
     pub resolving: Vec<String>,
+    /// Aliases already resolved, by full name.
+    pub alias_cache: HashMap<String, Ty>,
+    /// Whether checking already stopped somewhere for lack of stack
+    /// (reported once).
+    pub out_of_stack: bool,
     /// Type parameter names, by `ParamId`.
     pub params: Vec<String>,
     pub modules: Vec<ModInfo>,
@@ -203,6 +209,8 @@ pub fn check(modules: &[SourceModule], file_span: Span) -> (Option<hir::Program>
         adt_extra: Vec::new(),
         type_names: HashMap::new(),
         resolving: Vec::new(),
+        alias_cache: HashMap::new(),
+        out_of_stack: false,
         params: Vec::new(),
         modules: Vec::new(),
         cur: 0,

@@ -1,13 +1,17 @@
 //! Operators, casts, `if` and conditions.
 
 use super::body::{Expect, FnChecker};
-use super::literal::is_untyped_literal;
+use super::literal::is_context_typed;
 use crate::diag::{Code, Diagnostic};
 use crate::hir::{self, BinOp, ExprKind, Ty, UnOp};
 use crate::source::Span;
 use crate::syntax::ast;
 
 impl FnChecker<'_> {
+    /// A binary operation. A chain `a + b + c + ...` nests on the left;
+    /// it is checked with a loop, not by recursion, so its length does not
+    /// matter (issue 7, item 4): the leftmost operation first, each result
+    /// becoming the left operand of the next.
     pub(crate) fn binary(
         &mut self,
         op: BinOp,
@@ -16,9 +20,63 @@ impl FnChecker<'_> {
         span: Span,
         expect: Expect,
     ) -> hir::Expr {
+        // (operator, right operand, span, what the context expects of the
+        // operation), outermost first.
+        let mut spine = vec![(op, rhs, span, expect)];
+        let mut leftmost = lhs;
+        let mut inner_expect = operand_expect(op, expect);
+        while let ast::ExprKind::Binary { op, lhs, rhs } = &leftmost.kind {
+            spine.push((*op, &**rhs, leftmost.span, inner_expect));
+            inner_expect = operand_expect(*op, inner_expect);
+            leftmost = lhs;
+        }
+        let mut spine = spine.into_iter().rev();
+        let Some((op, rhs, span, expect)) = spine.next() else {
+            return hir::Expr::error(span);
+        };
+        let mut result = self.binary_leaf(op, leftmost, rhs, span, expect);
+        for (op, rhs, span, _) in spine {
+            let (l, r) = self.operands(op, result, rhs);
+            result = self.binary_types(op, l, r, span);
+        }
+        result
+    }
+
+    /// The innermost operation of a chain: both operands unchecked. An
+    /// untyped literal on the left takes the type of the right operand.
+    fn binary_leaf(
+        &mut self,
+        op: BinOp,
+        lhs: &ast::Expr,
+        rhs: &ast::Expr,
+        span: Span,
+        expect: Expect,
+    ) -> hir::Expr {
+        let plain = !matches!(op, BinOp::And | BinOp::Or);
+        if plain && is_context_typed(lhs) && !is_context_typed(rhs) {
+            let r = self.expr(rhs, operand_expect(op, expect));
+            let l = self.expr(lhs, Expect::Ty(&r.ty));
+            return self.binary_types(op, l, r, span);
+        }
+        let l = self.expr(lhs, operand_expect(op, expect));
+        let (l, r) = self.operands(op, l, rhs);
+        self.binary_types(op, l, r, span)
+    }
+
+    /// Checks the right operand given the checked left one.
+    fn operands(&mut self, op: BinOp, l: hir::Expr, rhs: &ast::Expr) -> (hir::Expr, hir::Expr) {
+        let r = if matches!(op, BinOp::And | BinOp::Or) {
+            self.expr(rhs, Expect::Ty(&Ty::Bool))
+        } else {
+            let want = l.ty.clone();
+            self.expr(rhs, Expect::Ty(&want))
+        };
+        (l, r)
+    }
+
+    /// The typing rules of an operation whose operands are checked.
+    fn binary_types(&mut self, op: BinOp, l: hir::Expr, r: hir::Expr, span: Span) -> hir::Expr {
         if matches!(op, BinOp::And | BinOp::Or) {
-            let l = self.expr(lhs, Expect::Ty(&Ty::Bool));
-            let r = self.expr(rhs, Expect::Ty(&Ty::Bool));
             for side in [&l, &r] {
                 if !side.ty.fits(&Ty::Bool) {
                     self.error(Diagnostic::new(
@@ -35,25 +93,7 @@ impl FnChecker<'_> {
             }
             return binary_expr(op, l, r, Ty::Bool, span);
         }
-        let arithmetic = matches!(
-            op,
-            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem
-        );
-        // An arithmetic result takes the expected type; comparison operands
-        // take each other's type. An untyped literal follows the other side.
-        let outer = match expect.ty() {
-            Some(t) if arithmetic => Expect::Ty(t),
-            _ => Expect::Value,
-        };
-        let (l, r) = if is_untyped_literal(lhs) && !is_untyped_literal(rhs) {
-            let r = self.expr(rhs, outer);
-            let l = self.expr(lhs, Expect::Ty(&r.ty));
-            (l, r)
-        } else {
-            let l = self.expr(lhs, outer);
-            let r = self.expr(rhs, Expect::Ty(&l.ty));
-            (l, r)
-        };
+        let arithmetic = is_arithmetic(op);
         let comparison = !arithmetic;
         if l.ty.is_flexible() || r.ty.is_flexible() {
             let ty = if comparison {
@@ -319,6 +359,27 @@ fn then_tail_span(block: &hir::Block) -> Option<Span> {
 
 fn then_span(tail: Option<Span>, whole: Span) -> Span {
     tail.unwrap_or(whole)
+}
+
+fn is_arithmetic(op: BinOp) -> bool {
+    matches!(
+        op,
+        BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem
+    )
+}
+
+/// What an operation's left operand is checked against: `Bool` for `and`
+/// and `or`; the expected result type for arithmetic (a literal operand
+/// adapts to it); nothing for comparisons (the operands decide).
+fn operand_expect(op: BinOp, expect: Expect) -> Expect {
+    match op {
+        BinOp::And | BinOp::Or => Expect::Ty(&Ty::Bool),
+        _ if is_arithmetic(op) => match expect.ty() {
+            Some(t) => Expect::Ty(t),
+            None => Expect::Value,
+        },
+        _ => Expect::Value,
+    }
 }
 
 fn binary_expr(op: BinOp, l: hir::Expr, r: hir::Expr, ty: Ty, span: Span) -> hir::Expr {

@@ -12,6 +12,14 @@ impl FnChecker<'_> {
     /// Checks a block in its own scope. Its type is its tail's, `Unit`
     /// without a tail, or `Never` when a statement always leaves it.
     pub fn block(&mut self, block: &ast::Block, expect: Expect) -> hir::Block {
+        if crate::syntax::limits::stack_is_low() {
+            self.out_of_stack(block.span);
+            return hir::Block {
+                stmts: Vec::new(),
+                tail: None,
+                ty: Ty::Error,
+            };
+        }
         self.push_scope();
         let mut stmts = Vec::new();
         let mut diverges = false;
@@ -63,7 +71,9 @@ impl FnChecker<'_> {
                         stmt.span,
                         "not inside `while` or `for`",
                     ));
-                    return None;
+                    // Kept (the program has an error, so no code is made
+                    // from it): the block still ends here, which avoids a
+                    // second error about its type.
                 }
                 if is_break {
                     Stmt::Break
@@ -94,7 +104,9 @@ impl FnChecker<'_> {
                 (self.expect_ty(value, &ty), ty)
             }
             None => {
+                let mark = self.defaulted.len();
                 let value = self.expr(value, Expect::Value);
+                self.check_inferred(mark, &value.ty, name);
                 if value.ty == Ty::Unit {
                     self.error(Diagnostic::new(
                         Code::UnitValue,
@@ -111,6 +123,36 @@ impl FnChecker<'_> {
         // outer `x`.
         let local = self.declare_local(name, ty, mutable);
         Stmt::Let { local, value }
+    }
+
+    /// A variable's type inferred from its initialiser (decision of this
+    /// implementation, see docs/decisions.md) must be decided by the
+    /// code: not rest on a variant whose type arguments defaulted to
+    /// `Int32` since `mark` (`let x = Option::None;`).
+    pub(crate) fn check_inferred(&mut self, mark: usize, ty: &Ty, name: &ast::Ident) {
+        let guesses: Vec<(Span, Ty, String)> = self.defaulted.drain(mark..).collect();
+        let Some((span, guessed, written)) = guesses.into_iter().find(|(_, g, _)| ty.contains(g))
+        else {
+            return;
+        };
+        // The type with its parameters unfilled: `Option<T>`.
+        let shown = match &guessed {
+            Ty::Adt(id, _) => self.show(&super::body::owner_type(self.c, *id)),
+            other => self.show(other),
+        };
+        self.error(
+            Diagnostic::new(
+                Code::CannotInfer,
+                format!("cannot infer the type of `{}` from `{written}`", name.name),
+                span,
+                "nothing here decides its type arguments",
+            )
+            .with_label(name.span, "declared without a type")
+            .with_hint(format!(
+                "declare its type, `{}: {shown}`, with actual types for the parameters",
+                name.name
+            )),
+        );
     }
 
     fn return_stmt(&mut self, value: Option<&ast::Expr>, span: Span) -> Stmt {
@@ -206,7 +248,16 @@ impl FnChecker<'_> {
             inclusive,
         } = &iter.kind
         else {
+            let mark = self.defaulted.len();
             let value = self.expr(iter, Expect::Value);
+            if declared.is_none() {
+                let elem = match &value.ty {
+                    Ty::List(t) | Ty::Set(t) => (**t).clone(),
+                    Ty::Dict(k, _) => (**k).clone(),
+                    _ => Ty::Error,
+                };
+                self.check_inferred(mark, &elem, var);
+            }
             if let Some(stmt) = self.for_collection(var, declared.as_ref(), value.clone(), body) {
                 return Some(stmt);
             }

@@ -3,7 +3,7 @@
 use super::items::Generics;
 use super::{Checker, TypeName};
 use crate::diag::{did_you_mean, Code, Diagnostic};
-use crate::hir::{AdtKind, FloatWidth, IntWidth, Ty};
+use crate::hir::{AdtKind, FloatWidth, IntWidth, Ty, MAX_TYPE_SIZE};
 use crate::source::Span;
 use crate::syntax::ast::{TypeExpr, TypeExprKind};
 
@@ -55,8 +55,30 @@ fn primitive(name: &str) -> Option<Ty> {
     })
 }
 
+/// The type `ty` names. A type with more than [`MAX_TYPE_SIZE`] parts is
+/// an error (aliases can double a type's size at each step).
 pub(crate) fn resolve(checker: &mut Checker, ty: &TypeExpr, generics: &Generics) -> Ty {
-    let mut r = |t: &TypeExpr| Box::new(resolve(checker, t, generics));
+    let resolved = resolve_parts(checker, ty, generics);
+    if resolved.larger_than(MAX_TYPE_SIZE) {
+        checker.error(type_too_large(ty.span));
+        return Ty::Error;
+    }
+    resolved
+}
+
+/// The diagnostic for a type with more than [`MAX_TYPE_SIZE`] parts.
+pub(crate) fn type_too_large(span: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::TypeTooLarge,
+        format!("this type has more than {MAX_TYPE_SIZE} parts"),
+        span,
+        "type too large",
+    )
+    .with_hint("nested generic types and aliases multiply: name smaller pieces with classes")
+}
+
+fn resolve_parts(checker: &mut Checker, ty: &TypeExpr, generics: &Generics) -> Ty {
+    let mut r = |t: &TypeExpr| Box::new(resolve_parts(checker, t, generics));
     match &ty.kind {
         TypeExprKind::Unit => Ty::Unit,
         TypeExprKind::Error => Ty::Error,
@@ -70,11 +92,11 @@ pub(crate) fn resolve(checker: &mut Checker, ty: &TypeExpr, generics: &Generics)
         TypeExprKind::Fn { params, ret } => {
             let params = params
                 .iter()
-                .map(|p| resolve(checker, p, generics))
+                .map(|p| resolve_parts(checker, p, generics))
                 .collect();
             let ret = ret
                 .as_ref()
-                .map_or(Ty::Unit, |r| resolve(checker, r, generics));
+                .map_or(Ty::Unit, |r| resolve_parts(checker, r, generics));
             Ty::Fn(params, Box::new(ret))
         }
         TypeExprKind::Named { path, args } => {
@@ -132,7 +154,7 @@ pub(crate) fn resolve(checker: &mut Checker, ty: &TypeExpr, generics: &Generics)
             }
             if name == "Task" {
                 return match args.as_slice() {
-                    [t] => Ty::Task(Box::new(resolve(checker, t, generics))),
+                    [t] => Ty::Task(Box::new(resolve_parts(checker, t, generics))),
                     _ => {
                         checker.error(Diagnostic::new(
                             Code::TypeMismatch,
@@ -190,7 +212,10 @@ fn adt_type(
         no_args(checker, name, args);
         return Ty::Newtype(id);
     }
-    let args: Vec<Ty> = args.iter().map(|a| resolve(checker, a, generics)).collect();
+    let args: Vec<Ty> = args
+        .iter()
+        .map(|a| resolve_parts(checker, a, generics))
+        .collect();
     let want = checker.adt(id).generics.len();
     if args.len() != want {
         checker.error(Diagnostic::new(
@@ -228,9 +253,16 @@ fn resolve_alias(checker: &mut Checker, name: &str, target: &TypeExpr, use_span:
         ));
         return Ty::Error;
     }
+    // Resolved once: an alias built from others (`type B = Dict[A, A];`)
+    // would otherwise resolve them again at every use, in time that
+    // doubles with each such level.
+    if let Some(ty) = checker.alias_cache.get(name) {
+        return ty.clone();
+    }
     checker.resolving.push(name.to_owned());
     let ty = resolve(checker, target, &Vec::new());
     checker.resolving.pop();
+    checker.alias_cache.insert(name.to_owned(), ty.clone());
     ty
 }
 

@@ -211,9 +211,9 @@ impl FunctionCx<'_, '_> {
         result
     }
 
-    /// `a and b` / `a or b`: `b` is evaluated only when it decides.
-    pub fn short_circuit(&mut self, op: BinOp, lhs: &hir::Expr, rhs: &hir::Expr) -> Value {
-        let l = self.expr_value(lhs);
+    /// `a and b` / `a or b`, `l` the value of `a`: `b` is evaluated only
+    /// when it decides.
+    pub fn short_circuit(&mut self, op: BinOp, l: Value, rhs: &hir::Expr) -> Value {
         let rhs_block = self.b.create_block();
         let merge = self.b.create_block();
         let result = self

@@ -13,7 +13,19 @@ use crate::hir::{self, BinOp, Builtin, ExprKind, FloatWidth, Ty, UnOp};
 use crate::source::Span;
 
 impl FunctionCx<'_, '_> {
+    /// The value of `e`. When the stack runs low (deep nesting, see
+    /// `syntax::limits`) code generation stops going deeper; the error is
+    /// reported when the module is finished.
     pub fn expr(&mut self, e: &hir::Expr) -> Option<Value> {
+        if crate::syntax::limits::stack_is_low() {
+            self.cx.out_of_stack.get_or_insert(e.span);
+            let ty = self.vt(&e.ty)?;
+            return Some(self.zero(ty));
+        }
+        self.expr_kind(e)
+    }
+
+    fn expr_kind(&mut self, e: &hir::Expr) -> Option<Value> {
         match &e.kind {
             ExprKind::Int(v) => {
                 let ty = self.vt(&e.ty)?;
@@ -154,17 +166,47 @@ impl FunctionCx<'_, '_> {
         self.b.inst_results(call).first().copied()
     }
 
+    /// A binary operation. A chain `a + b + c + ...` nests on the left;
+    /// it is walked with a loop, not by recursion, so its length does not
+    /// matter (issue 7, item 4).
     fn binary(&mut self, op: BinOp, lhs: &hir::Expr, rhs: &hir::Expr, span: Span) -> Option<Value> {
-        if matches!(op, BinOp::And | BinOp::Or) {
-            return Some(self.short_circuit(op, lhs, rhs));
+        // (operator, right operand, span, left operand), outermost first.
+        let mut spine = vec![(op, rhs, span, lhs)];
+        let mut leftmost = lhs;
+        while let ExprKind::Binary { op, lhs, rhs } = &leftmost.kind {
+            spine.push((*op, &**rhs, leftmost.span, &**lhs));
+            leftmost = lhs;
         }
-        let l = self.expr(lhs);
+        let mut value = self.expr(leftmost);
+        for (op, rhs, span, lhs) in spine.into_iter().rev() {
+            value = self.binary_step(op, value, &lhs.ty, rhs, span);
+        }
+        value
+    }
+
+    /// One operation of a chain: `l` is the left operand's value, of type
+    /// `lhs_ty`.
+    fn binary_step(
+        &mut self,
+        op: BinOp,
+        l: Option<Value>,
+        lhs_ty: &Ty,
+        rhs: &hir::Expr,
+        span: Span,
+    ) -> Option<Value> {
+        if matches!(op, BinOp::And | BinOp::Or) {
+            let l = match l {
+                Some(l) => l,
+                None => self.zero(types::I8),
+            };
+            return Some(self.short_circuit(op, l, rhs));
+        }
         let r = self.expr(rhs);
-        let operand_ty = super::types::representation(self.cx.program, &self.concrete(&lhs.ty));
+        let operand_ty = super::types::representation(self.cx.program, &self.concrete(lhs_ty));
         let (l, r) = match (l, r) {
             (Some(l), Some(r)) => (l, r),
             // Unit == Unit
-            (None, None) if lhs.ty == Ty::Unit => {
+            (None, None) if *lhs_ty == Ty::Unit => {
                 return Some(self.b.ins().iconst(types::I8, i64::from(op == BinOp::Eq)))
             }
             _ => return None,
@@ -187,7 +229,7 @@ impl FunctionCx<'_, '_> {
             },
             Ty::Float(_) => self.float_binary(op, l, r),
             _ => {
-                let t = self.vt(&lhs.ty)?;
+                let t = self.vt(lhs_ty)?;
                 match (op, &rhs.kind) {
                     // A constant divisor other than 0 and -1 can neither
                     // panic nor overflow: a plain division, which Cranelift
@@ -305,11 +347,17 @@ impl FunctionCx<'_, '_> {
                 std::cmp::Ordering::Greater => self.b.ins().ireduce(to_t, v),
                 std::cmp::Ordering::Equal => v,
             },
-            // x64 converts to 32 or 64 bits only; narrower targets wrap
-            // from 32 bits, like integer casts.
-            (Ty::Float(_), Ty::Int(_)) if to_t.bits() < 32 => {
+            // Float to integer saturates at the target's range and takes
+            // NaN to 0. x64 converts to 32 or 64 bits only: narrower
+            // targets saturate in 32 bits, then clamp to their own range.
+            (Ty::Float(_), Ty::Int(w)) if to_t.bits() < 32 => {
                 let wide = self.b.ins().fcvt_to_sint_sat(types::I32, v);
-                self.b.ins().ireduce(to_t, wide)
+                let (min, max) = w.range();
+                let lo = self.b.ins().iconst(types::I32, min as i64);
+                let hi = self.b.ins().iconst(types::I32, max as i64);
+                let clamped = self.b.ins().smax(wide, lo);
+                let clamped = self.b.ins().smin(clamped, hi);
+                self.b.ins().ireduce(to_t, clamped)
             }
             (Ty::Float(_), Ty::Int(_)) => self.b.ins().fcvt_to_sint_sat(to_t, v),
             (Ty::Int(_), Ty::Float(_)) => self.b.ins().fcvt_from_sint(to_t, v),

@@ -14,6 +14,9 @@ use cranelift_module::FuncId;
 const MAX_CALLEE_INSTS: usize = 40;
 
 /// Offers the bodies of small Plat functions to Cranelift's inliner.
+/// Made once per object file and lent to every function's inlining pass
+/// (making it per function cost time quadratic in the number of
+/// functions: issue 7, item 17).
 pub(crate) struct SmallFunctions<'a> {
     /// The IR of each Plat function, before optimisation.
     bodies: &'a [ir::Function],
@@ -29,6 +32,23 @@ impl<'a> SmallFunctions<'a> {
             .map(|(i, id)| (id.as_u32(), i))
             .collect();
         SmallFunctions { bodies, index }
+    }
+}
+
+/// Lends one [`SmallFunctions`] to an inlining pass.
+pub(crate) struct Lend<'s, 'a>(pub &'s SmallFunctions<'a>);
+
+impl Inline for Lend<'_, '_> {
+    fn inline(
+        &mut self,
+        caller: &ir::Function,
+        call_inst: ir::Inst,
+        call_opcode: ir::Opcode,
+        callee: ir::FuncRef,
+        call_args: &[ir::Value],
+    ) -> InlineCommand<'_> {
+        self.0
+            .decide(caller, call_inst, call_opcode, callee, call_args)
     }
 }
 
@@ -51,9 +71,9 @@ fn inst_count(func: &ir::Function) -> usize {
         .sum()
 }
 
-impl Inline for SmallFunctions<'_> {
-    fn inline(
-        &mut self,
+impl SmallFunctions<'_> {
+    fn decide(
+        &self,
         caller: &ir::Function,
         _call_inst: ir::Inst,
         call_opcode: ir::Opcode,

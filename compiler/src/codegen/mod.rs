@@ -12,6 +12,7 @@ mod control;
 mod expr;
 mod function;
 mod inline;
+mod instances;
 mod objects;
 mod runtime_abi;
 mod tasks;
@@ -39,11 +40,6 @@ pub struct Options {
     /// Collect the Cranelift IR of every function as text.
     pub emit_clif: bool,
 }
-
-/// Instances whose type arguments nest deeper than this come from
-/// polymorphic recursion (`f<T>` calling `f<List[T]>`), which would
-/// otherwise instantiate forever.
-const MAX_TYPE_DEPTH: usize = 32;
 
 /// Why code generation failed.
 #[derive(Debug)]
@@ -99,8 +95,7 @@ pub(crate) struct ModuleCx<'p> {
     pub program: &'p Program,
     pub sources: &'p SourceMap,
     /// Every instance declared so far, and the ones not yet built.
-    instances: HashMap<InstanceKey, FuncId>,
-    queue: VecDeque<(InstanceKey, FuncId)>,
+    instances: instances::Instances,
     runtime: HashMap<&'static str, FuncId>,
     strings: HashMap<String, DataId>,
     cstrings: HashMap<String, DataId>,
@@ -111,8 +106,8 @@ pub(crate) struct ModuleCx<'p> {
     pub unit_variants: HashMap<(Ty, u32), DataId>,
     /// Numbers the names of static data objects.
     data_count: usize,
-    /// Set when an instance's types nest too deeply (see MAX_TYPE_DEPTH).
-    too_deep: Option<FnId>,
+    /// Where code generation ran short of stack, if it did.
+    pub out_of_stack: Option<crate::source::Span>,
     /// Static closures of named functions used as values, and the
     /// wrappers (taking an environment) they point to, to build.
     static_closures: HashMap<FnId, DataId>,
@@ -143,7 +138,7 @@ impl ModuleCx<'_> {
     pub fn instance(&mut self, func: FnId, type_args: Vec<Ty>) -> FuncId {
         let key = (func, type_args);
         if let Some(id) = self.instances.get(&key) {
-            return *id;
+            return id;
         }
 
         let f = self.program.function(func);
@@ -167,14 +162,8 @@ impl ModuleCx<'_> {
             .module
             .declare_function(&name, Linkage::Local, &sig)
             .unwrap_or_else(|e| panic!("declaring {name}: {e}"));
-        let too_deep = key.1.iter().any(|t| t.depth() > MAX_TYPE_DEPTH);
-        self.instances.insert(key.clone(), id);
-        if too_deep {
-            // Never built: the error stops code generation.
-            self.too_deep.get_or_insert(func);
-        } else {
-            self.queue.push_back((key, id));
-        }
+        // Queued unless a limit stops instantiation (see `instances`).
+        self.instances.add(key, id);
         id
     }
 
@@ -335,8 +324,7 @@ fn generate_object(
         module: ObjectModule::new(builder),
         program,
         sources,
-        instances: HashMap::new(),
-        queue: VecDeque::new(),
+        instances: instances::Instances::default(),
         runtime: HashMap::new(),
         strings: HashMap::new(),
         cstrings: HashMap::new(),
@@ -344,7 +332,7 @@ fn generate_object(
         descs: HashMap::new(),
         unit_variants: HashMap::new(),
         data_count: 0,
-        too_deep: None,
+        out_of_stack: None,
         static_closures: HashMap::new(),
         env_descs: HashMap::new(),
         wrappers: VecDeque::new(),
@@ -361,6 +349,7 @@ fn generate_object(
     let mut described: HashMap<FuncId, (String, String)> = HashMap::new();
     loop {
         if let Some((target, id)) = cx.wrappers.pop_front() {
+            cx.instances.building_nothing();
             ctx.func.signature = cx
                 .module
                 .declarations()
@@ -377,7 +366,7 @@ fn generate_object(
             ));
             continue;
         }
-        let Some(((func, type_args), id)) = cx.queue.pop_front() else {
+        let Some(((func, type_args), id)) = cx.instances.next() else {
             break;
         };
         let f = program.function(func);
@@ -393,24 +382,24 @@ fn generate_object(
         let body = std::mem::replace(&mut ctx.func, cranelift_codegen::ir::Function::new());
         built.push((id, f.name.clone(), body));
     }
-    if let Some(f) = cx.too_deep {
-        let func = program.function(f);
-        return Ok(Err(crate::diag::Diagnostic::new(
-            crate::diag::Code::PolymorphicRecursion,
-            format!("`{}` calls itself with ever larger type arguments", func.name),
-            func.span,
-            "each call instantiates it again with a deeper type",
-        )
-        .with_note("generic functions are compiled once per list of type arguments, so this would never end")
-        .with_hint("call it recursively with the same type arguments")));
+    if let Some(span) = cx.out_of_stack {
+        return Ok(Err(crate::syntax::limits::out_of_stack(span)));
     }
-    let ids: Vec<FuncId> = built.iter().map(|(id, _, _)| *id).collect();
-    let bodies: Vec<cranelift_codegen::ir::Function> =
-        built.iter().map(|(_, _, b)| b.clone()).collect();
+    if let Some(diag) = cx.instances.diagnostic(program) {
+        return Ok(Err(diag));
+    }
+    // The bodies as built are what the inliner copies from; each is
+    // cloned once, to be optimised and compiled.
+    let (names, bodies): (Vec<(FuncId, String)>, Vec<cranelift_codegen::ir::Function>) = built
+        .into_iter()
+        .map(|(id, name, body)| ((id, name), body))
+        .unzip();
+    let ids: Vec<FuncId> = names.iter().map(|(id, _)| *id).collect();
+    let small = inline::SmallFunctions::new(&bodies, &ids);
     let mut table = Vec::new();
-    for (id, name, body) in built {
-        ctx.func = body;
-        ctx.inline(inline::SmallFunctions::new(&bodies, &ids))
+    for ((id, name), body) in names.into_iter().zip(&bodies) {
+        ctx.func = body.clone();
+        ctx.inline(inline::Lend(&small))
             .map_err(|e| format!("internal error: inlining into `{name}`: {e:?}"))?;
         let size = finish_function(&mut cx, &mut ctx, id, &name, options, &mut clif)?;
         if let Some((shown, loc)) = described.remove(&id) {

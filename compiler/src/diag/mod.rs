@@ -71,6 +71,12 @@ pub enum Code {
     NotCallable,
     // ---- limits of this implementation: E09xx
     NotSupportedYet,
+    /// Nesting beyond what the compiler takes (`syntax::limits`).
+    NestedTooDeeply,
+    /// A type with more parts than `hir::MAX_TYPE_SIZE`.
+    TypeTooLarge,
+    /// More generic instances than `codegen::instances::MAX_INSTANCES`.
+    TooManyInstances,
 }
 
 impl Code {
@@ -126,6 +132,9 @@ impl Code {
             PositionalArgument => "E0303",
             NotCallable => "E0304",
             NotSupportedYet => "E0900",
+            NestedTooDeeply => "E0901",
+            TypeTooLarge => "E0902",
+            TooManyInstances => "E0903",
         }
     }
 }

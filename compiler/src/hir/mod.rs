@@ -9,7 +9,9 @@
 
 mod ty;
 
-pub use ty::{subst_params, AdtId, Display, FloatWidth, IntWidth, ParamId, Ty, TyNames};
+pub use ty::{
+    subst_params, AdtId, Display, FloatWidth, IntWidth, ParamId, Ty, TyNames, MAX_TYPE_SIZE,
+};
 
 use crate::source::Span;
 pub use crate::syntax::ast::{BinOp, UnOp};

@@ -78,6 +78,13 @@ pub enum Ty {
     Error,
 }
 
+/// The most parts a type may have (see [`Ty::larger_than`]). Every
+/// expression owns its type, so the checker's memory is proportional to
+/// this; aliases and generic calls can double a type's size at each step
+/// (`type A2 = Dict[A1, A1];`), so without a limit a few lines could make
+/// a type with billions of parts.
+pub const MAX_TYPE_SIZE: usize = 1_000;
+
 impl Ty {
     pub const INT32: Ty = Ty::Int(IntWidth::W32);
     pub const INT64: Ty = Ty::Int(IntWidth::W64);
@@ -107,28 +114,33 @@ impl Ty {
 
     /// Whether a value of type `self` is accepted where `expected` is
     /// (class up-casting is decided by the checker, which knows parents).
+    ///
+    /// Type arguments are invariant: they must be the same type, `Error`
+    /// and `Never` matching anything (see [`Ty::same`]).
     pub fn fits(&self, expected: &Ty) -> bool {
-        if self.is_flexible() || expected.is_flexible() {
+        self.same(expected)
+    }
+
+    /// Whether two types are the same, `Error` and `Never` (at any depth)
+    /// matching anything. One walk over both types: testing `fits` both
+    /// ways at every level, as this once did, took time exponential in
+    /// the nesting (a `List` 30 deep took minutes).
+    pub fn same(&self, other: &Ty) -> bool {
+        if self.is_flexible() || other.is_flexible() {
             return true;
         }
-        match (self, expected) {
-            (Ty::List(a), Ty::List(b)) | (Ty::Set(a), Ty::Set(b)) => a.fits(b) && b.fits(a),
-            (Ty::Dict(k1, v1), Ty::Dict(k2, v2)) => {
-                k1.fits(k2) && k2.fits(k1) && v1.fits(v2) && v2.fits(v1)
+        match (self, other) {
+            (Ty::List(a), Ty::List(b)) | (Ty::Set(a), Ty::Set(b)) | (Ty::Task(a), Ty::Task(b)) => {
+                a.same(b)
             }
-            (Ty::Task(a), Ty::Task(b)) => a.fits(b) && b.fits(a),
+            (Ty::Dict(k1, v1), Ty::Dict(k2, v2)) => k1.same(k2) && v1.same(v2),
             (Ty::Fn(ps, r), Ty::Fn(qs, s)) => {
-                ps.len() == qs.len()
-                    && ps.iter().zip(qs).all(|(p, q)| p.fits(q) && q.fits(p))
-                    && r.fits(s)
-                    && s.fits(r)
+                ps.len() == qs.len() && ps.iter().zip(qs).all(|(p, q)| p.same(q)) && r.same(s)
             }
             (Ty::Adt(a, xs), Ty::Adt(b, ys)) => {
-                a == b
-                    && xs.len() == ys.len()
-                    && xs.iter().zip(ys).all(|(x, y)| x.fits(y) && y.fits(x))
+                a == b && xs.len() == ys.len() && xs.iter().zip(ys).all(|(x, y)| x.same(y))
             }
-            _ => self == expected,
+            _ => self == other,
         }
     }
 
@@ -165,6 +177,41 @@ impl Ty {
                 Box::new(r.subst(f)),
             ),
             _ => self.clone(),
+        }
+    }
+
+    /// Whether the type has more than `limit` parts (`List[Int32]` has
+    /// two). Counting stops at the limit, so this is cheap on any type.
+    pub fn larger_than(&self, limit: usize) -> bool {
+        let mut budget = limit;
+        !self.within(&mut budget)
+    }
+
+    fn within(&self, budget: &mut usize) -> bool {
+        if *budget == 0 {
+            return false;
+        }
+        *budget -= 1;
+        match self {
+            Ty::List(t) | Ty::Set(t) | Ty::Task(t) => t.within(budget),
+            Ty::Dict(k, v) => k.within(budget) && v.within(budget),
+            Ty::Adt(_, args) => args.iter().all(|a| a.within(budget)),
+            Ty::Fn(ps, r) => ps.iter().all(|p| p.within(budget)) && r.within(budget),
+            _ => true,
+        }
+    }
+
+    /// Whether `part` is this type or occurs inside it.
+    pub fn contains(&self, part: &Ty) -> bool {
+        if self == part {
+            return true;
+        }
+        match self {
+            Ty::List(t) | Ty::Set(t) | Ty::Task(t) => t.contains(part),
+            Ty::Dict(k, v) => k.contains(part) || v.contains(part),
+            Ty::Adt(_, args) => args.iter().any(|a| a.contains(part)),
+            Ty::Fn(ps, r) => ps.iter().any(|p| p.contains(part)) || r.contains(part),
+            _ => false,
         }
     }
 

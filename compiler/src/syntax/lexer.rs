@@ -12,6 +12,7 @@ use chumsky::prelude::*;
 use crate::diag::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 use crate::syntax::ast::{FloatSuffix, IntSuffix};
+use crate::syntax::limits;
 use crate::syntax::token::Token;
 
 type LexExtra<'src> = extra::Err<Rich<'src, char>>;
@@ -31,6 +32,11 @@ struct LexError {
 enum Lexed {
     Tok(Token, SimpleSpan),
     Err(LexError),
+    /// The items of an interpolation or of a `{ }` inside one, spliced in
+    /// place by [`lex`]. Moving the group up one level of nesting is then
+    /// one move, not one per token (copying made deeply nested
+    /// interpolations quadratic).
+    Group(Vec<Lexed>),
 }
 
 impl Lexed {
@@ -67,8 +73,15 @@ pub fn lex(file: FileId, text: &str) -> (Vec<(Token, Span)>, Vec<Diagnostic>) {
     let (items, errors) = lexer().parse(text).into_output_errors();
     let mut tokens = Vec::new();
     let mut diags: Vec<Diagnostic> = Vec::new();
-    for item in items.unwrap_or_default() {
+    // Groups nest as deeply as interpolations: spliced with a stack.
+    let mut pending = vec![items.unwrap_or_default().into_iter()];
+    while let Some(item) = pending.last_mut().map(Iterator::next) {
+        let Some(item) = item else {
+            pending.pop();
+            continue;
+        };
         match item {
+            Lexed::Group(inner) => pending.push(inner.into_iter()),
             Lexed::Tok(tok, span) => tokens.push((tok, to_span(span))),
             Lexed::Err(e) => {
                 // Merge runs of unknown characters into one diagnostic.
@@ -192,6 +205,16 @@ fn lexer<'src>() -> impl Parser<'src, &'src str, Vec<Lexed>, LexExtra<'src>> {
         });
 
         // ---- strings
+        // Interpolations nest (`"${ "${x}" }"`): stop when the stack runs
+        // low (see `syntax::limits`; the file is filled in by the caller).
+        let stack_gate = empty().try_map(|(), span: SimpleSpan| {
+            if limits::stack_is_low() {
+                limits::note_ran_out(Span::new(FileId(0), span.start, span.end));
+                Err(Rich::custom(span, "nested too deeply"))
+            } else {
+                Ok(())
+            }
+        });
         let interp_body = recursive(|body| {
             let group = just('{')
                 .map_with(|_, e| e.span())
@@ -199,8 +222,7 @@ fn lexer<'src>() -> impl Parser<'src, &'src str, Vec<Lexed>, LexExtra<'src>> {
                 .then(just('}').map_with(|_, e| e.span()).or_not())
                 .map(
                     |((open, inner), close): ((SimpleSpan, Vec<Lexed>), Option<SimpleSpan>)| {
-                        let mut out = vec![Lexed::Tok(Token::LBrace, open)];
-                        out.extend(inner);
+                        let mut out = vec![Lexed::Tok(Token::LBrace, open), Lexed::Group(inner)];
                         if let Some(close) = close {
                             out.push(Lexed::Tok(Token::RBrace, close));
                         }
@@ -229,6 +251,7 @@ fn lexer<'src>() -> impl Parser<'src, &'src str, Vec<Lexed>, LexExtra<'src>> {
             .map_with(|chars, e| Piece::Lit(chars.into_iter().flatten().collect(), e.span()));
         let interp = just("${")
             .map_with(|_, e| e.span())
+            .then_ignore(stack_gate)
             .then(interp_body)
             .then(just('}').map_with(|_, e| e.span()).or_not())
             .map(|((open, body), close)| Piece::Interp { open, body, close });
@@ -345,7 +368,7 @@ fn string_tokens(
                 Piece::Lit(s, span) => out.push(Lexed::Tok(Token::StrPart(s), span)),
                 Piece::Interp { open, body, close } => {
                     out.push(Lexed::Tok(Token::InterpOpen, open));
-                    out.extend(body);
+                    out.push(Lexed::Group(body));
                     match close {
                         Some(span) => out.push(Lexed::Tok(Token::InterpClose, span)),
                         None => {

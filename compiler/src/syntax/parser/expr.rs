@@ -317,31 +317,54 @@ fn atom_parser<'t, I: TokenInput<'t>>(
 
     let block_expr = block.clone().map(ExprKind::Block);
 
-    let if_expr = recursive(|if_expr| {
-        just(Token::If)
-            .ignore_then(
-                expr.clone()
-                    .delimited_by(just(Token::LParen), just(Token::RParen)),
-            )
-            .then(block.clone())
-            .then(
-                just(Token::Else)
-                    .ignore_then(if_expr.or(block.clone().map_with(|b, e| Expr {
-                        kind: ExprKind::Block(b),
-                        span: e.span(),
-                    })))
-                    .or_not(),
-            )
-            .map_with(|((cond, then), otherwise), e| Expr {
-                kind: ExprKind::If {
-                    cond: boxed(cond),
-                    then,
-                    otherwise: otherwise.map(boxed),
-                },
-                span: e.span(),
-            })
-    })
-    .map(|e| e.kind);
+    // `if (c) {..} else if (c2) {..} ... else {..}`: the chain is read
+    // with a loop and nested afterwards, so its length costs no stack.
+    let if_head = just(Token::If)
+        .ignore_then(
+            expr.clone()
+                .delimited_by(just(Token::LParen), just(Token::RParen)),
+        )
+        .then(block.clone())
+        .map_with(|(cond, then), e| (cond, then, e.span()));
+    let if_expr = if_head
+        .clone()
+        .then(
+            just(Token::Else)
+                .then(just(Token::If).rewind())
+                .ignore_then(if_head)
+                .repeated()
+                .collect::<Vec<(Expr, Block, crate::source::Span)>>(),
+        )
+        .then(
+            just(Token::Else)
+                .ignore_then(block.clone())
+                .map_with(|b, e| Expr {
+                    kind: ExprKind::Block(b),
+                    span: e.span(),
+                })
+                .or_not(),
+        )
+        .map_with(|((first, rest), last), e| {
+            let end = e.span();
+            // Innermost first: each `if` of the chain spans to its end.
+            let mut otherwise = last.map(boxed);
+            for (cond, then, head) in rest.into_iter().rev() {
+                otherwise = Some(boxed(Expr {
+                    kind: ExprKind::If {
+                        cond: boxed(cond),
+                        then,
+                        otherwise,
+                    },
+                    span: head.to(end),
+                }));
+            }
+            let (cond, then, _) = first;
+            ExprKind::If {
+                cond: boxed(cond),
+                then,
+                otherwise,
+            }
+        });
 
     // Arm bodies: `{}` is an empty block here, not an empty dict.
     let empty_block = just(Token::LBrace)
@@ -354,9 +377,10 @@ fn atom_parser<'t, I: TokenInput<'t>>(
             }),
             span: e.span(),
         });
+    let arm_statement = super::stmt::arm_statement_parser(expr.clone(), block.clone(), ty.clone());
     let arm = pattern
         .then_ignore(just(Token::Arrow))
-        .then(empty_block.or(expr.clone()))
+        .then(choice((empty_block, arm_statement, expr.clone())))
         .then_ignore(just(Token::Comma).or_not())
         .map_with(|(pattern, body), e| MatchArm {
             pattern,

@@ -25,6 +25,7 @@ use chumsky::prelude::*;
 use crate::diag::Diagnostic;
 use crate::source::{FileId, Span};
 use crate::syntax::ast::{Block, Expr, Ident, Module, Path, TypeExpr};
+use crate::syntax::limits;
 use crate::syntax::token::Token;
 
 /// Parser state: errors are chumsky's rich errors over our tokens.
@@ -123,17 +124,17 @@ pub(crate) fn core<'t, I: TokenInput<'t>>() -> Core<'t, I> {
     let pattern = pattern::pattern_parser(ty.clone());
     let expr_b: P<'t, I, Expr> = expr.clone().boxed();
     let block_b: P<'t, I, Block> = block.clone().boxed();
-    expr.define(expr::expr_parser(
+    expr.define(stack_gate().ignore_then(expr::expr_parser(
         expr_b.clone(),
         block_b.clone(),
         ty.clone(),
         pattern,
-    ));
-    block.define(stmt::block_parser(
+    )));
+    block.define(stack_gate().ignore_then(stmt::block_parser(
         expr_b.clone(),
         block_b.clone(),
         ty.clone(),
-    ));
+    )));
     Core {
         expr: expr.boxed(),
         block: block.boxed(),
@@ -142,6 +143,22 @@ pub(crate) fn core<'t, I: TokenInput<'t>>() -> Core<'t, I> {
 }
 
 // ---------------------------------------------------------------- shared pieces
+
+/// Consumes nothing; fails, noting where, when the stack runs low (see
+/// `syntax::limits`). Placed at the start of every recursive grammar
+/// category, so no nesting can exhaust the stack.
+pub(crate) fn stack_gate<'t, I: TokenInput<'t>>() -> P<'t, I, ()> {
+    empty()
+        .try_map(|(), span: Span| {
+            if limits::stack_is_low() {
+                limits::note_ran_out(span);
+                Err(Rich::custom(span, "nested too deeply"))
+            } else {
+                Ok(())
+            }
+        })
+        .boxed()
+}
 
 /// A plain identifier.
 pub(crate) fn ident<'t, I: TokenInput<'t>>() -> P<'t, I, Ident> {

@@ -80,7 +80,8 @@ pub(crate) fn pattern_parser<'t, I: TokenInput<'t>>(ty: P<'t, I, TypeExpr>) -> P
                 PatternKind::Variant { path, fields }
             });
 
-        choice((literal.boxed(), named.boxed()))
+        super::stack_gate()
+            .ignore_then(choice((literal.boxed(), named.boxed())))
             .map_with(|kind, e| Pattern {
                 kind,
                 span: e.span(),

@@ -10,7 +10,9 @@ use chumsky::prelude::*;
 use super::expr::{args_parser, is_block_like};
 use super::recovery::{skip_recovery, STMT_STARTS};
 use super::{contextual, ident, TokenInput, P};
-use crate::syntax::ast::{Block, Expr, SelectArm, SelectArmKind, Stmt, StmtKind, TypeExpr};
+use crate::syntax::ast::{
+    Block, Expr, ExprKind, SelectArm, SelectArmKind, Stmt, StmtKind, TypeExpr,
+};
 use crate::syntax::token::Token;
 
 /// One item of a block, before the block decides what its tail is.
@@ -99,51 +101,17 @@ fn block_item_parser<'t, I: TokenInput<'t>>(
         .then_ignore(semi())
         .map(StmtKind::Return);
 
-    let while_stmt = just(Token::While)
-        .ignore_then(
-            expr.clone()
-                .delimited_by(just(Token::LParen), just(Token::RParen)),
-        )
-        .then(block.clone())
-        .map(|(cond, body)| StmtKind::While { cond, body });
-
-    let for_stmt = just(Token::For)
-        .ignore_then(
-            ident()
-                .then(just(Token::Colon).ignore_then(ty.clone()).or_not())
-                .then_ignore(just(Token::In))
-                .then(expr.clone())
-                .delimited_by(just(Token::LParen), just(Token::RParen)),
-        )
-        .then(block.clone())
-        .map(|(((var, ty), iter), body)| StmtKind::For {
-            var,
-            ty,
-            iter,
-            body,
-        });
-
     let break_stmt = just(Token::Break).then(semi()).to(StmtKind::Break);
     let continue_stmt = just(Token::Continue).then(semi()).to(StmtKind::Continue);
 
-    let concurrent = just(Token::Concurrent)
-        .ignore_then(args_parser(expr.clone()).or_not())
-        .then(block.clone())
-        .map(|(args, body)| StmtKind::Concurrent {
-            args: args.unwrap_or_default(),
-            body,
-        });
-
-    let select = select_parser(expr.clone(), block, ty).map(StmtKind::Select);
+    let select = select_parser(expr.clone(), block.clone(), ty.clone()).map(StmtKind::Select);
 
     let stmt = choice((
         let_stmt.boxed(),
         return_stmt.boxed(),
-        while_stmt.boxed(),
-        for_stmt.boxed(),
         break_stmt.boxed(),
         continue_stmt.boxed(),
-        concurrent.boxed(),
+        block_stmt_parser(expr.clone(), block.clone(), ty.clone()),
         select.boxed(),
     ))
     .map_with(|kind, e| {
@@ -215,6 +183,82 @@ fn block_item_parser<'t, I: TokenInput<'t>>(
             })
         }),
     ))
+    .boxed()
+}
+
+/// The statements that end in a block and need no `;`: `while`, `for`
+/// and `concurrent`.
+fn block_stmt_parser<'t, I: TokenInput<'t>>(
+    expr: P<'t, I, Expr>,
+    block: P<'t, I, Block>,
+    ty: P<'t, I, TypeExpr>,
+) -> P<'t, I, StmtKind> {
+    let while_stmt = just(Token::While)
+        .ignore_then(
+            expr.clone()
+                .delimited_by(just(Token::LParen), just(Token::RParen)),
+        )
+        .then(block.clone())
+        .map(|(cond, body)| StmtKind::While { cond, body });
+
+    let for_stmt = just(Token::For)
+        .ignore_then(
+            ident()
+                .then(just(Token::Colon).ignore_then(ty).or_not())
+                .then_ignore(just(Token::In))
+                .then(expr.clone())
+                .delimited_by(just(Token::LParen), just(Token::RParen)),
+        )
+        .then(block.clone())
+        .map(|(((var, ty), iter), body)| StmtKind::For {
+            var,
+            ty,
+            iter,
+            body,
+        });
+
+    let concurrent = just(Token::Concurrent)
+        .ignore_then(args_parser(expr).or_not())
+        .then(block)
+        .map(|(args, body)| StmtKind::Concurrent {
+            args: args.unwrap_or_default(),
+            body,
+        });
+
+    choice((while_stmt.boxed(), for_stmt.boxed(), concurrent.boxed())).boxed()
+}
+
+/// A statement as the body of a match arm (decision 6): `return [value]`,
+/// `break`, `continue` (without `;`: the arm ends at `,` or `}`), or a
+/// `while`, `for` or `concurrent` statement. The arm becomes a block
+/// holding that one statement, so its type is `Never` or `Unit`.
+pub(crate) fn arm_statement_parser<'t, I: TokenInput<'t>>(
+    expr: P<'t, I, Expr>,
+    block: P<'t, I, Block>,
+    ty: P<'t, I, TypeExpr>,
+) -> P<'t, I, Expr> {
+    // `return` alone when the arm ends right after it.
+    let arm_end = choice((just(Token::Comma), just(Token::RBrace))).rewind();
+    let return_arm = just(Token::Return)
+        .ignore_then(arm_end.to(None).or(expr.clone().map(Some)))
+        .map(StmtKind::Return);
+    choice((
+        return_arm.boxed(),
+        just(Token::Break).to(StmtKind::Break).boxed(),
+        just(Token::Continue).to(StmtKind::Continue).boxed(),
+        block_stmt_parser(expr, block, ty),
+    ))
+    .map_with(|kind, e| {
+        let span = e.span();
+        Expr {
+            kind: ExprKind::Block(Block {
+                stmts: vec![Stmt { kind, span }],
+                tail: None,
+                span,
+            }),
+            span,
+        }
+    })
     .boxed()
 }
 

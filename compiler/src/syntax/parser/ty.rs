@@ -95,17 +95,18 @@ pub(crate) fn type_parser<'t, I: TokenInput<'t>>() -> P<'t, I, TypeExpr> {
                 args: args.unwrap_or_default(),
             });
 
-        choice((
-            collection.boxed(),
-            fn_type.boxed(),
-            unit.boxed(),
-            named.boxed(),
-        ))
-        .map_with(|kind, e| TypeExpr {
-            kind,
-            span: e.span(),
-        })
-        .labelled("type")
+        super::stack_gate()
+            .ignore_then(choice((
+                collection.boxed(),
+                fn_type.boxed(),
+                unit.boxed(),
+                named.boxed(),
+            )))
+            .map_with(|kind, e| TypeExpr {
+                kind,
+                span: e.span(),
+            })
+            .labelled("type")
     })
     .boxed()
 }
