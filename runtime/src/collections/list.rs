@@ -555,9 +555,12 @@ pub unsafe extern "C" fn plat_list_insert_at(
 ) {
     // SAFETY: valid list (contract).
     let l = unsafe { &*list };
-    if let Err(msg) = l.mutate(|l| l.insert_claimed(index, slot)) {
+    match l.try_mutate_as(None, |l| l.insert_claimed(index, slot)) {
+        Ok(Ok(())) => {}
         // SAFETY: `loc` per the contract.
-        unsafe { raise(msg, loc) }
+        Ok(Err(msg)) => unsafe { raise(msg, loc) },
+        // SAFETY: `loc` per the contract.
+        Err(writer::Busy) => unsafe { writer::concurrent_mutation_at("List", loc) },
     }
 }
 

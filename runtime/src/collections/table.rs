@@ -83,7 +83,7 @@ pub struct Table {
     /// Entries written since the last rebuild (live and deleted).
     used: AtomicU64,
     /// The writer word ([`super::writer`]); tables keep no owner.
-    writer: AtomicU64,
+    pub(in crate::collections) writer: AtomicU64,
     /// First slot of the entries Array, or null.
     entries: AtomicPtr<u64>,
     /// First slot of the index Array, or null.

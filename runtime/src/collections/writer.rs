@@ -95,6 +95,20 @@ pub fn concurrent_mutation(what: &str) -> ! {
     fatal::panic(message(what).as_bytes(), None)
 }
 
+/// Raises the concurrent-mutation panic for a `what` at `loc` (an entry
+/// point's location argument).
+///
+/// # Safety
+///
+/// `loc` is null or a NUL-terminated string that lives forever (compiled
+/// code's locations do).
+#[cold]
+#[inline(never)]
+pub unsafe fn concurrent_mutation_at(what: &str, loc: *const std::ffi::c_char) -> ! {
+    // SAFETY: caller's contract.
+    fatal::panic(message(what).as_bytes(), unsafe { fatal::loc_arg(loc) })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

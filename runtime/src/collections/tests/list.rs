@@ -290,3 +290,32 @@ fn ensure_that_a_list_made_longer_than_the_int32_limit_panics() {
         );
     }
 }
+
+#[test]
+fn ensure_that_a_mutation_during_another_panics_with_the_location() {
+    // A mutation in progress (claimed by hand, as a racing task would)
+    // makes the next one panic with the concurrent-mutation message, at
+    // the entry point's location when it has one.
+    let r = in_child(
+        "collections::tests::list::ensure_that_a_mutation_during_another_panics_with_the_location",
+        || {
+            let l = ints(testdesc::list_of(&plat_type_int64), &[1, 2]);
+            // SAFETY: a valid list; its writer word is claimed and never
+            // released, like a mutation in progress in another task.
+            unsafe {
+                crate::collections::writer::claim(&(*l).writer).expect("free");
+                plat_list_insert_at(l, 0, 7, c"t.plat:3:4".as_ptr());
+            }
+        },
+    );
+    if let Some((code, stderr)) = r {
+        assert_eq!(code, 101);
+        assert!(
+            stderr.ends_with(
+                "panic: concurrent mutation of a List from two tasks (protect it with a \
+                 Mutex, or send the values through a Channel)\n  at t.plat:3:4\n"
+            ),
+            "{stderr}"
+        );
+    }
+}

@@ -506,3 +506,97 @@ fn ensure_that_set_operations_on_a_set_being_mutated_stay_valid() {
     });
     table::tests::check(sa);
 }
+
+#[test]
+fn ensure_that_every_mutating_entry_point_detects_a_mutation_in_progress() {
+    // The writer word of each collection is claimed by hand and never
+    // released, as by a mutation in progress in another task: every
+    // mutating entry point must panic with the message for its type, and
+    // do nothing else.
+    fn busy_list() -> *mut PlatList {
+        let l = from_slots(testdesc::list_of(&plat_type_int64), &[1, 2, 3]);
+        // SAFETY: a valid list.
+        unsafe { crate::collections::writer::claim(&(*l).writer).expect("free") };
+        l
+    }
+    fn busy_table(desc: &'static PlatShape) -> *mut Table {
+        let t = table::new(desc);
+        // SAFETY: a valid table.
+        unsafe { crate::collections::writer::claim(&(*t).writer).expect("free") };
+        t
+    }
+    let cases: [(&str, fn()); 11] = [
+        ("push", || {
+            // SAFETY: a valid list (here and in every case below: valid
+            // collections, null out-pointers and locations).
+            unsafe { plat_list_push(busy_list(), 4) }
+        }),
+        ("pop", || {
+            // SAFETY: as above.
+            unsafe { plat_list_pop(busy_list(), std::ptr::null_mut()) };
+        }),
+        ("remove_at", || {
+            // SAFETY: as above.
+            unsafe { plat_list_remove_at(busy_list(), 0, std::ptr::null_mut()) };
+        }),
+        ("insert_at", || {
+            // SAFETY: as above.
+            unsafe { plat_list_insert_at(busy_list(), 0, 9, std::ptr::null()) }
+        }),
+        ("clear", || {
+            // SAFETY: as above.
+            unsafe { plat_list_clear(busy_list()) }
+        }),
+        ("dict set", || {
+            let d = busy_table(testdesc::dict_of(&plat_type_int64, &plat_type_int64));
+            // SAFETY: as above.
+            unsafe { plat_dict_set(d, 1, 2) };
+        }),
+        ("dict remove", || {
+            let d = busy_table(testdesc::dict_of(&plat_type_int64, &plat_type_int64));
+            // SAFETY: as above.
+            unsafe { plat_dict_remove(d, 1, std::ptr::null_mut()) };
+        }),
+        ("dict merge", || {
+            let desc = testdesc::dict_of(&plat_type_int64, &plat_type_int64);
+            let (d, other) = (busy_table(desc), table::new(desc));
+            // SAFETY: as above.
+            unsafe { plat_dict_merge(d, other) };
+        }),
+        ("set add", || {
+            let st = busy_table(testdesc::set_of(&plat_type_int64));
+            // SAFETY: as above.
+            unsafe { plat_set_add(st, 1) };
+        }),
+        ("set remove", || {
+            let st = busy_table(testdesc::set_of(&plat_type_int64));
+            // SAFETY: as above.
+            unsafe { plat_set_remove(st, 1) };
+        }),
+        ("set clear", || {
+            let st = busy_table(testdesc::set_of(&plat_type_int64));
+            // SAFETY: as above.
+            unsafe { plat_set_clear(st) }
+        }),
+    ];
+    for (name, code, stderr) in super::each_in_child(
+        "collections::tests::races::ensure_that_every_mutating_entry_point_detects_a_mutation_in_progress",
+        &cases,
+    ) {
+        let what = if name.starts_with("dict") {
+            "Dict"
+        } else if name.starts_with("set") {
+            "Set"
+        } else {
+            "List"
+        };
+        assert_eq!(code, 101, "{name}: {stderr}");
+        assert!(
+            stderr.ends_with(&format!(
+                "panic: concurrent mutation of a {what} from two tasks (protect it with a \
+                 Mutex, or send the values through a Channel)\n"
+            )),
+            "{name}: {stderr}"
+        );
+    }
+}
