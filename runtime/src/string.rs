@@ -19,6 +19,8 @@
 //!   uses this as its O(1) fast path.
 //! - A string may live outside the heap (compiler literals, the statics
 //!   here); nothing may assume otherwise.
+//! - `char_len <= MAX_CHARS` (`length()` is an `Int32`): making a longer
+//!   string is a panic ([`check_chars`]), so lengths never wrap.
 
 use crate::gc::heap;
 use crate::gc::shape::{plat_shape_string, PlatShape};
@@ -126,11 +128,43 @@ pub fn count_chars(b: &[u8]) -> u64 {
     b.iter().filter(|&&c| (c as i8) >= -0x40).count() as u64
 }
 
+/// The most characters a string may have: `s.length()` is an `Int32`.
+pub const MAX_CHARS: u64 = i32::MAX as u64;
+
+/// `Ok` if a string of `chars` characters may exist, else the panic
+/// message: `string too long (N characters; the limit is 2147483647)`.
+pub fn check_chars(chars: u64) -> Result<(), String> {
+    if chars <= MAX_CHARS {
+        Ok(())
+    } else {
+        Err(format!(
+            "string too long ({chars} characters; the limit is {MAX_CHARS})"
+        ))
+    }
+}
+
+/// Panics (a Plat panic) unless a string of `chars` characters may exist.
+#[inline]
+pub fn ensure_chars(chars: u64) {
+    if chars > MAX_CHARS {
+        too_long(chars)
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn too_long(chars: u64) -> ! {
+    let msg = check_chars(chars).expect_err("too long");
+    crate::fatal::panic(msg.as_bytes(), None)
+}
+
 /// Allocates a string of `byte_len` bytes (all zero, NUL included) with
 /// the given char count, and returns it with a pointer to its bytes. The
 /// caller must fill the bytes with UTF-8 that has `char_len` chars before
-/// the string is seen by anyone else.
+/// the string is seen by anyone else. Every string the runtime makes
+/// comes through here: more than [`MAX_CHARS`] characters is a panic.
 pub fn alloc_raw(byte_len: usize, char_len: u64) -> (*mut PlatStr, *mut u8) {
+    ensure_chars(char_len);
     let size = DATA_OFFSET
         .checked_add(byte_len)
         .and_then(|s| s.checked_add(1))
@@ -250,6 +284,19 @@ mod tests {
             assert_eq!(*(s as *const u8).add(DATA_OFFSET + 6), 0);
             assert_eq!((*s).shape, &plat_shape_string as *const _);
         }
+    }
+
+    #[test]
+    fn ensure_that_the_length_limit_is_the_largest_int32() {
+        assert_eq!(check_chars(0), Ok(()));
+        assert_eq!(check_chars(i32::MAX as u64), Ok(()));
+        assert_eq!(
+            check_chars(i32::MAX as u64 + 1),
+            Err("string too long (2147483648 characters; the limit is 2147483647)".to_owned())
+        );
+        assert!(check_chars(u64::MAX).is_err());
+        // The largest allowed length still fits `length()`'s Int32.
+        assert_eq!(MAX_CHARS as i32 as u64, MAX_CHARS);
     }
 
     #[test]

@@ -39,9 +39,22 @@ impl FunctionCx<'_, '_> {
         let list = self
             .call_runtime("plat_list_new", &[desc, cap])
             .expect("plat_list_new returns a list");
-        for v in values {
-            let slot = self.encode_slot(v);
-            self.call_runtime("plat_list_push", &[list, slot]);
+        // The new list has a buffer of exactly `n` elements and no other
+        // task can see it yet: store the items, then the length.
+        let elem_ty = elem(&self.concrete(ty));
+        let n = values.len() as i64;
+        if n > 0 {
+            let data = self.list_data(list);
+            let width = i64::from(elem_width(self.cx.program, &elem_ty));
+            for (k, v) in values.into_iter().enumerate() {
+                let slot = self.encode_slot(v);
+                let addr = self.b.ins().iadd_imm_s(data, k as i64 * width);
+                self.store_elem(slot, addr, &elem_ty);
+            }
+            let len = self.b.ins().iconst(types::I64, n);
+            self.b
+                .ins()
+                .store(self.trusted, len, list, layout::LIST_LEN);
         }
         list
     }
@@ -95,27 +108,44 @@ impl FunctionCx<'_, '_> {
         Some(self.option_from(found, slot, &opt_ty))
     }
 
-    /// `xs.push(value =)`: stores in place while there is capacity (known
-    /// to compiler: docs/runtime-abi.md allows it); the runtime grows the
-    /// buffer otherwise.
+    /// `xs.push(value =)`: appends in place when this task owns the list
+    /// (its writer word is our `ctx`) and the buffer it loads has room;
+    /// the runtime takes ownership or grows the buffer otherwise (known to
+    /// compiler: docs/runtime-abi.md, "Lists"). The room is checked
+    /// against the capacity word of the very buffer the element is stored
+    /// into, so a racing growth can lose this element but never make the
+    /// store land outside a buffer.
     fn list_push(&mut self, l: Value, slot: Value, elem_ty: &Ty) {
-        let len = self.list_len(l);
-        let cap = self
-            .b
-            .ins()
-            .load(types::I64, self.trusted, l, layout::LIST_CAP);
-        let room = self.b.ins().icmp(IntCC::UnsignedLessThan, len, cap);
+        let f = self.trusted;
+        let owned = self.b.create_block();
         let fast = self.b.create_block();
         let slow = self.b.create_block();
+        let raced = self.b.create_block();
         let done = self.b.create_block();
         self.b.set_cold_block(slow);
+        self.b.set_cold_block(raced);
+        let owner = self.b.ins().load(types::I64, f, l, layout::LIST_WRITER);
+        let mine = self.b.ins().icmp(IntCC::Equal, owner, self.ctx);
+        self.b.ins().brif(mine, owned, &[], slow, &[]);
+        self.b.switch_to_block(owned);
+        let len = self.list_len(l);
+        let data = self.list_data(l);
+        let cap = self.b.ins().load(types::I64, f, data, layout::BUFFER_CAP);
+        let room = self.b.ins().icmp(IntCC::UnsignedLessThan, len, cap);
         self.b.ins().brif(room, fast, &[], slow, &[]);
         self.b.switch_to_block(fast);
-        let addr = self.elem_addr(l, len, elem_ty);
+        let addr = self.elem_addr_in(data, len, elem_ty);
         self.store_elem(slot, addr, elem_ty);
         let len1 = self.b.ins().iadd_imm_s(len, 1);
-        self.b.ins().store(self.trusted, len1, l, layout::LIST_LEN);
-        self.b.ins().jump(done, &[]);
+        self.b.ins().store(f, len1, l, layout::LIST_LEN);
+        // Still the owner? If another task claimed the list since the
+        // first load, its mutation overlapped this append (which it may
+        // have undone): a concurrent mutation.
+        let after = self.b.ins().load(types::I64, f, l, layout::LIST_WRITER);
+        let kept = self.b.ins().icmp(IntCC::Equal, after, self.ctx);
+        self.b.ins().brif(kept, done, &[], raced, &[]);
+        self.b.switch_to_block(raced);
+        self.call_runtime("plat_list_push_raced", &[l]);
         self.b.switch_to_block(slow);
         self.call_runtime("plat_list_push", &[l, slot]);
         self.b.ins().jump(done, &[]);
@@ -125,7 +155,7 @@ impl FunctionCx<'_, '_> {
     /// `xs.set(index =, value =)`: a bounds check and a store; the runtime
     /// is called only to report an index out of range.
     fn list_set(&mut self, l: Value, i: Value, slot: Value, elem_ty: &Ty, span: Span) {
-        let len = self.list_len(l);
+        let (len, data) = self.list_bound(l);
         let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, i, len);
         let store = self.b.create_block();
         let fail = self.b.create_block();
@@ -133,7 +163,7 @@ impl FunctionCx<'_, '_> {
         self.b.set_cold_block(fail);
         self.b.ins().brif(inside, store, &[], fail, &[]);
         self.b.switch_to_block(store);
-        let addr = self.elem_addr(l, i, elem_ty);
+        let addr = self.elem_addr_in(data, i, elem_ty);
         self.store_elem(slot, addr, elem_ty);
         self.b.ins().jump(done, &[]);
         self.b.switch_to_block(fail);
@@ -190,7 +220,7 @@ impl FunctionCx<'_, '_> {
 
     /// Bounds-checked load of element `i` of list `l`: (in range, slot).
     fn list_lookup(&mut self, l: Value, i: Value, elem_ty: &Ty) -> (Value, Value) {
-        let len = self.list_len(l);
+        let (len, data) = self.list_bound(l);
         let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, i, len);
         let load = self.b.create_block();
         let merge = self.b.create_block();
@@ -200,7 +230,8 @@ impl FunctionCx<'_, '_> {
             .ins()
             .brif(inside, load, &[], merge, &[BlockArg::Value(zero)]);
         self.b.switch_to_block(load);
-        let v = self.list_slot(l, i, elem_ty);
+        let addr = self.elem_addr_in(data, i, elem_ty);
+        let v = self.load_elem(addr, elem_ty);
         self.b.ins().jump(merge, &[BlockArg::Value(v)]);
         self.b.switch_to_block(merge);
         (inside, slot)
@@ -213,12 +244,15 @@ impl FunctionCx<'_, '_> {
     }
 
     /// The address of element `i` of list `l` (elements are stored at
-    /// their width, see [`elem_width`]).
+    /// their width, see [`elem_width`]), in the buffer `data` loaded now.
     fn elem_addr(&mut self, l: Value, i: Value, elem_ty: &Ty) -> Value {
-        let data = self
-            .b
-            .ins()
-            .load(types::I64, self.trusted, l, layout::LIST_DATA);
+        let data = self.list_data(l);
+        self.elem_addr_in(data, i, elem_ty)
+    }
+
+    /// The address of element `i` in the buffer whose first element is
+    /// `data`.
+    fn elem_addr_in(&mut self, data: Value, i: Value, elem_ty: &Ty) -> Value {
         let shift = elem_width(self.cx.program, elem_ty).trailing_zeros();
         let offset = if shift == 0 {
             i
@@ -226,6 +260,14 @@ impl FunctionCx<'_, '_> {
             self.b.ins().ishl_imm_s(i, i64::from(shift))
         };
         self.b.ins().iadd(data, offset)
+    }
+
+    /// A list's `data` word: the first element of its current buffer
+    /// (never null).
+    fn list_data(&mut self, l: Value) -> Value {
+        self.b
+            .ins()
+            .load(types::I64, self.trusted, l, layout::LIST_DATA)
     }
 
     /// Loads an element as a slot: narrow integers sign-extended, Bool and
@@ -254,10 +296,25 @@ impl FunctionCx<'_, '_> {
         };
     }
 
+    /// The length of list `l`, for bounds-checking reads and `xs.set`
+    /// (known to compiler: docs/runtime-abi.md, "Lists", and
+    /// docs/memory-model.md). Races need no extra check here: every `len`
+    /// ever stored is at most the capacity of the buffer current at that
+    /// moment, buffers only grow, and on x86-64 a later load of `data`
+    /// (loads are not reordered with loads, and Cranelift keeps these in
+    /// program order) sees that buffer or a newer, bigger one. So an
+    /// index below this length is inside any `data` loaded after it.
     pub fn list_len(&mut self, l: Value) -> Value {
         self.b
             .ins()
             .load(types::I64, self.trusted, l, layout::LIST_LEN)
+    }
+
+    /// [`Self::list_len`] and then `data` (in that order: see there).
+    fn list_bound(&mut self, l: Value) -> (Value, Value) {
+        let len = self.list_len(l);
+        let data = self.list_data(l);
+        (len, data)
     }
 
     /// A stack slot for a runtime function's `out` parameter.

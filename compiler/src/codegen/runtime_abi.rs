@@ -52,6 +52,7 @@ const TABLE: &[(&str, &[Type], Option<Type>)] = &[
     ("plat_str_parse_bool", &[P, P, P], Some(I8)),
     ("plat_list_new", &[P, types::I64], Some(P)),
     ("plat_list_push", &[P, types::I64], None),
+    ("plat_list_push_raced", &[P], None),
     ("plat_list_get", &[P, types::I64, P], Some(I8)),
     ("plat_list_set", &[P, types::I64, types::I64, P], None),
     ("plat_list_insert_at", &[P, types::I64, types::I64, P], None),
@@ -203,6 +204,10 @@ pub fn signature(name: &str, call_conv: CallConv) -> Option<Signature> {
 pub fn never_returns(name: &str) -> bool {
     matches!(
         name,
-        "plat_panic" | "plat_panic_cstr" | "plat_assert_fail" | "plat_process_exit"
+        "plat_panic"
+            | "plat_panic_cstr"
+            | "plat_assert_fail"
+            | "plat_process_exit"
+            | "plat_list_push_raced"
     )
 }

@@ -32,10 +32,13 @@ pub mod layout {
     pub const PAYLOAD: i32 = 16;
     /// `len` of a list.
     pub const LIST_LEN: i32 = 8;
-    /// `cap` of a list.
-    pub const LIST_CAP: i32 = 16;
+    /// `writer` of a list: the owner's `ctx` (bit 0: a runtime mutation
+    /// is in progress).
+    pub const LIST_WRITER: i32 = 16;
     /// `data` of a list.
     pub const LIST_DATA: i32 = 24;
+    /// The capacity word of a list's buffer, relative to `data`.
+    pub const BUFFER_CAP: i32 = -8;
     /// `vtable` in a `PlatShape`.
     pub const SHAPE_VTABLE: i32 = 56;
 }

@@ -5,7 +5,9 @@
 //!
 //! - A builder is owned by the compiled code between `new` and `finish`
 //!   and used by one task at a time; `finish` consumes it.
-//! - `chars` is the char count of `buf`, which is valid UTF-8.
+//! - `chars` is the char count of `buf`, which is valid UTF-8, and at most
+//!   `string::MAX_CHARS` (a push past it panics at once, before the
+//!   buffer grows further).
 //! - Each thread caches at most one finished builder (`CACHE`) to reuse
 //!   its allocation; a cached builder is empty and owned by nobody else.
 //!   Builders with big buffers are freed instead of cached.
@@ -55,8 +57,10 @@ pub unsafe extern "C" fn plat_sb_push_str(sb: *mut Sb, s: *const PlatStr) {
     // SAFETY: live builder and valid string (contract above).
     unsafe {
         let sb = with(sb);
+        let chars = sb.chars + string::char_len(s);
+        string::ensure_chars(chars);
         sb.buf.extend_from_slice(string::bytes(s));
-        sb.chars += string::char_len(s);
+        sb.chars = chars;
     }
 }
 
@@ -65,6 +69,7 @@ fn push_ascii(sb: &mut Sb, f: impl FnOnce(&mut Vec<u8>)) {
     let before = sb.buf.len();
     f(&mut sb.buf);
     sb.chars += (sb.buf.len() - before) as u64;
+    string::ensure_chars(sb.chars);
 }
 
 /// Appends an integer (any integer type, sign-extended).

@@ -123,7 +123,8 @@ pub unsafe extern "C" fn plat_str_replace(
     }
 }
 
-/// `s.replace_all(from = f, to = t)`.
+/// `s.replace_all(from = f, to = t)`. A result longer than
+/// `string::MAX_CHARS` panics before it is built.
 #[no_mangle]
 pub unsafe extern "C" fn plat_str_replace_all(
     s: *const PlatStr,
@@ -131,11 +132,17 @@ pub unsafe extern "C" fn plat_str_replace_all(
     to: *const PlatStr,
 ) -> *const PlatStr {
     // SAFETY: valid strings (module contract).
-    let (text, from, to) = unsafe { (as_str(s), as_str(from), as_str(to)) };
-    match text.find(from) {
-        None => s,
-        Some(_) => string::from_str(&text.replace(from, to)),
+    let (text, from_s, to_s) = unsafe { (as_str(s), as_str(from), as_str(to)) };
+    if text.find(from_s).is_none() {
+        return s;
     }
+    // SAFETY: valid strings (module contract).
+    let (n, f, t) = unsafe { (char_len(s), char_len(from), char_len(to)) };
+    if t > f {
+        let k = text.matches(from_s).count() as u64;
+        string::ensure_chars(n.saturating_add(k.saturating_mul(t - f)));
+    }
+    string::from_str(&text.replace(from_s, to_s))
 }
 
 unsafe fn all_chars(s: *const PlatStr, pred: fn(char) -> bool) -> u8 {
@@ -312,26 +319,28 @@ pub unsafe extern "C" fn plat_str_split(
     // SAFETY: valid strings and a List[String] descriptor that lives
     // forever (module contract).
     let (text, d, desc) = unsafe { (as_str(s), as_str(delim), &*list_desc) };
-    let out = list::new(desc, 0);
-    // SAFETY: a fresh list that nobody else holds.
-    let l = unsafe { &mut *out };
     if d.is_empty() {
         // SAFETY: valid string (module contract).
-        l.reserve(unsafe { char_len(s) } as usize);
+        let out = list::new(desc, unsafe { char_len(s) } as usize);
+        // SAFETY: a fresh list that nobody else holds.
+        let l = unsafe { &*out };
         for c in text.chars() {
-            l.push(string::char_string(c) as u64);
+            l.push_unshared(string::char_string(c) as u64);
         }
-    } else {
-        // SAFETY: valid string (module contract).
-        let ascii = unsafe { is_ascii(s) };
-        for part in text.split(d) {
-            let p = if ascii {
-                string::from_ascii(part.as_bytes())
-            } else {
-                string::from_str(part)
-            };
-            l.push(p as u64);
-        }
+        return out;
+    }
+    let out = list::new(desc, 0);
+    // SAFETY: a fresh list that nobody else holds.
+    let l = unsafe { &*out };
+    // SAFETY: valid string (module contract).
+    let ascii = unsafe { is_ascii(s) };
+    for part in text.split(d) {
+        let p = if ascii {
+            string::from_ascii(part.as_bytes())
+        } else {
+            string::from_str(part)
+        };
+        l.push_unshared(p as u64);
     }
     out
 }
@@ -522,6 +531,92 @@ mod tests {
             assert_eq!(b, 0);
             assert_eq!(plat_str_parse_bool(s("True"), &mut b, &mut e), 0);
             assert_eq!(text(e), "Cannot parse 'True' as Bool");
+        }
+    }
+
+    /// Runs this test binary's `test` in a child process with
+    /// `PLAT_RT_CASE=case`; returns its exit code and stderr.
+    fn run_case(test: &str, case: &str) -> (i32, String) {
+        let out = std::process::Command::new(std::env::current_exe().expect("test binary"))
+            .args(["--exact", test, "--nocapture", "--test-threads=1"])
+            .env("PLAT_RT_CASE", case)
+            .output()
+            .expect("child runs");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// A string header that claims `chars` characters but holds the one
+    /// byte "x": lets the length checks be tested at the limit without
+    /// making a 2 GiB string (only the counts are read before the check).
+    fn claimed_length(chars: u64) -> *const PlatStr {
+        let fake = Box::leak(Box::new([0u64; 4]));
+        let p = fake.as_mut_ptr() as *mut PlatStr;
+        // SAFETY: a leaked 32-byte buffer, room for the header and a byte.
+        unsafe {
+            (*p).shape = &crate::gc::shape::plat_shape_string;
+            (*p).byte_len = 1;
+            (*p).char_len = chars;
+            *(p as *mut u8).add(string::DATA_OFFSET) = b'x';
+        }
+        p
+    }
+
+    #[test]
+    fn ensure_that_a_string_at_the_length_limit_is_allowed() {
+        let max = claimed_length(string::MAX_CHARS - 1);
+        // SAFETY: valid headers (see `claimed_length`) and strings.
+        unsafe {
+            let c = plat_str_concat(max, s("y"));
+            assert_eq!(plat_str_length(c), i32::MAX);
+            assert_eq!(char_len(c), string::MAX_CHARS);
+        }
+    }
+
+    #[test]
+    fn ensure_that_strings_past_the_length_limit_panic_when_made() {
+        let msg = "panic: string too long (2147483648 characters; the limit is 2147483647)\n";
+        let cases: [(&str, fn()); 4] = [
+            ("concat", || {
+                // SAFETY: valid headers and strings.
+                unsafe { plat_str_concat(claimed_length(string::MAX_CHARS), s("y")) };
+            }),
+            ("interpolation", || {
+                // SAFETY: a live builder and valid strings.
+                unsafe {
+                    let sb = crate::abi::builder::plat_sb_new();
+                    crate::abi::builder::plat_sb_push_str(
+                        sb,
+                        claimed_length(string::MAX_CHARS - 1),
+                    );
+                    crate::abi::builder::plat_sb_push_i64(sb, 42);
+                }
+            }),
+            ("replace_all", || {
+                // 2^31 - 1 "x" replaced by "xx"... claimed: the check runs
+                // on the counts before anything is built.
+                let big = claimed_length(string::MAX_CHARS);
+                // SAFETY: valid headers and strings.
+                unsafe { plat_str_replace_all(big, s("x"), s("xy")) };
+            }),
+            ("alloc", || {
+                string::alloc_raw(0, string::MAX_CHARS + 1);
+            }),
+        ];
+        let test = "abi::string::tests::ensure_that_strings_past_the_length_limit_panic_when_made";
+        if let Ok(name) = std::env::var("PLAT_RT_CASE") {
+            // The child: run the one case (it must not return).
+            if let Some((_, case)) = cases.iter().find(|c| c.0 == name) {
+                case();
+            }
+            return;
+        }
+        for (name, _) in cases {
+            let (code, stderr) = run_case(test, name);
+            assert_eq!(code, 101, "{name}: {stderr}");
+            assert!(stderr.ends_with(msg), "{name}: {stderr}");
         }
     }
 

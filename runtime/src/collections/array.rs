@@ -17,7 +17,16 @@
 //! bytes into the object). The capacity word makes every buffer
 //! self-describing, so the collector can size it without knowing its
 //! owner: an Array is `16 + 8 * capacity` bytes, a Bytes object `16 +
-//! W * capacity` rounded up to 8 ([`object_size`]).
+//! W * capacity` rounded up to 8 ([`object_size`]). It is written once,
+//! at allocation, and never changes, so a reader racing with the buffer's
+//! owner can always bound its accesses by it (known to compiler: compiled
+//! code reads a list buffer's capacity at `data - 8`). A static buffer of
+//! capacity 0 ([`empty_buffer`]) stands for "no buffer yet".
+//!
+//! Elements are loaded and stored with single atomic accesses of their
+//! width ([`Elem::load`], [`Elem::store`], [`Elem::move_within`],
+//! [`copy_prefix`]): buffers may be read and written by several tasks at
+//! once (see `docs/memory-model.md`), and no value may ever be torn.
 //!
 //! # Element widths
 //!
@@ -52,6 +61,8 @@
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
+use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
+use std::sync::atomic::{AtomicU16, AtomicU32, AtomicU64, AtomicU8};
 use std::sync::Mutex;
 
 use crate::gc::heap;
@@ -116,7 +127,30 @@ impl Elem {
         }
     }
 
+    /// Whether elements of type `elem` may be object pointers: every type
+    /// except the numeric scalars, `Bool` and `Unit`.
+    #[inline]
+    pub fn holds_pointers(elem: &PlatShape) -> bool {
+        !matches!(
+            elem.shape_kind(),
+            ShapeKind::Bool
+                | ShapeKind::Int8
+                | ShapeKind::Int16
+                | ShapeKind::Int32
+                | ShapeKind::Int64
+                | ShapeKind::Float32
+                | ShapeKind::Float64
+                | ShapeKind::Unit
+        )
+    }
+
     /// Reads element `i` of `data` and widens it to a slot.
+    ///
+    /// The read is one atomic load of the element's width (Relaxed for
+    /// narrow scalars, Acquire for slots, pairing with the Release in
+    /// [`Elem::store`] so that an object published through a slot is seen
+    /// initialised), so a racing writer can never make it see a torn
+    /// value: it sees the element's old or new value.
     ///
     /// # Safety
     ///
@@ -124,23 +158,30 @@ impl Elem {
     /// holding more than `i` elements.
     #[inline(always)]
     pub unsafe fn load(self, data: *const u8, i: usize) -> u64 {
+        let p = data as *mut u8;
         // SAFETY: element `i` is inside the buffer (caller's contract) and
         // naturally aligned: the buffer starts 8-aligned and element `i`
-        // is `i * width` bytes into it.
+        // is `i * width` bytes into it. Buffers are never freed while
+        // reachable, so the references live long enough.
         unsafe {
             match self {
-                Elem::Bool => *data.add(i) as u64,
-                Elem::I8 => *(data as *const i8).add(i) as i64 as u64,
-                Elem::I16 => *(data as *const i16).add(i) as i64 as u64,
-                Elem::I32 => *(data as *const i32).add(i) as i64 as u64,
-                Elem::F32 => *(data as *const u32).add(i) as u64,
-                Elem::Slot => *(data as *const u64).add(i),
+                Elem::Bool => AtomicU8::from_ptr(p.add(i)).load(Relaxed) as u64,
+                Elem::I8 => AtomicU8::from_ptr(p.add(i)).load(Relaxed) as i8 as i64 as u64,
+                Elem::I16 => {
+                    AtomicU16::from_ptr((p as *mut u16).add(i)).load(Relaxed) as i16 as i64 as u64
+                }
+                Elem::I32 => {
+                    AtomicU32::from_ptr((p as *mut u32).add(i)).load(Relaxed) as i32 as i64 as u64
+                }
+                Elem::F32 => AtomicU32::from_ptr((p as *mut u32).add(i)).load(Relaxed) as u64,
+                Elem::Slot => AtomicU64::from_ptr((p as *mut u64).add(i)).load(Acquire),
             }
         }
     }
 
     /// Narrows `slot` to this storage (keeps its low `width` bytes) and
-    /// writes it as element `i` of `data`.
+    /// writes it as element `i` of `data`, with one atomic store (see
+    /// [`Elem::load`]).
     ///
     /// # Safety
     ///
@@ -150,13 +191,93 @@ impl Elem {
         // SAFETY: as in `load`.
         unsafe {
             match self {
-                Elem::Bool | Elem::I8 => *data.add(i) = slot as u8,
-                Elem::I16 => *(data as *mut u16).add(i) = slot as u16,
-                Elem::I32 | Elem::F32 => *(data as *mut u32).add(i) = slot as u32,
-                Elem::Slot => *(data as *mut u64).add(i) = slot,
+                Elem::Bool | Elem::I8 => AtomicU8::from_ptr(data.add(i)).store(slot as u8, Relaxed),
+                Elem::I16 => {
+                    AtomicU16::from_ptr((data as *mut u16).add(i)).store(slot as u16, Relaxed)
+                }
+                Elem::I32 | Elem::F32 => {
+                    AtomicU32::from_ptr((data as *mut u32).add(i)).store(slot as u32, Relaxed)
+                }
+                Elem::Slot => AtomicU64::from_ptr((data as *mut u64).add(i)).store(slot, Release),
             }
         }
     }
+
+    /// Moves elements `[from, from + n)` of `data` to `[to, to + n)`
+    /// (the ranges may overlap), one atomic element at a time, so that a
+    /// racing reader sees every element either before or after its move,
+    /// never torn (`memmove` may copy bytes in any grouping).
+    ///
+    /// # Safety
+    ///
+    /// Both ranges are inside the buffer, which is writable.
+    pub unsafe fn move_within(self, data: *mut u8, from: usize, to: usize, n: usize) {
+        // Front to back when moving down, back to front when moving up,
+        // so that no element is overwritten before it is moved.
+        if to < from {
+            for k in 0..n {
+                // SAFETY: `from + k` and `to + k` are inside the buffer
+                // (caller's contract).
+                unsafe { self.store(data, to + k, self.load(data, from + k)) };
+            }
+        } else {
+            for k in (0..n).rev() {
+                // SAFETY: as above.
+                unsafe { self.store(data, to + k, self.load(data, from + k)) };
+            }
+        }
+    }
+}
+
+/// Copies the first `n` elements of `width` bytes from the buffer `src`
+/// to the fresh buffer `dst`, in whole aligned 8-byte words read
+/// atomically: an element never straddles a word (elements are naturally
+/// aligned), so none is torn even if `src` is being written meanwhile.
+/// The last word may carry up to 7 bytes past element `n`: they are inside
+/// both objects (objects are sized in whole words), and in `dst` they are
+/// elements past `n` or padding.
+///
+/// # Safety
+///
+/// `src` and `dst` are first elements of buffers of `width`-byte elements
+/// with capacity at least `n`; `dst` is writable and seen by nobody else
+/// yet (so plain stores suffice).
+pub unsafe fn copy_prefix(src: *const u8, dst: *mut u8, n: usize, width: usize) {
+    let words = (n * width).div_ceil(8);
+    let (src, dst) = (src as *mut u64, dst as *mut u64);
+    for k in 0..words {
+        // SAFETY: word `k` is inside both objects (see above); both are
+        // 8-aligned.
+        unsafe {
+            dst.add(k)
+                .write(AtomicU64::from_ptr(src.add(k)).load(Acquire))
+        };
+    }
+}
+
+/// A buffer of capacity 0, for lists that have never held an element, so
+/// that a list's `data` is never null: compiled code reads the capacity
+/// word just before `data` without a null check. It lives outside the
+/// heap, like string literals; nothing is ever stored in it.
+#[repr(C)]
+struct EmptyBuffer {
+    header: *const PlatShape,
+    capacity: u64,
+}
+
+// SAFETY: immutable; its only pointer is to an immutable static shape.
+unsafe impl Sync for EmptyBuffer {}
+
+static EMPTY: EmptyBuffer = EmptyBuffer {
+    header: &ARRAY_UNIT,
+    capacity: 0,
+};
+
+/// The first "element" of the empty buffer: one past its end, never
+/// dereferenced except for the capacity word before it.
+#[inline]
+pub fn empty_buffer() -> *mut u8 {
+    (&raw const EMPTY as *mut u8).wrapping_add(SLOTS_OFFSET)
 }
 
 /// Allocates an Array of `n` zeroed slots with the given shape and returns

@@ -1,17 +1,16 @@
 //! `List[T]` (spec §9.2): a growable array of elements stored at their
-//! natural width.
+//! natural width, safe to read while other tasks mutate it.
 //!
 //! Known to compiler: the layout below, the element widths
-//! ([`array::Elem`]) and the `plat_list_*` entry points. Compiled code
-//! reads `len` and `data` for bounds-checked indexing and `for` loops,
-//! loads and stores element `i` at `data + i * W` (`xs.set`), and appends
-//! in place while `len < cap` (stores element `len`, then `len + 1`).
+//! ([`array::Elem`]), the capacity word before each buffer
+//! ([`array::capacity`]), the writer word ([`super::writer`]) and the
+//! `plat_list_*` entry points.
 //!
 //! ```text
 //! offset 0   header: *const PlatShape   the List[T] descriptor
 //! offset 8   len: u64
-//! offset 16  cap: u64
-//! offset 24  data: *mut u8              element 0 of a buffer, or null
+//! offset 16  writer: u64                owner ctx | WRITING (super::writer)
+//! offset 24  data: *mut u8              element 0 of a buffer, never null
 //! ```
 //!
 //! `W`, the element width, is `array::Elem::of(T).width()`: 1 for `Bool`
@@ -20,21 +19,66 @@
 //! stored slot keeps its low `W` bytes; a loaded element is sign-extended
 //! (`Int8`, `Int16`, `Int32`) or zero-extended (`Bool`, `Float32`).
 //!
-//! # Invariants
+//! # What compiled code does
 //!
-//! - `len <= cap`; `cap == 0` iff `data` is null; otherwise `data` is the
-//!   first element of a buffer (`super::array`: a Bytes object when `W <
-//!   8`, an Array otherwise) of exactly `cap` elements whose shape is
-//!   `array::list_buffer_shape(header)`.
-//! - Elements `[len, cap)` are zero (all `W * (cap - len)` bytes).
-//! - Only the runtime changes `cap` and `data`; compiled code changes
-//!   `len` only to append in place.
+//! - Reading (`xs[i]`, `xs.len()`, `for` loops) and `xs.set`: checks the
+//!   index against `len`, then loads `data` (in that order) and accesses
+//!   element `i` at `data + i * W`. Invariants 1 and 2 make this safe on
+//!   x86-64, where a load is not reordered with an earlier load: the
+//!   `data` it sees is the buffer that was current when that `len` was
+//!   stored, or a later, bigger one.
+//! - `xs.push`: appends in place when `writer == ctx` (the task owns the
+//!   list) and `len < capacity(data)`: it stores element `len` into that
+//!   buffer, then `len + 1`. Otherwise it calls [`plat_list_push`].
 //!
-//! Entry points follow the contract in `super` (module doc).
+//! # Invariants (what makes racing readers safe)
+//!
+//! 1. `data` is never null: a list that never had a buffer points to
+//!    [`array::empty_buffer`] (capacity 0). It is replaced only by a
+//!    runtime mutation holding the writer word, and only by a bigger
+//!    buffer, so successive buffers have strictly increasing capacities.
+//!    A buffer's capacity word never changes, and a buffer is never
+//!    freed or reused while anything can reach it (nothing is freed yet;
+//!    the collector will find an old buffer a racer still uses through
+//!    that racer's stack or registers).
+//! 2. Every `len` ever stored is at most the capacity of the buffer
+//!    current when it is stored, hence of every later buffer: the runtime
+//!    grows first, and compiled code appends only below the capacity of
+//!    the buffer it loaded, which is the current one or an older, smaller
+//!    one.
+//! 3. Elements `[0, len)` of the current buffer hold values of the
+//!    element type: they were written, or copied by a growth. A buffer
+//!    made by growth for elements that may be pointers also holds such
+//!    values in all of its tail (filled with the value being added), so
+//!    that an append racing with the growth (which may publish a length
+//!    one past the copied prefix) never exposes a null. Elements are
+//!    never cleared: `pop`, `remove_at` and `clear` leave the old values
+//!    in place, because a racing reader may have loaded an older, longer
+//!    length (the collector may clear `[len, cap)` while the world is
+//!    stopped, when no reader is between its loads).
+//! 4. Every element is read and written with one atomic access of its
+//!    width ([`Elem::load`], [`Elem::store`]; compiled code's aligned
+//!    loads and stores are the same on x86-64), so no value is ever torn.
+//! 5. Runtime mutations hold the writer word ([`super::writer`]) for their
+//!    whole duration, so they never overlap one another; compiled code's
+//!    inline appends (by the owner) and `xs.set` stores are the only writes
+//!    that can run alongside one. Their races lose updates, never memory
+//!    safety.
+//!
+//! From 1-4, a reader that bounds indices by `min(len, capacity(data))`
+//! only ever reads inside a live buffer, and only values of the element
+//! type; so does one that loads `len`, then `data`, with the processor
+//! keeping the two loads in order (x86-64; compiled code relies on this
+//! to avoid loading the capacity on every access, the runtime's
+//! [`View`] takes the minimum). Entry points follow the contract in
+//! `super` (module doc).
 
 use std::ffi::c_char;
+use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
+use std::sync::atomic::{AtomicPtr, AtomicU64};
 
 use super::array::{self, Elem};
+use super::writer;
 use crate::fatal::{self, loc_arg};
 use crate::gc::heap;
 use crate::gc::shape::PlatShape;
@@ -45,26 +89,48 @@ use crate::value;
 #[derive(Debug)]
 pub struct PlatList {
     pub shape: *const PlatShape,
-    pub len: u64,
-    pub cap: u64,
-    pub data: *mut u8,
+    pub(in crate::collections) len: AtomicU64,
+    pub(in crate::collections) writer: AtomicU64,
+    pub(in crate::collections) data: AtomicPtr<u8>,
 }
+
+// SAFETY: a list is designed to be shared between tasks on any threads:
+// every field that changes is an atomic, the buffers it points to are
+// read and written only with atomic element accesses, and `shape` points
+// to an immutable descriptor that lives forever (module invariants).
+unsafe impl Sync for PlatList {}
+// SAFETY: as above; nothing in a list is tied to a thread.
+unsafe impl Send for PlatList {}
 
 /// Capacity of the first buffer of a list that grows from empty.
 const MIN_CAP: usize = 4;
 
-/// Makes an empty list of type `desc` with room for `cap` elements.
+/// The most elements a list may hold: `len()` is an `Int32`.
+pub const MAX_LEN: usize = i32::MAX as usize;
+
+/// The panic message for a list that would hold `n` elements.
+pub fn too_long(n: usize) -> String {
+    format!("list too long ({n} elements; the limit is {MAX_LEN})")
+}
+
+/// Makes an empty list of type `desc` with room for `cap` elements, owned
+/// by the running task. Panics if `cap` is more than [`MAX_LEN`].
 pub fn new(desc: &'static PlatShape, cap: usize) -> *mut PlatList {
-    let list = heap::alloc(std::mem::size_of::<PlatList>(), desc) as *mut PlatList;
-    if cap > 0 {
+    if cap > MAX_LEN {
+        fatal::panic(too_long(cap).as_bytes(), None);
+    }
+    let data = if cap > 0 {
         // SAFETY: a List descriptor has one child (module contract).
         let width = Elem::of(unsafe { desc.child(0) }).width();
-        let data = array::alloc_elems(array::list_buffer_shape(desc), cap, width);
-        // SAFETY: `list` is a fresh, zeroed list object.
-        unsafe {
-            (*list).cap = cap as u64;
-            (*list).data = data;
-        }
+        array::alloc_elems(array::list_buffer_shape(desc), cap, width)
+    } else {
+        array::empty_buffer()
+    };
+    let list = heap::alloc(std::mem::size_of::<PlatList>(), desc) as *mut PlatList;
+    // SAFETY: `list` is a fresh, zeroed list object that nobody else sees.
+    unsafe {
+        (*list).data = AtomicPtr::new(data);
+        (*list).writer = AtomicU64::new(writer::current_owner());
     }
     list
 }
@@ -73,15 +139,66 @@ pub fn new(desc: &'static PlatShape, cap: usize) -> *mut PlatList {
 pub fn from_slots(desc: &'static PlatShape, slots: &[u64]) -> *mut PlatList {
     let list = new(desc, slots.len());
     // SAFETY: a fresh list that nobody else holds.
-    let l = unsafe { &mut *list };
-    let e = l.storage();
-    for (i, &x) in slots.iter().enumerate() {
-        // SAFETY: the buffer has room for `slots.len()` elements.
-        unsafe { e.store(l.data, i, x) };
+    let l = unsafe { &*list };
+    for &x in slots {
+        l.push_unshared(x);
     }
-    l.len = slots.len() as u64;
     list
 }
+
+/// A consistent view of a list for reading: one buffer and a length that
+/// fits in it (invariant 1: the buffer stays valid). Elements read
+/// through it are values of the element type, possibly stale if the list
+/// is being mutated meanwhile.
+#[derive(Clone, Copy, Debug)]
+pub struct View {
+    data: *mut u8,
+    len: usize,
+    elem: Elem,
+}
+
+impl View {
+    /// The number of elements in view.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are none.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Element `i` as a slot, if `i < len`.
+    #[inline]
+    pub fn get(&self, i: usize) -> Option<u64> {
+        // SAFETY: `i < len <= capacity(data)`: inside the buffer.
+        (i < self.len).then(|| unsafe { self.elem.load(self.data, i) })
+    }
+
+    /// The elements, as slots.
+    pub fn iter(self) -> impl ExactSizeIterator<Item = u64> {
+        // SAFETY: as in `get`.
+        (0..self.len).map(move |i| unsafe { self.elem.load(self.data, i) })
+    }
+
+    /// Stores `slot` as element `i` (`i < len`).
+    ///
+    /// # Safety
+    ///
+    /// `i < len` (then it is inside the buffer).
+    #[inline]
+    unsafe fn store(&self, i: usize, slot: u64) {
+        debug_assert!(i < self.len);
+        // SAFETY: `i < len <= capacity(data)` (caller's contract).
+        unsafe { self.elem.store(self.data, i, slot) }
+    }
+}
+
+/// A length that overflowed [`MAX_LEN`] (the would-be length).
+#[derive(Debug)]
+struct TooLong(usize);
 
 impl PlatList {
     /// The list's descriptor.
@@ -104,23 +221,59 @@ impl PlatList {
         Elem::of(self.elem())
     }
 
-    /// Element `i` as a slot.
-    ///
-    /// # Panics
-    ///
-    /// When `i >= len` (a runtime bug).
+    /// The stored length (at most the current buffer's capacity,
+    /// invariant 2). Under a race, [`PlatList::view`] is what bounds
+    /// reads.
     #[inline]
-    pub fn get(&self, i: usize) -> u64 {
-        assert!(i < self.len as usize, "list index {i} >= {}", self.len);
-        // SAFETY: `i < len <= cap`: inside the buffer (invariants).
-        unsafe { self.storage().load(self.data, i) }
+    pub fn len(&self) -> u64 {
+        self.len.load(Acquire)
     }
 
-    /// The elements, as slots.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = u64> + '_ {
-        let (e, data) = (self.storage(), self.data as *const u8);
-        // SAFETY: `i < len <= cap`: inside the buffer (invariants).
-        (0..self.len as usize).map(move |i| unsafe { e.load(data, i) })
+    /// Whether the list is empty.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// A consistent view for reading (see [`View`]): the length is loaded
+    /// before the buffer (Acquire both, pairing with the Release stores of
+    /// mutations) and clamped to that buffer's capacity.
+    #[inline]
+    pub fn view(&self) -> View {
+        let len = self.len.load(Acquire) as usize;
+        let data = self.data.load(Acquire);
+        // SAFETY: `data` is always a buffer's first element (invariant 1).
+        let cap = unsafe { array::capacity(data) };
+        View {
+            data,
+            len: len.min(cap),
+            elem: self.storage(),
+        }
+    }
+
+    /// The current buffer's first element (what compiled code reads as
+    /// `data`).
+    #[inline]
+    pub fn data(&self) -> *mut u8 {
+        self.data.load(Acquire)
+    }
+
+    /// The current buffer's capacity in elements.
+    #[inline]
+    pub fn capacity(&self) -> usize {
+        // SAFETY: `data` is always a buffer's first element (invariant 1).
+        unsafe { array::capacity(self.data()) }
+    }
+
+    /// Element `i` as a slot, if it is in range.
+    #[inline]
+    pub fn get(&self, i: usize) -> Option<u64> {
+        self.view().get(i)
+    }
+
+    /// The elements, as slots (of one [`View`]).
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = u64> {
+        self.view().iter()
     }
 
     /// The elements, as slots, in a Rust vector.
@@ -128,74 +281,160 @@ impl PlatList {
         self.iter().collect()
     }
 
-    /// Grows the buffer so that `extra` more elements fit.
+    /// Appends `slot` to a list that no other task can see yet (one the
+    /// runtime is building); panics if it would pass [`MAX_LEN`].
+    pub fn push_unshared(&self, slot: u64) {
+        if let Err(TooLong(n)) = self.push_claimed(slot) {
+            fatal::panic(too_long(n).as_bytes(), None);
+        }
+    }
+
+    // ----------------------------------------------------------------
+    // Mutations. The caller holds the writer word, or the list is not
+    // shared yet: so `data` changes only here, and a Relaxed load of it
+    // sees the latest value.
+
+    /// Replaces the buffer with one of room for at least `need` elements
+    /// (`need > capacity`), copying the first `len` elements; a tail that
+    /// may hold pointers is filled with `filler` (invariant 3). Returns
+    /// the new buffer, already published.
     #[cold]
     #[inline(never)]
-    fn grow(&mut self, extra: usize) {
-        let len = self.len as usize;
-        let need = len
-            .checked_add(extra)
-            .unwrap_or_else(|| crate::rt_fatal!("out of memory: list too long"));
-        let cap = need.max(2 * self.cap as usize).max(MIN_CAP);
-        let width = self.storage().width();
-        let data = array::alloc_elems(array::list_buffer_shape(self.desc()), cap, width);
-        if len > 0 {
-            // SAFETY: the old buffer holds `len` elements of `width` bytes,
-            // the fresh one `cap >= len`; distinct objects do not overlap.
-            unsafe { std::ptr::copy_nonoverlapping(self.data, data, len * width) };
+    fn grow(&self, len: usize, need: usize, filler: u64) -> Result<*mut u8, TooLong> {
+        if need > MAX_LEN {
+            return Err(TooLong(need));
         }
-        self.data = data;
-        self.cap = cap as u64;
-    }
-
-    /// Makes room for `extra` more elements.
-    #[inline]
-    pub fn reserve(&mut self, extra: usize) {
-        if (self.cap - self.len) < extra as u64 {
-            self.grow(extra);
-        }
-    }
-
-    /// Appends an element.
-    #[inline]
-    pub fn push(&mut self, slot: u64) {
-        if self.len == self.cap {
-            self.grow(1);
-        }
-        // SAFETY: `len < cap` now, so element `len` is inside the buffer.
-        unsafe { self.storage().store(self.data, self.len as usize, slot) };
-        self.len += 1;
-    }
-
-    /// Removes and returns element `i` (`i < len`), shifting the rest
-    /// down.
-    fn remove(&mut self, i: usize) -> u64 {
-        let len = self.len as usize;
-        debug_assert!(i < len);
+        let old = self.data.load(Relaxed);
+        // SAFETY: `data` is always a buffer's first element (invariant 1).
+        let old_cap = unsafe { array::capacity(old) };
+        debug_assert!(need > old_cap);
+        let cap = need.max(2 * old_cap).clamp(MIN_CAP, MAX_LEN);
         let e = self.storage();
         let w = e.width();
-        // SAFETY: `i < len <= cap`: all touched elements (bytes `[i * w,
-        // len * w)`) are in the buffer.
-        unsafe {
-            let v = e.load(self.data, i);
-            let p = self.data.add(i * w);
-            std::ptr::copy(p.add(w), p, (len - i - 1) * w);
-            std::ptr::write_bytes(self.data.add((len - 1) * w), 0, w);
-            self.len -= 1;
-            v
+        let data = array::alloc_elems(array::list_buffer_shape(self.desc()), cap, w);
+        let keep = len.min(old_cap);
+        // SAFETY: the old buffer holds `old_cap >= keep` elements, the
+        // fresh one `cap > keep`; nobody sees the fresh one yet.
+        unsafe { array::copy_prefix(old, data, keep, w) };
+        if Elem::holds_pointers(self.elem()) {
+            for i in keep..cap {
+                // SAFETY: `i < cap`: inside the fresh buffer.
+                unsafe { e.store(data, i, filler) };
+            }
         }
+        // Release: the copied and filled elements are visible to whoever
+        // sees the new buffer.
+        self.data.store(data, Release);
+        Ok(data)
+    }
+
+    /// The current buffer and the length, with room for one more element
+    /// (growing for `filler`).
+    fn room_for_one(&self, filler: u64) -> Result<(*mut u8, usize), TooLong> {
+        let len = self.len.load(Acquire) as usize;
+        let data = self.data.load(Relaxed);
+        // SAFETY: a buffer's first element (invariant 1).
+        if len < unsafe { array::capacity(data) } {
+            Ok((data, len))
+        } else {
+            Ok((self.grow(len, len + 1, filler)?, len))
+        }
+    }
+
+    /// Appends an element (writer word held, or unshared).
+    fn push_claimed(&self, slot: u64) -> Result<(), TooLong> {
+        let (data, len) = self.room_for_one(slot)?;
+        // SAFETY: `len < capacity(data)`.
+        unsafe { self.storage().store(data, len, slot) };
+        self.len.store(len as u64 + 1, Release);
+        Ok(())
+    }
+
+    /// Inserts `slot` at `index` (`0 <= index <= len`), or the panic
+    /// message (writer word held).
+    fn insert_claimed(&self, index: i64, slot: u64) -> Result<(), String> {
+        let i = check_index(index, self.view().len() as u64, true)?;
+        // The length may only have grown since (an owner's inline append
+        // racing with us), so `i <= len` still.
+        let (data, len) = self.room_for_one(slot).map_err(|TooLong(n)| too_long(n))?;
+        let e = self.storage();
+        // SAFETY: `i <= len < capacity(data)`: elements `i..=len` are in
+        // the buffer.
+        unsafe {
+            e.move_within(data, i, i + 1, len - i);
+            e.store(data, i, slot);
+        }
+        self.len.store(len as u64 + 1, Release);
+        Ok(())
+    }
+
+    /// Removes and returns element `i`, shifting the rest down, or `None`
+    /// out of range (writer word held). The vacated last element keeps
+    /// its value (invariant 3).
+    fn remove_claimed(&self, index: i64) -> Option<u64> {
+        let v = self.view();
+        let i = check_index(index, v.len() as u64, false).ok()?;
+        let e = self.storage();
+        let x = v.get(i)?;
+        // SAFETY: `i < v.len <= capacity`: elements `i..len` are in the
+        // buffer.
+        unsafe { e.move_within(v.data, i + 1, i, v.len() - i - 1) };
+        self.len.store(v.len() as u64 - 1, Release);
+        Some(x)
+    }
+
+    /// Runs the mutation `f` holding the writer word, then leaves the
+    /// running task as the owner (a push: its next appends can be
+    /// inline); panics if another task is mutating the list.
+    #[inline]
+    fn mutate_and_own<R>(&self, f: impl FnOnce(&PlatList) -> R) -> R {
+        match self.try_mutate_as(Some(writer::current_owner()), f) {
+            Ok(r) => r,
+            Err(writer::Busy) => writer::concurrent_mutation("List"),
+        }
+    }
+
+    /// Runs the mutation `f` holding the writer word, keeping the owner;
+    /// panics if another task is mutating the list. (Ownership only
+    /// decides who may append inline, and detection does not need it to
+    /// move: an owner's inline append that overlaps this mutation sees
+    /// the claimed word.)
+    #[inline]
+    fn mutate<R>(&self, f: impl FnOnce(&PlatList) -> R) -> R {
+        match self.try_mutate_as(None, f) {
+            Ok(r) => r,
+            Err(writer::Busy) => writer::concurrent_mutation("List"),
+        }
+    }
+
+    /// Runs the mutation `f` holding the writer word and leaves `owner`
+    /// as the owner (`None`: the one it had), or fails without running it
+    /// if another mutation is in progress.
+    #[inline]
+    pub(in crate::collections) fn try_mutate_as<R>(
+        &self,
+        owner: Option<u64>,
+        f: impl FnOnce(&PlatList) -> R,
+    ) -> Result<R, writer::Busy> {
+        let before = writer::claim(&self.writer)?;
+        let r = f(self);
+        writer::release(&self.writer, owner.unwrap_or(before));
+        Ok(r)
     }
 }
 
-/// The list behind a pointer from compiled code.
-///
-/// # Safety
-///
-/// `list` is a valid list object used by this task only.
-#[inline]
-unsafe fn list_mut<'a>(list: *mut PlatList) -> &'a mut PlatList {
-    // SAFETY: caller's contract.
-    unsafe { &mut *list }
+/// Test access to the mutations, to drive them from plain threads.
+#[cfg(test)]
+impl PlatList {
+    pub(in crate::collections) fn test_push(&self, slot: u64) {
+        self.push_claimed(slot).expect("short");
+    }
+    pub(in crate::collections) fn test_insert(&self, index: i64, slot: u64) {
+        self.insert_claimed(index, slot).expect("in range");
+    }
+    pub(in crate::collections) fn test_remove(&self, index: i64) -> Option<u64> {
+        self.remove_claimed(index)
+    }
 }
 
 /// Writes `v` to `out` unless `out` is null.
@@ -228,10 +467,10 @@ pub fn check_index(index: i64, len: u64, allow_end: bool) -> Result<usize, Strin
     }
 }
 
-/// Raises the out-of-range panic.
+/// Raises a panic with `msg` at `loc`.
 #[cold]
 #[inline(never)]
-unsafe fn out_of_range(msg: String, loc: *const c_char) -> ! {
+unsafe fn raise(msg: String, loc: *const c_char) -> ! {
     // SAFETY: `loc` is null or NUL-terminated (module contract).
     fatal::panic(msg.as_bytes(), unsafe { loc_arg(loc) })
 }
@@ -241,39 +480,54 @@ unsafe fn out_of_range(msg: String, loc: *const c_char) -> ! {
 #[no_mangle]
 pub unsafe extern "C" fn plat_list_new(desc: *const PlatShape, cap: u64) -> *mut PlatList {
     // SAFETY: `desc` is a List descriptor that lives forever (contract).
-    new(unsafe { &*desc }, cap as usize)
+    new(unsafe { &*desc }, cap.min(usize::MAX as u64) as usize)
 }
 
 /// `xs.len()` / `xs.length()`.
 #[no_mangle]
 pub unsafe extern "C" fn plat_list_len(list: *mut PlatList) -> i64 {
     // SAFETY: valid list (contract).
-    unsafe { (*list).len as i64 }
+    unsafe { (*list).view().len() as i64 }
 }
 
-/// `xs.push(value = v)` / `xs.append(value = v)`.
+/// `xs.push(value = v)` / `xs.append(value = v)` when compiled code cannot
+/// append in place (not the owner, or no room): takes ownership.
 #[no_mangle]
 pub unsafe extern "C" fn plat_list_push(list: *mut PlatList, slot: u64) {
     // SAFETY: valid list (contract).
-    unsafe { list_mut(list) }.push(slot);
+    let l = unsafe { &*list };
+    if let Err(TooLong(n)) = l.mutate_and_own(|l| l.push_claimed(slot)) {
+        // SAFETY: a null location.
+        unsafe { raise(too_long(n), std::ptr::null()) }
+    }
+}
+
+/// Compiled code's inline `xs.push` found, after appending, that another
+/// task had claimed the list meanwhile (see `docs/runtime-abi.md`): a
+/// concurrent mutation. Never returns.
+#[no_mangle]
+pub unsafe extern "C" fn plat_list_push_raced(_list: *mut PlatList) {
+    writer::concurrent_mutation("List")
 }
 
 /// `xs.get(index = i)`: 1 and `*out` = the element, or 0 out of range.
 #[no_mangle]
 pub unsafe extern "C" fn plat_list_get(list: *mut PlatList, index: i64, out: *mut u64) -> u8 {
-    // SAFETY: valid list and `out` (contract); `index < len <= cap`.
-    unsafe {
-        let l = &*list;
-        if (index as u64) < l.len {
-            put(out, l.storage().load(l.data, index as usize));
+    // SAFETY: valid list (contract).
+    let v = unsafe { (*list).view() };
+    match usize::try_from(index).ok().and_then(|i| v.get(i)) {
+        Some(x) => {
+            // SAFETY: `out` per the contract.
+            unsafe { put(out, x) };
             1
-        } else {
-            0
         }
+        None => 0,
     }
 }
 
-/// `xs.set(index = i, value = v)`; panics out of range.
+/// `xs.set(index = i, value = v)`; panics out of range. Not a structural
+/// mutation: it does not claim the writer word (tasks may fill distinct
+/// elements of one list).
 #[no_mangle]
 pub unsafe extern "C" fn plat_list_set(
     list: *mut PlatList,
@@ -282,12 +536,12 @@ pub unsafe extern "C" fn plat_list_set(
     loc: *const c_char,
 ) {
     // SAFETY: valid list (contract).
-    let l = unsafe { list_mut(list) };
-    match check_index(index, l.len, false) {
-        // SAFETY: `i < len <= cap`.
-        Ok(i) => unsafe { l.storage().store(l.data, i, slot) },
+    let v = unsafe { (*list).view() };
+    match check_index(index, v.len() as u64, false) {
+        // SAFETY: `i < v.len`.
+        Ok(i) => unsafe { v.store(i, slot) },
         // SAFETY: `loc` per the contract.
-        Err(msg) => unsafe { out_of_range(msg, loc) },
+        Err(msg) => unsafe { raise(msg, loc) },
     }
 }
 
@@ -300,23 +554,14 @@ pub unsafe extern "C" fn plat_list_insert_at(
     loc: *const c_char,
 ) {
     // SAFETY: valid list (contract).
-    let l = unsafe { list_mut(list) };
-    let i = match check_index(index, l.len, true) {
-        Ok(i) => i,
+    let l = unsafe { &*list };
+    match l.try_mutate_as(None, |l| l.insert_claimed(index, slot)) {
+        Ok(Ok(())) => {}
         // SAFETY: `loc` per the contract.
-        Err(msg) => unsafe { out_of_range(msg, loc) },
-    };
-    l.reserve(1);
-    let e = l.storage();
-    let w = e.width();
-    // SAFETY: `i <= len < cap` after `reserve`: elements `i..=len` (bytes
-    // `[i * w, (len + 1) * w)`) are in the buffer.
-    unsafe {
-        let p = l.data.add(i * w);
-        std::ptr::copy(p, p.add(w), (l.len as usize - i) * w);
-        e.store(l.data, i, slot);
+        Ok(Err(msg)) => unsafe { raise(msg, loc) },
+        // SAFETY: `loc` per the contract.
+        Err(writer::Busy) => unsafe { writer::concurrent_mutation_at("List", loc) },
     }
-    l.len += 1;
 }
 
 /// `xs.remove_at(index = i)`: 1 and `*out` = the removed element, or 0
@@ -324,15 +569,14 @@ pub unsafe extern "C" fn plat_list_insert_at(
 #[no_mangle]
 pub unsafe extern "C" fn plat_list_remove_at(list: *mut PlatList, index: i64, out: *mut u64) -> u8 {
     // SAFETY: valid list (contract).
-    let l = unsafe { list_mut(list) };
-    match check_index(index, l.len, false) {
-        Ok(i) => {
-            let v = l.remove(i);
+    let l = unsafe { &*list };
+    match l.mutate(|l| l.remove_claimed(index)) {
+        Some(v) => {
             // SAFETY: `out` per the contract.
             unsafe { put(out, v) };
             1
         }
-        Err(_) => 0,
+        None => 0,
     }
 }
 
@@ -340,28 +584,28 @@ pub unsafe extern "C" fn plat_list_remove_at(list: *mut PlatList, index: i64, ou
 #[no_mangle]
 pub unsafe extern "C" fn plat_list_pop(list: *mut PlatList, out: *mut u64) -> u8 {
     // SAFETY: valid list (contract).
-    let l = unsafe { list_mut(list) };
-    if l.len == 0 {
-        return 0;
+    let l = unsafe { &*list };
+    let popped = l.mutate(|l| match l.view().len() {
+        0 => None,
+        n => l.remove_claimed(n as i64 - 1),
+    });
+    match popped {
+        Some(v) => {
+            // SAFETY: `out` per the contract.
+            unsafe { put(out, v) };
+            1
+        }
+        None => 0,
     }
-    let v = l.remove(l.len as usize - 1);
-    // SAFETY: `out` per the contract.
-    unsafe { put(out, v) };
-    1
 }
 
-/// `xs.clear()`: keeps the buffer for reuse.
+/// `xs.clear()`: keeps the buffer (and, invariant 3, its old elements,
+/// until they are overwritten).
 #[no_mangle]
 pub unsafe extern "C" fn plat_list_clear(list: *mut PlatList) {
-    // SAFETY: valid list (contract); elements `[0, len)` are in the
-    // buffer.
-    unsafe {
-        let l = list_mut(list);
-        if l.len > 0 {
-            std::ptr::write_bytes(l.data, 0, l.len as usize * l.storage().width());
-        }
-        l.len = 0;
-    }
+    // SAFETY: valid list (contract).
+    let l = unsafe { &*list };
+    l.mutate(|l| l.len.store(0, Release));
 }
 
 /// `xs.count(value = v)`: the number of elements equal to `v`.
@@ -392,33 +636,27 @@ pub unsafe extern "C" fn plat_list_contains(list: *mut PlatList, slot: u64) -> u
     (unsafe { plat_list_index_of(list, slot) } >= 0) as u8
 }
 
-/// A new list of type `desc` holding the `n` elements of `w` bytes at
-/// each of `parts` in turn.
-///
-/// # Safety
-///
-/// Each part with `n > 0` points to `n` readable elements of `desc`'s
-/// storage (with `w` its width); parts with `n == 0` may be null.
-unsafe fn from_parts(
-    desc: &'static PlatShape,
-    w: usize,
-    parts: &[(*const u8, usize)],
-) -> *mut PlatList {
-    let total: usize = parts.iter().map(|p| p.1).sum();
+/// A new list of type `desc` holding elements `[s, e)` of each part's
+/// view in turn; panics if it would be longer than [`MAX_LEN`].
+fn from_parts(desc: &'static PlatShape, parts: &[(View, usize, usize)]) -> *mut PlatList {
+    let total = parts
+        .iter()
+        .map(|&(_, s, e)| e - s)
+        .fold(0usize, usize::saturating_add);
     let out = new(desc, total);
-    if total > 0 {
-        // SAFETY: `out` is a fresh list with room for `total` elements, in
-        // a buffer that overlaps no existing one; each part is readable
-        // (caller's contract).
-        unsafe {
-            let mut d = (*out).data;
-            for &(p, n) in parts.iter().filter(|p| p.1 > 0) {
-                std::ptr::copy_nonoverlapping(p, d, n * w);
-                d = d.add(n * w);
-            }
-            (*out).len = total as u64;
+    // SAFETY: a fresh list that nobody else holds.
+    let l = unsafe { &*out };
+    let (data, e) = (l.data.load(Relaxed), l.storage());
+    let mut k = 0;
+    for &(v, s, end) in parts {
+        for i in s..end {
+            // SAFETY: `i < end <= v.len`, and `k < total`, the capacity
+            // of the fresh buffer.
+            unsafe { e.store(data, k, v.elem.load(v.data, i)) };
+            k += 1;
         }
     }
+    l.len.store(total as u64, Release);
     out
 }
 
@@ -432,31 +670,23 @@ pub unsafe extern "C" fn plat_list_slice(
 ) -> *mut PlatList {
     // SAFETY: valid list (contract).
     let l = unsafe { &*list };
-    let len = l.len as i64;
+    let v = l.view();
+    let len = v.len() as i64;
     let (s, e) = (start.clamp(0, len) as usize, end.clamp(0, len) as usize);
-    let w = l.storage().width();
     if s >= e {
         return new(l.desc(), 0);
     }
-    // SAFETY: `s < e <= len`: elements `[s, e)` are in the buffer.
-    unsafe { from_parts(l.desc(), w, &[(l.data.add(s * w), e - s)]) }
+    from_parts(l.desc(), &[(v, s, e)])
 }
 
-/// `a.concat(other = b)`: a new list, `a`'s elements then `b`'s.
+/// `a.concat(other = b)`: a new list, `a`'s elements then `b`'s; panics if
+/// it would be longer than [`MAX_LEN`].
 #[no_mangle]
 pub unsafe extern "C" fn plat_list_concat(a: *mut PlatList, b: *mut PlatList) -> *mut PlatList {
     // SAFETY: valid lists of the same type (contract); `a` and `b` may be
     // the same list.
     let (a, b) = unsafe { (&*a, &*b) };
-    let w = a.storage().width();
-    debug_assert_eq!(w, b.storage().width());
-    // SAFETY: each list's `data` holds its `len` elements (null only when
-    // `len` is 0, and then nothing is read).
-    unsafe {
-        from_parts(
-            a.desc(),
-            w,
-            &[(a.data, a.len as usize), (b.data, b.len as usize)],
-        )
-    }
+    let (va, vb) = (a.view(), b.view());
+    debug_assert_eq!(a.storage(), b.storage());
+    from_parts(a.desc(), &[(va, 0, va.len()), (vb, 0, vb.len())])
 }

@@ -224,7 +224,7 @@ impl Machine {
             ShapeKind::List => {
                 let (x, y) = (a as *const PlatList, b as *const PlatList);
                 // SAFETY: two valid lists (slot validity).
-                let (lx, ly, elem) = unsafe { ((*x).len, (*y).len, (*x).elem()) };
+                let (lx, ly, elem) = unsafe { ((*x).len(), (*y).len(), (*x).elem()) };
                 if lx != ly {
                     return false;
                 }
@@ -306,7 +306,7 @@ impl Machine {
     /// Two dicts or two sets of type `d`: same size, and each entry of
     /// `x` has an equal key in `y` (with an equal value, for dicts).
     fn tables(&mut self, x: &Table, y: &'static Table, d: &'static PlatShape) -> bool {
-        if x.len != y.len {
+        if x.len() != y.len() {
             return false;
         }
         if !self.open(x as *const Table as u64, y as *const Table as u64) {

@@ -154,7 +154,7 @@ fn flat_hash(slot: u64, desc: &PlatShape) -> Option<u64> {
             // below `DELETED`): a function of the element's value, so
             // the sum is order-independent and needs no walk.
             let sum = t.live().fold(0u64, |s, e| s.wrapping_add(hash_u64(e[0])));
-            combine(sum, t.len ^ P1)
+            combine(sum, t.len() ^ P1)
         }
         Enum | List | Dict => return None,
     })
@@ -216,7 +216,7 @@ fn nested_hash(slot: u64, desc: &'static PlatShape) -> u64 {
                         work.push(Step::Close);
                         let list = slot as *const PlatList;
                         // SAFETY: a valid list (slot validity).
-                        let (len, elem) = unsafe { ((*list).len, (*list).elem()) };
+                        let (len, elem) = unsafe { ((*list).len(), (*list).elem()) };
                         acc.push(hash_u64(len ^ P3));
                         elems(&mut work, &mut acc, list, elem, 0);
                     }
@@ -227,7 +227,7 @@ fn nested_hash(slot: u64, desc: &'static PlatShape) -> u64 {
                         let vd = unsafe { d.child(1) };
                         path.push(slot);
                         work.push(Step::Close);
-                        work.push(Step::FinishDict(t.len));
+                        work.push(Step::FinishDict(t.len()));
                         let mut sum = 0u64;
                         for e in t.live() {
                             match flat_hash(e[2], vd) {

@@ -136,10 +136,7 @@ pub fn forever(d: &PlatShape) -> &'static PlatShape {
 /// meantime: the length is re-read for each element.
 #[inline]
 pub fn list_elem(l: &PlatList, i: usize) -> Option<u64> {
-    if i >= l.len as usize {
-        return None;
-    }
-    Some(l.get(i))
+    l.get(i)
 }
 
 /// The integer in a slot of integer kind `k`.

@@ -418,7 +418,7 @@ fn ensure_that_colliding_nested_keys_are_matched_by_backtracking() {
         plat_set_add(a, nan());
         plat_set_add(a, nan());
         plat_set_add(a, zero(false));
-        assert_eq!((*a).len, 3);
+        assert_eq!((*a).len(), 3);
         assert!(!eq(a as u64, a as u64, sl), "NaN keys match nothing");
         let (b, c) = (plat_set_new(sl), plat_set_new(sl));
         plat_set_add(b, zero(false));
@@ -546,7 +546,7 @@ fn ensure_that_equality_backtracks_over_colliding_candidates() {
             plat_set_add(b, key(63 - i, 5));
             plat_set_add(c, key(if i == 40 { 1000 } else { i }, 5));
         }
-        assert_eq!((*a).len, 64);
+        assert_eq!((*a).len(), 64);
         assert!(eq(a as u64, b as u64, sl));
         assert!(!eq(a as u64, c as u64, sl));
         // Dicts: equal keys, one value differs deep down.
@@ -572,7 +572,7 @@ fn ensure_that_equality_backtracks_over_colliding_candidates() {
             plat_set_add(q, inner((23 - k) * 10, 3));
             plat_set_add(r, inner(if k == 11 { 999 } else { k * 10 }, 1));
         }
-        assert_eq!((*p).len, 24);
+        assert_eq!((*p).len(), 24);
         assert!(eq(p as u64, q as u64, ssl));
         assert!(!eq(p as u64, r as u64, ssl));
     }
@@ -638,7 +638,7 @@ fn ensure_that_cycles_through_lists_print_compare_and_hash_finitely() {
         plat_set_add(s, c as u64);
         plat_set_add(s, d as u64);
         plat_set_add(s, e as u64);
-        assert_eq!((*s).len, 3);
+        assert_eq!((*s).len(), 3);
         // A dict that holds itself through a value.
         let dn = testdesc::dict_of(&plat_type_int64, list);
         let dd = plat_dict_new(dn);
@@ -722,6 +722,6 @@ fn ensure_that_channels_render_and_compare_by_identity() {
         for x in [a, b, a] {
             plat_set_add(s, x);
         }
-        assert_eq!((*s).len, 2);
+        assert_eq!((*s).len(), 2);
     }
 }

@@ -24,8 +24,10 @@ typedef struct PlatShape {
   uint64_t n_children; const struct PlatShape *const *children; const char *const *child_names;
   const void *const *vtable; const struct PlatShape *parent;
 } PlatShape;
-/* data: element 0; element i at data + i * width (Bool 1, Int16 2, Int64 8) */
-typedef struct { const PlatShape *shape; uint64_t len, cap; void *data; } PlatList;
+/* data: element 0; element i at data + i * width (Bool 1, Int16 2, Int64 8);
+   the buffer's capacity is the word before data; writer: the owner's ctx */
+typedef struct { const PlatShape *shape; uint64_t len, writer; void *data; } PlatList;
+#define CAP(l) (((const uint64_t *)(l)->data)[-1])
 extern const PlatShape plat_type_int64, plat_type_bool, plat_type_int16;
 static const PlatShape *const int_kids[] = { &plat_type_int64 };
 static const PlatShape list_int = { 5, 0, 0, 0, "List", 1, int_kids, 0, 0, 0 };
@@ -75,7 +77,9 @@ int32_t plat_main(PlatCtx *ctx) {
     ((int64_t *)l->data)[1] = 7; /* xs.set as compiled code does it, in place */
     plat_print_str(plat_value_to_string((uint64_t)l, &list_int));
     PlatList *b = plat_list_new(&list_bool, 3);
-    while (b->len < b->cap) { ((uint8_t *)b->data)[b->len] = b->len != 1; b->len++; } /* xs.push in place */
+    /* xs.push in place, as compiled code does it when this task owns the list */
+    if (b->writer != (uint64_t)(uintptr_t)ctx) return 99;
+    while (b->len < CAP(b)) { ((uint8_t *)b->data)[b->len] = b->len != 1; b->len++; }
     plat_list_push(b, 1);
     plat_print_str(plat_value_to_string((uint64_t)b, &list_bool));
     PlatList *h = plat_list_new(&list_i16, 0);

@@ -53,6 +53,12 @@ fn bench_collections() {
         }
         black_box(sum);
         report("list get", n, t);
+        let t = Instant::now();
+        for i in 0..n {
+            plat_list_pop(black_box(l), &mut out);
+            plat_list_push(black_box(l), i as u64);
+        }
+        report("list pop + push (runtime, writer word)", n, t);
 
         for size in [1_000usize, 1_000_000] {
             let keys: Vec<u64> = (0..size).map(|i| s(&format!("key-{i}"))).collect();

@@ -20,7 +20,7 @@ fn ints(desc: &'static crate::gc::shape::PlatShape, xs: &[i64]) -> *mut PlatList
 fn ensure_that_the_list_layout_matches_the_documented_one() {
     assert_eq!(std::mem::size_of::<PlatList>(), 32);
     assert_eq!(std::mem::offset_of!(PlatList, len), 8);
-    assert_eq!(std::mem::offset_of!(PlatList, cap), 16);
+    assert_eq!(std::mem::offset_of!(PlatList, writer), 16);
     assert_eq!(std::mem::offset_of!(PlatList, data), 24);
 }
 
@@ -30,7 +30,8 @@ fn ensure_that_push_and_get_work_past_many_thousands_of_elements() {
     // SAFETY: a valid list used by this thread only.
     unsafe {
         let l = plat_list_new(desc, 0);
-        assert!((*l).data.is_null());
+        assert_eq!((*l).capacity(), 0, "the shared empty buffer");
+        assert_eq!((*l).data(), crate::collections::array::empty_buffer());
         for i in 0..100_000i64 {
             plat_list_push(l, (i as i32 - 50_000) as i64 as u64);
         }
@@ -41,17 +42,18 @@ fn ensure_that_push_and_get_work_past_many_thousands_of_elements() {
             assert_eq!(out as i64, i - 50_000);
             // Compiled code reads `data` directly, 4 bytes per Int32.
             assert_eq!(
-                *((*l).data as *const i32).add(i as usize) as i64 as u64,
+                *((*l).data() as *const i32).add(i as usize) as i64 as u64,
                 out
             );
         }
         assert_eq!(plat_list_get(l, 100_000, &mut out), 0);
         assert_eq!(plat_list_get(l, -1, &mut out), 0);
         assert_eq!(plat_list_get(l, i64::MIN, &mut out), 0);
-        // The buffer records its capacity and is zero past `len`.
-        let cap = (*l).cap as usize;
-        assert_eq!(crate::collections::array::capacity((*l).data), cap);
-        assert!((4 * 100_000..4 * cap).all(|i| *(*l).data.add(i) == 0));
+        // The buffer records its capacity; a grown buffer of scalars is
+        // zero past `len`.
+        let cap = (*l).capacity();
+        assert!(cap >= 100_000);
+        assert!((4 * 100_000..4 * cap).all(|i| *(*l).data().add(i) == 0));
     }
 }
 
@@ -75,14 +77,14 @@ fn ensure_that_set_insert_remove_and_pop_edit_in_place() {
         assert_eq!(out, 4);
         assert_eq!(slots(l), [0, 1, 20, 3]);
         assert_eq!(
-            *((*l).data as *const u64).add(4),
-            0,
-            "vacated slots are cleared"
+            *((*l).data() as *const u64).add(4),
+            4,
+            "a vacated slot keeps its value (a racing reader may load it)"
         );
         plat_list_clear(l);
         assert_eq!(plat_list_len(l), 0);
         assert_eq!(plat_list_pop(l, &mut out), 0);
-        assert_eq!(*((*l).data as *const u64), 0);
+        assert_eq!(*((*l).data() as *const u64), 0, "clear keeps old elements");
         plat_list_insert_at(l, 0, 7, std::ptr::null());
         assert_eq!(slots(l), [7]);
     }
@@ -233,6 +235,86 @@ fn ensure_that_insert_at_out_of_range_panics() {
         assert_eq!(code, 101);
         assert!(
             stderr.ends_with("panic: index 2 out of range for list of length 1\n"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn ensure_that_a_list_cannot_grow_past_the_int32_limit() {
+    // A list whose length is (falsely) at the limit: growth is refused
+    // before any memory is touched, so no 2 GiB buffer is needed.
+    let l = ints(testdesc::list_of(&plat_type_int64), &[1]);
+    // SAFETY: a valid list used by this thread only.
+    let list = unsafe { &*l };
+    list.len
+        .store(MAX_LEN as u64, std::sync::atomic::Ordering::Relaxed);
+    let r = in_child(
+        "collections::tests::list::ensure_that_a_list_cannot_grow_past_the_int32_limit",
+        || {
+            // SAFETY: a valid list (its length is a lie, see above).
+            unsafe { plat_list_push(l, 2) };
+        },
+    );
+    if let Some((code, stderr)) = r {
+        assert_eq!(code, 101);
+        assert!(
+            stderr
+                .ends_with("panic: list too long (2147483648 elements; the limit is 2147483647)\n"),
+            "{stderr}"
+        );
+    }
+    assert_eq!(
+        too_long(MAX_LEN + 1),
+        "list too long (2147483648 elements; the limit is 2147483647)"
+    );
+    assert_eq!(MAX_LEN as i32 as usize, MAX_LEN, "len() fits an Int32");
+}
+
+#[test]
+fn ensure_that_a_list_made_longer_than_the_int32_limit_panics() {
+    // `concat` and `slice` size their result with `new` before copying.
+    let r = in_child(
+        "collections::tests::list::ensure_that_a_list_made_longer_than_the_int32_limit_panics",
+        || {
+            // SAFETY: a valid descriptor.
+            unsafe { plat_list_new(testdesc::list_of(&plat_type_int64), MAX_LEN as u64 + 1) };
+        },
+    );
+    if let Some((code, stderr)) = r {
+        assert_eq!(code, 101);
+        assert!(
+            stderr
+                .ends_with("panic: list too long (2147483648 elements; the limit is 2147483647)\n"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn ensure_that_a_mutation_during_another_panics_with_the_location() {
+    // A mutation in progress (claimed by hand, as a racing task would)
+    // makes the next one panic with the concurrent-mutation message, at
+    // the entry point's location when it has one.
+    let r = in_child(
+        "collections::tests::list::ensure_that_a_mutation_during_another_panics_with_the_location",
+        || {
+            let l = ints(testdesc::list_of(&plat_type_int64), &[1, 2]);
+            // SAFETY: a valid list; its writer word is claimed and never
+            // released, like a mutation in progress in another task.
+            unsafe {
+                crate::collections::writer::claim(&(*l).writer).expect("free");
+                plat_list_insert_at(l, 0, 7, c"t.plat:3:4".as_ptr());
+            }
+        },
+    );
+    if let Some((code, stderr)) = r {
+        assert_eq!(code, 101);
+        assert!(
+            stderr.ends_with(
+                "panic: concurrent mutation of a List from two tasks (protect it with a \
+                 Mutex, or send the values through a Channel)\n  at t.plat:3:4\n"
+            ),
             "{stderr}"
         );
     }

@@ -145,18 +145,23 @@ impl Case {
         let mut b = [0u8; 8];
         // SAFETY: `i < cap` in every use: inside the buffer.
         unsafe {
-            let p = (*l).data.add(i * self.width);
+            let p = (*l).data().add(i * self.width);
             std::ptr::copy_nonoverlapping(p, b.as_mut_ptr(), self.width);
         }
         u64::from_le_bytes(b)
     }
 
-    /// All bytes of the unused tail `[len, cap)` are zero.
-    fn tail_is_zero(&self, l: *mut PlatList) -> bool {
-        // SAFETY: a valid list; bytes up to `cap * width` are in its buffer.
+    /// The unused tail `[len, cap)` holds values of the element type: for
+    /// elements that may be pointers, no null (a racing reader may load
+    /// them); scalars are any value.
+    fn tail_holds_values(&self, l: *mut PlatList) -> bool {
+        if !Elem::holds_pointers(self.elem) {
+            return true;
+        }
+        // SAFETY: a valid list; elements below `cap` are in its buffer.
         unsafe {
-            let (len, cap) = ((*l).len as usize, (*l).cap as usize);
-            (len * self.width..cap * self.width).all(|b| *(*l).data.add(b) == 0)
+            let (len, cap) = ((*l).len() as usize, (*l).capacity());
+            (len..cap).all(|i| self.raw(l, i) != 0)
         }
     }
 
@@ -177,11 +182,11 @@ fn ensure_that_each_width_stores_elements_packed_and_grows() {
         // SAFETY: a valid list used by this thread only.
         unsafe {
             assert_eq!(plat_list_len(l), n as i64);
-            let cap = (*l).cap as usize;
+            let cap = (*l).capacity();
             assert!(cap >= n);
-            assert_eq!(array::capacity((*l).data), cap, "{}", c.name());
+            assert_eq!(array::capacity((*l).data()), cap, "{}", c.name());
             assert_eq!(
-                array::object_size((*l).data),
+                array::object_size((*l).data()),
                 (16 + cap * c.width).next_multiple_of(8),
                 "{}: buffer sized for cap * width",
                 c.name()
@@ -199,7 +204,7 @@ fn ensure_that_each_width_stores_elements_packed_and_grows() {
                 );
             }
             assert_eq!(plat_list_get(l, n as i64, &mut out), 0);
-            assert!(c.tail_is_zero(l), "{}", c.name());
+            assert!(c.tail_holds_values(l), "{}", c.name());
             assert_eq!(slots(l), (0..n).map(c.gen).collect::<Vec<_>>());
         }
     }
@@ -227,7 +232,7 @@ fn ensure_that_set_and_get_round_trip_awkward_values() {
             // Compiled code's `xs.set`: a store of `width` bytes.
             for (i, &x) in c.special.iter().enumerate() {
                 let b = x.to_le_bytes();
-                std::ptr::copy_nonoverlapping(b.as_ptr(), (*l).data.add(i * c.width), c.width);
+                std::ptr::copy_nonoverlapping(b.as_ptr(), (*l).data().add(i * c.width), c.width);
             }
             for (i, &x) in c.special.iter().enumerate() {
                 assert_eq!(plat_list_get(l, i as i64, &mut out), 1);
@@ -244,11 +249,12 @@ fn ensure_that_compiled_code_can_append_in_place() {
         unsafe {
             let l = plat_list_new(c.desc(), 3);
             for i in 0..3 {
-                let len = (*l).len as usize;
-                assert!(len < (*l).cap as usize);
+                let len = (*l).len() as usize;
+                assert!(len < (*l).capacity());
                 let b = (c.gen)(i).to_le_bytes();
-                std::ptr::copy_nonoverlapping(b.as_ptr(), (*l).data.add(len * c.width), c.width);
-                (*l).len += 1;
+                std::ptr::copy_nonoverlapping(b.as_ptr(), (*l).data().add(len * c.width), c.width);
+                (*l).len
+                    .store(len as u64 + 1, std::sync::atomic::Ordering::Release);
             }
             plat_list_push(l, (c.gen)(3)); // grows: copies the appended ones
             assert_eq!(
@@ -257,7 +263,7 @@ fn ensure_that_compiled_code_can_append_in_place() {
                 "{}",
                 c.name()
             );
-            assert!(c.tail_is_zero(l));
+            assert!(c.tail_holds_values(l));
         }
     }
 }
@@ -277,28 +283,36 @@ fn ensure_that_insert_and_remove_shift_elements_of_every_width() {
                 assert_eq!(slots(l), want, "{} insert at {at}", c.name());
             }
             for at in [3usize, 0, 4] {
+                let last = *want.last().unwrap();
                 assert_eq!(plat_list_remove_at(l, at as i64, &mut out), 1);
                 assert_eq!(out, want.remove(at), "{} remove at {at}", c.name());
                 assert_eq!(slots(l), want);
-                assert!(c.tail_is_zero(l), "{}: vacated element cleared", c.name());
+                // The vacated slot keeps the last element's old value (a
+                // racing reader may still load it).
+                assert_eq!(c.raw(l, want.len()), c.narrow(last), "{}", c.name());
+                assert!(c.tail_holds_values(l), "{}", c.name());
             }
             assert_eq!(plat_list_remove_at(l, want.len() as i64, &mut out), 0);
             assert_eq!(plat_list_pop(l, &mut out), 1);
             assert_eq!(out, want.pop().unwrap());
-            assert!(c.tail_is_zero(l));
+            assert!(c.tail_holds_values(l));
             // Insert into a full buffer (grows).
-            let cap = (*l).cap as usize;
-            for _ in (*l).len as usize..cap {
+            let cap = (*l).capacity();
+            for _ in (*l).len() as usize..cap {
                 plat_list_push(l, v[2]);
                 want.push(v[2]);
             }
             plat_list_insert_at(l, 1, v[3], std::ptr::null());
             want.insert(1, v[3]);
             assert_eq!(slots(l), want, "{} insert while full", c.name());
-            assert!(c.tail_is_zero(l));
+            assert!(c.tail_holds_values(l));
             plat_list_clear(l);
             assert_eq!(plat_list_len(l), 0);
-            assert!(c.tail_is_zero(l), "{}: clear zeroes", c.name());
+            assert!(
+                c.tail_holds_values(l),
+                "{}: clear keeps old elements",
+                c.name()
+            );
             plat_list_push(l, v[1]);
             assert_eq!(slots(l), [v[1]]);
         }
@@ -317,7 +331,7 @@ fn ensure_that_search_slice_and_concat_work_at_every_width() {
             assert_eq!(slots(plat_list_slice(l, 15, 99)), xs[15..]);
             assert_eq!(slots(plat_list_slice(l, 9, 3)), [] as [u64; 0]);
             let part = plat_list_slice(l, 1, 4);
-            assert!(c.tail_is_zero(part));
+            assert!(c.tail_holds_values(part));
             let cc = plat_list_concat(part, l);
             let want: Vec<u64> = xs[1..4].iter().chain(&xs).copied().collect();
             assert_eq!(slots(cc), want, "{} concat", c.name());
@@ -463,12 +477,12 @@ fn ensure_that_dicts_and_sets_produce_narrow_lists() {
         }
         let l = plat_set_to_list(s16, sl);
         assert_eq!(slots(l), [-300i64 as u64, 7, 32767]);
-        assert_eq!(*((*l).data as *const i16), -300);
+        assert_eq!(*((*l).data() as *const i16), -300);
         let f = plat_dict_new(fd);
         plat_dict_set(f, s("x"), (-0.5f32).to_bits() as u64);
         let fv = plat_dict_values(f, fl);
         assert_eq!(slots(fv), [(-0.5f32).to_bits() as u64]);
-        assert_eq!(*((*fv).data as *const f32), -0.5);
+        assert_eq!(*((*fv).data() as *const f32), -0.5);
     }
 }
 
@@ -513,15 +527,15 @@ fn ensure_that_ten_million_bools_take_about_ten_megabytes() {
         for i in 0..N {
             plat_list_push(l, i.is_multiple_of(7) as u64);
         }
-        assert_eq!((*l).cap as usize, N);
-        assert_eq!(array::object_size((*l).data), N + 16);
+        assert_eq!((*l).capacity(), N);
+        assert_eq!(array::object_size((*l).data()), N + 16);
         assert_eq!(Elem::of(&plat_type_bool).width(), 1);
         // Grown from empty: the final buffer is under 2 bytes per element.
         let g = plat_list_new(desc, 0);
         for i in 0..N {
             plat_list_push(g, i.is_multiple_of(7) as u64);
         }
-        assert!(array::object_size((*g).data) < 2 * N, "grown buffer");
+        assert!(array::object_size((*g).data()) < 2 * N, "grown buffer");
         assert_eq!(plat_value_eq(l as u64, g as u64, desc), 1);
     }
 }
