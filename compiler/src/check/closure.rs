@@ -91,13 +91,13 @@ impl FnChecker<'_> {
         let frame_span = frame.span;
         let is_task = frame.kind == FnKind::Spawn;
         let decl = self.local_spans[id.0 as usize];
-        // TODO(issue 8): once Channel, Mutex and Atomic exist, suggest
-        // them here as well (concurrency.md section 1 words the message as
-        // "use a Channel, Atomic or Mutex to share state").
         self.error(
             Diagnostic::new(
                 Code::CapturedAssign,
-                format!("`{name}` is captured by a {what}, so it cannot be assigned inside it"),
+                format!(
+                    "`{name}` is captured by a {what}, so it cannot be assigned inside it; \
+                     use a Channel, Atomic or Mutex to share state"
+                ),
                 target,
                 "assigned inside the body",
             )
@@ -107,11 +107,13 @@ impl FnChecker<'_> {
             )
             .with_label(decl, "declared here")
             .with_hint(if is_task {
-                "return the value from the task and read it with `.await()`; or keep the state \
-                 in a `var` field of a class instance, which is shared by reference"
+                "send the value on a `Channel`, count with an `Atomic`, or update a shared \
+                 object under a `Mutex`; or return the value from the task and read it with \
+                 `.await()`"
             } else {
-                "keep the state in a `var` field of a class instance (or in a List or Dict): \
-                 those are shared by reference, so the closure's copy refers to the same object"
+                "keep the state in an `Atomic`, or in a `var` field of a class instance (or a \
+                 List or Dict): those are shared by reference, so the closure's copy refers \
+                 to the same object"
             }),
         );
     }
