@@ -15,7 +15,6 @@
 
 use std::ffi::c_char;
 use std::mem::MaybeUninit;
-use std::sync::atomic::Ordering;
 
 use super::core::{Chan, Env, Why, UNBOUNDED};
 use super::select::{self, Arm, Block, Op, Outcome};
@@ -46,7 +45,9 @@ impl Env for Tasks {
         sched::cancel_park(h);
     }
     fn park(h: FiberRef, why: Why) {
-        sched::park(
+        // Returns at once if a cancellation arrived since the caller last
+        // looked (the protocol then leaves the queue and ends the task).
+        sched::park_cancellable(
             h,
             Reason {
                 what: why.what,
@@ -59,8 +60,7 @@ impl Env for Tasks {
         sched::wake(h);
     }
     fn cancelled(h: FiberRef) -> bool {
-        let f = h.get();
-        !f.is_main() && f.task().get().cancel.load(Ordering::Acquire)
+        sched::cancel_requested(h)
     }
     fn exit_cancelled(h: FiberRef) -> ! {
         sched::end_task(h, CANCELLED, None)

@@ -168,7 +168,7 @@ pub unsafe extern "C" fn plat_task_await(
             super::cancel_park(me);
             continue;
         }
-        super::park(
+        super::park_cancellable(
             me,
             Reason {
                 what: "awaiting task",
@@ -215,7 +215,7 @@ pub unsafe extern "C" fn plat_task_await_timeout(
             timer::add(deadline, timer::Action::Wake(me));
             armed = true;
         }
-        super::park(
+        super::park_cancellable(
             me,
             Reason {
                 what: "awaiting (with timeout) task",
@@ -336,7 +336,7 @@ pub unsafe extern "C" fn plat_time_sleep(ctx: *mut PlatCtx, millis: i64) {
             timer::add(deadline, timer::Action::Wake(me));
             armed = true;
         }
-        super::park(
+        super::park_cancellable(
             me,
             Reason {
                 what: "sleeping",

@@ -66,6 +66,30 @@ pub fn park(t: FiberRef, reason: Reason) {
     switch_out(t, Action::Park);
 }
 
+/// Whether the running task `t` has been asked to stop (never the main
+/// task).
+pub fn cancel_requested(t: FiberRef) -> bool {
+    let f = t.get();
+    !f.is_main() && f.task().get().cancel.load(Ordering::Acquire)
+}
+
+/// [`park`] for a site that ends its task when it is cancelled (it loops
+/// back to a [`check_cancel`]). Called after the caller's
+/// [`prepare_park`]: a cancellation that came after the caller's last
+/// look found the task running and woke nobody, so it is looked for again
+/// here, after a `SeqCst` fence that pairs with the one in [`cancel`]
+/// (Dekker: either `cancel` sees `PARKING` and its wake-up is not lost,
+/// or this load sees the flag). Then it returns at once, as a spurious
+/// wake-up would.
+pub fn park_cancellable(t: FiberRef, reason: Reason) {
+    std::sync::atomic::fence(Ordering::SeqCst);
+    if cancel_requested(t) {
+        cancel_park(t);
+        return;
+    }
+    park(t, reason);
+}
+
 /// Marks the running task as parking (step one of a park).
 pub fn prepare_park(t: FiberRef) {
     t.get().park.store(PARK_PARKING, Ordering::SeqCst);
@@ -124,11 +148,13 @@ pub fn cancel_scope(scope: &Scope, cause: Option<Arc<Cause>>) {
 /// Parks the running task until every child of `scope` is done (or, for
 /// a race with `stop_at_winner`, until one succeeded).
 pub fn wait_scope(me: FiberRef, scope: &Scope, stop_at_winner: bool, cancel_on_own_cancel: bool) {
+    let mut cascaded = false;
     loop {
         let own = me.get().task().get();
-        if cancel_on_own_cancel && own.cancel.load(Ordering::Acquire) {
+        if cancel_on_own_cancel && !cascaded && own.cancel.load(Ordering::Acquire) {
             // The owner's cancellation cascades with its cause.
             cancel_scope(scope, own.cancel_cause());
+            cascaded = true;
         }
         // Dekker with the last child's `pending` increment then `wake`: we
         // store `PARKING` then read `pending`, it increments `pending` then
@@ -139,14 +165,17 @@ pub fn wait_scope(me: FiberRef, scope: &Scope, stop_at_winner: bool, cancel_on_o
             cancel_park(me);
             return;
         }
-        park(
-            me,
-            Reason {
-                what: "waiting for the tasks of its scope",
-                task: None,
-                at: std::ptr::null(),
-            },
-        );
+        let reason = Reason {
+            what: "waiting for the tasks of its scope",
+            task: None,
+            at: std::ptr::null(),
+        };
+        if cancel_on_own_cancel && !cascaded {
+            // Back to the top (and the cascade) if a cancellation came.
+            park_cancellable(me, reason);
+        } else {
+            park(me, reason);
+        }
     }
 }
 

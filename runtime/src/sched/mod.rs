@@ -119,8 +119,8 @@ use idle::Idle;
 use task::{Fiber, FiberRef, Task, TaskRef, FAILED};
 
 pub use lifecycle::{
-    cancel, cancel_park, cancel_scope, check_cancel, end_task, me, park, prepare_park, raise,
-    render_failure, reraise, wait_scope, yield_now,
+    cancel, cancel_park, cancel_requested, cancel_scope, check_cancel, end_task, me, park,
+    park_cancellable, prepare_park, raise, render_failure, reraise, wait_scope, yield_now,
 };
 use worker::{enqueue, submit_external, trace_spawn, wake_idle, worker_main};
 pub use worker::{wake, wake_queued};
