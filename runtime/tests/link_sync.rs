@@ -234,7 +234,7 @@ fn the_trace_shows_parking_on_sync_objects() {
     std::fs::remove_file(&path).ok();
     for needle in [
         "\"name\":\"park 1\"",
-        "\"reason\":\"locking mutex made at\"",
+        "\"reason\":\"locking mutex made at s.plat:3:7\"",
     ] {
         assert!(text.contains(needle), "no {needle} in {text}");
     }

@@ -62,6 +62,9 @@ pub struct Event {
     pub detail: &'static str,
     /// A task id the detail refers to (`u64::MAX`: none).
     pub other: u64,
+    /// A static NUL-terminated source location completing the detail
+    /// (the `at` of a park reason), or 0.
+    pub at: usize,
 }
 
 /// One thread's events.
@@ -114,6 +117,19 @@ pub fn record(
     detail: &'static str,
     other: u64,
 ) {
+    record_at(buf, kind, task, detail, other, std::ptr::null());
+}
+
+/// [`record`] with a source location completing `detail` (a park
+/// reason's `at`: where the channel or lock was made).
+pub fn record_at(
+    buf: Option<&'static Buffer>,
+    kind: Kind,
+    task: u64,
+    detail: &'static str,
+    other: u64,
+    at: *const std::ffi::c_char,
+) {
     let ts = super::real_nanos().saturating_sub(START.load(Ordering::Relaxed));
     let b = buf.unwrap_or(&EXTERNAL);
     b.events
@@ -125,6 +141,7 @@ pub fn record(
             task,
             detail,
             other,
+            at: at as usize,
         });
 }
 
@@ -184,6 +201,13 @@ pub fn render(out: &mut String, tid: usize, e: &Event) {
                 if e.other != u64::MAX {
                     r.push(' ');
                     task_name(&mut r, e.other);
+                }
+                if e.at != 0 {
+                    // SAFETY: `at` is a static NUL-terminated location
+                    // (park reasons' contract).
+                    let at = unsafe { std::ffi::CStr::from_ptr(e.at as *const std::ffi::c_char) };
+                    r.push(' ');
+                    r.push_str(&at.to_string_lossy());
                 }
                 out.push_str(",\"reason\":");
                 json_str(out, &r);
@@ -372,6 +396,7 @@ pub mod tests {
             task,
             detail,
             other,
+            at: 0,
         };
         let s = render_all(&[
             (

@@ -431,12 +431,13 @@ fn trace_switch_out(w: &WorkerLocal, task: &Fiber) {
             // SAFETY: the task is off its stack and we still own it (its
             // reason was written before it switched away).
             let r = unsafe { *task.reason.get() };
-            trace::record(
+            trace::record_at(
                 w.trace,
                 trace::Kind::Park,
                 id,
                 r.what,
                 r.task.unwrap_or(u64::MAX),
+                r.at,
             );
         }
         Action::Yield => {}
