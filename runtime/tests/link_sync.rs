@@ -245,7 +245,7 @@ fn the_trace_shows_parking_on_sync_objects() {
     let text = std::fs::read_to_string(&path).expect("trace file written");
     std::fs::remove_file(&path).ok();
     for needle in [
-        "\"reason\":\"receiving from channel\"",
+        "\"reason\":\"receiving from channel made at s.plat:2:2\"",
         "\"name\":\"wake main\"",
     ] {
         assert!(text.contains(needle), "no {needle} in {text}");

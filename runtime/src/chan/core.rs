@@ -424,8 +424,8 @@ impl<E: Env> Chan<E> {
         let me = w.handle;
         let why = Why {
             what: match side {
-                Side::Recv => "receiving from channel",
-                Side::Send => "sending to channel",
+                Side::Recv => "receiving from channel made at",
+                Side::Send => "sending to channel made at",
             },
             loc: self.loc,
         };
