@@ -7,12 +7,19 @@
 //!
 //! ```text
 //! offset 0    count: u64
-//! offset 8    count entries of 32 bytes:
+//! offset 8    count entries of 48 bytes:
 //!   +0  start: *const u8       the function's first instruction
 //!   +8  size: u64              its code size in bytes
 //!   +16 name: *const c_char    what to call it in a message: "`fib`",
 //!                              "a spawn body in `main`", ...
 //!   +24 loc: *const c_char     "file:line:col" of its declaration
+//!   +32 lines: *const Line     its line table (null when empty)
+//!   +40 n_lines: u64
+//!
+//! Line (16 bytes):
+//!   +0  offset: u64            code offset from `start`
+//!   +8  loc: *const c_char     "file:line:col" of the expression whose
+//!                              code starts there (until the next line)
 //! ```
 //!
 //! in no particular order (the linker places the code). A program without
@@ -39,6 +46,46 @@ pub struct FnEntry {
     pub size: u64,
     pub name: *const c_char,
     pub loc: *const c_char,
+    pub lines: *const Line,
+    pub n_lines: u64,
+}
+
+/// One line-table entry. Known to compiler; see the module doc.
+#[repr(C)]
+#[derive(Debug)]
+pub struct Line {
+    pub offset: u64,
+    pub loc: *const c_char,
+}
+
+impl FnEntry {
+    /// The source location of the code at `pc` (inside this function):
+    /// the last line-table entry at or before it.
+    pub fn location(&self, pc: usize) -> Option<*const c_char> {
+        if self.lines.is_null() || pc < self.start {
+            return None;
+        }
+        // SAFETY: a registered entry's `lines` points to `n_lines`
+        // static entries (module doc).
+        let lines = unsafe { std::slice::from_raw_parts(self.lines, self.n_lines as usize) };
+        let off = (pc - self.start) as u64;
+        let i = lines.partition_point(|l| l.offset <= off);
+        i.checked_sub(1).map(|i| lines[i].loc)
+    }
+}
+
+/// Where the innermost compiled code on the stack `[sp, top)` is: the
+/// source line of the call it is in (for a runtime error raised without
+/// a location), found like [`innermost_caller`].
+///
+/// # Safety
+///
+/// As [`innermost_caller`].
+pub unsafe fn innermost_call_site(sp: usize, top: usize) -> Option<*const c_char> {
+    // SAFETY: caller's contract.
+    let (e, ra) = unsafe { innermost_return(sp, top) }?;
+    // The call instruction ends just before the return address.
+    e.location(ra - 1)
 }
 
 /// The registered table: `[count][entries]`, or null.
@@ -77,7 +124,7 @@ pub unsafe extern "C" fn plat_register_functions(table: *const u64) {
 ///
 /// `table` is a table with the module doc's layout that lives forever.
 unsafe fn entries(table: *const u64) -> &'static [FnEntry] {
-    // SAFETY: word 0 is the count, followed by that many 32-byte entries
+    // SAFETY: word 0 is the count, followed by that many 48-byte entries
     // (caller's contract), 8-byte aligned.
     unsafe {
         let n = *table as usize;
@@ -117,6 +164,16 @@ pub fn find(pc: usize) -> Option<&'static FnEntry> {
 /// `[sp, top)` is readable memory (the interrupted thread's stack), `sp`
 /// 8-byte aligned or not.
 pub unsafe fn innermost_caller(sp: usize, top: usize) -> Option<&'static FnEntry> {
+    // SAFETY: caller's contract.
+    unsafe { innermost_return(sp, top) }.map(|(e, _)| e)
+}
+
+/// [`innermost_caller`] and the return address found.
+///
+/// # Safety
+///
+/// As [`innermost_caller`].
+unsafe fn innermost_return(sp: usize, top: usize) -> Option<(&'static FnEntry, usize)> {
     if table().is_empty() || sp >= top {
         return None;
     }
@@ -126,7 +183,7 @@ pub unsafe fn innermost_caller(sp: usize, top: usize) -> Option<&'static FnEntry
         let word = unsafe { *(at as *const usize) };
         if let Some(e) = find(word) {
             if follows_call(word, e.start) {
-                return Some(e);
+                return Some((e, word));
             }
         }
         at += 8;
@@ -244,10 +301,49 @@ mod tests {
 
     #[test]
     fn ensure_that_the_entry_layout_matches_the_documented_one() {
-        assert_eq!(std::mem::size_of::<FnEntry>(), 32);
+        assert_eq!(std::mem::size_of::<FnEntry>(), 48);
         assert_eq!(std::mem::offset_of!(FnEntry, size), 8);
         assert_eq!(std::mem::offset_of!(FnEntry, name), 16);
         assert_eq!(std::mem::offset_of!(FnEntry, loc), 24);
+        assert_eq!(std::mem::offset_of!(FnEntry, lines), 32);
+        assert_eq!(std::mem::offset_of!(FnEntry, n_lines), 40);
+        assert_eq!(std::mem::size_of::<Line>(), 16);
+    }
+
+    #[test]
+    fn ensure_that_a_code_address_maps_to_the_line_before_it() {
+        let lines: &'static [Line] = Box::leak(Box::new([
+            Line {
+                offset: 0,
+                loc: c"f.plat:1:1".as_ptr(),
+            },
+            Line {
+                offset: 10,
+                loc: c"f.plat:2:5".as_ptr(),
+            },
+            Line {
+                offset: 30,
+                loc: c"f.plat:3:9".as_ptr(),
+            },
+        ]));
+        let e = FnEntry {
+            start: 1000,
+            size: 50,
+            name: std::ptr::null(),
+            loc: std::ptr::null(),
+            lines: lines.as_ptr(),
+            n_lines: 3,
+        };
+        // SAFETY: the locations above are static C strings.
+        let at = |pc| {
+            e.location(pc)
+                .map(|l| unsafe { std::ffi::CStr::from_ptr(l) })
+        };
+        assert_eq!(at(1000), Some(c"f.plat:1:1"));
+        assert_eq!(at(1009), Some(c"f.plat:1:1"));
+        assert_eq!(at(1010), Some(c"f.plat:2:5"));
+        assert_eq!(at(1049), Some(c"f.plat:3:9"));
+        assert_eq!(at(999), None);
     }
 
     #[test]

@@ -91,6 +91,22 @@ thread_local! {
     static RUNNING: Cell<Running> = const { Cell::new(Running::NONE) };
 }
 
+/// The source line of the innermost compiled call on the running task's
+/// stack: where a runtime error raised without a location of its own (a
+/// concurrent mutation, a string grown too long...) was called from.
+/// Null outside a task or without a function table.
+pub fn call_site() -> *const c_char {
+    let t = RUNNING.with(|c| c.get());
+    let here = 0u8;
+    let sp = std::hint::black_box(&here) as *const u8 as usize;
+    if t.top == 0 || sp < t.lo || sp >= t.top {
+        return std::ptr::null();
+    }
+    // SAFETY: `[sp, top)` is the part of the running task's own stack
+    // above this frame: mapped and readable.
+    unsafe { codemap::innermost_call_site(sp, t.top) }.unwrap_or(std::ptr::null())
+}
+
 /// Records the task this worker thread is about to run (`None`: it
 /// returns to the scheduler).
 pub fn set_task(t: Option<Running>) {
@@ -359,8 +375,15 @@ mod tests {
         if named {
             let name = c"`burn`".as_ptr() as u64;
             let loc = c"t.plat:3:4".as_ptr() as u64;
-            let table: &'static [u64] =
-                Box::leak(Box::new([1, burn as *const () as u64, 512, name, loc]));
+            let table: &'static [u64] = Box::leak(Box::new([
+                1,
+                burn as *const () as u64,
+                512,
+                name,
+                loc,
+                0,
+                0,
+            ]));
             // SAFETY: a table of the documented layout, leaked (static).
             unsafe { crate::codemap::plat_register_functions(table.as_ptr()) };
         }

@@ -22,7 +22,15 @@ impl FunctionCx<'_, '_> {
             let ty = self.vt(&e.ty)?;
             return Some(self.zero(ty));
         }
-        self.expr_kind(e)
+        // Instructions carry the location of the innermost expression
+        // they belong to (a call's, once its arguments are done), so the
+        // runtime can name the line of any call into it.
+        let outer = self.b.srcloc();
+        let here = self.cx.srcloc(e.span);
+        self.b.set_srcloc(here);
+        let v = self.expr_kind(e);
+        self.b.set_srcloc(outer);
+        v
     }
 
     fn expr_kind(&mut self, e: &hir::Expr) -> Option<Value> {

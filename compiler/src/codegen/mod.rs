@@ -116,9 +116,25 @@ pub(crate) struct ModuleCx<'p> {
     pub env_descs: HashMap<(Vec<Ty>, String), DataId>,
     wrappers: VecDeque<(FnId, FuncId)>,
     pub call_conv: CallConv,
+    /// Source locations given to instructions (`SourceLoc(i)` is
+    /// `srclocs[i]`), by position, so the runtime can name the line of
+    /// any call into it (see `function_table`).
+    srclocs: Vec<crate::source::Span>,
+    srcloc_ids: HashMap<(crate::source::FileId, u32), u32>,
 }
 
 impl ModuleCx<'_> {
+    /// The `SourceLoc` of instructions generated for `span`.
+    pub fn srcloc(&mut self, span: crate::source::Span) -> cranelift_codegen::ir::SourceLoc {
+        let key = (span.file, span.start);
+        let n = self.srclocs.len() as u32;
+        let id = *self.srcloc_ids.entry(key).or_insert(n);
+        if id == n {
+            self.srclocs.push(span);
+        }
+        cranelift_codegen::ir::SourceLoc::new(id)
+    }
+
     /// The runtime function `name`, declared on first use.
     pub fn runtime_fn(&mut self, name: &'static str) -> FuncId {
         if let Some(id) = self.runtime.get(name) {
@@ -338,6 +354,8 @@ fn generate_object(
         env_descs: HashMap::new(),
         wrappers: VecDeque::new(),
         call_conv,
+        srclocs: Vec::new(),
+        srcloc_ids: HashMap::new(),
     };
     let mut clif = String::new();
     let mut ctx = Context::new();
@@ -402,9 +420,15 @@ fn generate_object(
         ctx.func = body.clone();
         ctx.inline(inline::Lend(&small))
             .map_err(|e| format!("internal error: inlining into `{name}`: {e:?}"))?;
-        let size = finish_function(&mut cx, &mut ctx, id, &name, options, &mut clif)?;
+        let (size, lines) = finish_function(&mut cx, &mut ctx, id, &name, options, &mut clif)?;
         if let Some((shown, loc)) = described.remove(&id) {
-            table.push((id, size, shown, loc));
+            table.push(FnTableEntry {
+                id,
+                size,
+                name: shown,
+                loc,
+                lines,
+            });
         }
     }
     let fn_table = cx.function_table(&table);
@@ -445,25 +469,60 @@ impl ModuleCx<'_> {
     /// The function table the runtime's stack overflow report reads
     /// (docs/runtime-abi.md "Function table"): `[count]` then, per
     /// function, `[start][code size][name][declaration location]`.
-    fn function_table(&mut self, fns: &[(FuncId, u32, String, String)]) -> DataId {
-        let mut bytes = vec![0u8; 8 + 32 * fns.len()];
+    fn function_table(&mut self, fns: &[FnTableEntry]) -> DataId {
+        const ENTRY: usize = 48;
+        let mut bytes = vec![0u8; 8 + ENTRY * fns.len()];
         bytes[..8].copy_from_slice(&(fns.len() as u64).to_le_bytes());
         let mut addrs = Vec::new();
-        for (i, (id, size, name, loc)) in fns.iter().enumerate() {
-            let at = 8 + 32 * i;
-            bytes[at + 8..at + 16].copy_from_slice(&u64::from(*size).to_le_bytes());
-            addrs.push((at as u32, Target::Func(*id)));
-            let name = self.c_string(name);
+        for (i, f) in fns.iter().enumerate() {
+            let at = 8 + ENTRY * i;
+            bytes[at + 8..at + 16].copy_from_slice(&u64::from(f.size).to_le_bytes());
+            addrs.push((at as u32, Target::Func(f.id)));
+            let name = self.c_string(&f.name);
             addrs.push((at as u32 + 16, Target::Data(name)));
-            let loc = self.c_string(loc);
+            let loc = self.c_string(&f.loc);
             addrs.push((at as u32 + 24, Target::Data(loc)));
+            bytes[at + 40..at + 48].copy_from_slice(&(f.lines.len() as u64).to_le_bytes());
+            if let Some(lines) = self.line_table(&f.lines) {
+                addrs.push((at as u32 + 32, Target::Data(lines)));
+            }
         }
         self.static_object("plat_fn_table", bytes, &addrs)
     }
+
+    /// A function's line table: `(code offset: u64, location: C string)`
+    /// pairs by increasing offset, one where the location changes.
+    fn line_table(&mut self, lines: &[(u32, u32)]) -> Option<DataId> {
+        if lines.is_empty() {
+            return None;
+        }
+        let mut bytes = vec![0u8; 16 * lines.len()];
+        let mut addrs = Vec::new();
+        for (i, (offset, srcloc)) in lines.iter().enumerate() {
+            bytes[16 * i..16 * i + 8].copy_from_slice(&u64::from(*offset).to_le_bytes());
+            let span = self.srclocs[*srcloc as usize];
+            let text = self.sources.location(span);
+            let loc = self.c_string(&text);
+            addrs.push((16 * i as u32 + 8, Target::Data(loc)));
+        }
+        Some(self.static_object("plat_lines", bytes, &addrs))
+    }
+}
+
+/// What the runtime's function table says about one compiled function
+/// (docs/runtime-abi.md, "Function table").
+struct FnTableEntry {
+    id: FuncId,
+    size: u32,
+    name: String,
+    loc: String,
+    /// `(code offset, SourceLoc index)` where the location changes.
+    lines: Vec<(u32, u32)>,
 }
 
 /// Verifies (in debug builds), optionally prints, and defines a function;
-/// returns its code size in bytes.
+/// returns its code size in bytes and its line table (`(code offset,
+/// SourceLoc index)` where the source location changes).
 fn finish_function(
     cx: &mut ModuleCx,
     ctx: &mut Context,
@@ -471,7 +530,7 @@ fn finish_function(
     name: &str,
     options: Options,
     clif: &mut String,
-) -> Result<u32, String> {
+) -> Result<(u32, Vec<(u32, u32)>), String> {
     verify(cx, ctx, name)?;
     if options.emit_clif {
         let _ = writeln!(clif, "; function {name}\n{}", ctx.func.display());
@@ -479,9 +538,19 @@ fn finish_function(
     cx.module
         .define_function(id, ctx)
         .map_err(|e| format!("internal error: compiling `{name}`: {e:?}"))?;
-    let size = ctx
-        .compiled_code()
-        .map_or(0, |code| code.code_info().total_size);
+    let mut lines: Vec<(u32, u32)> = Vec::new();
+    let size = ctx.compiled_code().map_or(0, |code| {
+        for l in code.buffer.get_srclocs_sorted() {
+            if l.loc.is_default() {
+                continue;
+            }
+            let id = l.loc.bits();
+            if lines.last().is_none_or(|(_, last)| *last != id) {
+                lines.push((l.start, id));
+            }
+        }
+        code.code_info().total_size
+    });
     cx.module.clear_context(ctx);
-    Ok(size)
+    Ok((size, lines))
 }

@@ -275,6 +275,13 @@ pub fn check_cancel(f: FiberRef) {
 /// Inside a task: ends the task as failed. Otherwise (or in the main
 /// task): prints the panic and exits with 101.
 pub fn raise(message: &[u8], loc: *const c_char) -> ! {
+    // Every panic names where it happened: a runtime error raised without
+    // a location gets the line of the compiled call it came from.
+    let loc = if loc.is_null() {
+        crate::signal::call_site()
+    } else {
+        loc
+    };
     let p = current();
     if p.is_null() {
         print_failure_and_exit(&Failure {
