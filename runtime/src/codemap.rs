@@ -334,10 +334,11 @@ mod tests {
             lines: lines.as_ptr(),
             n_lines: 3,
         };
-        // SAFETY: the locations above are static C strings.
         let at = |pc| {
-            e.location(pc)
-                .map(|l| unsafe { std::ffi::CStr::from_ptr(l) })
+            e.location(pc).map(|l| {
+                // SAFETY: the locations above are static C strings.
+                unsafe { std::ffi::CStr::from_ptr(l) }
+            })
         };
         assert_eq!(at(1000), Some(c"f.plat:1:1"));
         assert_eq!(at(1009), Some(c"f.plat:1:1"));
