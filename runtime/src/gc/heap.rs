@@ -1,49 +1,44 @@
 //! The heap: the single allocation entry point for Plat objects.
 //!
-//! For now this is a bump allocator that never frees (there is no
-//! collector yet). Nothing outside `gc/` may depend on that: callers only
-//! know that [`alloc`] returns a zeroed, 8-byte aligned object whose header
-//! already names its shape.
+//! Objects live in spans of the arena (`super::arena`, `super::span`):
+//! small objects (at most [`MAX_SMALL`] bytes) in spans of one size class
+//! (`super::size_class`), each large object in a span of its own. This is
+//! the layout the collector needs (`docs/gc.md`): any address can be
+//! resolved to the object holding it ([`find_object`]), and objects never
+//! move. Callers only know that [`alloc`] returns a zeroed, 8-byte aligned
+//! object whose header already names its shape.
 //!
 //! # Design
 //!
-//! Each OS thread owns a *chunk* ([`CHUNK_SIZE`] bytes, fresh from `mmap`)
-//! and bumps a pointer through it; no lock and no atomic on the fast path.
-//! When the chunk is exhausted the rest of it is abandoned and a new one is
-//! mapped. Objects larger than [`LARGE_OBJECT`] get a mapping of their own,
-//! so a big allocation never wastes most of a chunk.
+//! Each thread has an allocation cache: one current span per size class,
+//! which only that thread allocates from, with no lock and no atomic
+//! read-modify-write on the fast path. A full span is replaced by a fresh
+//! one from the page allocator (one lock per span, not per object).
 //!
 //! # Invariants
 //!
-//! - Memory handed out is zero: chunks come zeroed from `mmap` and no byte
-//!   is ever handed out twice (nothing is freed or reused), so the fast path
-//!   does not clear anything.
-//! - `BUMP.ptr <= BUMP.end`, both 8-byte aligned; `[ptr, end)` is the
-//!   unused, zeroed tail of the current thread's chunk (both 0 before the
-//!   thread's first allocation).
-//! - A chunk belongs to exactly one thread; only that thread reads or
-//!   writes `BUMP`.
+//! - A span in a thread's cache is allocated from only by that thread
+//!   (see `super::span` for who writes which fields).
+//! - Memory handed out is zero: fresh pages are, and a slot on a span
+//!   whose pages were used before is cleared before it is handed out.
 
 use std::cell::Cell;
+use std::sync::atomic::Ordering;
 
+use super::arena;
 use super::shape::PlatShape;
+use super::size_class::{class_of, N_CLASSES};
+use super::span::{self, Span};
 
-/// Size of the chunk each thread bumps through.
-pub const CHUNK_SIZE: usize = 4 << 20;
-/// Objects above this size are mapped on their own.
-pub const LARGE_OBJECT: usize = 256 << 10;
+pub use super::size_class::MAX_SMALL;
+
 /// Every object is aligned (and sized) to this many bytes.
 pub const ALIGN: usize = 8;
 
-#[derive(Clone, Copy)]
-struct Bump {
-    ptr: usize,
-    end: usize,
-}
-
 thread_local! {
-    /// This thread's allocation window; see the module invariants.
-    static BUMP: Cell<Bump> = const { Cell::new(Bump { ptr: 0, end: 0 }) };
+    /// This thread's current span per size class (null: none yet).
+    static CACHE: [Cell<*const Span>; N_CLASSES] =
+        const { [const { Cell::new(std::ptr::null()) }; N_CLASSES] };
 }
 
 /// Allocates an object of `size` bytes (header included), zeroed, 8-byte
@@ -60,80 +55,85 @@ pub fn alloc(size: usize, shape: *const PlatShape) -> *mut u8 {
         Some(s) => (s & !(ALIGN - 1)).max(ALIGN),
         None => crate::rt_fatal!("out of memory: allocation of {size} bytes"),
     };
-    let obj = BUMP.with(|cell| {
-        let b = cell.get();
-        // `b.end - b.ptr` cannot underflow (invariant `ptr <= end`).
-        if size <= b.end - b.ptr {
-            cell.set(Bump {
-                ptr: b.ptr + size,
-                end: b.end,
-            });
-            b.ptr as *mut u8
-        } else {
-            alloc_slow(cell, size)
-        }
-    });
+    let obj = if size <= MAX_SMALL {
+        alloc_small(class_of(size))
+    } else {
+        alloc_large(size)
+    };
     // SAFETY: `obj` is the start of at least `size >= 8` bytes of writable
     // memory owned by this allocation and aligned to 8 bytes.
     unsafe { (obj as *mut *const PlatShape).write(shape) };
     obj
 }
 
+#[inline]
+fn alloc_small(class: usize) -> *mut u8 {
+    CACHE.with(|cache| {
+        let cur = cache[class].get();
+        if !cur.is_null() {
+            // SAFETY: span records are type-stable and never freed.
+            let s = unsafe { &*cur };
+            if let Some(p) = s.take_free() {
+                return prepare(s, p);
+            }
+        }
+        refill(&cache[class], class)
+    })
+}
+
+/// Replaces a full (or missing) span of `class` in this thread's cache
+/// and allocates from the new one.
 #[cold]
 #[inline(never)]
-fn alloc_slow(cell: &Cell<Bump>, size: usize) -> *mut u8 {
-    if size > LARGE_OBJECT {
-        return map_zeroed(size);
-    }
-    // A thread's first chunk is faulted in lazily (short-lived programs and
-    // threads touch little of it); later ones are populated up front.
-    let first = cell.get().end == 0;
-    let chunk = map_chunk(!first) as usize;
-    cell.set(Bump {
-        ptr: chunk + size,
-        end: chunk + CHUNK_SIZE,
-    });
-    chunk as *mut u8
+fn refill(slot: &Cell<*const Span>, class: usize) -> *mut u8 {
+    let s = span::get(span::new(class, 0));
+    slot.set(s);
+    let p = s
+        .take_free()
+        .unwrap_or_else(|| crate::rt_fatal!("a fresh span has no free slot"));
+    prepare(s, p)
 }
 
-/// `mmap` flag asking the kernel to fault the whole mapping in at once.
-#[cfg(target_os = "linux")]
-const POPULATE: libc::c_int = libc::MAP_POPULATE;
-#[cfg(not(target_os = "linux"))]
-const POPULATE: libc::c_int = 0;
-
-/// Maps a chunk, optionally with its pages populated up front: one system call
-/// instead of one page fault per 4 KiB (page faults dominated the cost of
-/// allocation-heavy programs). Transparent huge pages were tried too: as
-/// fast at best, but direct compaction made them several times slower on
-/// a busy machine.
-fn map_chunk(populate: bool) -> *mut u8 {
-    map(CHUNK_SIZE, if populate { POPULATE } else { 0 })
-}
-
-/// Maps `size` bytes of fresh zeroed memory (page-aligned).
-fn map_zeroed(size: usize) -> *mut u8 {
-    map(size, 0)
-}
-
-/// Maps `size` bytes of fresh zeroed memory with extra `mmap` flags.
-fn map(size: usize, flags: libc::c_int) -> *mut u8 {
-    // SAFETY: an anonymous private mapping at a kernel-chosen address
-    // touches no existing memory; the result is checked before use.
-    let p = unsafe {
-        libc::mmap(
-            std::ptr::null_mut(),
-            size,
-            libc::PROT_READ | libc::PROT_WRITE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE | flags,
-            -1,
-            0,
-        )
-    };
-    if p == libc::MAP_FAILED {
-        crate::rt_fatal!("out of memory: cannot map {size} bytes");
+/// Clears slot `p` of span `s` if its memory was used before.
+#[inline]
+fn prepare(s: &Span, p: usize) -> *mut u8 {
+    if s.needs_zero.load(Ordering::Relaxed) {
+        let size = s.elem_size.load(Ordering::Relaxed);
+        // SAFETY: the slot is `size` bytes inside the span, now owned by
+        // this allocation.
+        unsafe { std::ptr::write_bytes(p as *mut u8, 0, size) };
     }
     p as *mut u8
+}
+
+/// A large object: a span of its own.
+#[cold]
+#[inline(never)]
+fn alloc_large(size: usize) -> *mut u8 {
+    if size > arena::ARENA_BYTES / 2 {
+        crate::rt_fatal!("out of memory: allocation of {size} bytes");
+    }
+    let s = span::get(span::new(0, size));
+    let p = s
+        .take_free()
+        .unwrap_or_else(|| crate::rt_fatal!("a fresh large span has no slot"));
+    prepare(s, p)
+}
+
+/// The start of the heap object that `addr` points to or into, if any:
+/// `None` for an address outside the heap (static data, stacks, null) or
+/// on a free slot.
+#[inline]
+pub fn find_object(addr: usize) -> Option<usize> {
+    match arena::span_of(addr) {
+        0 => None,
+        n => span::get(n).object_at(addr),
+    }
+}
+
+/// Bytes of address space the heap has handed out to spans so far.
+pub fn mapped_bytes() -> usize {
+    arena::frontier_pages() << arena::PAGE_SHIFT
 }
 
 #[cfg(test)]
@@ -156,7 +156,8 @@ mod tests {
             33,
             100,
             4096,
-            LARGE_OBJECT + 1,
+            MAX_SMALL,
+            MAX_SMALL + 1,
             3 << 20,
         ] {
             let p = alloc(size, shape());
@@ -169,14 +170,19 @@ mod tests {
     }
 
     #[test]
-    fn ensure_that_consecutive_objects_do_not_overlap() {
-        let mut prev = alloc(24, shape()) as usize;
-        for _ in 0..100_000 {
-            let p = alloc(20, shape()) as usize;
-            // Either the next slot in the chunk or a fresh chunk.
-            assert!(p >= prev + 24 || p + 24 <= prev);
-            prev = p;
+    fn ensure_that_objects_do_not_overlap_and_resolve_to_themselves() {
+        let mut seen = std::collections::HashSet::new();
+        for i in 0..100_000usize {
+            let size = 8 + (i % 40) * 8;
+            let p = alloc(size, shape()) as usize;
+            assert!(seen.insert(p));
+            assert_eq!(find_object(p), Some(p));
+            assert_eq!(find_object(p + size - 1), Some(p));
         }
+        let big = alloc(1 << 20, shape()) as usize;
+        assert_eq!(find_object(big + 123_456), Some(big));
+        assert_eq!(find_object(&seen as *const _ as usize), None);
+        assert_eq!(find_object(0), None);
     }
 
     #[test]

@@ -7,5 +7,8 @@
 //! pointer held in a local variable of a runtime function (on its stack or
 //! in a register) keeping the object alive, and on objects never moving.
 
+pub mod arena;
 pub mod heap;
 pub mod shape;
+pub mod size_class;
+pub mod span;

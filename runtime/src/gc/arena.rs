@@ -1,0 +1,246 @@
+//! The arena: one reservation of address space for the whole heap, its
+//! page table, and the page allocator that hands out runs of pages to
+//! spans (see `docs/gc.md`, "Heap layout").
+//!
+//! The arena is reserved once ([`ARENA_BYTES`], `MAP_NORESERVE`: address
+//! space only until a page is touched). Every heap address is inside it,
+//! so "is this word a heap pointer, and of which span?" is a range check
+//! and one load from the page table, which maps each page to the index of
+//! the span that owns it (0: none).
+//!
+//! # Invariants
+//!
+//! - `PAGES` (mutex) protects the frontier (the first page never handed
+//!   out) and the free runs; a page is in at most one of: a span, a free
+//!   run, beyond the frontier.
+//! - A page table entry is written (with `Release`) when its page is given
+//!   to a span, before the span's memory is handed to anyone, and cleared
+//!   when the span gives its pages back; readers (`span_of`) load it with
+//!   `Acquire`. The collector reads it while the world is stopped.
+//! - Pages beyond the frontier have never been touched: they read as
+//!   zero. Pages given back keep their contents (allocation zeroes what it
+//!   hands out from them).
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+/// log2 of the page size.
+pub const PAGE_SHIFT: usize = 13;
+/// Page size: the unit of spans (8 KiB).
+pub const PAGE_SIZE: usize = 1 << PAGE_SHIFT;
+/// The arena's size (address space only): 64 GiB.
+pub const ARENA_BYTES: usize = 64 << 30;
+/// Pages in the arena.
+pub const ARENA_PAGES: usize = ARENA_BYTES >> PAGE_SHIFT;
+/// Fresh memory for small objects is faulted in this much at a time (one
+/// `madvise` instead of a page fault per 4 KiB: page faults dominated
+/// allocation-heavy programs), except the first [`LAZY_START`] bytes, so
+/// that small programs stay small.
+const POPULATE_CHUNK: usize = 1 << 20;
+/// Fresh pages below this offset are faulted in only as they are used.
+const LAZY_START: usize = 4 << 20;
+
+struct Arena {
+    base: usize,
+    /// One entry per page: the owning span's index, 0 for none.
+    table: &'static [AtomicU32],
+}
+
+static ARENA: OnceLock<Arena> = OnceLock::new();
+
+struct Pages {
+    /// The first page never handed out.
+    frontier: usize,
+    /// Pages below this are populated (or were not asked to be).
+    populated: usize,
+    /// Free runs given back: first page -> length.
+    free: BTreeMap<usize, usize>,
+}
+
+static PAGES: Mutex<Pages> = Mutex::new(Pages {
+    frontier: 0,
+    populated: LAZY_START >> PAGE_SHIFT,
+    free: BTreeMap::new(),
+});
+
+/// Reserves `bytes` of address space (never returns on failure).
+fn reserve(bytes: usize) -> usize {
+    // SAFETY: a fresh anonymous private mapping at a kernel-chosen
+    // address touches no existing memory; the result is checked.
+    let p = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            bytes,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+            -1,
+            0,
+        )
+    };
+    if p == libc::MAP_FAILED {
+        crate::rt_fatal!(
+            "out of memory: cannot reserve {} MiB of address space",
+            bytes >> 20
+        );
+    }
+    p as usize
+}
+
+fn arena() -> &'static Arena {
+    ARENA.get_or_init(|| {
+        // Aligned to a page, which `mmap` guarantees for 4 KiB; reserve
+        // one page more and round up for 8 KiB pages.
+        let raw = reserve(ARENA_BYTES + PAGE_SIZE);
+        let base = (raw + PAGE_SIZE - 1) & !(PAGE_SIZE - 1);
+        let table_ptr = reserve(ARENA_PAGES * std::mem::size_of::<AtomicU32>());
+        // SAFETY: a fresh zeroed mapping of `ARENA_PAGES` u32 words, never
+        // unmapped; zero is a valid `AtomicU32`.
+        let table =
+            unsafe { std::slice::from_raw_parts(table_ptr as *const AtomicU32, ARENA_PAGES) };
+        Arena { base, table }
+    })
+}
+
+/// The arena's first address (reserving it on first use).
+pub fn base() -> usize {
+    arena().base
+}
+
+/// The index of the span owning the page of `addr`, or 0 when `addr` is
+/// outside the arena or on a page no span owns. Cheap enough to run on
+/// every word of a stack.
+#[inline]
+pub fn span_of(addr: usize) -> u32 {
+    let Some(a) = ARENA.get() else {
+        return 0;
+    };
+    let off = addr.wrapping_sub(a.base);
+    if off >= ARENA_BYTES {
+        return 0;
+    }
+    a.table[off >> PAGE_SHIFT].load(Ordering::Acquire)
+}
+
+/// Records `span` as the owner of the `npages` pages from address `addr`
+/// (0: none), publishing (`Release`) everything written to the span's
+/// record before.
+pub fn set_owner(addr: usize, npages: usize, span: u32) {
+    let a = arena();
+    let first = (addr - a.base) >> PAGE_SHIFT;
+    for e in &a.table[first..first + npages] {
+        e.store(span, Ordering::Release);
+    }
+}
+
+/// Hands out `npages` contiguous pages: the address of the first, and
+/// whether they are fresh (never used: zero). Reuses a free run if one is
+/// big enough (first fit), else takes fresh pages from the frontier,
+/// faulting the next chunk in ahead when `populate` (small-object spans,
+/// which fill at once; a large object's pages fault in as it is used).
+/// The caller publishes them with [`set_owner`].
+pub fn alloc_pages(npages: usize, populate_ahead: bool) -> (usize, bool) {
+    let base = arena().base;
+    let first = {
+        let mut p = PAGES.lock().unwrap_or_else(|e| e.into_inner());
+        let fit = p
+            .free
+            .iter()
+            .find(|(_, len)| **len >= npages)
+            .map(|(start, len)| (*start, *len));
+        match fit {
+            Some((start, len)) => {
+                p.free.remove(&start);
+                if len > npages {
+                    p.free.insert(start + npages, len - npages);
+                }
+                (start, false)
+            }
+            None => {
+                let first = p.frontier;
+                if first + npages > ARENA_PAGES {
+                    drop(p);
+                    crate::rt_fatal!(
+                        "out of memory: the heap would exceed {} GiB",
+                        ARENA_BYTES >> 30
+                    );
+                }
+                p.frontier += npages;
+                if !populate_ahead {
+                    p.populated = p.populated.max(p.frontier);
+                } else if p.frontier > p.populated {
+                    let from = p.populated.max(first);
+                    let to = (p.frontier + (POPULATE_CHUNK >> PAGE_SHIFT)).min(ARENA_PAGES);
+                    populate(base + (from << PAGE_SHIFT), (to - from) << PAGE_SHIFT);
+                    p.populated = to;
+                }
+                (first, true)
+            }
+        }
+    };
+    (base + (first.0 << PAGE_SHIFT), first.1)
+}
+
+/// Gives `npages` pages starting at `addr` back (coalescing with free
+/// neighbours). Their contents are kept.
+pub fn free_pages(addr: usize, npages: usize) {
+    let first = (addr - arena().base) >> PAGE_SHIFT;
+    set_owner(addr, npages, 0);
+    let mut p = PAGES.lock().unwrap_or_else(|e| e.into_inner());
+    let (mut start, mut len) = (first, npages);
+    if let Some((&prev, &plen)) = p.free.range(..start).next_back() {
+        if prev + plen == start {
+            p.free.remove(&prev);
+            start = prev;
+            len += plen;
+        }
+    }
+    if let Some(&next_len) = p.free.get(&(first + npages)) {
+        p.free.remove(&(first + npages));
+        len += next_len;
+    }
+    p.free.insert(start, len);
+}
+
+/// Pages handed out so far (the frontier), for statistics.
+pub fn frontier_pages() -> usize {
+    PAGES.lock().unwrap_or_else(|e| e.into_inner()).frontier
+}
+
+/// Faults `[addr, addr + len)` in ahead of use; harmless if the kernel
+/// does not support it.
+fn populate(addr: usize, len: usize) {
+    #[cfg(target_os = "linux")]
+    {
+        const MADV_POPULATE_WRITE: libc::c_int = 23;
+        // SAFETY: the range is inside our own reservation; populating it
+        // only faults pages in.
+        unsafe { libc::madvise(addr as *mut libc::c_void, len, MADV_POPULATE_WRITE) };
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (addr, len);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ensure_that_pages_map_back_to_their_span_and_runs_are_reused() {
+        let (a, _) = alloc_pages(3, false);
+        set_owner(a, 3, 77);
+        assert_eq!(a % PAGE_SIZE, 0);
+        assert_eq!(span_of(a), 77);
+        assert_eq!(span_of(a + 3 * PAGE_SIZE - 1), 77);
+        assert_eq!(span_of(base() - 8), 0);
+        assert_eq!(span_of(0), 0);
+        free_pages(a, 3);
+        assert_eq!(span_of(a), 0);
+        // A run of 2 fits in the freed run of 3 (other tests may take it
+        // first, so only check what was handed out).
+        let (b, _) = alloc_pages(2, false);
+        set_owner(b, 2, 78);
+        assert_eq!(span_of(b), 78);
+        free_pages(b, 2);
+    }
+}

@@ -1,0 +1,226 @@
+//! Spans: runs of pages holding objects of one size class (or one large
+//! object), with a bit per slot saying which slots hold objects
+//! (`alloc_bits`) and which the current collection has marked
+//! (`mark_bits`). See `docs/gc.md`, "Heap layout".
+//!
+//! Span records live in one table (a `MAP_NORESERVE` array indexed by span
+//! number, never moved or freed: a record is type-stable, so a stale span
+//! number read from the page table is still safe to look at). Span 0 is
+//! never used: 0 means "no span" in the page table.
+//!
+//! # Invariants
+//!
+//! - A span's geometry (`base`, `npages`, `elem_size`, `n_elems`) is
+//!   written once when it is made, before its pages are published in the
+//!   page table, and not changed while any page maps to it.
+//! - `alloc_bits` and `free_index` are written only by the thread whose
+//!   allocation cache holds the span, or by the collector while the world
+//!   is stopped; `mark_bits` only by the collector (atomic `fetch_or` from
+//!   every marking worker).
+//! - Slot `i` holds a valid object (a header naming its shape) iff bit `i`
+//!   of `alloc_bits` is set.
+
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+use super::arena::{self, PAGE_SIZE};
+use super::size_class::{span_elems, span_pages, CLASS_SIZES};
+
+/// Slots per span at most (the bitmaps' size).
+pub const MAX_ELEMS: usize = 1024;
+const WORDS: usize = MAX_ELEMS / 64;
+/// Span records that can exist at once (one per page at worst).
+const MAX_SPANS: usize = arena::ARENA_PAGES;
+
+/// One span's record (see the module doc).
+pub struct Span {
+    pub base: AtomicUsize,
+    pub npages: AtomicUsize,
+    /// Size class, or 0 for a large object.
+    pub class: AtomicU32,
+    /// Bytes per slot (a large object: the whole span).
+    pub elem_size: AtomicUsize,
+    pub n_elems: AtomicU32,
+    /// Where the next search for a free slot starts (owner only).
+    pub free_index: AtomicU32,
+    /// Slots handed out again must be zeroed first (they held objects).
+    pub needs_zero: AtomicBool,
+    pub alloc_bits: [AtomicU64; WORDS],
+    pub mark_bits: [AtomicU64; WORDS],
+}
+
+struct Table {
+    spans: &'static [Span],
+}
+
+static TABLE: OnceLock<Table> = OnceLock::new();
+/// The next span number never used.
+static NEXT: AtomicU32 = AtomicU32::new(1);
+/// Span numbers given back, for reuse.
+static FREE: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
+fn table() -> &'static [Span] {
+    TABLE
+        .get_or_init(|| {
+            let bytes = MAX_SPANS * std::mem::size_of::<Span>();
+            // SAFETY: a fresh anonymous private mapping; checked below.
+            let p = unsafe {
+                libc::mmap(
+                    std::ptr::null_mut(),
+                    bytes,
+                    libc::PROT_READ | libc::PROT_WRITE,
+                    libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+                    -1,
+                    0,
+                )
+            };
+            if p == libc::MAP_FAILED {
+                crate::rt_fatal!("out of memory: cannot reserve the span table");
+            }
+            // SAFETY: zeroed memory for `MAX_SPANS` records, never unmapped;
+            // all-zero is a valid `Span` (atomics and plain zeros).
+            let spans = unsafe { std::slice::from_raw_parts(p as *const Span, MAX_SPANS) };
+            Table { spans }
+        })
+        .spans
+}
+
+/// The record of span `n` (`n != 0`, a number handed out by [`new`]).
+#[inline]
+pub fn get(n: u32) -> &'static Span {
+    &table()[n as usize]
+}
+
+/// A fresh span number.
+fn number() -> u32 {
+    if let Some(n) = FREE.lock().unwrap_or_else(|e| e.into_inner()).pop() {
+        return n;
+    }
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    if n as usize >= MAX_SPANS {
+        crate::rt_fatal!("out of memory: too many spans");
+    }
+    n
+}
+
+/// Makes a span for size class `class` (or, with `class == 0`, for one
+/// large object of `large_bytes`), with fresh or reused pages. Returns its
+/// number.
+pub fn new(class: usize, large_bytes: usize) -> u32 {
+    let n = number();
+    let (npages, elem_size, n_elems) = if class == 0 {
+        let npages = large_bytes.div_ceil(PAGE_SIZE);
+        (npages, npages * PAGE_SIZE, 1)
+    } else {
+        (
+            span_pages(class),
+            CLASS_SIZES[class] as usize,
+            span_elems(class),
+        )
+    };
+    let s = get(n);
+    s.npages.store(npages, Ordering::Relaxed);
+    s.class.store(class as u32, Ordering::Relaxed);
+    s.elem_size.store(elem_size, Ordering::Relaxed);
+    s.n_elems.store(n_elems as u32, Ordering::Relaxed);
+    s.free_index.store(0, Ordering::Relaxed);
+    for w in s.alloc_bits.iter().chain(s.mark_bits.iter()) {
+        w.store(0, Ordering::Relaxed);
+    }
+    let (base, fresh) = arena::alloc_pages(npages, class != 0);
+    s.base.store(base, Ordering::Relaxed);
+    // Reused pages hold old objects; fresh ones are zero.
+    s.needs_zero.store(!fresh, Ordering::Relaxed);
+    // Publishing the pages (Release in the page table) publishes the
+    // record written above.
+    arena::set_owner(base, npages, n);
+    n
+}
+
+impl Span {
+    /// Takes the next free slot (owner only): its address, or `None` when
+    /// the span is full.
+    #[inline]
+    pub fn take_free(&self) -> Option<usize> {
+        let n = self.n_elems.load(Ordering::Relaxed) as usize;
+        let mut i = self.free_index.load(Ordering::Relaxed) as usize;
+        while i < n {
+            let w = i / 64;
+            let word = self.alloc_bits[w].load(Ordering::Relaxed);
+            let free = !word >> (i % 64);
+            if free == 0 {
+                i = (w + 1) * 64;
+                continue;
+            }
+            i += free.trailing_zeros() as usize;
+            if i >= n {
+                break;
+            }
+            self.alloc_bits[i / 64].store(word | 1 << (i % 64), Ordering::Relaxed);
+            self.free_index.store(i as u32 + 1, Ordering::Relaxed);
+            return Some(
+                self.base.load(Ordering::Relaxed) + i * self.elem_size.load(Ordering::Relaxed),
+            );
+        }
+        self.free_index.store(n as u32, Ordering::Relaxed);
+        None
+    }
+
+    /// The start of the object holding address `addr` (inside this span),
+    /// if that slot holds one.
+    #[inline]
+    pub fn object_at(&self, addr: usize) -> Option<usize> {
+        let base = self.base.load(Ordering::Relaxed);
+        let size = self.elem_size.load(Ordering::Relaxed);
+        let i = addr.checked_sub(base)? / size;
+        if i >= self.n_elems.load(Ordering::Relaxed) as usize {
+            return None;
+        }
+        let allocated = self.alloc_bits[i / 64].load(Ordering::Relaxed) >> (i % 64) & 1 == 1;
+        allocated.then_some(base + i * size)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gc::size_class::class_of;
+
+    #[test]
+    fn ensure_that_a_span_hands_out_every_slot_once_then_is_full() {
+        let class = class_of(48);
+        let n = new(class, 0);
+        let s = get(n);
+        let mut seen = std::collections::HashSet::new();
+        while let Some(p) = s.take_free() {
+            assert!(seen.insert(p));
+            assert_eq!(s.object_at(p + 17), Some(p));
+            assert_eq!(arena::span_of(p), n);
+        }
+        assert_eq!(seen.len(), span_elems(class));
+        assert_eq!(s.take_free(), None);
+    }
+
+    #[test]
+    fn ensure_that_unallocated_slots_are_not_objects() {
+        let n = new(class_of(64), 0);
+        let s = get(n);
+        let base = s.base.load(Ordering::Relaxed);
+        assert_eq!(s.object_at(base + 64), None);
+        let first = s.take_free().expect("a free slot");
+        assert_eq!(first, base);
+        assert_eq!(s.object_at(base + 63), Some(base));
+        assert_eq!(s.object_at(base + 64), None);
+    }
+
+    #[test]
+    fn ensure_that_a_large_span_holds_one_object_of_whole_pages() {
+        let n = new(0, 100_000);
+        let s = get(n);
+        assert_eq!(s.n_elems.load(Ordering::Relaxed), 1);
+        assert_eq!(s.elem_size.load(Ordering::Relaxed) % PAGE_SIZE, 0);
+        let p = s.take_free().expect("the object");
+        assert_eq!(s.object_at(p + 99_999), Some(p));
+        assert_eq!(s.take_free(), None);
+    }
+}
