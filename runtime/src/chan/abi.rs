@@ -94,6 +94,21 @@ pub struct ChanObj {
     pub chan: Chan<Tasks>,
 }
 
+/// The collector's view of a channel object at `obj`: its ring buffer
+/// (the first slot, an interior pointer), if it has one. Values in flight
+/// are in waiters on the parked tasks' stacks, which are scanned anyway.
+///
+/// # Safety
+///
+/// `obj` is a channel object and the world is stopped (no task can be
+/// inside the channel's lock).
+pub unsafe fn buffer_of(obj: usize) -> Option<usize> {
+    // SAFETY: a channel object (caller); its state is not being changed.
+    let ch = unsafe { &(*(obj as *const ChanObj)).chan };
+    let buf = ch.buffer_for_collector();
+    (!buf.is_null()).then_some(buf as usize)
+}
+
 fn task_of(ctx: *mut PlatCtx) -> FiberRef {
     // The context is the first field of its `#[repr(C)]` fiber.
     FiberRef(ctx as *const Fiber)

@@ -493,6 +493,14 @@ impl<E: Env> Chan<E> {
         Ok(())
     }
 
+    /// The ring buffer's first slot (null before the first buffered
+    /// value), read without the lock: for the collector, which runs only
+    /// while no task can hold the lock.
+    pub fn buffer_for_collector(&self) -> *mut u64 {
+        // SAFETY: nobody changes the state while the collector runs.
+        self.state.with(|p| unsafe { (*p).buf })
+    }
+
     // ---------------------------------------------------- lock-free reads
 
     pub fn is_closed(&self) -> bool {

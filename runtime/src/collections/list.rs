@@ -102,6 +102,12 @@ unsafe impl Sync for PlatList {}
 // SAFETY: as above; nothing in a list is tied to a thread.
 unsafe impl Send for PlatList {}
 
+/// The word of a list object (counting the header as word 0) holding its
+/// buffer pointer, an interior pointer (the buffer's first element), for
+/// the collector (`crate::gc::mark`).
+pub const DATA_WORD: usize = 3;
+const _: () = assert!(std::mem::offset_of!(PlatList, data) == 8 * DATA_WORD);
+
 /// Capacity of the first buffer of a list that grows from empty.
 const MIN_CAP: usize = 4;
 

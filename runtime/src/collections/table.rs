@@ -98,6 +98,13 @@ unsafe impl Sync for Table {}
 // SAFETY: as above; nothing in a table is tied to a thread.
 unsafe impl Send for Table {}
 
+/// The words of a table object (the header is word 0) holding pointers
+/// (interior: first slots of its entries and index Arrays), for the
+/// collector (`crate::gc::mark`).
+pub const POINTER_WORDS: [usize; 2] = [4, 5];
+const _: () = assert!(std::mem::offset_of!(Table, entries) == 8 * POINTER_WORDS[0]);
+const _: () = assert!(std::mem::offset_of!(Table, index) == 8 * POINTER_WORDS[1]);
+
 /// Hash word of an entry never written.
 pub const UNUSED: u64 = 0;
 /// Hash word of a deleted entry.

@@ -24,8 +24,10 @@
 
 use std::cell::Cell;
 use std::sync::atomic::Ordering;
+use std::sync::{Mutex, MutexGuard};
 
 use super::arena;
+use super::collect;
 use super::shape::PlatShape;
 use super::size_class::{class_of, N_CLASSES};
 use super::span::{self, Span};
@@ -39,6 +41,21 @@ thread_local! {
     /// This thread's current span per size class (null: none yet).
     static CACHE: [Cell<*const Span>; N_CLASSES] =
         const { [const { Cell::new(std::ptr::null()) }; N_CLASSES] };
+    /// This thread's current span of finalized objects (task handles).
+    static FIN_CACHE: Cell<*const Span> = const { Cell::new(std::ptr::null()) };
+}
+
+/// Spans with free slots, by class, as the last sweep left them (index
+/// [`N_CLASSES`]: the finalized objects' spans). A span is in at most one
+/// of: a thread's cache, this list, neither (full, or not yet swept).
+static PARTIAL: Mutex<Vec<Vec<u32>>> = Mutex::new(Vec::new());
+
+fn partial() -> MutexGuard<'static, Vec<Vec<u32>>> {
+    let mut p = PARTIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if p.is_empty() {
+        p.resize(N_CLASSES + 1, Vec::new());
+    }
+    p
 }
 
 /// Allocates an object of `size` bytes (header included), zeroed, 8-byte
@@ -55,8 +72,10 @@ pub fn alloc(size: usize, shape: *const PlatShape) -> *mut u8 {
         Some(s) => (s & !(ALIGN - 1)).max(ALIGN),
         None => crate::rt_fatal!("out of memory: allocation of {size} bytes"),
     };
+    collect::count_alloc();
     let obj = if size <= MAX_SMALL {
-        alloc_small(class_of(size))
+        let class = class_of(size);
+        CACHE.with(|cache| alloc_from(&cache[class], class, None))
     } else {
         alloc_large(size)
     };
@@ -66,31 +85,65 @@ pub fn alloc(size: usize, shape: *const PlatShape) -> *mut u8 {
     obj
 }
 
-#[inline]
-fn alloc_small(class: usize) -> *mut u8 {
-    CACHE.with(|cache| {
-        let cur = cache[class].get();
-        if !cur.is_null() {
-            // SAFETY: span records are type-stable and never freed.
-            let s = unsafe { &*cur };
-            if let Some(p) = s.take_free() {
-                return prepare(s, p);
-            }
-        }
-        refill(&cache[class], class)
-    })
+/// As [`alloc`] for a small object that the collector's sweep hands to
+/// `finalizer` (with its address) when it finds it dead: for runtime
+/// objects that own memory outside the heap (task handles).
+#[allow(
+    clippy::not_unsafe_ptr_arg_deref,
+    reason = "`shape` is stored, never dereferenced"
+)]
+pub fn alloc_finalized(size: usize, shape: *const PlatShape, finalizer: fn(usize)) -> *mut u8 {
+    let size = size.next_multiple_of(ALIGN);
+    debug_assert!(size <= MAX_SMALL);
+    collect::count_alloc();
+    let class = class_of(size);
+    let obj = FIN_CACHE.with(|c| alloc_from(c, class, Some(finalizer)));
+    // SAFETY: as in `alloc`.
+    unsafe { (obj as *mut *const PlatShape).write(shape) };
+    obj
 }
 
-/// Replaces a full (or missing) span of `class` in this thread's cache
-/// and allocates from the new one.
+/// A slot of `class` from the span in cache slot `slot` (refilled when
+/// full or missing).
+#[inline]
+fn alloc_from(slot: &Cell<*const Span>, class: usize, fin: Option<fn(usize)>) -> *mut u8 {
+    let cur = slot.get();
+    if !cur.is_null() {
+        // SAFETY: span records are type-stable and never freed.
+        let s = unsafe { &*cur };
+        if let Some(p) = s.take_free() {
+            return prepare(s, p);
+        }
+    }
+    refill(slot, class, fin)
+}
+
+/// Replaces a full (or missing) span in cache slot `slot` by one with
+/// free slots (left by the last sweep, or new) and allocates from it.
 #[cold]
 #[inline(never)]
-fn refill(slot: &Cell<*const Span>, class: usize) -> *mut u8 {
-    let s = span::get(span::new(class, 0));
+fn refill(slot: &Cell<*const Span>, class: usize, fin: Option<fn(usize)>) -> *mut u8 {
+    let old = slot.get();
+    if !old.is_null() {
+        // SAFETY: as in `alloc_from`.
+        unsafe { &*old }.cached.store(false, Ordering::Relaxed);
+    }
+    let list = if fin.is_some() { N_CLASSES } else { class };
+    let reused = partial()[list].pop();
+    let n = reused.unwrap_or_else(|| {
+        let n = span::new(class, 0);
+        if let Some(f) = fin {
+            span::get(n).finalizer.store(f as usize, Ordering::Relaxed);
+        }
+        n
+    });
+    let s = span::get(n);
+    s.cached.store(true, Ordering::Relaxed);
     slot.set(s);
+    collect::note_alloc(s.free_bytes());
     let p = s
         .take_free()
-        .unwrap_or_else(|| crate::rt_fatal!("a fresh span has no free slot"));
+        .unwrap_or_else(|| crate::rt_fatal!("a span with free slots has none"));
     prepare(s, p)
 }
 
@@ -114,10 +167,68 @@ fn alloc_large(size: usize) -> *mut u8 {
         crate::rt_fatal!("out of memory: allocation of {size} bytes");
     }
     let s = span::get(span::new(0, size));
+    collect::note_alloc(s.elem_size.load(Ordering::Relaxed));
     let p = s
         .take_free()
         .unwrap_or_else(|| crate::rt_fatal!("a fresh large span has no slot"));
     prepare(s, p)
+}
+
+/// Gives this thread's cached spans up (each worker, when the world
+/// stops: the sweep may then free or reuse them).
+pub fn release_cache() {
+    let drop_one = |c: &Cell<*const Span>| {
+        let s = c.replace(std::ptr::null());
+        if !s.is_null() {
+            // SAFETY: span records are type-stable.
+            unsafe { &*s }.cached.store(false, Ordering::Relaxed);
+        }
+    };
+    CACHE.with(|cache| cache.iter().for_each(drop_one));
+    FIN_CACHE.with(drop_one);
+}
+
+/// What a sweep found.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Swept {
+    pub live_objects: usize,
+    pub live_bytes: usize,
+    pub freed_spans: usize,
+}
+
+/// Sweeps every span (the world is stopped, marking is done): dead
+/// objects' slots become free (finalizers run on them), spans without
+/// live objects give their pages back, spans with free slots go to the
+/// partial lists.
+pub fn sweep() -> Swept {
+    let mut out = Swept::default();
+    let mut lists = partial();
+    lists.iter_mut().for_each(Vec::clear);
+    for n in 1..span::end() {
+        let s = span::get(n);
+        if s.npages.load(Ordering::Relaxed) == 0 {
+            continue;
+        }
+        let live = s.sweep();
+        if live == 0 && !s.cached.load(Ordering::Relaxed) {
+            span::free(n);
+            out.freed_spans += 1;
+            continue;
+        }
+        out.live_objects += live;
+        out.live_bytes += live * s.elem_size.load(Ordering::Relaxed);
+        let class = s.class.load(Ordering::Relaxed) as usize;
+        let full = live == s.n_elems.load(Ordering::Relaxed) as usize;
+        if class != 0 && !full && !s.cached.load(Ordering::Relaxed) {
+            let list = if s.finalizer.load(Ordering::Relaxed) != 0 {
+                N_CLASSES
+            } else {
+                class
+            };
+            lists[list].push(n);
+        }
+    }
+    out
 }
 
 /// The start of the heap object that `addr` points to or into, if any:

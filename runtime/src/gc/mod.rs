@@ -8,7 +8,9 @@
 //! in a register) keeping the object alive, and on objects never moving.
 
 pub mod arena;
+pub mod collect;
 pub mod heap;
+pub mod mark;
 pub mod shape;
 pub mod size_class;
 pub mod span;

@@ -91,6 +91,10 @@ pub enum ShapeKind {
     /// words after the header, word `i` a Plat heap pointer (or null) iff
     /// bit `i % 64` of `ptr_map[i / 64]` is set, as for a Class.
     Sync = 14,
+    /// The header of a task handle object (`crate::sched::task::Task`,
+    /// one word in: compiled code holds the handle's address, an interior
+    /// pointer of the object). Runtime-internal: never a type descriptor.
+    TaskHandle = 15,
     Bool = 16,
     Int8 = 17,
     Int16 = 18,
@@ -121,6 +125,7 @@ impl ShapeKind {
             12 => Opaque,
             13 => Channel,
             14 => Sync,
+            15 => TaskHandle,
             16 => Bool,
             17 => Int8,
             18 => Int16,
@@ -314,6 +319,9 @@ fn bad_kind(kind: u32) -> ! {
 #[allow(non_upper_case_globals)]
 pub static plat_shape_string: PlatShape = PlatShape::leaf(ShapeKind::String, c"String");
 
+/// The header of every task handle object (see [`ShapeKind::TaskHandle`]).
+pub static TASK_HANDLE_SHAPE: PlatShape = PlatShape::leaf(ShapeKind::TaskHandle, c"task");
+
 macro_rules! scalar_types {
     ($($sym:ident = $kind:ident $name:literal;)*) => {$(
         #[doc = concat!("Descriptor of the scalar type `", stringify!($kind), "`.")]
@@ -374,6 +382,7 @@ mod tests {
             (12, ShapeKind::Opaque),
             (13, ShapeKind::Channel),
             (14, ShapeKind::Sync),
+            (15, ShapeKind::TaskHandle),
             (16, ShapeKind::Bool),
             (17, ShapeKind::Int8),
             (18, ShapeKind::Int16),
@@ -388,7 +397,8 @@ mod tests {
             assert_eq!(ShapeKind::from_u32(n), Some(k));
         }
         assert_eq!(ShapeKind::from_u32(0), None);
-        assert_eq!(ShapeKind::from_u32(15), None);
+        assert_eq!(ShapeKind::from_u32(15), Some(ShapeKind::TaskHandle));
+        assert_eq!(ShapeKind::from_u32(24), None);
         assert_eq!(plat_type_int32.shape_kind(), ShapeKind::Int32);
         assert_eq!(plat_type_unit.name_bytes(), b"Unit");
         assert_eq!(plat_shape_string.n_children, 0);

@@ -45,6 +45,11 @@ pub struct Span {
     pub free_index: AtomicU32,
     /// Slots handed out again must be zeroed first (they held objects).
     pub needs_zero: AtomicBool,
+    /// Called by the sweep on each object of this span found dead (a
+    /// `fn(object address)`, as `usize`), or 0.
+    pub finalizer: AtomicUsize,
+    /// The span is in some thread's allocation cache.
+    pub cached: AtomicBool,
     pub alloc_bits: [AtomicU64; WORDS],
     pub mark_bits: [AtomicU64; WORDS],
 }
@@ -103,6 +108,24 @@ fn number() -> u32 {
     n
 }
 
+/// Number one past the last span number ever handed out (spans `1..`
+/// this are made or free).
+pub fn end() -> u32 {
+    NEXT.load(Ordering::Acquire)
+}
+
+/// Gives span `n`'s pages back and its number for reuse. Only the
+/// collector's sweep calls it, while the world is stopped.
+pub fn free(n: u32) {
+    let s = get(n);
+    let npages = s.npages.swap(0, Ordering::Relaxed);
+    if npages == 0 {
+        return;
+    }
+    arena::free_pages(s.base.load(Ordering::Relaxed), npages);
+    FREE.lock().unwrap_or_else(|e| e.into_inner()).push(n);
+}
+
 /// Makes a span for size class `class` (or, with `class == 0`, for one
 /// large object of `large_bytes`), with fresh or reused pages. Returns its
 /// number.
@@ -124,6 +147,8 @@ pub fn new(class: usize, large_bytes: usize) -> u32 {
     s.elem_size.store(elem_size, Ordering::Relaxed);
     s.n_elems.store(n_elems as u32, Ordering::Relaxed);
     s.free_index.store(0, Ordering::Relaxed);
+    s.finalizer.store(0, Ordering::Relaxed);
+    s.cached.store(false, Ordering::Relaxed);
     for w in s.alloc_bits.iter().chain(s.mark_bits.iter()) {
         w.store(0, Ordering::Relaxed);
     }
@@ -164,6 +189,58 @@ impl Span {
         }
         self.free_index.store(n as u32, Ordering::Relaxed);
         None
+    }
+
+    /// Bytes of free slots (for the pacer's accounting).
+    pub fn free_bytes(&self) -> usize {
+        let n = self.n_elems.load(Ordering::Relaxed) as usize;
+        let used: usize = self
+            .alloc_bits
+            .iter()
+            .map(|w| w.load(Ordering::Relaxed).count_ones() as usize)
+            .sum();
+        (n - used.min(n)) * self.elem_size.load(Ordering::Relaxed)
+    }
+
+    /// After marking: dead objects' slots become free (the finalizer runs
+    /// on each), marks are cleared, allocation restarts from the first
+    /// slot. Returns the number of live objects. The world is stopped.
+    pub fn sweep(&self) -> usize {
+        let n = self.n_elems.load(Ordering::Relaxed) as usize;
+        let words = n.div_ceil(64);
+        let fin = self.finalizer.load(Ordering::Relaxed);
+        let base = self.base.load(Ordering::Relaxed);
+        let size = self.elem_size.load(Ordering::Relaxed);
+        let mut live = 0;
+        for w in 0..words {
+            let marked = self.mark_bits[w].swap(0, Ordering::Relaxed);
+            let allocated = self.alloc_bits[w].load(Ordering::Relaxed);
+            let mut dead = allocated & !marked;
+            if fin != 0 {
+                // SAFETY: only `fn(usize)` values are stored (see
+                // `heap::alloc_finalized`).
+                let f: fn(usize) = unsafe { std::mem::transmute(fin) };
+                while dead != 0 {
+                    let i = w * 64 + dead.trailing_zeros() as usize;
+                    f(base + i * size);
+                    dead &= dead - 1;
+                }
+            }
+            if super::collect::poisoning() {
+                let mut dead = allocated & !marked;
+                while dead != 0 {
+                    let i = w * 64 + dead.trailing_zeros() as usize;
+                    // SAFETY: a dead slot of this span: nobody may use it.
+                    unsafe { std::ptr::write_bytes((base + i * size) as *mut u8, 0xA5, size) };
+                    dead &= dead - 1;
+                }
+            }
+            self.alloc_bits[w].store(marked & allocated, Ordering::Relaxed);
+            live += (marked & allocated).count_ones() as usize;
+        }
+        self.free_index.store(0, Ordering::Relaxed);
+        self.needs_zero.store(true, Ordering::Relaxed);
+        live
     }
 
     /// The start of the object holding address `addr` (inside this span),

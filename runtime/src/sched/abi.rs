@@ -305,7 +305,8 @@ pub unsafe extern "C" fn plat_safepoint(ctx: *mut PlatCtx) {
     let me = task_of(ctx);
     super::check_cancel(me);
     if super::seed::is_seeded() {
-        if !super::seed::one_in(super::seed::YIELD_ONE_IN) {
+        // A pending collection needs every task switched out.
+        if !crate::gc::collect::pending() && !super::seed::one_in(super::seed::YIELD_ONE_IN) {
             return;
         }
     } else {

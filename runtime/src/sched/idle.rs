@@ -273,6 +273,24 @@ impl Idle {
         self.cv.notify_all();
     }
 
+    /// Wakes every sleeping worker (a collection needs them all): each
+    /// gets a permit and counts as spinning, as after [`Idle::wake`]. The
+    /// caller published its reason (with `SeqCst`) before: a worker not
+    /// yet asleep sees it in its re-check, which runs under the lock.
+    pub fn wake_all_sleepers(&self) {
+        let mut st = self.lock();
+        let n = st.sleeping;
+        if n == 0 {
+            return;
+        }
+        st.sleeping = 0;
+        self.sleeping.store(0, Ordering::SeqCst);
+        st.permits += n;
+        self.spinning.fetch_add(n, Ordering::SeqCst);
+        drop(st);
+        self.cv.notify_all();
+    }
+
     /// [`wake`](Idle::wake) after a worker pushed to its *own* queues,
     /// without the fence: that worker is awake and pops its own queues
     /// before it can sleep, so a wake-up missed here (a sleeper's count

@@ -97,6 +97,7 @@
 
 pub mod abi;
 mod deadlock;
+mod gc_roots;
 pub(crate) mod idle;
 mod lifecycle;
 pub mod seed;
@@ -123,6 +124,7 @@ pub use lifecycle::{
     park_cancellable, prepare_park, raise, render_failure, reraise, wait_scope, yield_now,
 };
 use worker::{enqueue, submit_external, trace_spawn, wake_idle, worker_main};
+pub use gc_roots::{mark_roots, stop_the_world};
 pub use worker::{wake, wake_queued};
 
 /// `park`: running, runnable or queued.
@@ -328,6 +330,7 @@ unsafe extern "C" fn main_body(ctx: *mut PlatCtx, env: *mut u8) -> u64 {
 /// (which becomes worker 0); exits the process with its result.
 pub fn start_program(program: fn(*mut PlatCtx) -> i32) -> ! {
     configure_stacks();
+    crate::gc::collect::enable_from_env();
     trace::init_from_env();
     let n = if seed::init_from_env() {
         1

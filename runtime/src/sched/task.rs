@@ -67,6 +67,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::coro::stack::Stack;
 use crate::entry::PlatCtx;
+use crate::gc::shape::TASK_HANDLE_SHAPE;
 use crate::sync::held::Held;
 
 /// `done`: still running (or not started).
@@ -296,71 +297,69 @@ impl<T> std::ops::Deref for Padded<T> {
 
 static NEXT_ID: Padded<AtomicU64> = Padded(AtomicU64::new(1));
 
-/// Handles per small slab chunk (a thread's first [`SMALL_CHUNKS`]).
-const SLAB: usize = 256;
-/// Small chunks per thread before it switches to big ones.
-const SMALL_CHUNKS: usize = 2;
-/// Bytes of a big chunk (a thread's later chunks): mapped with
-/// `MAP_POPULATE`, so the kernel fills its pages in one call instead of
-/// taking a page fault per 4 KiB on first touch. Not huge pages: with
-/// `defrag=madvise` a huge-page fault may compact memory synchronously,
-/// which made runs bimodal.
-const BIG_CHUNK: usize = 1 << 20;
-
-thread_local! {
-    /// This thread's current chunk of handle memory: next free slot,
-    /// slots left and chunks taken so far. Reached only inside
-    /// [`slab_alloc`], which never switches tasks, so the thread-local
-    /// address is not cached across a switch.
-    static CHUNK: Cell<(*mut Task, usize, usize)> =
-        const { Cell::new((std::ptr::null_mut(), 0, 0)) };
+/// Memory for one handle: a heap object whose header is
+/// [`TASK_HANDLE_SHAPE`], the `Task` one word in (so the handle compiled
+/// code holds is an interior pointer of the object, which keeps it
+/// alive). Reclaimed by the collector once unreachable; see
+/// [`trace_handle`] and [`finalize_handle`].
+fn handle_alloc() -> *mut Task {
+    let obj = crate::gc::heap::alloc_finalized(
+        8 + std::mem::size_of::<Task>(),
+        &TASK_HANDLE_SHAPE,
+        finalize_handle,
+    );
+    // SAFETY: the object is 8 + size_of::<Task>() bytes, 8-aligned.
+    unsafe { obj.add(8) as *mut Task }
 }
 
-/// A fresh chunk: `(first slot, slots)`; small for a thread's first
-/// chunks (programs with few tasks stay small), then big and populated.
-fn new_chunk(taken: usize) -> (*mut Task, usize) {
-    if taken < SMALL_CHUNKS {
-        let l = std::alloc::Layout::array::<Task>(SLAB)
-            .unwrap_or_else(|_| crate::rt_fatal!("task slab layout"));
-        // SAFETY: a non-zero-sized layout.
-        let p = unsafe { std::alloc::alloc(l) };
-        if p.is_null() {
-            crate::rt_fatal!("out of memory allocating tasks");
-        }
-        return (p as *mut Task, SLAB);
+/// The collector's view of a task handle object at `obj`: the result of
+/// a task that returned (traced conservatively: the handle does not know
+/// its result type) and the failed task its cancellation cause names.
+///
+/// # Safety
+///
+/// `obj` is a task handle object; the world is stopped.
+pub unsafe fn trace_handle(obj: usize, mark: &mut dyn FnMut(usize)) {
+    // SAFETY: the `Task` one word into a handle object.
+    let t = unsafe { &*((obj + 8) as *const Task) };
+    match t.done.load(Ordering::Acquire) {
+        OK => mark(t.result() as usize),
+        _ => {}
     }
-    // SAFETY: a fresh anonymous private mapping (page-aligned, so aligned
-    // for `Task`); checked below.
-    let p = unsafe {
-        libc::mmap(
-            std::ptr::null_mut(),
-            BIG_CHUNK,
-            libc::PROT_READ | libc::PROT_WRITE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_POPULATE,
-            -1,
-            0,
-        )
-    };
-    if p == libc::MAP_FAILED {
-        crate::rt_fatal!("out of memory allocating tasks");
+    let cause = t.cancel_cause.load(Ordering::Acquire);
+    if !cause.is_null() && cause != no_cause() {
+        // SAFETY: a published cause is a live `Arc<Cause>` owned by the
+        // task.
+        mark(unsafe { (*cause).task.0 } as usize);
     }
-    (p as *mut Task, BIG_CHUNK / std::mem::size_of::<Task>())
 }
 
-/// Memory for one handle: carved from a per-thread chunk (one allocation
-/// per chunk, no lock, no per-task `malloc`). Chunks are never freed:
-/// handles are immortal (module invariant).
-fn slab_alloc() -> *mut Task {
-    CHUNK.with(|c| {
-        let (mut next, mut left, mut taken) = c.get();
-        if left == 0 {
-            (next, left) = new_chunk(taken);
-            taken += 1;
+/// Frees what an unreachable task handle owns outside the heap: its
+/// failure, its cause reference, any waiter nodes left (a timed-out
+/// await's). Called by the collector's sweep.
+fn finalize_handle(obj: usize) {
+    // SAFETY: an unreachable handle object: nobody else can touch it.
+    let t = unsafe { &*((obj + 8) as *const Task) };
+    if t.done.load(Ordering::Acquire) == FAILED {
+        // SAFETY: for FAILED the outcome is null or a `Box<Failure>`
+        // owned by the task (see `finish`).
+        let f = unsafe { *t.outcome.get() } as *mut Failure;
+        if !f.is_null() {
+            // SAFETY: as above; freed once, here.
+            drop(unsafe { Box::from_raw(f) });
         }
-        // SAFETY: `next` is inside the chunk while `left > 0`.
-        c.set((unsafe { next.add(1) }, left - 1, taken));
-        next
-    })
+    }
+    let cause = t.cancel_cause.load(Ordering::Acquire);
+    if !cause.is_null() && cause != no_cause() {
+        // SAFETY: the task's own reference, from `Arc::into_raw`.
+        drop(unsafe { Arc::from_raw(cause as *const Cause) });
+    }
+    let mut p = t.waiters.load(Ordering::Acquire);
+    while !p.is_null() && p != closed() {
+        // SAFETY: nodes published by `add_waiter`, owned by the list.
+        let node = unsafe { Box::from_raw(p) };
+        p = node.next;
+    }
 }
 
 /// Fibers per magazine (a free list moved between threads as a whole).
@@ -515,7 +514,7 @@ impl Task {
         } else {
             NEXT_ID.fetch_add(1, Ordering::Relaxed)
         };
-        let t = slab_alloc();
+        let t = handle_alloc();
         let f = fiber_alloc(
             t,
             Info {
@@ -536,7 +535,7 @@ impl Task {
             observed: AtomicBool::new(false),
         };
         // SAFETY: `t` is fresh, properly aligned, unused memory for one
-        // `Task` (see `slab_alloc`).
+        // `Task` (see `handle_alloc`).
         unsafe { t.write(task) };
         (TaskRef(t), f)
     }

@@ -118,6 +118,20 @@ pub fn next_deadline() -> Option<u64> {
     }
 }
 
+/// Calls `object` with every Plat object a pending timer refers to (the
+/// collector's roots; the world is stopped) and `scope` with every scope
+/// a deadline timer holds.
+pub fn for_each_root(mut object: impl FnMut(usize), mut scope: impl FnMut(&Scope)) {
+    let h = lock();
+    for Reverse(e) in h.heap.iter() {
+        match &e.action {
+            Action::Wake(_) => {}
+            Action::CancelScope(s) => scope(s),
+            Action::Call(c) => object(c.arg as usize),
+        }
+    }
+}
+
 /// Fires every timer whose deadline has passed.
 pub fn fire_due() {
     if NEXT.load(Ordering::Relaxed) == u64::MAX {

@@ -49,8 +49,12 @@ pub(super) fn worker_main(index: usize) -> ! {
         trace: trace::on().then(|| trace::new_buffer(index)),
     }));
     WORKER.with(|c| c.set(w));
+    let workers = s.slots.len();
     if seed::is_seeded() {
         loop {
+            if crate::gc::collect::pending() {
+                crate::gc::collect::arrive(workers);
+            }
             match find_task_seeded(w) {
                 Some(t) => run(w, t),
                 None => idle_seeded(),
@@ -58,6 +62,9 @@ pub(super) fn worker_main(index: usize) -> ! {
         }
     }
     loop {
+        if crate::gc::collect::pending() {
+            crate::gc::collect::arrive(workers);
+        }
         let t = match find_task(w) {
             Some(t) => t,
             None => match spin_then_sleep(w) {
@@ -183,6 +190,12 @@ fn spin_then_sleep(w: &WorkerLocal) -> Option<FiberRef> {
     let s = sched();
     s.idle.start_spinning();
     loop {
+        // Counted as spinning here (from the start, or woken): a pending
+        // collection sends the worker to the barrier instead.
+        if crate::gc::collect::pending() {
+            s.idle.stop_spinning();
+            return None;
+        }
         for round in 0..SPIN_ROUNDS {
             if let Some(t) = find_task(w) {
                 s.idle.found_work();
@@ -198,7 +211,10 @@ fn spin_then_sleep(w: &WorkerLocal) -> Option<FiberRef> {
         crate::stdout::flush_if_dirty();
         let woken = s.idle.sleep(|sleeping| {
             let due = timer::next_deadline();
-            if any_queued() || due.is_some_and(|d| d <= now_nanos()) {
+            if any_queued()
+                || due.is_some_and(|d| d <= now_nanos())
+                || crate::gc::collect::pending()
+            {
                 return Recheck::Work;
             }
             if s.detect_deadlock

@@ -143,7 +143,8 @@ fn flat_hash(slot: u64, desc: &PlatShape) -> Option<u64> {
             hash_bytes(unsafe { string::bytes(slot as *const PlatStr) })
         }
         // Identity (and null).
-        String | Class | Task | Function | Opaque | Channel | Sync | Leaf | Array | Bytes => {
+        String | Class | Task | Function | Opaque | Channel | Sync | TaskHandle | Leaf | Array
+        | Bytes => {
             hash_u64(slot)
         }
         Enum | List | Dict | Set if slot == 0 => hash_u64(0),

@@ -30,7 +30,7 @@ use crate::collections::list::PlatList;
 use crate::collections::table::Table;
 use crate::format;
 use crate::gc::shape::{PlatShape, PlatVariant, ShapeKind};
-use crate::sched::task::Task as TaskHandle;
+use crate::sched::task::Task as TaskRecord;
 use crate::string::{self, PlatStr};
 
 /// One pending piece of output.
@@ -319,7 +319,7 @@ fn flat(out: &mut Vec<u8>, slot: u64, d: &PlatShape) -> bool {
         }
         Task => {
             // SAFETY: a task handle (never freed; `id` is immutable).
-            let id = unsafe { (*(slot as *const TaskHandle)).id };
+            let id = unsafe { (*(slot as *const TaskRecord)).id };
             out.extend_from_slice(b"<task ");
             if id == 0 {
                 out.extend_from_slice(b"main");
@@ -335,7 +335,9 @@ fn flat(out: &mut Vec<u8>, slot: u64, d: &PlatShape) -> bool {
             angled(out, env.name_bytes());
         }
         // Runtime handles, channels and buffers: no contents to show.
-        Opaque | Channel | Sync | Leaf | Array | Bytes => angled(out, d.name_bytes()),
+        Opaque | Channel | Sync | TaskHandle | Leaf | Array | Bytes => {
+            angled(out, d.name_bytes())
+        }
         Enum | List | Dict | Set | Class => return false,
     }
     true

@@ -1,0 +1,191 @@
+//! Marking: from the roots, every reachable object gets its mark bit
+//! (`docs/gc.md`, "Marking"). Precise through the heap (each object's
+//! header says where its pointers are), conservative for root ranges
+//! (task stacks), with an explicit mark stack: no recursion, so a list of
+//! ten million nodes is a loop, not a deep stack.
+//!
+//! Every word that might point into the heap, precise or conservative,
+//! goes through [`super::heap::find_object`], so interior pointers (a
+//! list's `data`, an element's address held by compiled code) keep their
+//! object alive, and pointers to static data (string literals,
+//! descriptors, static closures and unit variants) are ignored: those are
+//! immortal.
+//!
+//! Runs only while the world is stopped (see `super::collect`), so object
+//! contents and span geometry do not change under it.
+
+use std::sync::atomic::Ordering;
+
+use super::arena;
+use super::shape::{PlatShape, ShapeKind};
+use super::span;
+
+/// Objects marked but not yet scanned.
+pub struct Marker {
+    stack: Vec<usize>,
+    /// Objects marked in this cycle (statistics).
+    pub marked: usize,
+    /// Bytes of marked objects (their slot sizes).
+    pub marked_bytes: usize,
+}
+
+impl Default for Marker {
+    fn default() -> Self {
+        Marker::new()
+    }
+}
+
+impl Marker {
+    pub fn new() -> Marker {
+        Marker {
+            stack: Vec::with_capacity(4096),
+            marked: 0,
+            marked_bytes: 0,
+        }
+    }
+
+    /// Marks the object `word` points to or into, if any, and queues it
+    /// for scanning the first time.
+    #[inline]
+    pub fn mark_word(&mut self, word: usize) {
+        let n = arena::span_of(word);
+        if n == 0 {
+            return;
+        }
+        let s = span::get(n);
+        let base = s.base.load(Ordering::Relaxed);
+        let size = s.elem_size.load(Ordering::Relaxed);
+        let Some(off) = word.checked_sub(base) else {
+            return;
+        };
+        let i = off / size;
+        if i >= s.n_elems.load(Ordering::Relaxed) as usize {
+            return;
+        }
+        let bit = 1u64 << (i % 64);
+        if s.alloc_bits[i / 64].load(Ordering::Relaxed) & bit == 0 {
+            return;
+        }
+        let before = s.mark_bits[i / 64].fetch_or(bit, Ordering::Relaxed);
+        if before & bit == 0 {
+            self.marked += 1;
+            self.marked_bytes += size;
+            self.stack.push(base + i * size);
+        }
+    }
+
+    /// Conservatively marks every aligned word of `[lo, hi)`.
+    ///
+    /// # Safety
+    ///
+    /// `[lo, hi)` is readable memory.
+    pub unsafe fn scan_range(&mut self, lo: usize, hi: usize) {
+        let mut at = (lo + 7) & !7;
+        while at + 8 <= hi {
+            // SAFETY: inside `[lo, hi)` (caller).
+            let w = unsafe { *(at as *const usize) };
+            self.mark_word(w);
+            at += 8;
+        }
+    }
+
+    /// Scans queued objects until none is left.
+    pub fn drain(&mut self) {
+        while let Some(obj) = self.stack.pop() {
+            // SAFETY: every queued address is an allocated object (its
+            // alloc bit was set), whose first word is its shape.
+            unsafe { self.scan_object(obj) };
+        }
+    }
+
+    /// Marks what object `obj` points to, by its shape's kind.
+    ///
+    /// # Safety
+    ///
+    /// `obj` is an allocated object with a valid header.
+    unsafe fn scan_object(&mut self, obj: usize) {
+        // SAFETY: the header of a valid object.
+        let shape: &PlatShape = unsafe { &**(obj as *const *const PlatShape) };
+        let word = |i: usize| -> usize {
+            // SAFETY: `i` is within the object (per its kind's layout).
+            unsafe { *((obj + 8 * i) as *const usize) }
+        };
+        match ShapeKind::from_u32(shape.kind) {
+            Some(ShapeKind::String | ShapeKind::Bytes | ShapeKind::Leaf) => {}
+            Some(ShapeKind::Class | ShapeKind::Sync) => {
+                let n = shape.payload_words as usize;
+                if shape.ptr_map.is_null() {
+                    return;
+                }
+                for i in 0..n {
+                    // SAFETY: a ptr_map has a bit per payload word.
+                    let bits = unsafe { *shape.ptr_map.add(i / 64) };
+                    if bits >> (i % 64) & 1 == 1 {
+                        self.mark_word(word(1 + i));
+                    }
+                }
+            }
+            Some(ShapeKind::Enum) => {
+                let tag = word(1);
+                if tag >= shape.n_children as usize {
+                    return;
+                }
+                // SAFETY: `tag < n_children` of an Enum descriptor.
+                let v = unsafe { shape.variant(tag) };
+                for i in 0..v.n_fields as usize {
+                    // SAFETY: `i < n_fields`.
+                    if holds_pointer(unsafe { v.field(i) }) {
+                        self.mark_word(word(2 + i));
+                    }
+                }
+            }
+            Some(ShapeKind::List) => {
+                self.mark_word(word(crate::collections::list::DATA_WORD));
+            }
+            Some(ShapeKind::Dict | ShapeKind::Set) => {
+                for w in crate::collections::table::POINTER_WORDS {
+                    self.mark_word(word(w));
+                }
+            }
+            Some(ShapeKind::Array) => {
+                let n = shape.n_children as usize;
+                if n == 0 {
+                    return;
+                }
+                let cap = word(1);
+                // Skip the whole array when no child type holds pointers.
+                // SAFETY: `k < n_children`.
+                if !(0..n).any(|k| holds_pointer(unsafe { shape.child(k) })) {
+                    return;
+                }
+                for i in 0..cap {
+                    // SAFETY: `i % n < n_children`.
+                    if holds_pointer(unsafe { shape.child(i % n) }) {
+                        self.mark_word(word(2 + i));
+                    }
+                }
+            }
+            Some(ShapeKind::Channel) => {
+                // SAFETY: a channel object (its header says so).
+                if let Some(buf) = unsafe { crate::chan::abi::buffer_of(obj) } {
+                    self.mark_word(buf);
+                }
+            }
+            Some(ShapeKind::TaskHandle) => {
+                // SAFETY: a task handle object (its header says so).
+                unsafe { crate::sched::task::trace_handle(obj, &mut |w| self.mark_word(w)) };
+            }
+            _ => crate::rt_fatal!(
+                "the collector met an object with an unknown shape kind {}",
+                shape.kind
+            ),
+        }
+    }
+}
+
+/// Whether a value of type `desc` may be a heap pointer (anything but a
+/// scalar).
+#[inline]
+fn holds_pointer(desc: &PlatShape) -> bool {
+    desc.kind < ShapeKind::Bool as u32
+}
