@@ -41,7 +41,7 @@ pub(crate) fn lib_type(checker: &mut Checker, name: &str, args: Vec<Ty>, span: S
             let t = args.remove(0);
             if !atomic_value_ok(&t) {
                 let shown = checker.show(&t);
-                checker.error(bad_atomic(&shown, span));
+                checker.error(bad_atomic(&t, &shown, span));
                 return Ty::Error;
             }
             Ty::Atomic(Box::new(t))
@@ -50,27 +50,31 @@ pub(crate) fn lib_type(checker: &mut Checker, name: &str, args: Vec<Ty>, span: S
     }
 }
 
-/// `Atomic<T>` holds Int32, Int64 or Bool (or, in a generic function, a
-/// type parameter; its instances are those types).
+/// `Atomic<T>` holds Int32, Int64 or Bool. Not a type parameter: generic
+/// code has no way to say that its `T` is one of those, and an
+/// `Atomic<T>` instantiated with a `String` or a `Float64` (or `add` on
+/// a `Bool`) would silently compute garbage.
 fn atomic_value_ok(t: &Ty) -> bool {
     matches!(
         t,
-        Ty::Int(hir::IntWidth::W32 | hir::IntWidth::W64)
-            | Ty::Bool
-            | Ty::Param(_)
-            | Ty::Error
-            | Ty::Never
+        Ty::Int(hir::IntWidth::W32 | hir::IntWidth::W64) | Ty::Bool | Ty::Error | Ty::Never
     )
 }
 
-fn bad_atomic(shown: &str, span: Span) -> Diagnostic {
-    Diagnostic::new(
+fn bad_atomic(t: &Ty, shown: &str, span: Span) -> Diagnostic {
+    let d = Diagnostic::new(
         Code::TypeMismatch,
         format!("`Atomic` holds `Int32`, `Int64` or `Bool`, not `{shown}`"),
         span,
         "not an atomic value type",
-    )
-    .with_hint("share other values through a `Mutex`, or send them on a `Channel`")
+    );
+    if matches!(t, Ty::Param(_)) {
+        d.with_hint(format!(
+            "`{shown}` could be any type: write `Atomic<Int32>`, `Atomic<Int64>` or `Atomic<Bool>`, or share the value through a `Mutex`"
+        ))
+    } else {
+        d.with_hint("share other values through a `Mutex`, or send them on a `Channel`")
+    }
 }
 
 fn p(name: &'static str, ty: Ty) -> BuiltinParam {
@@ -376,7 +380,7 @@ impl FnChecker<'_> {
             // reported where it is written) is not reported again here.
             if !matches!(expect.ty(), Some(e) if e.is_flexible()) {
                 let shown = self.show(&t);
-                self.error(bad_atomic(&shown, value.span));
+                self.error(bad_atomic(&t, &shown, value.span));
             }
             return hir::Expr::error(span);
         }
