@@ -355,7 +355,7 @@ impl FnChecker<'_> {
                 self.unknown_method(&Ty::Task(t), method, hint);
             }
             Ty::Channel(_) | Ty::Atomic(_) | Ty::Sync(_) => {
-                return self.lib_method(recv, method, args, span, expect);
+                return self.lib_method(recv, method, args, span);
             }
             ty @ Ty::Adt(id, _) if id == AdtId::OPTION || id == AdtId::RESULT => {
                 if let Some(sig) = collections::enum_method(&ty, &method.name) {

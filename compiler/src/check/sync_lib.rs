@@ -41,7 +41,7 @@ pub(crate) fn lib_type(checker: &mut Checker, name: &str, args: Vec<Ty>, span: S
             let t = args.remove(0);
             if !atomic_value_ok(&t) {
                 let shown = checker.show(&t);
-                checker.error(bad_atomic(&shown, span));
+                checker.error(bad_atomic(&t, &shown, span));
                 return Ty::Error;
             }
             Ty::Atomic(Box::new(t))
@@ -50,27 +50,31 @@ pub(crate) fn lib_type(checker: &mut Checker, name: &str, args: Vec<Ty>, span: S
     }
 }
 
-/// `Atomic<T>` holds Int32, Int64 or Bool (or, in a generic function, a
-/// type parameter; its instances are those types).
+/// `Atomic<T>` holds Int32, Int64 or Bool. Not a type parameter: generic
+/// code has no way to say that its `T` is one of those, and an
+/// `Atomic<T>` instantiated with a `String` or a `Float64` (or `add` on
+/// a `Bool`) would silently compute garbage.
 fn atomic_value_ok(t: &Ty) -> bool {
     matches!(
         t,
-        Ty::Int(hir::IntWidth::W32 | hir::IntWidth::W64)
-            | Ty::Bool
-            | Ty::Param(_)
-            | Ty::Error
-            | Ty::Never
+        Ty::Int(hir::IntWidth::W32 | hir::IntWidth::W64) | Ty::Bool | Ty::Error | Ty::Never
     )
 }
 
-fn bad_atomic(shown: &str, span: Span) -> Diagnostic {
-    Diagnostic::new(
+fn bad_atomic(t: &Ty, shown: &str, span: Span) -> Diagnostic {
+    let d = Diagnostic::new(
         Code::TypeMismatch,
         format!("`Atomic` holds `Int32`, `Int64` or `Bool`, not `{shown}`"),
         span,
         "not an atomic value type",
-    )
-    .with_hint("share other values through a `Mutex`, or send them on a `Channel`")
+    );
+    if matches!(t, Ty::Param(_)) {
+        d.with_hint(format!(
+            "`{shown}` could be any type: write `Atomic<Int32>`, `Atomic<Int64>` or `Atomic<Bool>`, or share the value through a `Mutex`"
+        ))
+    } else {
+        d.with_hint("share other values through a `Mutex`, or send them on a `Channel`")
+    }
 }
 
 fn p(name: &'static str, ty: Ty) -> BuiltinParam {
@@ -223,6 +227,43 @@ fn sync_method_names(k: SyncKind) -> &'static [&'static str] {
     }
 }
 
+/// The library's name for a method other languages spell differently
+/// (`ch.receive()`, `a.fetch_add()`, `m.acquire()`...), for the
+/// did-you-mean of an unknown method when no known name is close.
+fn other_name(ty: &Ty, name: &str) -> Option<&'static str> {
+    use SyncKind as K;
+    Some(match (ty, name) {
+        (Ty::Channel(_), "receive" | "recieve" | "get" | "take" | "pop") => "recv",
+        (Ty::Channel(_), "put" | "push" | "offer" | "write") => "send",
+        (Ty::Channel(_), "length" | "size" | "count") => "len",
+        (Ty::Channel(_), "cap") => "capacity",
+        (Ty::Channel(_), "closed") => "is_closed",
+        (Ty::Atomic(_), "get" | "read") => "load",
+        (Ty::Atomic(_), "set" | "write") => "store",
+        (Ty::Atomic(t), "fetch_add" | "increment" | "add_and_get" | "get_and_add")
+            if **t != Ty::Bool =>
+        {
+            "add"
+        }
+        (Ty::Atomic(_), "exchange" | "get_and_set") => "swap",
+        (Ty::Atomic(_), "cas" | "compare_exchange" | "compare_and_set") => "compare_and_swap",
+        (Ty::Sync(K::Mutex), "acquire") => "lock",
+        (Ty::Sync(K::Mutex), "release") => "unlock",
+        (Ty::Sync(K::Mutex), "with" | "synchronized" | "locked") => "critical",
+        (Ty::Sync(K::RwLock), "lock") => "write_lock",
+        (Ty::Sync(K::RwLock), "unlock") => "write_unlock",
+        (Ty::Sync(K::RwLock), "rlock") => "read_lock",
+        (Ty::Sync(K::RwLock), "runlock") => "read_unlock",
+        (Ty::Sync(K::Semaphore), "take" | "wait" | "down") => "acquire",
+        (Ty::Sync(K::Semaphore), "give" | "post" | "signal" | "up") => "release",
+        (Ty::Sync(K::WaitGroup), "join") => "wait",
+        (Ty::Sync(K::Condition), "notify" | "notify_one") => "signal",
+        (Ty::Sync(K::Condition), "notify_all" | "signal_all") => "broadcast",
+        (Ty::Sync(K::CancelToken), "is_canceled") => "is_cancelled",
+        _ => return None,
+    })
+}
+
 /// A constructor (or other call on the type name) of a library type.
 fn constructor(name: &str, method: &str) -> Option<(LibOp, Vec<BuiltinParam>)> {
     use LibOp::*;
@@ -245,6 +286,12 @@ fn constructor(name: &str, method: &str) -> Option<(LibOp, Vec<BuiltinParam>)> {
         _ => return None,
     })
 }
+
+/// The hint of a malformed select arm.
+const ARM_FORMS: &str = "arms are `let v: Option<T> = ch.recv() -> { }`, `ch.send(value = v) -> { }`, `after(millis = n) -> { }` and `default -> { }`";
+
+/// The hint of a select arm using a non-blocking or timed call.
+const NO_TRY: &str = "select itself decides whether to wait: use `recv()` / `send(value =)`, with a `default` arm to never wait or an `after(millis = n)` arm to wait at most n ms";
 
 impl FnChecker<'_> {
     /// `Channel.init(capacity = n)`, `Mutex.init()`, `Atomic.init(value =
@@ -329,8 +376,12 @@ impl FnChecker<'_> {
         };
         let t = expected.unwrap_or_else(|| value.ty.clone());
         if !atomic_value_ok(&t) {
-            let shown = self.show(&t);
-            self.error(bad_atomic(&shown, value.span));
+            // A written type that is already an error (`Atomic<String>`,
+            // reported where it is written) is not reported again here.
+            if !matches!(expect.ty(), Some(e) if e.is_flexible()) {
+                let shown = self.show(&t);
+                self.error(bad_atomic(&t, &shown, value.span));
+            }
             return hir::Expr::error(span);
         }
         hir::Expr::new(
@@ -350,7 +401,6 @@ impl FnChecker<'_> {
         method: &ast::Ident,
         args: &[ast::Arg],
         span: Span,
-        expect: Expect,
     ) -> hir::Expr {
         let ty = recv.ty.clone();
         let (found, names): (Option<BuiltinSig>, &[&str]) = match &ty {
@@ -358,7 +408,7 @@ impl FnChecker<'_> {
             Ty::Atomic(t) => (atomic_method(t, &method.name), ATOMIC_METHODS),
             Ty::Sync(k) => {
                 if let Some(op) = closure_op(*k, &method.name) {
-                    return self.closure_method(op, recv, &method.name, args, span, expect);
+                    return self.closure_method(op, recv, &method.name, args, span);
                 }
                 (sync_method(*k, &method.name), sync_method_names(*k))
             }
@@ -367,7 +417,21 @@ impl FnChecker<'_> {
         if let Some(sig) = found {
             return self.builtin_call(&sig, Some(recv), &method.name, args, span);
         }
-        let hint = did_you_mean(&method.name, names.iter().copied());
+        if matches!(&ty, Ty::Atomic(t) if **t == Ty::Bool) && method.name == "add" {
+            self.error(
+                Diagnostic::new(
+                    Code::UnknownMethod,
+                    "`Atomic<Bool>` has no method `add`: it is for `Atomic<Int32>` and `Atomic<Int64>`",
+                    method.span,
+                    "not for `Bool`",
+                )
+                .with_hint("flip or set a flag with `swap(value =)` or `compare_and_swap(expected =, new =)`"),
+            );
+            self.skip_args(args);
+            return hir::Expr::error(span);
+        }
+        let hint = did_you_mean(&method.name, names.iter().copied())
+            .or_else(|| other_name(&ty, &method.name));
         self.unknown_method(&ty, method, hint);
         self.skip_args(args);
         hir::Expr::error(span)
@@ -382,12 +446,14 @@ impl FnChecker<'_> {
         name: &str,
         args: &[ast::Arg],
         span: Span,
-        expect: Expect,
     ) -> hir::Expr {
-        let wanted = expect.ty().map(|t| Ty::Fn(Vec::new(), Box::new(t.clone())));
+        // `f` is checked on its own (a function value or a lambda carries
+        // its whole type) and the call has its result type, which the
+        // context then checks once: expecting `Fn() -> T` here as well
+        // would report one mistake twice.
         let params = [BindParam {
             name: "f".into(),
-            ty: wanted,
+            ty: None,
             required: true,
         }];
         let (mut bound, ok) = self.bind(&params, args, name, span, None);
@@ -506,6 +572,10 @@ impl FnChecker<'_> {
     }
 
     fn bad_arm(&mut self, span: Span, what: &str) {
+        self.bad_arm_hint(span, what, ARM_FORMS);
+    }
+
+    fn bad_arm_hint(&mut self, span: Span, what: &str, hint: &str) {
         self.error(
             Diagnostic::new(
                 Code::BadSelectArm,
@@ -513,8 +583,16 @@ impl FnChecker<'_> {
                 span,
                 "not a select arm",
             )
-            .with_hint("arms are `let v: Option<T> = ch.recv() -> { }`, `ch.send(value = v) -> { }`, `after(millis = n) -> { }` and `default -> { }`"),
+            .with_hint(hint.to_string()),
         );
+    }
+
+    /// A receive arm whose call is wrong still binds its variable (with
+    /// the written type, if any), so that its body is checked without a
+    /// cascade of "unknown value" errors.
+    fn bind_bad_recv(&mut self, name: &ast::Ident, ty: Option<&ast::TypeExpr>) {
+        let t = ty.map_or(Ty::Error, |t| self.resolve_type(t));
+        self.declare_local(name, t, false);
     }
 
     /// The channel of a receive or send arm, and its element type.
@@ -543,18 +621,24 @@ impl FnChecker<'_> {
         ty: Option<&ast::TypeExpr>,
         call: &ast::Expr,
     ) -> Option<hir::SelectArmKind> {
+        const WHAT: &str = "a receive `let v: Option<T> = ch.recv()`";
         let ast::ExprKind::MethodCall {
             receiver,
             method,
             args,
         } = &call.kind
         else {
-            self.bad_arm(call.span, "a receive `let v: Option<T> = ch.recv()`");
+            self.bad_arm(call.span, WHAT);
+            self.bind_bad_recv(name, ty);
             return None;
         };
         if method.name != "recv" || !args.is_empty() {
-            self.bad_arm(call.span, "a receive `let v: Option<T> = ch.recv()`");
+            match method.name.as_str() {
+                "try_recv" | "recv_timeout" => self.bad_arm_hint(call.span, WHAT, NO_TRY),
+                _ => self.bad_arm(call.span, WHAT),
+            }
             self.skip_args(args);
+            self.bind_bad_recv(name, ty);
             return None;
         }
         let (chan, elem) = self.arm_channel(receiver);
@@ -575,17 +659,30 @@ impl FnChecker<'_> {
     }
 
     fn select_send(&mut self, call: &ast::Expr) -> Option<hir::SelectArmKind> {
+        // Any expression that is not a `let` receive, `after` or
+        // `default` is taken for a send arm.
+        const WHAT: &str = "a receive, a send, `after(millis = n)` or `default`";
         let ast::ExprKind::MethodCall {
             receiver,
             method,
             args,
         } = &call.kind
         else {
-            self.bad_arm(call.span, "a send `ch.send(value = v)`");
+            self.bad_arm(call.span, WHAT);
             return None;
         };
         if method.name != "send" {
-            self.bad_arm(call.span, "a send `ch.send(value = v)`");
+            match method.name.as_str() {
+                "recv" => self.bad_arm_hint(
+                    call.span,
+                    "a receive that binds what it receives",
+                    "write `let v: Option<T> = ch.recv() -> { ... }` (`v` is `None` once the channel is closed)",
+                ),
+                "try_send" | "try_recv" | "recv_timeout" => {
+                    self.bad_arm_hint(call.span, WHAT, NO_TRY)
+                }
+                _ => self.bad_arm(call.span, WHAT),
+            }
             self.skip_args(args);
             return None;
         }

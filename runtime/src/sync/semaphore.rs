@@ -17,7 +17,10 @@
 //!   wait while tasks do.
 //! - `available <= initial`: a release that would exceed the permits the
 //!   semaphore was made with is refused ([`OverRelease`]), so it never
-//!   admits more tasks at once than `initial`.
+//!   admits more tasks at once than `initial`. A release is valid only
+//!   while a permit is out (`available < initial`); with `QUEUED` that is
+//!   `initial > 0`, so a semaphore made with no permits refuses every
+//!   release, waiters or not.
 //! - Waiters are completed under `lock` and woken after it is released.
 
 use std::ffi::c_char;
@@ -151,6 +154,14 @@ impl<E: SyncEnv> Semaphore<E> {
 
     /// `release()`: gives a permit back (to the oldest waiter if any).
     pub fn release(&self) -> Result<(), OverRelease> {
+        // With no permits at all none can be out, so every release is an
+        // over-release. The count cannot show it while tasks wait
+        // (`QUEUED ⇒ available == 0 == initial`): without this check a
+        // release would panic or create a permit for a waiter depending
+        // on whether the waiter had parked yet.
+        if self.initial == 0 {
+            return Err(OverRelease);
+        }
         loop {
             let mut old = self.state.load(Ordering::Relaxed);
             while old & QUEUED == 0 {

@@ -276,6 +276,35 @@ fn ensure_that_bad_semaphore_use_panics_with_a_message() {
     );
 }
 
+/// A semaphore made with no permits has none out, so a release is an
+/// over-release even while a task waits in `acquire` (it used to hand
+/// that waiter a permit made from nothing, so whether the program
+/// panicked depended on whether the waiter had parked yet).
+#[test]
+fn ensure_that_releasing_a_zero_permit_semaphore_panics_even_with_a_waiter() {
+    let text = run_failing(|ctx| unsafe {
+        let z = plat_sem_new(0, LOC);
+        scope(ctx, |sc| {
+            spawn(ctx, sc, move |ctx| {
+                plat_sem_acquire(ctx, z);
+                0
+            });
+            until(ctx, || (*z).s.waiting() == 1);
+            spawn(ctx, sc, move |ctx| {
+                plat_sem_release(ctx, z, LOC2);
+                0
+            });
+        });
+        0
+    });
+    assert!(
+        text.starts_with(
+            "panic: Semaphore released more times than acquired\n  at sync.plat:2:2\n"
+        ),
+        "{text}"
+    );
+}
+
 /// Permits are handed to waiters in arrival order.
 #[test]
 fn ensure_that_semaphore_waiters_are_served_in_order() {
