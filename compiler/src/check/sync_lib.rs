@@ -632,6 +632,9 @@ impl FnChecker<'_> {
             self.bind_bad_recv(name, ty);
             return None;
         };
+        if method.name == "send" {
+            return self.select_bound_send(name, ty, call, receiver, args);
+        }
         if method.name != "recv" || !args.is_empty() {
             match method.name.as_str() {
                 "try_recv" | "recv_timeout" => self.bad_arm_hint(call.span, WHAT, NO_TRY),
@@ -686,15 +689,59 @@ impl FnChecker<'_> {
             self.skip_args(args);
             return None;
         }
+        let (chan, value) = self.arm_send_value(receiver, args, call.span)?;
+        Some(hir::SelectArmKind::Send {
+            chan,
+            value,
+            local: None,
+            span: call.span,
+        })
+    }
+
+    /// The channel and the value of a send arm.
+    fn arm_send_value(
+        &mut self,
+        receiver: &ast::Expr,
+        args: &[ast::Arg],
+        span: Span,
+    ) -> Option<(hir::Expr, hir::Expr)> {
         let (chan, elem) = self.arm_channel(receiver);
         let params = [BindParam {
             name: "value".into(),
             ty: Some(elem),
             required: true,
         }];
-        let (mut bound, ok) = self.bind(&params, args, "send", call.span, None);
+        let (mut bound, ok) = self.bind(&params, args, "send", span, None);
         let (_, value) = bound.pop().filter(|_| ok)?;
-        Some(hir::SelectArmKind::Send { chan, value })
+        Some((chan, value))
+    }
+
+    /// `let ok: Bool = ch.send(value = v) -> { }`: `ok` says whether the
+    /// value was delivered (false: the channel is closed).
+    fn select_bound_send(
+        &mut self,
+        name: &ast::Ident,
+        ty: Option<&ast::TypeExpr>,
+        call: &ast::Expr,
+        receiver: &ast::Expr,
+        args: &[ast::Arg],
+    ) -> Option<hir::SelectArmKind> {
+        if let Some(t) = ty {
+            let declared = self.resolve_type(t);
+            if !Ty::Bool.fits(&declared) {
+                self.mismatch(&declared, &Ty::Bool, t.span);
+            }
+        }
+        naming::check_snake_case(self.c, name, "variable");
+        let sent = self.arm_send_value(receiver, args, call.span);
+        let local = self.declare_local(name, Ty::Bool, false);
+        let (chan, value) = sent?;
+        Some(hir::SelectArmKind::Send {
+            chan,
+            value,
+            local: Some(local),
+            span: call.span,
+        })
     }
 
     fn select_after(&mut self, call: &ast::Expr) -> Option<hir::SelectArmKind> {

@@ -26,6 +26,8 @@ const SELECTED_DEFAULT: i64 = -1;
 const SELECTED_TIMEOUT: i64 = -2;
 /// `MemoryOrder::SeqCst`'s tag, the default order.
 const SEQ_CST: i64 = 4;
+/// The panic of an unbound send arm that found its channel closed.
+const SEND_ON_CLOSED: &str = "send on a closed channel in select (bind the arm to see it: `let sent: Bool = ch.send(value = v) -> { ... }`)";
 
 /// What the runtime function of a plain library call takes.
 #[derive(Clone, Copy)]
@@ -237,6 +239,19 @@ impl FunctionCx<'_, '_> {
         }
     }
 
+    /// Panics with `message` at `span` when `cond` (an I8) is 0.
+    fn panic_unless(&mut self, cond: Value, message: &str, span: Span) {
+        let bad = self.b.create_block();
+        let good = self.b.create_block();
+        self.b.set_cold_block(bad);
+        self.b.ins().brif(cond, good, &[], bad, &[]);
+        self.b.switch_to_block(bad);
+        let msg = self.c_string_const(message);
+        let loc = self.location(span);
+        self.call_runtime("plat_panic_cstr", &[msg, loc]);
+        self.b.switch_to_block(good);
+    }
+
     /// Calls the function value `env` (no arguments) and returns its result.
     fn call_env(&mut self, env: Value, ret: &Ty) -> Option<Value> {
         let mut sig = self.cx.plat_signature(&[], ret);
@@ -336,7 +351,7 @@ impl FunctionCx<'_, '_> {
                     let zero = self.b.ins().iconst(types::I64, 0);
                     chan_arms.push((c, ARM_RECV, zero));
                 }
-                SelectArmKind::Send { chan, value } => {
+                SelectArmKind::Send { chan, value, .. } => {
                     let c = self.expr_value(chan);
                     let v = self.expr(value);
                     let slot = self.encode_slot(v);
@@ -412,14 +427,24 @@ impl FunctionCx<'_, '_> {
             let hit = self.b.ins().icmp_imm_s(IntCC::Equal, chosen, wanted);
             self.b.ins().brif(hit, this, &[], next, &[]);
             self.b.switch_to_block(this);
-            if let SelectArmKind::Recv { local, .. } = &arm.kind {
-                let opt_ty = self.concrete(&self.hir.local(*local).ty);
-                let got = self.b.ins().load(types::I8, self.trusted, ok, 0);
-                let slot = self.b.ins().load(types::I64, self.trusted, out, 0);
-                let v = self.option_from(got, slot, &opt_ty);
-                if let Some(var) = self.var(*local) {
-                    self.b.def_var(var, v);
+            match &arm.kind {
+                SelectArmKind::Recv { local, .. } => {
+                    let opt_ty = self.concrete(&self.hir.local(*local).ty);
+                    let got = self.b.ins().load(types::I8, self.trusted, ok, 0);
+                    let slot = self.b.ins().load(types::I64, self.trusted, out, 0);
+                    let v = self.option_from(got, slot, &opt_ty);
+                    if let Some(var) = self.var(*local) {
+                        self.b.def_var(var, v);
+                    }
                 }
+                SelectArmKind::Send { local, span, .. } => {
+                    let sent = self.b.ins().load(types::I8, self.trusted, ok, 0);
+                    match local.and_then(|l| self.var(l)) {
+                        Some(var) => self.b.def_var(var, sent),
+                        None => self.panic_unless(sent, SEND_ON_CLOSED, *span),
+                    }
+                }
+                _ => {}
             }
             self.block(&arm.body);
             self.b.ins().jump(merge, &[]);

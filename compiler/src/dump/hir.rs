@@ -350,7 +350,7 @@ impl Dumper<'_> {
                             self.w.space();
                             self.expr(f, chan);
                         }
-                        SelectArmKind::Send { chan, value } => {
+                        SelectArmKind::Send { chan, value, .. } => {
                             self.w.open_line("send");
                             self.expr(f, chan);
                             self.w.space();

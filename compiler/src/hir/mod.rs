@@ -248,8 +248,16 @@ pub struct SelectArm {
 pub enum SelectArmKind {
     /// `let local: Option<T> = chan.recv() -> { }`.
     Recv { local: LocalId, chan: Expr },
-    /// `chan.send(value = value) -> { }`.
-    Send { chan: Expr, value: Expr },
+    /// `chan.send(value = value) -> { }`, or bound,
+    /// `let local: Bool = chan.send(value = value) -> { }` (`local`
+    /// false: the channel was closed and nothing was delivered; unbound,
+    /// a closed channel is a panic at `span`).
+    Send {
+        chan: Expr,
+        value: Expr,
+        local: Option<LocalId>,
+        span: Span,
+    },
     /// `after(millis = millis) -> { }`: at most one per select.
     After { millis: Expr },
     /// `default -> { }`: at most one; never with `after`.

@@ -85,7 +85,11 @@ fn env_usize(name: &str) -> Option<usize> {
 /// Reads the collector's settings and enables it (from the program's
 /// start; the runtime's own tests never call it).
 pub fn enable_from_env() {
-    match std::env::var("PLAT_GC_PERCENT").ok().as_deref().map(str::trim) {
+    match std::env::var("PLAT_GC_PERCENT")
+        .ok()
+        .as_deref()
+        .map(str::trim)
+    {
         Some("off") => return,
         Some(v) => {
             if let Ok(p) = v.parse::<usize>() {

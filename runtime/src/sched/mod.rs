@@ -119,12 +119,12 @@ use crate::{fatal, signal};
 use idle::Idle;
 use task::{Fiber, FiberRef, Task, TaskRef, FAILED};
 
+pub use gc_roots::{mark_roots, stop_the_world};
 pub use lifecycle::{
     cancel, cancel_park, cancel_requested, cancel_scope, check_cancel, end_task, me, park,
     park_cancellable, prepare_park, raise, render_failure, reraise, wait_scope, yield_now,
 };
 use worker::{enqueue, submit_external, trace_spawn, wake_idle, worker_main};
-pub use gc_roots::{mark_roots, stop_the_world};
 pub use worker::{wake, wake_queued};
 
 /// `park`: running, runnable or queued.

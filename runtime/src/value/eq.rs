@@ -69,8 +69,9 @@ pub fn flat_eq(a: u64, b: u64, desc: &PlatShape) -> Option<bool> {
         String => str_eq(a, b),
         // Identity: class instances, task handles, closures, runtime
         // handles, runtime buffers.
-        Class | Task | Function | Opaque | Channel | Sync | TaskHandle | Leaf | Array
-        | Bytes => a == b,
+        Class | Task | Function | Opaque | Channel | Sync | TaskHandle | Leaf | Array | Bytes => {
+            a == b
+        }
         Enum | List | Dict | Set if a == 0 || b == 0 => a == b,
         Enum | List | Dict | Set => return None,
     })

@@ -144,9 +144,7 @@ fn flat_hash(slot: u64, desc: &PlatShape) -> Option<u64> {
         }
         // Identity (and null).
         String | Class | Task | Function | Opaque | Channel | Sync | TaskHandle | Leaf | Array
-        | Bytes => {
-            hash_u64(slot)
-        }
+        | Bytes => hash_u64(slot),
         Enum | List | Dict | Set if slot == 0 => hash_u64(0),
         Set => {
             // SAFETY: a valid set (slot validity).

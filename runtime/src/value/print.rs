@@ -335,9 +335,7 @@ fn flat(out: &mut Vec<u8>, slot: u64, d: &PlatShape) -> bool {
             angled(out, env.name_bytes());
         }
         // Runtime handles, channels and buffers: no contents to show.
-        Opaque | Channel | Sync | TaskHandle | Leaf | Array | Bytes => {
-            angled(out, d.name_bytes())
-        }
+        Opaque | Channel | Sync | TaskHandle | Leaf | Array | Bytes => angled(out, d.name_bytes()),
         Enum | List | Dict | Set | Class => return false,
     }
     true
