@@ -322,9 +322,8 @@ fn handle_alloc() -> *mut Task {
 pub unsafe fn trace_handle(obj: usize, mark: &mut dyn FnMut(usize)) {
     // SAFETY: the `Task` one word into a handle object.
     let t = unsafe { &*((obj + 8) as *const Task) };
-    match t.done.load(Ordering::Acquire) {
-        OK => mark(t.result() as usize),
-        _ => {}
+    if t.done.load(Ordering::Acquire) == OK {
+        mark(t.result() as usize);
     }
     let cause = t.cancel_cause.load(Ordering::Acquire);
     if !cause.is_null() && cause != no_cause() {
