@@ -1,0 +1,62 @@
+//! The collector keeps memory flat: a program that allocates about 2 GiB
+//! in all while keeping almost nothing runs in a small, bounded peak RSS.
+//! (Without the collector it would need the whole 2 GiB: this test cannot
+//! pass with collection switched off.) The bound is generous (64 MiB) so
+//! that a loaded machine cannot make it fail; the figure itself is a
+//! benchmark's business (bench/RESULTS.md).
+
+use std::path::Path;
+use std::process::Command;
+
+const PLAT: &str = env!("CARGO_BIN_EXE_plat");
+
+/// Runs `exe` with `env` and returns (exit status, stdout, peak RSS in
+/// bytes), the peak from `wait4`'s resource usage.
+fn run_measured(exe: &Path, env: &[(&str, &str)]) -> (i32, String, u64) {
+    let out_path = exe.with_extension("stdout");
+    let out = std::fs::File::create(&out_path).expect("stdout file");
+    let child = Command::new(exe)
+        .envs(env.iter().copied())
+        .stdout(out)
+        .spawn()
+        .expect("start the program");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: `rusage` is plain data, written by `wait4`.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waits for our own child, with valid out-pointers.
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(r, pid, "wait4 failed");
+    std::mem::forget(child);
+    let stdout = std::fs::read_to_string(&out_path).unwrap_or_default();
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        128 + libc::WTERMSIG(status)
+    };
+    // Linux reports ru_maxrss in KiB.
+    (code, stdout, usage.ru_maxrss as u64 * 1024)
+}
+
+#[test]
+fn a_long_allocating_loop_runs_in_flat_memory() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("gc_memory");
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let exe = dir.join("churn_2gib");
+    let status = Command::new(PLAT)
+        .current_dir(&root)
+        .args(["build", "tests/gc/churn_2gib.plat", "-o"])
+        .arg(&exe)
+        .status()
+        .expect("run plat build");
+    assert!(status.success(), "plat build failed");
+    let (code, stdout, peak) = run_measured(&exe, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout, "668888890\n");
+    assert!(
+        peak < 64 << 20,
+        "peak RSS {} MiB for a loop that allocates about 2 GiB",
+        peak >> 20
+    );
+}
