@@ -156,7 +156,7 @@ pub unsafe extern "C" fn plat_task_await(
     loc: *const c_char,
 ) -> u64 {
     let me = task_of(ctx);
-    // SAFETY: a task handle (never freed).
+    // SAFETY: a task handle, kept alive by the caller's reference.
     let t = unsafe { &*task };
     loop {
         if t.is_done() {
@@ -191,7 +191,7 @@ pub unsafe extern "C" fn plat_task_await_timeout(
     loc: *const c_char,
 ) -> u8 {
     let me = task_of(ctx);
-    // SAFETY: a task handle (never freed).
+    // SAFETY: a task handle, kept alive by the caller's reference.
     let t = unsafe { &*task };
     let deadline = super::now_nanos().saturating_add(millis.max(0) as u64 * 1_000_000);
     let mut armed = false;
@@ -229,7 +229,7 @@ pub unsafe extern "C" fn plat_task_await_timeout(
 /// `task.is_done()`.
 #[no_mangle]
 pub unsafe extern "C" fn plat_task_is_done(task: *mut Task) -> u8 {
-    // SAFETY: a task handle (never freed).
+    // SAFETY: a task handle, kept alive by the caller's reference.
     unsafe { &*task }.is_done() as u8
 }
 

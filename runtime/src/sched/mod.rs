@@ -53,9 +53,9 @@
 //! - **Tracing** (`PLAT_TRACE=FILE`, [`trace`]): spawn, run slices,
 //!   park, wake and end events into a per-worker buffer, written as
 //!   Chrome trace-event JSON at exit.
-//! - **Task memory** ([`task`]): a task is a 48-byte permanent handle
-//!   (what compiled code holds: outcome, waiters, cancellation), carved
-//!   densely from per-thread slabs and never freed, plus a fiber
+//! - **Task memory** ([`task`]): a task is a 48-byte handle (what
+//!   compiled code holds: outcome, waiters, cancellation), a heap object
+//!   the collector reclaims once unreachable, plus a fiber
 //!   (context, stack, run state) that its worker recycles through
 //!   per-thread free lists (magazines, moved between threads in batches)
 //!   once the task has switched away for the last time. Queues, the run

@@ -3,12 +3,15 @@
 //!
 //! A task is two objects:
 //!
-//! - its [`Task`] *handle* (48 bytes, permanent): what `plat_spawn`
-//!   returns to compiled code and what `await`, `is_done`, `cancel`,
-//!   scopes and causes refer to: id, outcome (`done`, result, failure),
-//!   waiters, cancellation state. Handles are never freed (compiled code
-//!   may keep one forever; the collector will own them once it exists)
-//!   and are carved densely from per-thread slabs ([`slab_alloc`]).
+//! - its [`Task`] *handle* (48 bytes): what `plat_spawn` returns to
+//!   compiled code and what `await`, `is_done`, `cancel`, scopes and
+//!   causes refer to: id, outcome (`done`, result, failure), waiters,
+//!   cancellation state. A handle is a heap object (header
+//!   [`TASK_HANDLE_SHAPE`], the `Task` one word in) that the collector
+//!   reclaims once unreachable ([`handle_alloc`], [`trace_handle`],
+//!   [`finalize_handle`]). The runtime's own references keep it alive: a
+//!   live task's fiber, the open scopes (children, failures, winner) and
+//!   causes, all roots or traced (`super::gc_roots`).
 //! - its [`Fiber`] (recycled): context, stack, run state, scope stack,
 //!   wait reason. A fiber serves one task from its spawn until the task
 //!   has ended and switched away for the last time; the worker then
@@ -82,19 +85,20 @@ pub const CANCELLED: u8 = 3;
 /// Compiled `spawn` body: `fn(ctx, env) -> result slot`.
 pub type Body = unsafe extern "C" fn(*mut PlatCtx, *mut u8) -> u64;
 
-/// A task handle pointer that may cross threads (handles are never
-/// freed).
+/// A task handle pointer that may cross threads. Wherever the runtime
+/// keeps one (a fiber, a scope, a cause) the collector sees it, so it
+/// stays valid while kept.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TaskRef(pub *const Task);
-// SAFETY: handles are immortal and their shared fields are atomics or
-// locked (module invariants).
+// SAFETY: a kept handle stays valid (see above) and its shared fields
+// are atomics or locked (module invariants).
 unsafe impl Send for TaskRef {}
 // SAFETY: as above.
 unsafe impl Sync for TaskRef {}
 
 impl TaskRef {
     pub fn get(&self) -> &'static Task {
-        // SAFETY: handles are never freed (module invariant).
+        // SAFETY: a kept handle is reachable by the collector, so valid.
         unsafe { &*self.0 }
     }
 }
@@ -499,7 +503,7 @@ pub fn release(f: FiberRef) {
 }
 
 impl Task {
-    /// Allocates a task (its handle, never freed, and a fiber) and
+    /// Allocates a task (its handle, a heap object, and a fiber) and
     /// returns its handle and fiber.
     pub fn create(
         body: Option<Body>,

@@ -318,7 +318,8 @@ fn flat(out: &mut Vec<u8>, slot: u64, d: &PlatShape) -> bool {
             out.push(b'"');
         }
         Task => {
-            // SAFETY: a task handle (never freed; `id` is immutable).
+            // SAFETY: a task handle held by the value being printed
+            // (so alive); `id` is immutable.
             let id = unsafe { (*(slot as *const TaskRecord)).id };
             out.extend_from_slice(b"<task ");
             if id == 0 {
