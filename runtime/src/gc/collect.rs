@@ -70,11 +70,14 @@ static REQUESTED_AT: AtomicU64 = AtomicU64::new(0);
 struct Barrier {
     arrived: usize,
     epoch: u64,
+    /// Marking has started: the waiting workers join it.
+    marking: bool,
 }
 
 static BARRIER: Mutex<Barrier> = Mutex::new(Barrier {
     arrived: 0,
     epoch: 0,
+    marking: false,
 });
 static RESUME: Condvar = Condvar::new();
 
@@ -158,41 +161,195 @@ pub fn request() {
 }
 
 /// Called by a worker whose loop found a collection pending: waits at the
-/// barrier until every one of the `workers` workers has arrived; the
-/// last one collects. Returns once the collection is done.
+/// barrier until every one of the `workers` workers has arrived, marks
+/// with the others, and returns once the collection is done. The last
+/// worker to arrive prepares the marking and, after it, sweeps.
 pub fn arrive(workers: usize) {
     heap::release_cache();
     let mut b = BARRIER.lock().unwrap_or_else(|e| e.into_inner());
     if !PENDING.load(Ordering::Acquire) {
         return;
     }
+    let epoch = b.epoch;
     b.arrived += 1;
-    if b.arrived == workers {
-        let started = crate::sched::real_nanos();
-        collect(workers, started);
-        b.arrived = 0;
-        b.epoch += 1;
-        PENDING.store(false, Ordering::Release);
-        RESUME.notify_all();
+    if b.arrived < workers {
+        // Wait for the marking to start, join it, then wait for the end.
+        while b.epoch == epoch && !b.marking {
+            b = RESUME.wait(b).unwrap_or_else(|e| e.into_inner());
+        }
+        if b.epoch != epoch {
+            return;
+        }
+        drop(b);
+        mark_share();
+        let mut b = BARRIER.lock().unwrap_or_else(|e| e.into_inner());
+        while b.epoch == epoch {
+            b = RESUME.wait(b).unwrap_or_else(|e| e.into_inner());
+        }
         return;
     }
-    let epoch = b.epoch;
-    while b.epoch == epoch {
-        b = RESUME.wait(b).unwrap_or_else(|e| e.into_inner());
+    // The last to arrive: the world is stopped.
+    let started = crate::sched::real_nanos();
+    *lock_mark() = MarkState::new(workers);
+    WAITING.store(0, Ordering::Relaxed);
+    b.marking = true;
+    RESUME.notify_all();
+    drop(b);
+    let t0 = Instant::now();
+    mark_share();
+    let mark_time = t0.elapsed();
+    // `mark_share` returns only when every worker's marking is done.
+    finish(workers, started, mark_time);
+    let mut b = BARRIER.lock().unwrap_or_else(|e| e.into_inner());
+    b.arrived = 0;
+    b.marking = false;
+    b.epoch += 1;
+    PENDING.store(false, Ordering::Release);
+    RESUME.notify_all();
+}
+
+/// The marking shared by all workers: the root fibers are handed out in
+/// chunks, and work is balanced through a queue of packets of objects to
+/// scan (a worker with a long mark stack gives some away while another
+/// waits). Marking ends when every worker is waiting and the queue is
+/// empty.
+struct MarkState {
+    roots: Vec<crate::sched::task::FiberRef>,
+    next_root: usize,
+    timers_done: bool,
+    packets: Vec<Vec<usize>>,
+    waiting: usize,
+    workers: usize,
+    done: bool,
+}
+
+impl MarkState {
+    const fn empty() -> MarkState {
+        MarkState {
+            roots: Vec::new(),
+            next_root: 0,
+            timers_done: true,
+            packets: Vec::new(),
+            waiting: 0,
+            workers: 0,
+            done: true,
+        }
+    }
+
+    fn new(workers: usize) -> MarkState {
+        MarkState {
+            roots: crate::sched::live_fibers(),
+            next_root: 0,
+            timers_done: false,
+            packets: Vec::new(),
+            waiting: 0,
+            workers,
+            done: false,
+        }
     }
 }
 
-/// Marks from every root, sweeps, and sets the next trigger. The world is
-/// stopped.
-fn collect(workers: usize, started: u64) {
-    let before = ALLOCATED.load(Ordering::Relaxed) + LIVE.load(Ordering::Relaxed);
-    let t0 = Instant::now();
+// SAFETY: the fiber pointers in `roots` are only used by the marking
+// workers while the world is stopped (see `crate::sched::gc_roots`).
+unsafe impl Send for MarkState {}
+
+static MARK: Mutex<MarkState> = Mutex::new(MarkState::empty());
+static MARK_CV: Condvar = Condvar::new();
+/// Root fibers handed out at once.
+const ROOT_CHUNK: usize = 16;
+/// Objects scanned between looks at whether another worker waits.
+const STEP: usize = 64;
+/// A mark stack this long is split for a waiting worker.
+const MIN_SPLIT: usize = 8;
+/// Mirrors `MarkState::waiting` for the markers' lock-free looks.
+static WAITING: AtomicUsize = AtomicUsize::new(0);
+
+fn lock_mark() -> std::sync::MutexGuard<'static, MarkState> {
+    MARK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// One worker's part of the marking; returns once all marking is done.
+/// Adds what it marked to the cycle's totals.
+fn mark_share() {
     let mut m = Marker::new();
-    crate::sched::mark_roots(&mut m);
-    m.drain();
-    let mark_time = t0.elapsed();
+    loop {
+        // Roots first, a chunk at a time (an empty chunk: the timers).
+        let job = {
+            let mut st = lock_mark();
+            if st.next_root < st.roots.len() {
+                let from = st.next_root;
+                st.next_root = (from + ROOT_CHUNK).min(st.roots.len());
+                Some(st.roots[from..st.next_root].to_vec())
+            } else if !st.timers_done {
+                st.timers_done = true;
+                Some(Vec::new())
+            } else {
+                None
+            }
+        };
+        match job {
+            Some(fibers) if fibers.is_empty() => crate::sched::mark_timer_roots(&mut m),
+            Some(fibers) => {
+                for f in fibers {
+                    crate::sched::mark_fiber(&mut m, f);
+                }
+            }
+            None => break,
+        }
+        drain_sharing(&mut m);
+    }
+    // Then help until nothing is left anywhere.
+    loop {
+        drain_sharing(&mut m);
+        let mut st = lock_mark();
+        if let Some(p) = st.packets.pop() {
+            drop(st);
+            m.push_all(p);
+            continue;
+        }
+        st.waiting += 1;
+        WAITING.store(st.waiting, Ordering::Relaxed);
+        if st.waiting == st.workers {
+            st.done = true;
+            MARK_CV.notify_all();
+            break;
+        }
+        while st.packets.is_empty() && !st.done {
+            st = MARK_CV.wait(st).unwrap_or_else(|e| e.into_inner());
+        }
+        if st.done {
+            break;
+        }
+        st.waiting -= 1;
+        WAITING.store(st.waiting, Ordering::Relaxed);
+    }
+    MARKED.fetch_add(m.marked, Ordering::Relaxed);
+}
+
+/// Objects marked in the current cycle, over all workers (statistics).
+static MARKED: AtomicUsize = AtomicUsize::new(0);
+
+/// Drains `m`'s stack, giving half of it away whenever another worker
+/// waits for work (a depth-first walk of a tree keeps a short stack, so
+/// any stack of a few objects is worth splitting).
+fn drain_sharing(m: &mut Marker) {
+    while m.step(STEP) {
+        if WAITING.load(Ordering::Relaxed) > 0 && m.pending() >= MIN_SPLIT {
+            let packet = m.split_off(m.pending() / 2);
+            lock_mark().packets.push(packet);
+            MARK_CV.notify_one();
+        }
+    }
+}
+
+/// Sweeps and sets the next trigger (the last worker to arrive, after
+/// marking).
+fn finish(workers: usize, started: u64, mark_time: std::time::Duration) {
+    let before = ALLOCATED.load(Ordering::Relaxed) + LIVE.load(Ordering::Relaxed);
+    MARKED.store(0, Ordering::Relaxed);
+    let t1 = Instant::now();
     let swept = heap::sweep();
-    let total = t0.elapsed();
+    let sweep_time = t1.elapsed();
     let live = swept.live_bytes;
     LIVE.store(live, Ordering::Relaxed);
     ALLOCATED.store(0, Ordering::Relaxed);
@@ -208,6 +365,7 @@ fn collect(workers: usize, started: u64) {
     let n = CYCLES.fetch_add(1, Ordering::Relaxed) + 1;
     if TRACE.load(Ordering::Relaxed) {
         let stop = started.saturating_sub(REQUESTED_AT.load(Ordering::Relaxed));
+        let stw = crate::sched::real_nanos().saturating_sub(started);
         let mib = |b: usize| b as f64 / (1 << 20) as f64;
         let line = format!(
             "gc {n}: heap {:.1}->{:.1} MiB (goal {:.1}), {} objects live, {} spans freed, pause {:.3} ms (stop {:.3}, mark {:.3}, sweep {:.3}), {workers} workers\n",
@@ -216,10 +374,10 @@ fn collect(workers: usize, started: u64) {
             mib(goal),
             swept.live_objects,
             swept.freed_spans,
-            (stop as f64 / 1e6) + total.as_secs_f64() * 1e3,
+            (stop + stw) as f64 / 1e6,
             stop as f64 / 1e6,
             mark_time.as_secs_f64() * 1e3,
-            (total - mark_time).as_secs_f64() * 1e3,
+            sweep_time.as_secs_f64() * 1e3,
         );
         crate::stdout::write_all(2, line.as_bytes());
     }

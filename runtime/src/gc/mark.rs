@@ -91,11 +91,36 @@ impl Marker {
 
     /// Scans queued objects until none is left.
     pub fn drain(&mut self) {
-        while let Some(obj) = self.stack.pop() {
+        while self.step(usize::MAX) {}
+    }
+
+    /// Scans up to `n` queued objects; whether any is left.
+    pub fn step(&mut self, n: usize) -> bool {
+        for _ in 0..n {
+            let Some(obj) = self.stack.pop() else {
+                return false;
+            };
             // SAFETY: every queued address is an allocated object (its
             // alloc bit was set), whose first word is its shape.
             unsafe { self.scan_object(obj) };
         }
+        !self.stack.is_empty()
+    }
+
+    /// Objects queued, not yet scanned.
+    pub fn pending(&self) -> usize {
+        self.stack.len()
+    }
+
+    /// Takes `n` queued objects off (for another marker).
+    pub fn split_off(&mut self, n: usize) -> Vec<usize> {
+        let at = self.stack.len().saturating_sub(n);
+        self.stack.split_off(at)
+    }
+
+    /// Queues objects another marker gave away (already marked).
+    pub fn push_all(&mut self, objs: Vec<usize>) {
+        self.stack.extend(objs);
     }
 
     /// Marks what object `obj` points to, by its shape's kind.

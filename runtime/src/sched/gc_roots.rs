@@ -4,14 +4,15 @@
 //!
 //! # Invariants
 //!
-//! - [`mark_roots`] runs while the world is stopped: every task is
+//! - [`mark_fiber`] and [`mark_timer_roots`] run while the world is
+//!   stopped: every task is
 //!   switched out (its registers saved on its stack, its `sp` current),
 //!   no worker touches fibers, scopes or timers, and the locks it takes
 //!   are free.
 
 use std::sync::atomic::Ordering;
 
-use super::task::{self, Scope};
+use super::task::{self, FiberRef, Scope};
 use super::{sched, timer};
 use crate::gc::mark::Marker;
 
@@ -30,39 +31,54 @@ pub fn stop_the_world() {
     s.idle.wake_all_sleepers();
 }
 
-/// Marks every root the scheduler holds: each live task's handle,
-/// environment (a task not started yet), stack (conservatively, from its
-/// saved stack pointer to its top), open scopes and held locks; and what
-/// pending timers refer to.
-pub fn mark_roots(m: &mut Marker) {
+/// Every fiber that serves a live task (the collector's root set, split
+/// among the marking workers).
+pub fn live_fibers() -> Vec<FiberRef> {
+    let mut out = Vec::new();
     let mut p = task::ALL.load(Ordering::Acquire);
     while !p.is_null() {
         // SAFETY: fibers are never freed; registry links are immutable
         // once published.
         let f = unsafe { &*p };
-        let h = f.handle.load(Ordering::Acquire);
-        if !h.is_null() {
-            m.mark_word(h as usize);
-            m.mark_word(f.info().env as usize);
-            // SAFETY: the world is stopped: nobody changes the task's
-            // cells (see the module invariants).
-            unsafe {
-                if let Some(st) = *f.stack.get() {
-                    let sp = (*f.sp.get()).clamp(st.lo, st.top());
-                    m.scan_range(sp, st.top());
-                }
-                for &scope in (*f.scopes.get()).iter() {
-                    mark_scope(m, &*scope);
-                }
-                if let Some(held) = &*f.held.get() {
-                    for r in held.iter() {
-                        m.mark_word(r.obj as usize);
-                    }
-                }
-            }
+        if !f.handle.load(Ordering::Acquire).is_null() {
+            out.push(FiberRef(p));
         }
         p = f.next_all.load(Ordering::Acquire);
     }
+    out
+}
+
+/// Marks one live task's roots: its handle, environment (a task not
+/// started yet), stack (conservatively, from its saved stack pointer to
+/// its top), open scopes and held locks.
+pub fn mark_fiber(m: &mut Marker, f: FiberRef) {
+    let f = f.get();
+    let h = f.handle.load(Ordering::Acquire);
+    if h.is_null() {
+        return;
+    }
+    m.mark_word(h as usize);
+    m.mark_word(f.info().env as usize);
+    // SAFETY: the world is stopped: nobody changes the task's cells (see
+    // the module invariants).
+    unsafe {
+        if let Some(st) = *f.stack.get() {
+            let sp = (*f.sp.get()).clamp(st.lo, st.top());
+            m.scan_range(sp, st.top());
+        }
+        for &scope in (*f.scopes.get()).iter() {
+            mark_scope(m, &*scope);
+        }
+        if let Some(held) = &*f.held.get() {
+            for r in held.iter() {
+                m.mark_word(r.obj as usize);
+            }
+        }
+    }
+}
+
+/// Marks what pending timers refer to.
+pub fn mark_timer_roots(m: &mut Marker) {
     let mut scopes: Vec<*const Scope> = Vec::new();
     timer::for_each_root(|o| m.mark_word(o), |s| scopes.push(s));
     for s in scopes {

@@ -119,7 +119,7 @@ use crate::{fatal, signal};
 use idle::Idle;
 use task::{Fiber, FiberRef, Task, TaskRef, FAILED};
 
-pub use gc_roots::{mark_roots, stop_the_world};
+pub use gc_roots::{live_fibers, mark_fiber, mark_timer_roots, stop_the_world};
 pub use lifecycle::{
     cancel, cancel_park, cancel_requested, cancel_scope, check_cancel, end_task, me, park,
     park_cancellable, prepare_park, raise, render_failure, reraise, wait_scope, yield_now,
