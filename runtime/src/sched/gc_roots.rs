@@ -88,9 +88,14 @@ pub fn mark_timer_roots(m: &mut Marker) {
     }
 }
 
-/// A scope's tasks (and the failed task of its cause).
+/// A scope's tasks that have not ended (and its failures, winner and the
+/// failed task of its cause). Ended children are dropped from the list
+/// here: the scope only needs its children to cancel them, and
+/// cancelling an ended task does nothing, so a scope of a million
+/// finished tasks does not keep a million handles alive.
 fn mark_scope(m: &mut Marker, s: &Scope) {
-    let inner = s.lock();
+    let mut inner = s.lock();
+    inner.children.retain(|t| !t.get().is_done());
     for t in inner
         .children
         .iter()
