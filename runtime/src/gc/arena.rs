@@ -56,12 +56,21 @@ struct Pages {
     populated: usize,
     /// Free runs given back: first page -> length.
     free: BTreeMap<usize, usize>,
+    /// Pages in free runs still backed by memory (not yet returned to the
+    /// OS; an over-estimate: a run merged with a returned one counts
+    /// whole).
+    resident_free: usize,
+    /// Free runs already returned to the OS (first page -> length), a
+    /// subset of `free`'s runs.
+    returned: BTreeMap<usize, usize>,
 }
 
 static PAGES: Mutex<Pages> = Mutex::new(Pages {
     frontier: 0,
     populated: LAZY_START >> PAGE_SHIFT,
     free: BTreeMap::new(),
+    resident_free: 0,
+    returned: BTreeMap::new(),
 });
 
 /// Reserves `bytes` of address space (never returns on failure).
@@ -151,8 +160,15 @@ pub fn alloc_pages(npages: usize, populate_ahead: bool) -> (usize, bool) {
         match fit {
             Some((start, len)) => {
                 p.free.remove(&start);
+                let was_returned = p.returned.remove(&start).is_some();
                 if len > npages {
                     p.free.insert(start + npages, len - npages);
+                    if was_returned {
+                        p.returned.insert(start + npages, len - npages);
+                    }
+                }
+                if !was_returned {
+                    p.resident_free = p.resident_free.saturating_sub(npages);
                 }
                 (start, false)
             }
@@ -188,18 +204,68 @@ pub fn free_pages(addr: usize, npages: usize) {
     set_owner(addr, npages, 0);
     let mut p = PAGES.lock().unwrap_or_else(|e| e.into_inner());
     let (mut start, mut len) = (first, npages);
+    p.resident_free += npages;
     if let Some((&prev, &plen)) = p.free.range(..start).next_back() {
         if prev + plen == start {
             p.free.remove(&prev);
+            if p.returned.remove(&prev).is_some() {
+                // The merged run counts as resident again.
+                p.resident_free += plen;
+            }
             start = prev;
             len += plen;
         }
     }
     if let Some(&next_len) = p.free.get(&(first + npages)) {
         p.free.remove(&(first + npages));
+        if p.returned.remove(&(first + npages)).is_some() {
+            p.resident_free += next_len;
+        }
         len += next_len;
     }
     p.free.insert(start, len);
+}
+
+/// Returns free runs to the OS (`MADV_DONTNEED`: their pages read as
+/// zero when used again) until at most `keep_bytes` of free memory stays
+/// resident, largest runs first. The collector calls it after each sweep,
+/// keeping about the room the heap will grow into before its next
+/// collection. Returns the bytes released.
+pub fn release_free(keep_bytes: usize) -> usize {
+    let Some(a) = ARENA.get() else {
+        return 0;
+    };
+    let keep = keep_bytes >> PAGE_SHIFT;
+    let mut p = PAGES.lock().unwrap_or_else(|e| e.into_inner());
+    if p.resident_free <= keep {
+        return 0;
+    }
+    let mut runs: Vec<(usize, usize)> = p
+        .free
+        .iter()
+        .filter(|(start, _)| !p.returned.contains_key(start))
+        .map(|(s, l)| (*s, *l))
+        .collect();
+    runs.sort_unstable_by_key(|&(_, len)| std::cmp::Reverse(len));
+    let mut released = 0;
+    for (start, len) in runs {
+        if p.resident_free <= keep {
+            break;
+        }
+        // SAFETY: a free run of our reservation: no span owns its pages,
+        // so nothing reads them until they are handed out again (zero).
+        unsafe {
+            libc::madvise(
+                (a.base + (start << PAGE_SHIFT)) as *mut libc::c_void,
+                len << PAGE_SHIFT,
+                libc::MADV_DONTNEED,
+            );
+        }
+        p.returned.insert(start, len);
+        p.resident_free = p.resident_free.saturating_sub(len);
+        released += len << PAGE_SHIFT;
+    }
+    released
 }
 
 /// Pages handed out so far (the frontier), for statistics.

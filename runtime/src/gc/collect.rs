@@ -362,18 +362,23 @@ fn finish(workers: usize, started: u64, mark_time: std::time::Duration) {
         goal = limit.max(live + live / 8).max(MIN_TRIGGER.min(limit));
     }
     TRIGGER.store(goal, Ordering::Relaxed);
+    // Keep resident only the free memory the heap will grow into before
+    // the next collection (plus an eighth); return the rest to the OS.
+    let room = goal.saturating_sub(live);
+    let released = super::arena::release_free(room + room / 8);
     let n = CYCLES.fetch_add(1, Ordering::Relaxed) + 1;
     if TRACE.load(Ordering::Relaxed) {
         let stop = started.saturating_sub(REQUESTED_AT.load(Ordering::Relaxed));
         let stw = crate::sched::real_nanos().saturating_sub(started);
         let mib = |b: usize| b as f64 / (1 << 20) as f64;
         let line = format!(
-            "gc {n}: heap {:.1}->{:.1} MiB (goal {:.1}), {} objects live, {} spans freed, pause {:.3} ms (stop {:.3}, mark {:.3}, sweep {:.3}), {workers} workers\n",
+            "gc {n}: heap {:.1}->{:.1} MiB (goal {:.1}), {} objects live, {} spans freed, {:.1} MiB returned to the OS, pause {:.3} ms (stop {:.3}, mark {:.3}, sweep {:.3}), {workers} workers\n",
             mib(before),
             mib(live),
             mib(goal),
             swept.live_objects,
             swept.freed_spans,
+            mib(released),
             (stop + stw) as f64 / 1e6,
             stop as f64 / 1e6,
             mark_time.as_secs_f64() * 1e3,
