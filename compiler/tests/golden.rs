@@ -23,7 +23,10 @@
 //!
 //! Programs that use tasks run under several schedules: every worker
 //! count of `PLAT_TEST_WORKERS` and every seed of `PLAT_TEST_SEEDS` (see
-//! `schedules`), and must print the same thing under each.
+//! `schedules`), and must print the same thing under each. Programs of
+//! the concurrency and data-type folders also run once with a collection
+//! every `PLAT_TEST_GC_STRESS` allocations (default 100; `// gc-stress:
+//! skip` in the header opts a very allocation-heavy program out).
 //!
 //! Environment: `PLAT_TEST_FILTER=substring` selects cases by path,
 //! `PLAT_TEST_TIMEOUT=seconds` (default 30), `BLESS=1` (see above),
@@ -170,6 +173,9 @@ struct Header {
     stderr_contains: Vec<String>,
     args: Vec<String>,
     env: Vec<(String, String)>,
+    /// `// gc-stress: skip`: too many allocations to run with a
+    /// collection every few of them (see `schedules`).
+    no_gc_stress: bool,
 }
 
 impl Header {
@@ -201,6 +207,7 @@ impl Header {
                         let (k, v) = value.split_once('=').ok_or(format!("bad env `{value}`"))?;
                         h.env.push((k.trim().to_string(), v.to_string()));
                     }
+                    "gc-stress" if value == "skip" => h.no_gc_stress = true,
                     _ => {} // free-text comment
                 }
             }
@@ -304,7 +311,7 @@ fn check_run(root: &Path, rel: &str, h: &Header, scratch: &Path) -> Result<(), S
     let source = fs::read_to_string(root.join(rel)).unwrap_or_default();
     let expected = fs::read_to_string(root.join(rel).with_extension("out")).unwrap_or_default();
     let mut reports = Vec::new();
-    for schedule in schedules(&source, h) {
+    for schedule in schedules(rel, &source, h) {
         let mut env = h.env.clone();
         env.extend(schedule);
         let shown: String = env.iter().map(|(k, v)| format!("{k}={v} ")).collect();
@@ -331,7 +338,47 @@ fn check_run(root: &Path, rel: &str, h: &Header, scratch: &Path) -> Result<(), S
 /// and once per seed in `PLAT_TEST_SEEDS` (default `1,2,3`). A program
 /// whose `// env:` already fixes `PLAT_WORKERS` or `PLAT_SEED` runs once,
 /// as written; so does every other program.
-fn schedules(source: &str, h: &Header) -> Vec<Vec<(String, String)>> {
+fn schedules(rel: &str, source: &str, h: &Header) -> Vec<Vec<(String, String)>> {
+    let mut out = task_schedules(source, h);
+    if gc_stressed(rel) && !h.no_gc_stress {
+        let every = std::env::var("PLAT_TEST_GC_STRESS").unwrap_or_else(|_| "100".into());
+        if every != "0" {
+            out.push(vec![
+                ("PLAT_GC_STRESS".to_string(), every),
+                ("PLAT_WORKERS".to_string(), "2".to_string()),
+            ]);
+        }
+    }
+    out
+}
+
+/// Folders whose programs also run with a collection every
+/// `PLAT_TEST_GC_STRESS` allocations (default 100; 0: none), on two
+/// workers: the concurrency and data-type programs, where a root the
+/// collector misses shows up (freed slots are poisoned in stress mode).
+fn gc_stressed(rel: &str) -> bool {
+    const DIRS: &[&str] = &[
+        "tests/run/channels/",
+        "tests/run/classes/",
+        "tests/run/closures/",
+        "tests/run/collections/",
+        "tests/run/concurrency/",
+        "tests/run/enums/",
+        "tests/run/gc/",
+        "tests/run/generics/",
+        "tests/run/option_result/",
+        "tests/run/print/",
+        "tests/run/races/",
+        "tests/run/select/",
+        "tests/run/strings/",
+        "tests/run/sync/",
+    ];
+    DIRS.iter().any(|d| rel.starts_with(d))
+}
+
+/// Worker counts and seeds, for a program that uses tasks (see
+/// `schedules`).
+fn task_schedules(source: &str, h: &Header) -> Vec<Vec<(String, String)>> {
     let uses_tasks = source.lines().any(|l| {
         let code = l.split("//").next().unwrap_or("");
         code.contains("concurrent") || code.contains("race {") || code.contains("race{")
