@@ -362,10 +362,11 @@ fn finish(workers: usize, started: u64, mark_time: std::time::Duration) {
         goal = limit.max(live + live / 8).max(MIN_TRIGGER.min(limit));
     }
     TRIGGER.store(goal, Ordering::Relaxed);
-    // Keep resident only the free memory the heap will grow into before
-    // the next collection (plus an eighth); return the rest to the OS.
-    let room = goal.saturating_sub(live);
-    let released = super::arena::release_free(room + room / 8);
+    // Keep resident at most a heap goal's worth of free memory (what the
+    // heap grows into before the next collection, with room to spare:
+    // returning pages that are soon needed again costs a page fault
+    // each); return the rest to the OS.
+    let released = super::arena::release_free(goal);
     let n = CYCLES.fetch_add(1, Ordering::Relaxed) + 1;
     if TRACE.load(Ordering::Relaxed) {
         let stop = started.saturating_sub(REQUESTED_AT.load(Ordering::Relaxed));

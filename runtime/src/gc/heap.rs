@@ -29,7 +29,7 @@ use std::sync::{Mutex, MutexGuard};
 use super::arena;
 use super::collect;
 use super::shape::PlatShape;
-use super::size_class::{class_of, N_CLASSES};
+use super::size_class::{class_of, CLASS_SIZES, N_CLASSES};
 use super::span::{self, Span};
 
 pub use super::size_class::MAX_SMALL;
@@ -37,12 +37,26 @@ pub use super::size_class::MAX_SMALL;
 /// Every object is aligned (and sized) to this many bytes.
 pub const ALIGN: usize = 8;
 
+/// An allocation cache entry: the run of free slots being handed out
+/// (`next..end`, bumped by the slot size) and the span it belongs to.
+#[derive(Clone, Copy)]
+struct Run {
+    next: usize,
+    end: usize,
+    span: *const Span,
+}
+
+const NO_RUN: Run = Run {
+    next: 0,
+    end: 0,
+    span: std::ptr::null(),
+};
+
 thread_local! {
-    /// This thread's current span per size class (null: none yet).
-    static CACHE: [Cell<*const Span>; N_CLASSES] =
-        const { [const { Cell::new(std::ptr::null()) }; N_CLASSES] };
-    /// This thread's current span of finalized objects (task handles).
-    static FIN_CACHE: Cell<*const Span> = const { Cell::new(std::ptr::null()) };
+    /// This thread's current run per size class.
+    static CACHE: [Cell<Run>; N_CLASSES] = const { [const { Cell::new(NO_RUN) }; N_CLASSES] };
+    /// This thread's current run of finalized objects (task handles).
+    static FIN_CACHE: Cell<Run> = const { Cell::new(NO_RUN) };
 }
 
 /// Spans with free slots, by class, as the last sweep left them (index
@@ -103,30 +117,42 @@ pub fn alloc_finalized(size: usize, shape: *const PlatShape, finalizer: fn(usize
     obj
 }
 
-/// A slot of `class` from the span in cache slot `slot` (refilled when
-/// full or missing).
+/// A slot of `class` from the run in cache entry `entry`: a bump of its
+/// pointer (the run's slots are zero and already marked allocated);
+/// a new run when it is used up.
 #[inline]
-fn alloc_from(slot: &Cell<*const Span>, class: usize, fin: Option<fn(usize)>) -> *mut u8 {
-    let cur = slot.get();
-    if !cur.is_null() {
-        // SAFETY: span records are type-stable and never freed.
-        let s = unsafe { &*cur };
-        if let Some(p) = s.take_free() {
-            return prepare(s, p);
-        }
+fn alloc_from(entry: &Cell<Run>, class: usize, fin: Option<fn(usize)>) -> *mut u8 {
+    let r = entry.get();
+    let size = CLASS_SIZES[class] as usize;
+    if r.next + size <= r.end {
+        entry.set(Run {
+            next: r.next + size,
+            ..r
+        });
+        return r.next as *mut u8;
     }
-    refill(slot, class, fin)
+    refill(entry, class, fin)
 }
 
-/// Replaces a full (or missing) span in cache slot `slot` by one with
-/// free slots (left by the last sweep, or new) and allocates from it.
+/// Takes the next run of free slots: from the current span, else from a
+/// span the last sweep left with free slots, else from a new span.
 #[cold]
 #[inline(never)]
-fn refill(slot: &Cell<*const Span>, class: usize, fin: Option<fn(usize)>) -> *mut u8 {
-    let old = slot.get();
+fn refill(entry: &Cell<Run>, class: usize, fin: Option<fn(usize)>) -> *mut u8 {
+    let size = CLASS_SIZES[class] as usize;
+    let old = entry.get().span;
     if !old.is_null() {
-        // SAFETY: as in `alloc_from`.
-        unsafe { &*old }.cached.store(false, Ordering::Relaxed);
+        // SAFETY: span records are type-stable and never freed.
+        let s = unsafe { &*old };
+        if let Some((next, end)) = s.take_run() {
+            entry.set(Run {
+                next: next + size,
+                end,
+                span: old,
+            });
+            return next as *mut u8;
+        }
+        s.cached.store(false, Ordering::Relaxed);
     }
     let list = if fin.is_some() { N_CLASSES } else { class };
     let reused = partial()[list].pop();
@@ -138,13 +164,23 @@ fn refill(slot: &Cell<*const Span>, class: usize, fin: Option<fn(usize)>) -> *mu
         n
     });
     let s = span::get(n);
+    if s.needs_zero.load(Ordering::Relaxed) {
+        // Its free slots held objects (a span the sweep left with free
+        // slots, or a new span on reused pages): clear them at once, as
+        // runs handed out must be zero.
+        s.zero_free_slots();
+    }
     s.cached.store(true, Ordering::Relaxed);
-    slot.set(s);
     collect::note_alloc(s.free_bytes());
-    let p = s
-        .take_free()
+    let (next, end) = s
+        .take_run()
         .unwrap_or_else(|| crate::rt_fatal!("a span with free slots has none"));
-    prepare(s, p)
+    entry.set(Run {
+        next: next + size,
+        end,
+        span: s,
+    });
+    next as *mut u8
 }
 
 /// Clears slot `p` of span `s` if its memory was used before.
@@ -177,8 +213,8 @@ fn alloc_large(size: usize) -> *mut u8 {
 /// Gives this thread's cached spans up (each worker, when the world
 /// stops: the sweep may then free or reuse them).
 pub fn release_cache() {
-    let drop_one = |c: &Cell<*const Span>| {
-        let s = c.replace(std::ptr::null());
+    let drop_one = |c: &Cell<Run>| {
+        let s = c.replace(NO_RUN).span;
         if !s.is_null() {
             // SAFETY: span records are type-stable.
             unsafe { &*s }.cached.store(false, Ordering::Relaxed);

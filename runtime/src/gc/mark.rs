@@ -58,7 +58,7 @@ impl Marker {
         let Some(off) = word.checked_sub(base) else {
             return;
         };
-        let i = off / size;
+        let i = s.slot_of(off);
         if i >= s.n_elems.load(Ordering::Relaxed) as usize {
             return;
         }
@@ -129,8 +129,14 @@ impl Marker {
     ///
     /// `obj` is an allocated object with a valid header.
     unsafe fn scan_object(&mut self, obj: usize) {
+        // SAFETY: the first word of an allocated slot.
+        let header = unsafe { *(obj as *const *const PlatShape) };
+        if header.is_null() {
+            // A slot of an allocation cache's run not handed out yet.
+            return;
+        }
         // SAFETY: the header of a valid object.
-        let shape: &PlatShape = unsafe { &**(obj as *const *const PlatShape) };
+        let shape: &PlatShape = unsafe { &*header };
         let word = |i: usize| -> usize {
             // SAFETY: `i` is within the object (per its kind's layout).
             unsafe { *((obj + 8 * i) as *const usize) }

@@ -45,6 +45,10 @@ pub struct Span {
     pub free_index: AtomicU32,
     /// Slots handed out again must be zeroed first (they held objects).
     pub needs_zero: AtomicBool,
+    /// `ceil(2^48 / elem_size)`: slot index = `(offset * div_magic) >> 48`
+    /// without a division (exact for offsets below 2^18, which every span
+    /// of small objects is: 32 pages).
+    pub div_magic: AtomicU64,
     /// Called by the sweep on each object of this span found dead (a
     /// `fn(object address)`, as `usize`), or 0.
     pub finalizer: AtomicUsize,
@@ -147,6 +151,8 @@ pub fn new(class: usize, large_bytes: usize) -> u32 {
     s.elem_size.store(elem_size, Ordering::Relaxed);
     s.n_elems.store(n_elems as u32, Ordering::Relaxed);
     s.free_index.store(0, Ordering::Relaxed);
+    s.div_magic
+        .store(((1u64 << 48) - 1) / elem_size as u64 + 1, Ordering::Relaxed);
     s.finalizer.store(0, Ordering::Relaxed);
     s.cached.store(false, Ordering::Relaxed);
     for w in s.alloc_bits.iter().chain(s.mark_bits.iter()) {
@@ -191,6 +197,61 @@ impl Span {
         None
     }
 
+    /// Claims the next run of consecutive free slots from `free_index`
+    /// (owner only): marks them all allocated at once and returns the
+    /// run's address range, or `None` when no free slot is left. The
+    /// allocation cache then bumps through the run; slots of the run not
+    /// handed out yet are zero, and count as objects with a null header,
+    /// which the marker and the sweep treat as empty.
+    pub fn take_run(&self) -> Option<(usize, usize)> {
+        let n = self.n_elems.load(Ordering::Relaxed) as usize;
+        let mut i = self.free_index.load(Ordering::Relaxed) as usize;
+        let bit = |i: usize| self.alloc_bits[i / 64].load(Ordering::Relaxed) >> (i % 64) & 1;
+        while i < n && bit(i) == 1 {
+            i += 1;
+        }
+        if i >= n {
+            self.free_index.store(n as u32, Ordering::Relaxed);
+            return None;
+        }
+        let start = i;
+        while i < n && bit(i) == 0 {
+            self.alloc_bits[i / 64].fetch_or(1 << (i % 64), Ordering::Relaxed);
+            i += 1;
+        }
+        self.free_index.store(i as u32, Ordering::Relaxed);
+        let base = self.base.load(Ordering::Relaxed);
+        let size = self.elem_size.load(Ordering::Relaxed);
+        Some((base + start * size, base + i * size))
+    }
+
+    /// Zeroes every free slot, in runs (a span taken back from the
+    /// partial list, by the thread that will allocate from it): its
+    /// allocations then need no clearing of their own.
+    pub fn zero_free_slots(&self) {
+        let n = self.n_elems.load(Ordering::Relaxed) as usize;
+        let base = self.base.load(Ordering::Relaxed);
+        let size = self.elem_size.load(Ordering::Relaxed);
+        let free = |i: usize| self.alloc_bits[i / 64].load(Ordering::Relaxed) >> (i % 64) & 1 == 0;
+        let mut i = 0;
+        while i < n {
+            if !free(i) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < n && free(i) {
+                i += 1;
+            }
+            // SAFETY: slots `start..i` are free slots of this span, which
+            // only the calling thread allocates from.
+            unsafe {
+                std::ptr::write_bytes((base + start * size) as *mut u8, 0, (i - start) * size)
+            };
+        }
+        self.needs_zero.store(false, Ordering::Relaxed);
+    }
+
     /// Bytes of free slots (for the pacer's accounting).
     pub fn free_bytes(&self) -> usize {
         let n = self.n_elems.load(Ordering::Relaxed) as usize;
@@ -222,7 +283,12 @@ impl Span {
                 let f: fn(usize) = unsafe { std::mem::transmute(fin) };
                 while dead != 0 {
                     let i = w * 64 + dead.trailing_zeros() as usize;
-                    f(base + i * size);
+                    let obj = base + i * size;
+                    // A slot of a run never handed out has no header.
+                    // SAFETY: a slot of this span.
+                    if unsafe { *(obj as *const usize) } != 0 {
+                        f(obj);
+                    }
                     dead &= dead - 1;
                 }
             }
@@ -243,13 +309,23 @@ impl Span {
         live
     }
 
+    /// The slot index of byte offset `off` (inside the span).
+    #[inline]
+    pub fn slot_of(&self, off: usize) -> usize {
+        if self.n_elems.load(Ordering::Relaxed) == 1 {
+            // A large object (offsets beyond the magic's range): one slot.
+            return 0;
+        }
+        ((off as u64 * self.div_magic.load(Ordering::Relaxed)) >> 48) as usize
+    }
+
     /// The start of the object holding address `addr` (inside this span),
     /// if that slot holds one.
     #[inline]
     pub fn object_at(&self, addr: usize) -> Option<usize> {
         let base = self.base.load(Ordering::Relaxed);
         let size = self.elem_size.load(Ordering::Relaxed);
-        let i = addr.checked_sub(base)? / size;
+        let i = self.slot_of(addr.checked_sub(base)?);
         if i >= self.n_elems.load(Ordering::Relaxed) as usize {
             return None;
         }
@@ -276,6 +352,22 @@ mod tests {
         }
         assert_eq!(seen.len(), span_elems(class));
         assert_eq!(s.take_free(), None);
+    }
+
+    #[test]
+    fn ensure_that_slot_indexes_need_no_division_and_are_exact() {
+        for (class, &size) in CLASS_SIZES.iter().enumerate().skip(1) {
+            let size = size as usize;
+            let magic = ((1u64 << 48) - 1) / size as u64 + 1;
+            let bytes = span_pages(class) * PAGE_SIZE;
+            for off in (0..bytes).step_by(7).chain([bytes - 1]) {
+                assert_eq!(
+                    ((off as u64 * magic) >> 48) as usize,
+                    off / size,
+                    "class {class}, offset {off}"
+                );
+            }
+        }
     }
 
     #[test]
