@@ -27,8 +27,8 @@
 //!
 //! - Only workers allocate while collection is enabled (every task runs on
 //!   a worker; the runtime's other threads never allocate Plat objects).
-//!   A worker releases its allocation cache when it arrives, so the sweep
-//!   sees every span.
+//!   A worker releases its allocation cache when it arrives, so no span
+//!   is cached while the world is stopped.
 //! - `BARRIER` (mutex) protects the arrival count and the epoch; a worker
 //!   waits on `RESUME` until the epoch moves.
 //! - Collection is enabled only in programs (`enable_from_env`, from the
@@ -163,7 +163,8 @@ pub fn request() {
 /// Called by a worker whose loop found a collection pending: waits at the
 /// barrier until every one of the `workers` workers has arrived, marks
 /// with the others, and returns once the collection is done. The last
-/// worker to arrive prepares the marking and, after it, sweeps.
+/// worker to arrive finishes the last cycle's sweep, prepares the
+/// marking and, after it, hands the spans to the sweep (`super::sweep`).
 pub fn arrive(workers: usize) {
     heap::release_cache();
     let mut b = BARRIER.lock().unwrap_or_else(|e| e.into_inner());
@@ -188,8 +189,13 @@ pub fn arrive(workers: usize) {
         }
         return;
     }
-    // The last to arrive: the world is stopped.
+    // The last to arrive: the world is stopped. Spans the last cycle's
+    // sweep has not reached yet are swept first: marking needs every
+    // span's allocation bits current and mark bits clear.
     let started = crate::sched::real_nanos();
+    let t_sweep = Instant::now();
+    super::sweep::finish();
+    let sweep_time = t_sweep.elapsed();
     *lock_mark() = MarkState::new(workers);
     WAITING.store(0, Ordering::Relaxed);
     b.marking = true;
@@ -199,7 +205,7 @@ pub fn arrive(workers: usize) {
     mark_share();
     let mark_time = t0.elapsed();
     // `mark_share` returns only when every worker's marking is done.
-    finish(workers, started, mark_time);
+    finish(workers, started, mark_time, sweep_time);
     let mut b = BARRIER.lock().unwrap_or_else(|e| e.into_inner());
     b.arrived = 0;
     b.marking = false;
@@ -307,6 +313,10 @@ fn mark_share() {
             m.push_all(p);
             continue;
         }
+        // Counted before waiting: once every worker waits, the totals
+        // are complete (the last worker reads them at once).
+        MARKED.fetch_add(std::mem::take(&mut m.marked), Ordering::Relaxed);
+        MARKED_BYTES.fetch_add(std::mem::take(&mut m.marked_bytes), Ordering::Relaxed);
         st.waiting += 1;
         WAITING.store(st.waiting, Ordering::Relaxed);
         if st.waiting == st.workers {
@@ -323,11 +333,12 @@ fn mark_share() {
         st.waiting -= 1;
         WAITING.store(st.waiting, Ordering::Relaxed);
     }
-    MARKED.fetch_add(m.marked, Ordering::Relaxed);
 }
 
 /// Objects marked in the current cycle, over all workers (statistics).
 static MARKED: AtomicUsize = AtomicUsize::new(0);
+/// Bytes of the objects marked in the current cycle: the live size.
+static MARKED_BYTES: AtomicUsize = AtomicUsize::new(0);
 
 /// Drains `m`'s stack, giving half of it away whenever another worker
 /// waits for work (a depth-first walk of a tree keeps a short stack, so
@@ -344,13 +355,15 @@ fn drain_sharing(m: &mut Marker) {
 
 /// Sweeps and sets the next trigger (the last worker to arrive, after
 /// marking).
-fn finish(workers: usize, started: u64, mark_time: std::time::Duration) {
+fn finish(
+    workers: usize,
+    started: u64,
+    mark_time: std::time::Duration,
+    sweep_time: std::time::Duration,
+) {
     let before = ALLOCATED.load(Ordering::Relaxed) + LIVE.load(Ordering::Relaxed);
-    MARKED.store(0, Ordering::Relaxed);
-    let t1 = Instant::now();
-    let swept = heap::sweep();
-    let sweep_time = t1.elapsed();
-    let live = swept.live_bytes;
+    let live = MARKED_BYTES.swap(0, Ordering::Relaxed);
+    let live_objects = MARKED.swap(0, Ordering::Relaxed);
     LIVE.store(live, Ordering::Relaxed);
     ALLOCATED.store(0, Ordering::Relaxed);
     let pct = PERCENT.load(Ordering::Relaxed);
@@ -362,28 +375,30 @@ fn finish(workers: usize, started: u64, mark_time: std::time::Duration) {
         goal = limit.max(live + live / 8).max(MIN_TRIGGER.min(limit));
     }
     TRIGGER.store(goal, Ordering::Relaxed);
-    // Keep resident at most a heap goal's worth of free memory (what the
-    // heap grows into before the next collection, with room to spare:
-    // returning pages that are soon needed again costs a page fault
-    // each); return the rest to the OS.
-    let released = super::arena::release_free(goal);
+    // Sweeping happens after the pause. The scavenger (after the
+    // background sweep) keeps resident at most a heap goal's worth of
+    // free memory (what the heap grows into before the next collection,
+    // with room to spare: returning pages that are soon needed again
+    // costs a page fault each) and returns the rest to the OS.
+    super::sweep::start(goal);
+    let (freed_spans, released) = super::sweep::take_stats();
     let n = CYCLES.fetch_add(1, Ordering::Relaxed) + 1;
     if TRACE.load(Ordering::Relaxed) {
         let stop = started.saturating_sub(REQUESTED_AT.load(Ordering::Relaxed));
         let stw = crate::sched::real_nanos().saturating_sub(started);
         let mib = |b: usize| b as f64 / (1 << 20) as f64;
         let line = format!(
-            "gc {n}: heap {:.1}->{:.1} MiB (goal {:.1}), {} objects live, {} spans freed, {:.1} MiB returned to the OS, pause {:.3} ms (stop {:.3}, mark {:.3}, sweep {:.3}), {workers} workers\n",
+            "gc {n}: heap {:.1}->{:.1} MiB (goal {:.1}), {} objects live, pause {:.3} ms (stop {:.3}, sweep {:.3}, mark {:.3}), {workers} workers; since the last: {} spans freed, {:.1} MiB returned to the OS\n",
             mib(before),
             mib(live),
             mib(goal),
-            swept.live_objects,
-            swept.freed_spans,
-            mib(released),
+            live_objects,
             (stop + stw) as f64 / 1e6,
             stop as f64 / 1e6,
-            mark_time.as_secs_f64() * 1e3,
             sweep_time.as_secs_f64() * 1e3,
+            mark_time.as_secs_f64() * 1e3,
+            freed_spans,
+            mib(released),
         );
         crate::stdout::write_all(2, line.as_bytes());
     }

@@ -24,13 +24,13 @@
 
 use std::cell::Cell;
 use std::sync::atomic::Ordering;
-use std::sync::{Mutex, MutexGuard};
 
 use super::arena;
 use super::collect;
 use super::shape::PlatShape;
 use super::size_class::{class_of, CLASS_SIZES, N_CLASSES};
 use super::span::{self, Span};
+use super::sweep;
 
 pub use super::size_class::MAX_SMALL;
 
@@ -57,19 +57,6 @@ thread_local! {
     static CACHE: [Cell<Run>; N_CLASSES] = const { [const { Cell::new(NO_RUN) }; N_CLASSES] };
     /// This thread's current run of finalized objects (task handles).
     static FIN_CACHE: Cell<Run> = const { Cell::new(NO_RUN) };
-}
-
-/// Spans with free slots, by class, as the last sweep left them (index
-/// [`N_CLASSES`]: the finalized objects' spans). A span is in at most one
-/// of: a thread's cache, this list, neither (full, or not yet swept).
-static PARTIAL: Mutex<Vec<Vec<u32>>> = Mutex::new(Vec::new());
-
-fn partial() -> MutexGuard<'static, Vec<Vec<u32>>> {
-    let mut p = PARTIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if p.is_empty() {
-        p.resize(N_CLASSES + 1, Vec::new());
-    }
-    p
 }
 
 /// Allocates an object of `size` bytes (header included), zeroed, 8-byte
@@ -154,13 +141,19 @@ fn refill(entry: &Cell<Run>, class: usize, fin: Option<fn(usize)>) -> *mut u8 {
         }
         s.cached.store(false, Ordering::Relaxed);
     }
-    let list = if fin.is_some() { N_CLASSES } else { class };
-    let reused = partial()[list].pop();
-    let n = reused.unwrap_or_else(|| {
+    let list = if fin.is_some() {
+        sweep::FINALIZED
+    } else {
+        class
+    };
+    let n = sweep::take_span(list).unwrap_or_else(|| {
+        sweep::before_growth(super::size_class::span_pages(class));
         let n = span::new(class, 0);
+        let s = span::get(n);
         if let Some(f) = fin {
-            span::get(n).finalizer.store(f as usize, Ordering::Relaxed);
+            s.finalizer.store(f as usize, Ordering::Relaxed);
         }
+        s.cached.store(true, Ordering::Relaxed);
         n
     });
     let s = span::get(n);
@@ -170,7 +163,6 @@ fn refill(entry: &Cell<Run>, class: usize, fin: Option<fn(usize)>) -> *mut u8 {
         // runs handed out must be zero.
         s.zero_free_slots();
     }
-    s.cached.store(true, Ordering::Relaxed);
     collect::note_alloc(s.free_bytes());
     let (next, end) = s
         .take_run()
@@ -202,6 +194,7 @@ fn alloc_large(size: usize) -> *mut u8 {
     if size > arena::ARENA_BYTES / 2 {
         crate::rt_fatal!("out of memory: allocation of {size} bytes");
     }
+    sweep::before_growth(size.div_ceil(arena::PAGE_SIZE));
     let s = span::get(span::new(0, size));
     collect::note_alloc(s.elem_size.load(Ordering::Relaxed));
     let p = s
@@ -222,49 +215,6 @@ pub fn release_cache() {
     };
     CACHE.with(|cache| cache.iter().for_each(drop_one));
     FIN_CACHE.with(drop_one);
-}
-
-/// What a sweep found.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Swept {
-    pub live_objects: usize,
-    pub live_bytes: usize,
-    pub freed_spans: usize,
-}
-
-/// Sweeps every span (the world is stopped, marking is done): dead
-/// objects' slots become free (finalizers run on them), spans without
-/// live objects give their pages back, spans with free slots go to the
-/// partial lists.
-pub fn sweep() -> Swept {
-    let mut out = Swept::default();
-    let mut lists = partial();
-    lists.iter_mut().for_each(Vec::clear);
-    for n in 1..span::end() {
-        let s = span::get(n);
-        if s.npages.load(Ordering::Relaxed) == 0 {
-            continue;
-        }
-        let live = s.sweep();
-        if live == 0 && !s.cached.load(Ordering::Relaxed) {
-            span::free(n);
-            out.freed_spans += 1;
-            continue;
-        }
-        out.live_objects += live;
-        out.live_bytes += live * s.elem_size.load(Ordering::Relaxed);
-        let class = s.class.load(Ordering::Relaxed) as usize;
-        let full = live == s.n_elems.load(Ordering::Relaxed) as usize;
-        if class != 0 && !full && !s.cached.load(Ordering::Relaxed) {
-            let list = if s.finalizer.load(Ordering::Relaxed) != 0 {
-                N_CLASSES
-            } else {
-                class
-            };
-            lists[list].push(n);
-        }
-    }
-    out
 }
 
 /// The start of the heap object that `addr` points to or into, if any:

@@ -2,7 +2,8 @@
 //!
 //! Everything about object lifetime is here (`docs/gc.md`): the arena and
 //! its spans ([`arena`], [`span`], [`size_class`]), allocation
-//! ([`heap`]), marking ([`mark`]) and collections ([`collect`]): precise
+//! ([`heap`]), marking ([`mark`]), sweeping ([`sweep`]) and collections
+//! ([`collect`]): precise
 //! through the heap (using shapes), conservative through task stacks.
 //! Code outside `gc/` may rely on a pointer held in a local variable of a
 //! runtime function running on a task (its stack or registers) keeping
@@ -18,3 +19,4 @@ pub mod mark;
 pub mod shape;
 pub mod size_class;
 pub mod span;
+pub mod sweep;

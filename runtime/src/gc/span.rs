@@ -118,8 +118,8 @@ pub fn end() -> u32 {
     NEXT.load(Ordering::Acquire)
 }
 
-/// Gives span `n`'s pages back and its number for reuse. Only the
-/// collector's sweep calls it, while the world is stopped.
+/// Gives span `n`'s pages back and its number for reuse. Only the sweep
+/// calls it, on a span it owns without live objects.
 pub fn free(n: u32) {
     let s = get(n);
     let npages = s.npages.swap(0, Ordering::Relaxed);
@@ -265,7 +265,8 @@ impl Span {
 
     /// After marking: dead objects' slots become free (the finalizer runs
     /// on each), marks are cleared, allocation restarts from the first
-    /// slot. Returns the number of live objects. The world is stopped.
+    /// slot. Returns the number of live objects. The caller owns the span
+    /// (see `super::sweep`): nobody allocates from it meanwhile.
     pub fn sweep(&self) -> usize {
         let n = self.n_elems.load(Ordering::Relaxed) as usize;
         let words = n.div_ceil(64);
