@@ -17,9 +17,10 @@
 //! bytes into the object). The capacity word makes every buffer
 //! self-describing, so the collector can size it without knowing its
 //! owner: an Array is `16 + 8 * capacity` bytes, a Bytes object `16 +
-//! W * capacity` rounded up to 8 ([`object_size`]). It is written once,
-//! at allocation, and never changes, so a reader racing with the buffer's
-//! owner can always bound its accesses by it (known to compiler: compiled
+//! W * capacity` rounded up to 8 ([`object_size`]). It is written at
+//! allocation and only ever grows (in place, [`extend_in_place`] then
+//! [`raise_capacity`]), so a reader racing with the buffer's owner can
+//! always bound its accesses by any value of it it loaded (known to compiler: compiled
 //! code reads a list buffer's capacity at `data - 8`). A static buffer of
 //! capacity 0 ([`empty_buffer`]) stands for "no buffer yet".
 //!
@@ -315,6 +316,40 @@ pub unsafe fn capacity<T>(first: *const T) -> usize {
     // SAFETY: the capacity word sits just before the first element, 8
     // bytes into the object (caller's contract).
     unsafe { *(first as *const u64).sub(1) as usize }
+}
+
+/// Makes room in place for `n` elements of `width` bytes in the buffer
+/// whose first element is `first`, if the memory right after it is free
+/// (a large buffer only, see [`heap::try_grow_large`]); whether it did.
+/// The room added is zero, and the capacity word is unchanged: the
+/// caller fills what it must, then calls [`raise_capacity`].
+///
+/// # Safety
+///
+/// `first` is the first element of a heap buffer made by
+/// [`alloc_elems`] with the same `width`, and `n` is above its capacity;
+/// the caller may change the buffer (a list's writer).
+pub unsafe fn extend_in_place(first: *mut u8, n: usize, width: usize) -> bool {
+    if n > MAX_SLOTS * (8 / width) {
+        return false;
+    }
+    let obj = first.wrapping_sub(SLOTS_OFFSET) as usize;
+    heap::try_grow_large(obj, SLOTS_OFFSET + width * n)
+}
+
+/// Raises the capacity of a buffer grown by [`extend_in_place`] to `n`
+/// (Release: whoever sees the new capacity sees what was written into
+/// the added room before).
+///
+/// # Safety
+///
+/// `first` is the first element of a buffer that
+/// [`extend_in_place`] grew to room for `n` elements.
+pub unsafe fn raise_capacity(first: *mut u8, n: usize) {
+    // SAFETY: the capacity word, 8 bytes before the first element, is an
+    // aligned u64 of the buffer (caller).
+    let word = unsafe { &*(first.sub(8) as *const std::sync::atomic::AtomicU64) };
+    word.store(n as u64, std::sync::atomic::Ordering::Release);
 }
 
 /// The size in bytes of the buffer object whose first slot or element is

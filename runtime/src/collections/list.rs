@@ -37,10 +37,12 @@
 //!    [`array::empty_buffer`] (capacity 0). It is replaced only by a
 //!    runtime mutation holding the writer word, and only by a bigger
 //!    buffer, so successive buffers have strictly increasing capacities.
-//!    A buffer's capacity word never changes, and a buffer is never
-//!    freed or reused while anything can reach it (nothing is freed yet;
-//!    the collector will find an old buffer a racer still uses through
-//!    that racer's stack or registers).
+//!    A buffer's capacity word only ever grows: a large buffer with free
+//!    memory right after it is grown in place (the added room is filled
+//!    as a new buffer's tail would be, then the capacity is raised with
+//!    Release), sparing the copy. A buffer is never freed or reused
+//!    while anything can reach it (the collector finds an old buffer a
+//!    racer still uses through that racer's stack or registers).
 //! 2. Every `len` ever stored is at most the capacity of the buffer
 //!    current when it is stored, hence of every later buffer: the runtime
 //!    grows first, and compiled code appends only below the capacity of
@@ -317,6 +319,19 @@ impl PlatList {
         let cap = need.max(2 * old_cap).clamp(MIN_CAP, MAX_LEN);
         let e = self.storage();
         let w = e.width();
+        // SAFETY: `old` is this list's buffer of width `w`, `cap` above
+        // its capacity, and the caller is the list's writer.
+        if unsafe { array::extend_in_place(old, cap, w) } {
+            if Elem::holds_pointers(self.elem()) {
+                for i in old_cap..cap {
+                    // SAFETY: `i < cap`: inside the grown buffer.
+                    unsafe { e.store(old, i, filler) };
+                }
+            }
+            // SAFETY: `old` was just extended to room for `cap`.
+            unsafe { array::raise_capacity(old, cap) };
+            return Ok(old);
+        }
         let data = array::alloc_elems(array::list_buffer_shape(self.desc()), cap, w);
         let keep = len.min(old_cap);
         // SAFETY: the old buffer holds `old_cap >= keep` elements, the

@@ -197,6 +197,40 @@ pub fn alloc_pages(npages: usize, populate_ahead: bool) -> (usize, bool) {
     (base + (first.0 << PAGE_SHIFT), first.1)
 }
 
+/// Takes the `npages` pages starting at `addr` if they are not in use:
+/// fresh pages at the frontier, or the start of a free run. Returns
+/// whether they are fresh (zero), or `None` if they are not available.
+/// For growing a large object in place; the caller publishes them with
+/// [`set_owner`].
+pub fn take_pages_at(addr: usize, npages: usize) -> Option<bool> {
+    let first = (addr - arena().base) >> PAGE_SHIFT;
+    let mut p = PAGES.lock().unwrap_or_else(|e| e.into_inner());
+    if first == p.frontier {
+        if first + npages > ARENA_PAGES {
+            return None;
+        }
+        p.frontier += npages;
+        p.populated = p.populated.max(p.frontier);
+        return Some(true);
+    }
+    let len = *p.free.get(&first)?;
+    if len < npages {
+        return None;
+    }
+    p.free.remove(&first);
+    let was_returned = p.returned.remove(&first).is_some();
+    if len > npages {
+        p.free.insert(first + npages, len - npages);
+        if was_returned {
+            p.returned.insert(first + npages, len - npages);
+        }
+    }
+    if !was_returned {
+        p.resident_free = p.resident_free.saturating_sub(npages);
+    }
+    Some(was_returned)
+}
+
 /// Gives `npages` pages starting at `addr` back (coalescing with free
 /// neighbours). Their contents are kept.
 pub fn free_pages(addr: usize, npages: usize) {

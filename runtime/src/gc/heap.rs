@@ -203,6 +203,50 @@ fn alloc_large(size: usize) -> *mut u8 {
     prepare(s, p)
 }
 
+/// Grows the large object that starts at `obj` in place to at least
+/// `size` bytes, if the pages right after it are free (the usual case for
+/// a list that keeps growing: its buffer was the last large allocation).
+/// Returns whether it did; the bytes added are zero. Saves a growing
+/// list the copy, and the old buffer's memory until it is collected.
+///
+/// The object stays where it is, so every pointer to or into it stays
+/// valid. A concurrent sweep of its span (it is live, so the sweep only
+/// rewrites its bits with the same values) reads neither field changed
+/// here; marking only runs with the world stopped.
+pub fn try_grow_large(obj: usize, size: usize) -> bool {
+    let n = arena::span_of(obj);
+    if n == 0 {
+        return false;
+    }
+    let s = span::get(n);
+    if s.n_elems.load(Ordering::Relaxed) != 1 || s.base.load(Ordering::Relaxed) != obj {
+        return false;
+    }
+    let npages = s.npages.load(Ordering::Relaxed);
+    let want = size.div_ceil(arena::PAGE_SIZE);
+    if want <= npages {
+        return true;
+    }
+    if size > arena::ARENA_BYTES / 2 {
+        return false;
+    }
+    let end = obj + npages * arena::PAGE_SIZE;
+    let extra = want - npages;
+    let Some(fresh) = arena::take_pages_at(end, extra) else {
+        return false;
+    };
+    if !fresh {
+        // SAFETY: pages just taken for this object: nobody else uses them.
+        unsafe { std::ptr::write_bytes(end as *mut u8, 0, extra * arena::PAGE_SIZE) };
+    }
+    s.npages.store(want, Ordering::Relaxed);
+    s.elem_size
+        .store(want * arena::PAGE_SIZE, Ordering::Relaxed);
+    arena::set_owner(end, extra, n);
+    collect::note_alloc(extra * arena::PAGE_SIZE);
+    true
+}
+
 /// Gives this thread's cached spans up (each worker, when the world
 /// stops: the sweep may then free or reuse them).
 pub fn release_cache() {
@@ -264,6 +308,26 @@ mod tests {
             assert_eq!(bytes[..8], (shape() as usize).to_ne_bytes());
             assert!(bytes[8..].iter().all(|&b| b == 0), "size {size}");
         }
+    }
+
+    #[test]
+    fn ensure_that_a_large_object_grows_in_place_into_free_pages() {
+        // Other tests allocate meanwhile and may take the pages right
+        // after a fresh object: try until one attempt finds them free.
+        let grown = (0..100).find_map(|_| {
+            let p = alloc(MAX_SMALL + 1, shape()) as usize;
+            try_grow_large(p, 1 << 20).then_some(p)
+        });
+        let p = grown.expect("no large object could grow in 100 attempts");
+        assert_eq!(find_object(p + (1 << 20) - 1), Some(p));
+        // SAFETY: the object now spans at least 1 MiB.
+        let bytes = unsafe { std::slice::from_raw_parts(p as *const u8, 1 << 20) };
+        assert!(bytes[8..].iter().all(|&b| b == 0), "grown room is zero");
+        // Growing within the pages it already has always succeeds.
+        assert!(try_grow_large(p, 1 << 19));
+        // A small object never grows.
+        let q = alloc(64, shape()) as usize;
+        assert!(!try_grow_large(q, 1 << 20));
     }
 
     #[test]
