@@ -7,6 +7,8 @@
 #   cpu     every runtime workload (bench/programs/*.plat)
 #   fib     fib_rec only
 #   build   the compile-time benchmarks only
+#   gc      the collector's workloads (binary_trees, churn, spawn_join,
+#           sieve), then their pause statistics (bench/gc_pauses.py)
 #   PROGRAM one workload, e.g. nbody
 #
 # Environment:
@@ -45,9 +47,9 @@ COLD_RUNS=${COLD_RUNS:-5}
 TIMING=(python3 "$BENCH/timing.py" runs)
 
 case "$MODE" in
-    all | cpu | build | fib) ;;
+    all | cpu | build | fib | gc) ;;
     *) [[ -f "$BENCH/programs/$MODE.plat" ]] || {
-        echo "usage: $0 [all|cpu|fib|build|PROGRAM]" >&2
+        echo "usage: $0 [all|cpu|fib|build|gc|PROGRAM]" >&2
         exit 2
     } ;;
 esac
@@ -83,6 +85,11 @@ run_program() {
     # which is compared with Go's channel ping-pong (a park/wake round trip).
     local go_name=$name
     [[ $name == await_pingpong ]] && go_name=pingpong
+    # Workloads the shared anchors lack have their Go counterpart here.
+    if [[ -f "$BENCH/go/$go_name.go" && ! -x "$BIN/go_$go_name" ]]; then
+        mkdir -p "$BIN"
+        (cd "$BENCH/go" && go build -o "$BIN/go_$go_name" "$go_name.go") >&2
+    fi
     if [[ ! -x "$BIN/go_$go_name" ]]; then
         echo "== building the anchors into $BIN" >&2
         BIN=$BIN "$ANCHORS/build.sh" >&2
@@ -160,5 +167,11 @@ case "$MODE" in
         ;;
     fib) run_program fib_rec ;;
     build) run_build ;;
+    gc)
+        for p in binary_trees churn spawn_join sieve; do run_program "$p"; done
+        for p in binary_trees churn spawn_join sieve; do
+            python3 "$BENCH/gc_pauses.py" --runs "${RSS_RUNS/#0/1}" "$WORK/plat_$p"
+        done
+        ;;
     *) run_program "$MODE" ;;
 esac
