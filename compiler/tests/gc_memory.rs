@@ -38,19 +38,25 @@ fn run_measured(exe: &Path, env: &[(&str, &str)]) -> (i32, String, u64) {
     (code, stdout, usage.ru_maxrss as u64 * 1024)
 }
 
-#[test]
-fn a_long_allocating_loop_runs_in_flat_memory() {
+/// Builds `tests/gc/NAME.plat` into the test's scratch directory.
+fn build(name: &str) -> std::path::PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("gc_memory");
     std::fs::create_dir_all(&dir).expect("scratch dir");
-    let exe = dir.join("churn_2gib");
+    let exe = dir.join(name);
     let status = Command::new(PLAT)
         .current_dir(&root)
-        .args(["build", "tests/gc/churn_2gib.plat", "-o"])
+        .args(["build", &format!("tests/gc/{name}.plat"), "-o"])
         .arg(&exe)
         .status()
         .expect("run plat build");
     assert!(status.success(), "plat build failed");
+    exe
+}
+
+#[test]
+fn a_long_allocating_loop_runs_in_flat_memory() {
+    let exe = build("churn_2gib");
     let (code, stdout, peak) = run_measured(&exe, &[]);
     assert_eq!(code, 0);
     assert_eq!(stdout, "668888890\n");
@@ -59,4 +65,24 @@ fn a_long_allocating_loop_runs_in_flat_memory() {
         "peak RSS {} MiB for a loop that allocates about 2 GiB",
         peak >> 20
     );
+}
+
+/// A loop that spawns a million tasks outruns the workers running them;
+/// the spawner lets its queue drain past a few hundred tasks, and the
+/// collector frees the ended tasks' handles and environments, so peak
+/// RSS stays small on one worker and on four. (Queueing them all took
+/// 440 MiB; never freeing them, 140 MiB.)
+#[test]
+fn a_million_spawns_in_a_loop_run_in_small_memory() {
+    let exe = build("spawn_loop_1m");
+    for workers in ["1", "4"] {
+        let (code, stdout, peak) = run_measured(&exe, &[("PLAT_WORKERS", workers)]);
+        assert_eq!(code, 0, "{workers} workers");
+        assert_eq!(stdout, "499999500000\n", "{workers} workers");
+        assert!(
+            peak < 64 << 20,
+            "peak RSS {} MiB for 1,000,000 spawns on {workers} workers",
+            peak >> 20
+        );
+    }
 }

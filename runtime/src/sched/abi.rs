@@ -113,6 +113,11 @@ pub unsafe extern "C" fn plat_spawn(
         let me = task_of(_ctx);
         super::yield_now(me);
         super::check_cancel(me);
+    } else if super::spawn_backlog() {
+        // Spawning faster than the children run: let them catch up.
+        let me = task_of(_ctx);
+        super::yield_local(me);
+        super::check_cancel(me);
     }
     t.0 as *mut Task
 }

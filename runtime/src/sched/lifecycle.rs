@@ -105,6 +105,13 @@ pub fn yield_now(t: FiberRef) {
     switch_out(t, Action::Yield);
 }
 
+/// Lets the tasks of this worker's own queue run first: the running task
+/// is queued behind them, on this worker (a spawner letting its children
+/// catch up, see `worker::spawn_backlog`).
+pub fn yield_local(t: FiberRef) {
+    switch_out(t, Action::YieldLocal);
+}
+
 /// Requests cancellation of `t` (idempotent: the first request decides
 /// the cause). `cause`: the failure that made its scope cancel it, or
 /// `None` (explicit `cancel()`, deadline, race).

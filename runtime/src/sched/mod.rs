@@ -122,9 +122,10 @@ use task::{Fiber, FiberRef, Task, TaskRef, FAILED};
 pub use gc_roots::{live_fibers, mark_fiber, mark_timer_roots, stop_the_world};
 pub use lifecycle::{
     cancel, cancel_park, cancel_requested, cancel_scope, check_cancel, end_task, me, park,
-    park_cancellable, prepare_park, raise, render_failure, reraise, wait_scope, yield_now,
+    park_cancellable, prepare_park, raise, render_failure, reraise, wait_scope, yield_local,
+    yield_now,
 };
-use worker::{enqueue, submit_external, trace_spawn, wake_idle, worker_main};
+use worker::{enqueue, spawn_backlog, submit_external, trace_spawn, wake_idle, worker_main};
 pub use worker::{wake, wake_queued};
 
 /// `park`: running, runnable or queued.
@@ -147,7 +148,10 @@ const SPIN_ROUNDS: usize = 64;
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Action {
     Park,
+    /// Queued behind every runnable task (the global queue).
     Yield,
+    /// Queued behind the worker's own queue (see [`worker::spawn_backlog`]).
+    YieldLocal,
     Exit,
 }
 

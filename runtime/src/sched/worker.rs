@@ -269,6 +269,21 @@ pub(super) fn enqueue(t: FiberRef, hot: bool) {
     }
 }
 
+/// Tasks queued on one worker beyond which a spawner lets them run
+/// before it spawns more (Go's local run queue holds 256).
+const SPAWN_BACKLOG: usize = 256;
+
+/// Whether the calling worker's own queue holds more than
+/// [`SPAWN_BACKLOG`] tasks: a loop of spawns is outrunning the tasks it
+/// makes. Each queued task holds a fiber, a handle and an environment
+/// (about 300 bytes), so a loop spawning a million tasks would otherwise
+/// queue most of them at once; letting the queue drain first keeps them
+/// to a few hundred (and runs each child while its environment is still
+/// in cache). Never in seeded mode, whose schedule is the generator's.
+pub(super) fn spawn_backlog() -> bool {
+    !seed::is_seeded() && worker().is_some_and(|w| w.local.len() > SPAWN_BACKLOG)
+}
+
 /// [`wake_idle`] after a push to the calling worker's own queues, without
 /// the fence (Go's `wakep` check; see
 /// [`Idle::wake_local`](super::idle::Idle::wake_local)).
@@ -410,6 +425,7 @@ pub(super) fn run(w: &WorkerLocal, t: FiberRef) {
         Action::Yield => {
             sched().injector.push(t);
         }
+        Action::YieldLocal => w.local.push(t),
         Action::Exit => {
             // The task has switched off its stack for good: the stack
             // goes back to the pool (a free fiber holds none: fibers of
@@ -456,7 +472,7 @@ fn trace_switch_out(w: &WorkerLocal, task: &Fiber) {
                 r.at,
             );
         }
-        Action::Yield => {}
+        Action::Yield | Action::YieldLocal => {}
         Action::Exit => {
             let outcome = match task.task().get().done.load(Ordering::Acquire) {
                 OK => "ok",
