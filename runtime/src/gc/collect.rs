@@ -19,18 +19,25 @@
 //! A task whose poll flag is set enters the runtime at its next safepoint
 //! and yields (`plat_safepoint`); a worker that finds [`PENDING`] set in
 //! its scheduler loop (after its task yielded, parked or ended, or while
-//! idle: sleepers are woken) arrives at the barrier ([`arrive`]). The last
-//! worker to arrive collects; the others wait. The stop is O(workers):
-//! parked tasks need nothing.
+//! idle: sleepers are woken) arrives at the barrier ([`arrive`]). A
+//! worker still asleep a millisecond later is counted as stopped instead
+//! (it runs nothing until it wakes, and then comes to the barrier first:
+//! `crate::sched::hold_sleepers`), so a busy machine's slowness to
+//! schedule a woken thread does not lengthen the pause. The arrival that
+//! completes the count collects, and the workers that arrived mark with
+//! it. The stop is O(workers): parked tasks need nothing.
 //!
 //! # Invariants
 //!
 //! - Only workers allocate while collection is enabled (every task runs on
 //!   a worker; the runtime's other threads never allocate Plat objects).
-//!   A worker releases its allocation cache when it arrives, so no span
-//!   is cached while the world is stopped.
-//! - `BARRIER` (mutex) protects the arrival count and the epoch; a worker
-//!   waits on `RESUME` until the epoch moves.
+//!   A worker releases its allocation cache when it arrives; a held
+//!   sleeper's cache is taken back by the sweep's start and forgotten
+//!   when it wakes, so no span is in use while the world is stopped.
+//! - `BARRIER` (mutex) protects the arrival count, `leading`, `marking`
+//!   and the epoch; a worker waits on `RESUME` until the epoch moves.
+//!   Lock order: `BARRIER`, then the scheduler's (none is taken while a
+//!   worker holds the idle lock and waits for `BARRIER`).
 //! - Collection is enabled only in programs (`enable_from_env`, from the
 //!   program's start), never in the runtime's own test harness, whose
 //!   threads allocate outside tasks.
@@ -44,6 +51,11 @@ use super::mark::Marker;
 
 /// The heap never triggers a collection below this.
 pub const MIN_TRIGGER: usize = 4 << 20;
+/// Live bytes (at the last collection) from which sleeping workers are
+/// woken to mark in parallel; below, they are held asleep at once.
+const PARALLEL_MARK_MIN: usize = 8 << 20;
+/// Whether the pending collection woke the sleeping workers.
+static HELPERS_WOKEN: AtomicBool = AtomicBool::new(false);
 
 static ENABLED: AtomicBool = AtomicBool::new(false);
 /// A collection has been requested and not finished.
@@ -68,8 +80,12 @@ static CYCLES: AtomicU64 = AtomicU64::new(0);
 static REQUESTED_AT: AtomicU64 = AtomicU64::new(0);
 
 struct Barrier {
+    /// Workers at the barrier for this collection (they all mark).
     arrived: usize,
     epoch: u64,
+    /// One arrival leads this collection: later ones were held asleep
+    /// and only wait for the end.
+    leading: bool,
     /// Marking has started: the waiting workers join it.
     marking: bool,
 }
@@ -77,8 +93,15 @@ struct Barrier {
 static BARRIER: Mutex<Barrier> = Mutex::new(Barrier {
     arrived: 0,
     epoch: 0,
+    leading: false,
     marking: false,
 });
+
+/// How long the barrier waits for sleeping workers it woke before it
+/// counts them as stopped (`crate::sched::hold_sleepers`): on an idle
+/// machine they come in tens of microseconds and help mark; on a busy
+/// one the OS may not run them for a whole time slice.
+const HOLD_AFTER: std::time::Duration = std::time::Duration::from_millis(1);
 static RESUME: Condvar = Condvar::new();
 
 fn env_usize(name: &str) -> Option<usize> {
@@ -153,18 +176,25 @@ pub fn note_alloc(bytes: usize) {
 
 /// Asks for a collection (idempotent until it has run).
 pub fn request() {
-    if !ENABLED.load(Ordering::Acquire) || PENDING.swap(true, Ordering::AcqRel) {
+    // SeqCst: pairs with a worker falling asleep (`crate::sched::hold_sleepers`).
+    if !ENABLED.load(Ordering::Acquire) || PENDING.swap(true, Ordering::SeqCst) {
         return;
     }
     REQUESTED_AT.store(crate::sched::real_nanos(), Ordering::Relaxed);
-    crate::sched::stop_the_world();
+    // Sleeping workers are woken to help mark only when there is much to
+    // mark: waking a thread costs tens of microseconds, and on a busy
+    // machine it may take the core of the worker the stop waits for.
+    let helpers = LIVE.load(Ordering::Relaxed) >= PARALLEL_MARK_MIN;
+    HELPERS_WOKEN.store(helpers, Ordering::Relaxed);
+    crate::sched::stop_the_world(helpers);
 }
 
 /// Called by a worker whose loop found a collection pending: waits at the
-/// barrier until every one of the `workers` workers has arrived, marks
-/// with the others, and returns once the collection is done. The last
-/// worker to arrive finishes the last cycle's sweep, prepares the
-/// marking and, after it, hands the spans to the sweep (`super::sweep`).
+/// barrier until each of the `workers` workers has arrived or is held
+/// asleep, marks with the others that arrived, and returns once the
+/// collection is done. The arrival that completes the count leads: it
+/// finishes the last cycle's sweep, prepares the marking and, after it,
+/// hands the spans to the sweep (`super::sweep`).
 pub fn arrive(workers: usize) {
     heap::release_cache();
     let mut b = BARRIER.lock().unwrap_or_else(|e| e.into_inner());
@@ -172,31 +202,53 @@ pub fn arrive(workers: usize) {
         return;
     }
     let epoch = b.epoch;
+    if b.leading {
+        // Held asleep: the collection started without us.
+        wait_for_end(b, epoch);
+        return;
+    }
     b.arrived += 1;
-    if b.arrived < workers {
-        // Wait for the marking to start, join it, then wait for the end.
-        while b.epoch == epoch && !b.marking {
-            b = RESUME.wait(b).unwrap_or_else(|e| e.into_inner());
-        }
+    if !HELPERS_WOKEN.load(Ordering::Relaxed) {
+        crate::sched::hold_sleepers();
+    }
+    loop {
         if b.epoch != epoch {
             return;
         }
-        drop(b);
-        mark_share();
-        let mut b = BARRIER.lock().unwrap_or_else(|e| e.into_inner());
-        while b.epoch == epoch {
-            b = RESUME.wait(b).unwrap_or_else(|e| e.into_inner());
+        if b.leading {
+            // Another arrival leads, counting us among the markers.
+            while b.epoch == epoch && !b.marking {
+                b = RESUME.wait(b).unwrap_or_else(|e| e.into_inner());
+            }
+            if b.epoch != epoch {
+                return;
+            }
+            drop(b);
+            mark_share();
+            wait_for_end(BARRIER.lock().unwrap_or_else(|e| e.into_inner()), epoch);
+            return;
         }
-        return;
+        if b.arrived + crate::sched::held_sleepers() >= workers {
+            break;
+        }
+        let (g, waited) = RESUME
+            .wait_timeout(b, HOLD_AFTER)
+            .unwrap_or_else(|e| e.into_inner());
+        b = g;
+        if waited.timed_out() && !b.leading && b.epoch == epoch {
+            crate::sched::hold_sleepers();
+        }
     }
-    // The last to arrive: the world is stopped. Spans the last cycle's
-    // sweep has not reached yet are swept first: marking needs every
-    // span's allocation bits current and mark bits clear.
+    // We lead: every worker has arrived or sleeps, held. Spans the last
+    // cycle's sweep has not reached yet are swept first: marking needs
+    // every span's allocation bits current and mark bits clear.
+    b.leading = true;
+    let markers = b.arrived;
     let started = crate::sched::real_nanos();
     let t_sweep = Instant::now();
     super::sweep::finish();
     let sweep_time = t_sweep.elapsed();
-    *lock_mark() = MarkState::new(workers);
+    *lock_mark() = MarkState::new(markers);
     WAITING.store(0, Ordering::Relaxed);
     b.marking = true;
     RESUME.notify_all();
@@ -204,14 +256,23 @@ pub fn arrive(workers: usize) {
     let t0 = Instant::now();
     mark_share();
     let mark_time = t0.elapsed();
-    // `mark_share` returns only when every worker's marking is done.
-    finish(workers, started, mark_time, sweep_time);
+    // `mark_share` returns only when every marker's marking is done.
+    finish(markers, started, mark_time, sweep_time);
     let mut b = BARRIER.lock().unwrap_or_else(|e| e.into_inner());
+    crate::sched::release_sleepers();
     b.arrived = 0;
+    b.leading = false;
     b.marking = false;
     b.epoch += 1;
     PENDING.store(false, Ordering::Release);
     RESUME.notify_all();
+}
+
+/// Waits (the barrier's lock held as `b`) until collection `epoch` ends.
+fn wait_for_end(mut b: std::sync::MutexGuard<'_, Barrier>, epoch: u64) {
+    while b.epoch == epoch {
+        b = RESUME.wait(b).unwrap_or_else(|e| e.into_inner());
+    }
 }
 
 /// The marking shared by all workers: the root fibers are handed out in

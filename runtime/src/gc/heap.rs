@@ -261,6 +261,14 @@ pub fn release_cache() {
     FIN_CACHE.with(drop_one);
 }
 
+/// Drops this thread's cached spans without touching them: a worker that
+/// slept through a collection (`crate::sched::hold_sleepers`), whose
+/// spans that collection already took back (`super::sweep::start`).
+pub fn forget_cache() {
+    CACHE.with(|cache| cache.iter().for_each(|c| c.set(NO_RUN)));
+    FIN_CACHE.with(|c| c.set(NO_RUN));
+}
+
 /// The start of the heap object that `addr` points to or into, if any:
 /// `None` for an address outside the heap (static data, stacks, null) or
 /// on a free slot.

@@ -22,7 +22,8 @@
 //!   [`finish`] with the world stopped, which sweeps what is left and
 //!   waits for sweeps in progress on other threads.
 //! - A span is in exactly one place: a thread's allocation cache (its
-//!   `cached` flag set), a partial list (swept, free slots), an unswept
+//!   `cached` flag set; a worker asleep through a collection loses its
+//!   cache to [`start`]), a partial list (swept, free slots), an unswept
 //!   list, being swept by one thread (counted in [`SWEEPING`]), or none
 //!   (swept and full, or free). Whoever takes a span off a list owns it
 //!   until it puts it somewhere.
@@ -103,11 +104,11 @@ pub fn start(keep_resident: usize) {
         if s.npages.load(Ordering::Relaxed) == 0 {
             continue;
         }
-        if s.cached.load(Ordering::Relaxed) {
-            // Only workers allocate, and each gave its cache up at the
-            // barrier (`collect::arrive`).
-            crate::rt_fatal!("a span is still cached when the world is stopped");
-        }
+        // Every worker gave its cache up at the barrier
+        // (`collect::arrive`), except workers that slept through the
+        // stop: their caches are taken back here, and they forget them
+        // when they wake (`crate::sched::hold_sleepers`).
+        s.cached.store(false, Ordering::Relaxed);
         let list = list_of(s);
         l.unswept[list].push(n);
     }

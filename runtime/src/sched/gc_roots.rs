@@ -10,15 +10,16 @@
 //!   no worker touches fibers, scopes or timers, and the locks it takes
 //!   are free.
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::task::{self, FiberRef, Scope};
 use super::{sched, timer};
 use crate::gc::mark::Marker;
 
-/// Asks every running task to reach a safepoint and every sleeping
-/// worker to wake: a collection is pending (`crate::gc::collect`).
-pub fn stop_the_world() {
+/// Asks every running task to reach a safepoint, and every sleeping
+/// worker to wake if `wake_sleepers` (to help mark; otherwise the barrier
+/// holds them asleep): a collection is pending (`crate::gc::collect`).
+pub fn stop_the_world(wake_sleepers: bool) {
     let s = sched();
     for slot in &s.slots {
         let cur = slot.current.load(Ordering::Acquire);
@@ -28,7 +29,100 @@ pub fn stop_the_world() {
             unsafe { (*cur).ctx.poll.store(1, Ordering::Release) };
         }
     }
-    s.idle.wake_all_sleepers();
+    if wake_sleepers {
+        s.idle.wake_all_sleepers();
+    }
+}
+
+// Sleeping workers and the stop (`Slot::gc_sleep`).
+//
+// A worker asleep in the idle protocol runs nothing and holds no task,
+// so the collection need not wait for it: on a busy machine, waking a
+// sleeper can take a whole scheduler time slice of the OS (tens of
+// milliseconds), which the pause and the heap's growth would pay. The
+// barrier wakes sleepers (they help mark if they come quickly) and, if
+// they have not arrived within a millisecond, counts them as stopped:
+// it *holds* them.
+//
+// - A worker stores `ASLEEP` (SeqCst) before entering the idle sleep,
+//   whose re-check then reads the collection's `pending` flag after a
+//   SeqCst fence; the barrier reads `gc_sleep` (SeqCst CAS) only after
+//   seeing `pending` set (stored SeqCst). So a worker that the barrier
+//   saw awake sees `pending` in its re-check and comes to the barrier
+//   instead of sleeping: no worker is left neither counted nor coming.
+// - `ASLEEP -> HELD` (the barrier, [`hold_sleepers`]) and `HELD ->
+//   AWAKE` (the worker, waking: [`woke`]) or `HELD -> STALE` (the
+//   collection's end, [`release_sleepers`]) are CASes/swaps, so exactly
+//   one side takes a held worker off the count [`N_HELD`].
+// - A worker that wakes from `HELD` or `STALE` slept through a
+//   collection with its allocation cache: the spans it cached were put
+//   on the sweep's lists, so it forgets the cache (without touching the
+//   spans) before doing anything else, and goes to the barrier, which
+//   lets it wait for the end if the collection started without it.
+pub(super) const AWAKE: u8 = 0;
+/// In (or entering) the idle sleep.
+pub(super) const ASLEEP: u8 = 1;
+/// Asleep, counted as stopped by the collection in progress.
+const HELD: u8 = 2;
+/// Asleep through a collection that has ended: its cache is stale.
+const STALE: u8 = 3;
+
+/// Workers in state `HELD`.
+static N_HELD: AtomicUsize = AtomicUsize::new(0);
+
+/// The collector's barrier, with a collection pending and its lock held:
+/// counts every sleeping worker as stopped. Returns how many are held.
+pub fn hold_sleepers() -> usize {
+    for slot in &sched().slots {
+        for from in [ASLEEP, STALE] {
+            if slot
+                .gc_sleep
+                .compare_exchange(from, HELD, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+            {
+                N_HELD.fetch_add(1, Ordering::SeqCst);
+                break;
+            }
+        }
+    }
+    N_HELD.load(Ordering::SeqCst)
+}
+
+/// Workers counted as stopped and still asleep.
+pub fn held_sleepers() -> usize {
+    N_HELD.load(Ordering::SeqCst)
+}
+
+/// At the end of a collection: workers still held sleep on, with a stale
+/// allocation cache.
+pub fn release_sleepers() {
+    for slot in &sched().slots {
+        if slot
+            .gc_sleep
+            .compare_exchange(HELD, STALE, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
+        {
+            N_HELD.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+}
+
+/// The worker of `slot` is about to sleep.
+pub(super) fn falling_asleep(slot: &super::Slot) {
+    slot.gc_sleep.store(ASLEEP, Ordering::SeqCst);
+}
+
+/// The worker of `slot` (the caller) left its sleep: if a collection
+/// held it, its allocation cache is stale.
+pub(super) fn woke(slot: &super::Slot) {
+    match slot.gc_sleep.swap(AWAKE, Ordering::SeqCst) {
+        HELD => {
+            N_HELD.fetch_sub(1, Ordering::SeqCst);
+            crate::gc::heap::forget_cache();
+        }
+        STALE => crate::gc::heap::forget_cache(),
+        _ => {}
+    }
 }
 
 /// Every fiber that serves a live task (the collector's root set, split

@@ -119,7 +119,10 @@ use crate::{fatal, signal};
 use idle::Idle;
 use task::{Fiber, FiberRef, Task, TaskRef, FAILED};
 
-pub use gc_roots::{live_fibers, mark_fiber, mark_timer_roots, stop_the_world};
+pub use gc_roots::{
+    held_sleepers, hold_sleepers, live_fibers, mark_fiber, mark_timer_roots, release_sleepers,
+    stop_the_world,
+};
 pub use lifecycle::{
     cancel, cancel_park, cancel_requested, cancel_scope, check_cancel, end_task, me, park,
     park_cancellable, prepare_park, raise, render_failure, reraise, wait_scope, yield_local,
@@ -162,6 +165,9 @@ struct Slot {
     current: AtomicPtr<Fiber>,
     /// Incremented at every switch into a task.
     runs: AtomicU64,
+    /// The worker's idle sleep as the collector sees it
+    /// (`gc_roots::AWAKE`, ...; see [`gc_roots::hold_sleepers`]).
+    gc_sleep: std::sync::atomic::AtomicU8,
 }
 
 struct Sched {
@@ -242,6 +248,7 @@ fn init(n: usize, first: usize, detect_deadlock: bool) {
             stealer: w.stealer(),
             current: AtomicPtr::new(std::ptr::null_mut()),
             runs: AtomicU64::new(0),
+            gc_sleep: std::sync::atomic::AtomicU8::new(gc_roots::AWAKE),
         });
         locals.push(Some(w));
     }

@@ -209,6 +209,8 @@ fn spin_then_sleep(w: &WorkerLocal) -> Option<FiberRef> {
         // Output printed before every task parked shows up now, not when
         // the flusher next runs.
         crate::stdout::flush_if_dirty();
+        let slot = &s.slots[w.index];
+        super::gc_roots::falling_asleep(slot);
         let woken = s.idle.sleep(|sleeping| {
             let due = timer::next_deadline();
             if any_queued()
@@ -227,6 +229,7 @@ fn spin_then_sleep(w: &WorkerLocal) -> Option<FiberRef> {
                 due.map(|d| Duration::from_nanos(d.saturating_sub(now_nanos()).max(1000))),
             )
         });
+        super::gc_roots::woke(slot);
         if !woken {
             return None;
         }
