@@ -86,3 +86,32 @@ fn a_million_spawns_in_a_loop_run_in_small_memory() {
         );
     }
 }
+
+/// The pacer's settings decide the heap's size around a live set of
+/// about 12 MiB: the default (collect when the heap has doubled), a
+/// larger PLAT_GC_PERCENT, a soft PLAT_GC_MEMLIMIT under it, and
+/// collection switched off (then the ~600 MiB of garbage stays).
+#[test]
+fn the_pacer_follows_gc_percent_and_the_memory_limit() {
+    let exe = build("live_and_churn");
+    let peak_with = |env: &[(&str, &str)]| {
+        let (code, stdout, peak) = run_measured(&exe, env);
+        assert_eq!(code, 0, "{env:?}");
+        assert_eq!(stdout, "255777780\n", "{env:?}");
+        peak >> 20
+    };
+    let default = peak_with(&[]);
+    assert!(default < 64, "default: peak RSS {default} MiB");
+    let roomy = peak_with(&[("PLAT_GC_PERCENT", "400")]);
+    assert!(
+        roomy >= 56,
+        "PLAT_GC_PERCENT=400: peak RSS only {roomy} MiB"
+    );
+    let limited = peak_with(&[("PLAT_GC_PERCENT", "400"), ("PLAT_GC_MEMLIMIT", "24")]);
+    assert!(
+        limited < 48,
+        "PLAT_GC_MEMLIMIT=24 (PLAT_GC_PERCENT=400): peak RSS {limited} MiB"
+    );
+    let off = peak_with(&[("PLAT_GC_PERCENT", "off")]);
+    assert!(off > 400, "PLAT_GC_PERCENT=off: peak RSS only {off} MiB");
+}
