@@ -11,6 +11,10 @@
 //! - **Finding work** ([`find_task`]): every 61st pick the global injector
 //!   first (fairness), then run-next, the local deque, expired timers, the
 //!   injector, then stealing from the other workers (rotating start).
+//!   A preempted or yielding task goes to the injector; a spawner whose
+//!   worker already queues more than 256 tasks yields behind them on its
+//!   own worker ([`worker::spawn_backlog`]), so a loop of a million
+//!   spawns never queues more than a few hundred tasks at once.
 //!   A worker that finds nothing spins briefly (counted in `spinning`),
 //!   then sleeps on the idle condvar.
 //! - **Parking** (the one mechanism under await, sleep, scopes...): a task
