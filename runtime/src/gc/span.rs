@@ -206,18 +206,43 @@ impl Span {
     pub fn take_run(&self) -> Option<(usize, usize)> {
         let n = self.n_elems.load(Ordering::Relaxed) as usize;
         let mut i = self.free_index.load(Ordering::Relaxed) as usize;
-        let bit = |i: usize| self.alloc_bits[i / 64].load(Ordering::Relaxed) >> (i % 64) & 1;
-        while i < n && bit(i) == 1 {
-            i += 1;
+        // The first free slot from `i`, a bitmap word at a time.
+        while i < n {
+            let free = !self.alloc_bits[i / 64].load(Ordering::Relaxed) >> (i % 64);
+            if free != 0 {
+                i += free.trailing_zeros() as usize;
+                break;
+            }
+            i = (i / 64 + 1) * 64;
         }
         if i >= n {
             self.free_index.store(n as u32, Ordering::Relaxed);
             return None;
         }
         let start = i;
-        while i < n && bit(i) == 0 {
-            self.alloc_bits[i / 64].fetch_or(1 << (i % 64), Ordering::Relaxed);
-            i += 1;
+        // Extend the run to the next allocated slot (or the span's end),
+        // marking it allocated a word at a time. Only the owner writes
+        // these bits while the span is cached: no read-modify-write.
+        while i < n {
+            let (w, bit) = (i / 64, i % 64);
+            let word = self.alloc_bits[w].load(Ordering::Relaxed);
+            let used = word >> bit;
+            let free_here = if used == 0 {
+                64 - bit
+            } else {
+                used.trailing_zeros() as usize
+            };
+            let len = free_here.min(n - i);
+            let mask = if len == 64 {
+                !0
+            } else {
+                ((1u64 << len) - 1) << bit
+            };
+            self.alloc_bits[w].store(word | mask, Ordering::Relaxed);
+            i += len;
+            if bit + len < 64 {
+                break;
+            }
         }
         self.free_index.store(i as u32, Ordering::Relaxed);
         let base = self.base.load(Ordering::Relaxed);
@@ -353,6 +378,40 @@ mod tests {
         }
         assert_eq!(seen.len(), span_elems(class));
         assert_eq!(s.take_free(), None);
+    }
+
+    #[test]
+    fn ensure_that_runs_cover_exactly_the_free_slots() {
+        for class in [class_of(16), class_of(48), class_of(1024)] {
+            let n = new(class, 0);
+            let s = get(n);
+            let elems = s.n_elems.load(Ordering::Relaxed) as usize;
+            let size = s.elem_size.load(Ordering::Relaxed);
+            let base = s.base.load(Ordering::Relaxed);
+            // Some slots in use: a pattern with runs inside one word,
+            // across words, and up to the span's end.
+            let used = |i: usize| i % 7 == 3 || (70..140).contains(&i) || i % 64 == 63;
+            for i in (0..elems).filter(|&i| used(i)) {
+                s.alloc_bits[i / 64].fetch_or(1 << (i % 64), Ordering::Relaxed);
+            }
+            let mut handed = vec![false; elems];
+            while let Some((from, to)) = s.take_run() {
+                assert!(from < to && to <= base + elems * size);
+                for p in (from..to).step_by(size) {
+                    let i = (p - base) / size;
+                    assert!(!used(i) && !handed[i], "class {class}: slot {i} twice");
+                    handed[i] = true;
+                    assert_eq!(s.object_at(p), Some(p), "now allocated");
+                }
+                // A run ends at a used slot or at the span's end.
+                let end = (to - base) / size;
+                assert!(end == elems || used(end), "class {class}: run cut at {end}");
+            }
+            assert!(
+                (0..elems).all(|i| used(i) || handed[i]),
+                "class {class}: slot left"
+            );
+        }
     }
 
     #[test]
