@@ -338,7 +338,12 @@ fn lock_mark() -> std::sync::MutexGuard<'static, MarkState> {
 /// One worker's part of the marking; returns once all marking is done.
 /// Adds what it marked to the cycle's totals.
 fn mark_share() {
-    let mut m = Marker::new();
+    // Alone, the marker may set mark bits without atomic RMWs.
+    let mut m = if lock_mark().workers == 1 {
+        Marker::exclusive()
+    } else {
+        Marker::new()
+    };
     loop {
         // Roots first, a chunk at a time (an empty chunk: the timers).
         let job = {

@@ -27,6 +27,10 @@ pub struct Marker {
     pub marked: usize,
     /// Bytes of marked objects (their slot sizes).
     pub marked_bytes: usize,
+    /// The only marker of this cycle: mark bits are set with a plain
+    /// load and store instead of an atomic read-modify-write (a locked
+    /// instruction per object, a fifth of marking's time).
+    exclusive: bool,
 }
 
 impl Default for Marker {
@@ -41,6 +45,15 @@ impl Marker {
             stack: Vec::with_capacity(4096),
             marked: 0,
             marked_bytes: 0,
+            exclusive: false,
+        }
+    }
+
+    /// A marker that no other marks alongside (see `exclusive`).
+    pub fn exclusive() -> Marker {
+        Marker {
+            exclusive: true,
+            ..Marker::new()
         }
     }
 
@@ -66,7 +79,14 @@ impl Marker {
         if s.alloc_bits[i / 64].load(Ordering::Relaxed) & bit == 0 {
             return;
         }
-        let before = s.mark_bits[i / 64].fetch_or(bit, Ordering::Relaxed);
+        let word = &s.mark_bits[i / 64];
+        let before = if self.exclusive {
+            let w = word.load(Ordering::Relaxed);
+            word.store(w | bit, Ordering::Relaxed);
+            w
+        } else {
+            word.fetch_or(bit, Ordering::Relaxed)
+        };
         if before & bit == 0 {
             self.marked += 1;
             self.marked_bytes += size;
