@@ -104,6 +104,8 @@ const TABLE: &[(&str, &[Type], Option<Type>)] = &[
     ("plat_race_enter", &[P], Some(P)),
     ("plat_race_wait", &[P, P, P], Some(types::I64)),
     ("plat_safepoint", &[P], None),
+    // Called with the preserve_all convention (see `signature`).
+    ("plat_safepoint_preserving", &[P], None),
     ("plat_time_sleep", &[P, types::I64], None),
     ("plat_time_now", &[], Some(types::I64)),
     ("plat_time_monotonic_nanos", &[], Some(types::I64)),
@@ -189,6 +191,13 @@ const TABLE: &[(&str, &[Type], Option<Type>)] = &[
 /// The signature of runtime function `name`, or `None` if it is unknown.
 pub fn signature(name: &str, call_conv: CallConv) -> Option<Signature> {
     let (_, params, ret) = TABLE.iter().find(|(n, _, _)| *n == name)?;
+    // The safepoint poll's slow path keeps every register: a poll in a
+    // loop then makes no value spill around its (cold) call.
+    let call_conv = if name == "plat_safepoint_preserving" {
+        CallConv::PreserveAll
+    } else {
+        call_conv
+    };
     let mut sig = Signature::new(call_conv);
     // LLVM-compiled callees assume `u8` arguments arrive zero-extended to
     // 32 bits (a de-facto SysV rule); Cranelift extends only when asked.
