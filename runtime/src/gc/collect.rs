@@ -184,7 +184,9 @@ pub fn request() {
     // Sleeping workers are woken to help mark only when there is much to
     // mark: waking a thread costs tens of microseconds, and on a busy
     // machine it may take the core of the worker the stop waits for.
-    let helpers = LIVE.load(Ordering::Relaxed) >= PARALLEL_MARK_MIN;
+    // Never in stress mode, whose collections come every few allocations.
+    let helpers =
+        LIVE.load(Ordering::Relaxed) >= PARALLEL_MARK_MIN && STRESS.load(Ordering::Relaxed) == 0;
     HELPERS_WOKEN.store(helpers, Ordering::Relaxed);
     crate::sched::stop_the_world(helpers);
 }
