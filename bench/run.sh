@@ -22,6 +22,8 @@
 #             the median peak RSS (default 3; 0 = none)
 #   BIN=DIR   where the anchors are built (default /tmp/plat-anchors)
 #   PLAT=EXE  use this plat binary instead of building target/release/plat
+#   PLAT_BASE=EXE  also build every program with this (older) plat binary
+#             and run it as "base" beside the others (before/after figures)
 #   WORK=DIR  scratch directory (default: a fresh temporary one)
 #
 # Runtime workloads: every bench/programs/NAME.plat is compiled with
@@ -84,7 +86,7 @@ fi
 
 echo "== $(date -u '+%Y-%m-%d %H:%M:%S UTC'), $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== $("$PLAT" --version), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
-echo "== RUNS=${RUNS_GIVEN:-$RUNS (slow workloads: $SLOW_RUNS)}, plat=$PLAT"
+echo "== RUNS=${RUNS_GIVEN:-$RUNS (slow workloads: $SLOW_RUNS)}, plat=$PLAT${PLAT_BASE:+, base=$PLAT_BASE}"
 echo "== PLAT_WORKERS=${PLAT_WORKERS:-(default)}, GOMAXPROCS=${GOMAXPROCS:-(default)}"
 echo
 
@@ -104,6 +106,10 @@ run_program() {
     fi
     "$PLAT" build "$src" -o "$exe"
     local cmds=("plat=$exe" "go=$BIN/go_$go_cmd")
+    if [[ -n "${PLAT_BASE:-}" ]]; then
+        "$PLAT_BASE" build "$src" -o "$WORK/base_$name"
+        cmds+=("base=$WORK/base_$name")
+    fi
     [[ -x "$BIN/c_$name" ]] && cmds+=("c=$BIN/c_$name")
     local runs=$RUNS
     [[ -z "$RUNS_GIVEN" && "$SLOW_PROGRAMS" == *" $name "* ]] && runs=$SLOW_RUNS
@@ -151,8 +157,8 @@ import sys
 work, names = sys.argv[1], sys.argv[2:]
 target = {$(for k in "${!CHAN_TARGET[@]}"; do printf '"%s": %s, ' "$k" "${CHAN_TARGET[$k]}"; done)}
 print("== summary (median wall time, peak RSS; target = largest plat/go that meets it)")
-print("  %-22s %10s %10s %8s %8s %6s %11s %11s" % ("workload", "plat", "go", "plat/go", "target",
-                                                 "met", "plat RSS", "go RSS"))
+print("  %-22s %10s %10s %8s %8s %6s %11s %11s %10s %8s" % ("workload", "plat", "go", "plat/go",
+      "target", "met", "plat RSS", "go RSS", "base", "base/go"))
 def parse(path, key):
     try:
         line = [l for l in open(path) if l.startswith(key + " ")][-1]
@@ -168,9 +174,10 @@ for n in names:
     goal = target.get(n)
     met = "-" if goal is None else ("yes" if ratio <= goal else "NO")
     rss = lambda k: "%.1f MiB" % (r[k] / 1024) if k in r else "-"
-    print("  %-22s %8.1f ms %8.1f ms %8.2f %8s %6s %11s %11s" % (
+    base = ("%8.1f ms %8.2f" % (1000 * t["base"], t["base"] / t["go"])) if "base" in t else ""
+    print("  %-22s %8.1f ms %8.1f ms %8.2f %8s %6s %11s %11s %s" % (
         n, 1000 * t["plat"], 1000 * t["go"], ratio, "-" if goal is None else "<= %.2f" % goal,
-        met, rss("plat"), rss("go")))
+        met, rss("plat"), rss("go"), base))
 t = parse("%s/result_per_task.txt" % work, "RESULT_RSS")
 if t:
     n = int(open("%s/smb_n" % work).read())
