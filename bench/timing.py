@@ -23,6 +23,13 @@ plat's first run, when it must write out its runtime archive).
 
 The last line of output is a machine-readable summary:
   RESULT name=median_seconds ...
+followed, with --rss, by
+  RESULT_RSS name=median_peak_rss_kib ...
+
+  timing.py rss [--runs N] [--title T] NAME=COMMAND [NAME=COMMAND ...]
+
+only measures the median peak RSS of each command (N interleaved rounds
+under /usr/bin/time, default 3) and ends with a RESULT_RSS line.
 """
 
 import argparse
@@ -158,6 +165,24 @@ def cmd_runs(args):
     if args.rss:
         print("  (peak RSS: median of %d runs under /usr/bin/time -f %%M)" % args.rss)
     print("RESULT " + " ".join("%s=%.6f" % (n, med[n]) for n in names))
+    if args.rss:
+        print("RESULT_RSS " + " ".join("%s=%d" % (n, statistics.median(rsss[n])) for n in names))
+
+
+def cmd_rss(args):
+    """Median peak RSS of each command over --runs interleaved rounds."""
+    cmds = [parse_cmd(c) for c in args.commands]
+    rsss = {n: [] for n, _, _ in cmds}
+    for _ in range(args.runs):
+        for name, argv, env in cmds:
+            rsss[name].append(peak_rss(argv, env))
+    print("%s: peak RSS, median of %d runs under /usr/bin/time -f %%M" % (
+        args.title or "rss", args.runs))
+    width = max(len(n) for n in rsss)
+    for n, v in rsss.items():
+        print("  %-*s  %12s  (min %s, max %s)" % (width, n, fmt_kib(statistics.median(v)),
+                                                 fmt_kib(min(v)), fmt_kib(max(v))))
+    print("RESULT_RSS " + " ".join("%s=%d" % (n, statistics.median(v)) for n, v in rsss.items()))
 
 
 def main():
@@ -174,9 +199,15 @@ def main():
     r.add_argument("--split", metavar="A,B", help="also print median(B) - median(A)")
     r.add_argument("--title")
     r.add_argument("commands", nargs="+")
+    q = sub.add_parser("rss")
+    q.add_argument("--runs", type=int, default=3)
+    q.add_argument("--title")
+    q.add_argument("commands", nargs="+")
     args = ap.parse_args()
     if args.sub == "runs":
         cmd_runs(args)
+    elif args.sub == "rss":
+        cmd_rss(args)
 
 
 if __name__ == "__main__":

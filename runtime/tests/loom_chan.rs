@@ -269,3 +269,71 @@ fn two_selects_meet_on_a_rendezvous_channel() {
         t.join().unwrap();
     });
 }
+
+/// Two selects of two arms each (so both take the fast poll, one channel
+/// lock at a time) meet on a rendezvous channel: a send arm and a
+/// receive arm; the other arms' channels stay idle. The value is handed
+/// over exactly once, whichever side polls, parks or serves.
+#[test]
+fn two_arm_selects_meet_through_their_fast_polls() {
+    model(|| {
+        let (c, d, e) = (new_chan(0), new_chan(0), new_chan(0));
+        let (c2, d2) = (c.clone(), d.clone());
+        let t = thread::spawn(move || {
+            let chans = [&*c2, &*d2];
+            let mut w: [MaybeUninit<Waiter<Handle>>; 2] =
+                [MaybeUninit::uninit(), MaybeUninit::uninit()];
+            let r = select(
+                2,
+                |i| Arm {
+                    chan: chans[i],
+                    op: if i == 0 { Op::Send(9) } else { Op::Recv },
+                },
+                &mut w,
+                Block::Forever,
+                Why {
+                    what: "select",
+                    loc: std::ptr::null(),
+                },
+            );
+            assert_eq!(
+                r,
+                Outcome::Arm {
+                    arm: 0,
+                    status: DONE,
+                    value: 0
+                }
+            );
+        });
+        assert_eq!(
+            select_recv2(&c, &e, Block::Forever),
+            Outcome::Arm {
+                arm: 0,
+                status: DONE,
+                value: 9
+            }
+        );
+        t.join().unwrap();
+    });
+}
+
+/// A select over two channels, one of which is closed concurrently: the
+/// closed arm is ready (the fast poll reads `closed` without the lock,
+/// the full poll under it, or the close wakes the parked select).
+#[test]
+fn a_concurrent_close_makes_a_select_arm_ready() {
+    model(|| {
+        let (a, b) = (new_chan(0), new_chan(0));
+        let a2 = a.clone();
+        let t = thread::spawn(move || a2.close().unwrap());
+        assert_eq!(
+            select_recv2(&a, &b, Block::Forever),
+            Outcome::Arm {
+                arm: 0,
+                status: crate::waitq::CLOSED,
+                value: 0
+            }
+        );
+        t.join().unwrap();
+    });
+}

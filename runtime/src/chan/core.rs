@@ -516,6 +516,19 @@ impl<E: Env> Chan<E> {
         self.len() == 0
     }
 
+    /// A receive might complete now: a value is buffered, a sender
+    /// waits, or the channel is closed (racy; for `select`'s fast poll,
+    /// which only skips the arms for which this is false).
+    pub fn may_recv(&self) -> bool {
+        !self.looks_empty() || self.is_closed()
+    }
+
+    /// A send might complete now: there is room or a waiting receiver,
+    /// or the channel is closed (racy, as [`Chan::may_recv`]).
+    pub fn may_send(&self) -> bool {
+        !self.looks_full() || self.is_closed()
+    }
+
     /// A receive cannot succeed now (see "Fast paths").
     fn looks_empty(&self) -> bool {
         self.count.load(Ordering::Relaxed) == 0 && self.send_waiting.load(Ordering::Relaxed) == 0

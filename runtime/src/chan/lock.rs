@@ -12,6 +12,16 @@
 //! descheduled (two cores, more threads), and spinning then would only
 //! burn the core it needs.
 //!
+//! The spin looks at the lock word only every [`SPIN_PAUSES`] pause
+//! instructions, [`SPINS`] times (Go's `active_spin` x
+//! `active_spin_cnt`, 4 x 30). The lock word shares its cache line with
+//! the state it protects, so a waiter that re-reads it in a tight loop
+//! takes the line away from the holder at every look and slows the very
+//! critical section it waits for: with 4 producers and 4 consumers on
+//! one channel (`chan_throughput` MPMC, 2 workers), a look per pause
+//! (64 of them) spent 35% of the time in `lock_contended` and ran 2.3x
+//! slower than Go; looking every 30 pauses made it 3x faster.
+//!
 //! # Invariants
 //!
 //! - `state` is 0 (unlocked), 1 (locked, nobody sleeping) or 2 (locked,
@@ -38,9 +48,12 @@ const UNLOCKED: u32 = 0;
 const LOCKED: u32 = 1;
 #[cfg(not(all(test, loom)))]
 const CONTENDED: u32 = 2;
-/// Spins before sleeping in the kernel.
+/// Looks at the lock word before sleeping in the kernel.
 #[cfg(not(all(test, loom)))]
-const SPINS: u32 = 64;
+const SPINS: u32 = 4;
+/// Pause instructions between two looks.
+#[cfg(not(all(test, loom)))]
+const SPIN_PAUSES: u32 = 30;
 
 #[cfg(not(all(test, loom)))]
 #[derive(Debug, Default)]
@@ -79,7 +92,9 @@ impl RawLock {
             {
                 return;
             }
-            std::hint::spin_loop();
+            for _ in 0..SPIN_PAUSES {
+                std::hint::spin_loop();
+            }
         }
         // From now on the lock word says "contended", so the holder's
         // unlock wakes us (or whoever sleeps next).

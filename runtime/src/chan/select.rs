@@ -1,15 +1,24 @@
 //! `select`: waiting on several channel operations at once (Go's
 //! `selectgo`, in three passes).
 //!
-//! 1. **Poll.** Lock every channel involved, in address order (each
-//!    once, however many arms use it: the one global lock order makes
-//!    two selects over the same channels deadlock-free), and try the arms
-//!    in a random order (Fisher-Yates from [`Env::below`], so seeded under
-//!    `PLAT_SEED`): the first that can complete does, which picks
-//!    uniformly among the ready arms. A closed channel makes its arms
-//!    ready: a receive gets nothing, a send delivers nothing. If none is
-//!    ready: with a `default` arm (non-blocking), or past the deadline
-//!    of an `after` arm, unlock and report that.
+//! 1. **Poll.** First the fast poll: in a random order (Fisher-Yates
+//!    from [`Env::below`], so seeded under `PLAT_SEED`), each arm whose
+//!    channel looks ready without its lock ([`Chan::may_recv`],
+//!    [`Chan::may_send`]: racy reads of the mirrors) is tried under that
+//!    channel's lock alone; the first that can complete does. Then, if
+//!    none did, the full poll: lock every channel involved, in address
+//!    order (each once, however many arms use it: the one global lock
+//!    order makes two selects over the same channels deadlock-free), and
+//!    try every arm again in the same order. Either way the arm taken is
+//!    the first ready one in a uniformly random order, so the choice is
+//!    uniform among the ready arms. The fast poll holds one lock at a
+//!    time, briefly: a fan-in select whose producers are parked takes a
+//!    value under one lock instead of all of them, and does not make the
+//!    producers on other workers wait for locks they do not need. A
+//!    closed channel makes its arms ready: a receive gets nothing, a send
+//!    delivers nothing. If none is ready under all the locks: with a
+//!    `default` arm (non-blocking), or past the deadline of an `after`
+//!    arm, unlock and report that.
 //! 2. **Enqueue.** Still holding every lock, queue one waiter per arm
 //!    (all sharing one [`SelectState`]) on its channel, then unlock and
 //!    park. A completer (a plain send or receive, or another select's
@@ -26,8 +35,12 @@
 //!
 //! # Invariants
 //!
-//! - Locks are taken in increasing channel address and released before
-//!   any task is woken; no channel lock is held while parked.
+//! - Locks are taken in increasing channel address (the fast poll holds
+//!   one at a time) and released before any task is woken; no channel
+//!   lock is held while parked.
+//! - A select parks only after a poll of every arm under all the locks
+//!   found none ready, and its waiters are queued under those same locks:
+//!   the fast poll's racy reads can only make it skip an arm, never park.
 //! - The waiters live in the caller's frame (`waiters`, one per arm)
 //!   from pass 2 until pass 3 has unlinked them all.
 //! - `selected` moves away from [`NONE`] once (see `waitq`). The owner's
@@ -81,6 +94,24 @@ pub enum Outcome {
 
 /// Small arrays on the stack for the usual select, a `Vec` beyond.
 const INLINE: usize = 32;
+
+/// Completes `arm` if it can: its status, value and a task to wake
+/// after unlocking. The caller holds the arm's channel's lock.
+#[allow(clippy::type_complexity)]
+fn poll_arm<E: Env>(arm: &Arm<'_, E>) -> Option<(u8, u64, Option<E::Handle>)> {
+    match arm.op {
+        Op::Send(v) => match arm.chan.send_now(v) {
+            SendNow::Done(h) => Some((DONE, 0, h)),
+            SendNow::Closed => Some((CLOSED, 0, None)),
+            SendNow::Blocked => None,
+        },
+        Op::Recv => match arm.chan.recv_now() {
+            RecvNow::Value(v, h) => Some((DONE, v, h)),
+            RecvNow::Closed => Some((CLOSED, 0, None)),
+            RecvNow::Blocked => None,
+        },
+    }
+}
 
 /// Runs a select over the `n` arms `arm(0)`, ..., `arm(n - 1)` (see the
 /// module doc; `arm` is called many times and must give the same arms).
@@ -144,24 +175,40 @@ pub fn select<'a, E: Env>(
         }
     };
 
-    // Pass 1: poll.
+    // Pass 1, fast poll: the arms that look ready, each under its own
+    // channel's lock. (With one channel the full poll is the same.)
+    if locks.len() > 1 {
+        for &i in order.iter() {
+            let i = i as usize;
+            let arm = arm(i);
+            let maybe = match arm.op {
+                Op::Send(_) => arm.chan.may_send(),
+                Op::Recv => arm.chan.may_recv(),
+            };
+            if !maybe {
+                continue;
+            }
+            arm.chan.lock();
+            let done = poll_arm(&arm);
+            arm.chan.unlock();
+            if let Some((status, value, h)) = done {
+                if let Some(h) = h {
+                    E::wake(h);
+                }
+                return Outcome::Arm {
+                    arm: i,
+                    status,
+                    value,
+                };
+            }
+        }
+    }
+
+    // Pass 1, full poll: every arm under all the locks.
     lock_all();
     for &i in order.iter() {
         let i = i as usize;
-        let arm = arm(i);
-        let done = match arm.op {
-            Op::Send(v) => match arm.chan.send_now(v) {
-                SendNow::Done(h) => Some((DONE, 0, h)),
-                SendNow::Closed => Some((CLOSED, 0, None)),
-                SendNow::Blocked => None,
-            },
-            Op::Recv => match arm.chan.recv_now() {
-                RecvNow::Value(v, h) => Some((DONE, v, h)),
-                RecvNow::Closed => Some((CLOSED, 0, None)),
-                RecvNow::Blocked => None,
-            },
-        };
-        if let Some((status, value, h)) = done {
+        if let Some((status, value, h)) = poll_arm(&arm(i)) {
             unlock_all();
             if let Some(h) = h {
                 E::wake(h);

@@ -47,9 +47,19 @@
 //!   process exits, so some task is always waiting): it prints the report
 //!   and exits with 2 (checked under the idle lock, which external
 //!   submitters also take).
+//! - **Displaced run-next tasks**: a task woken by the running task takes
+//!   the run-next slot; the task it displaces goes to the local deque,
+//!   and an idle worker is woken for it only if the deque already held a
+//!   task (a backlog). A lone displaced task is usually the next link of
+//!   a message-passing chain, which this worker runs once the current
+//!   task parks; stealing it made pipelines hop between cores at every
+//!   hand-off. The monitor (below) is the backstop.
 //! - **Preemption**: a monitor thread looks at every worker every 10 ms;
 //!   one still running the same task run as last time gets its task's
-//!   `poll` set, and the task yields at its next safepoint.
+//!   `poll` set, and the task yields at its next safepoint. If a task is
+//!   queued anywhere at a tick while a worker sleeps (a displaced task
+//!   behind a busy waker, a preempted task in the injector; both are
+//!   queued without a wake-up), it wakes an idle worker.
 //! - **Seeded mode** (`PLAT_SEED=N`, [`seed`]): one worker, no monitor;
 //!   runnable tasks go to the worker's `bag` and the next one is drawn by
 //!   the seeded generator; `poll` stays set on every task so each

@@ -176,6 +176,49 @@ fn ensure_that_wait_groups_release_waiters_at_zero() {
     });
 }
 
+/// `done` wakes both waiters from the caller's worker: the second goes to
+/// its run-next slot and displaces the first to its deque, with no
+/// wake-up of an idle worker (a lone displaced task is left to the
+/// waker's worker, `sched::worker::enqueue`). The caller then keeps
+/// running with no cancellation point or safepoint until a waiter has
+/// run, which only another worker can do: the monitor's backstop must
+/// wake one for the queued waiter, or this never ends.
+#[test]
+fn ensure_that_a_displaced_waiter_runs_while_its_waker_keeps_running() {
+    if crate::sched::worker_count() < 2 {
+        return;
+    }
+    run_ok(|ctx| unsafe {
+        let wg = plat_wg_new(LOC);
+        plat_wg_add(wg, 1, LOC);
+        let ran = shared(AtomicU64::new(0));
+        scope(ctx, |s| {
+            for _ in 0..2 {
+                spawn(ctx, s, move |ctx| {
+                    plat_wg_wait(ctx, wg);
+                    ran.get().fetch_add(1, Ordering::SeqCst);
+                    0
+                });
+            }
+            until(ctx, || (*wg).wg.waiting() == 2);
+            // Busy for a while first, so that the other worker has most
+            // likely stopped spinning and gone to sleep: then only the
+            // backstop can wake it (this only decides what the test
+            // exercises, never whether it passes).
+            let t0 = std::time::Instant::now();
+            while t0.elapsed() < std::time::Duration::from_millis(20) {
+                std::hint::spin_loop();
+            }
+            plat_wg_done(wg, LOC);
+            while ran.get().load(Ordering::SeqCst) == 0 {
+                std::hint::spin_loop();
+            }
+        });
+        assert_eq!(ran.get().load(Ordering::SeqCst), 2);
+        1
+    });
+}
+
 #[test]
 fn ensure_that_a_negative_wait_group_count_panics_and_changes_nothing() {
     let text = run_failing(|_| unsafe {
