@@ -405,24 +405,20 @@ impl PlatList {
     }
 
     /// Runs the mutation `f` holding the writer word, then leaves the
-    /// running task as the owner (a push: its next appends can be
+    /// running task as the owner (after a push, its next appends can be
     /// inline); panics if another task is mutating the list.
-    #[inline]
-    fn mutate_and_own<R>(&self, f: impl FnOnce(&PlatList) -> R) -> R {
-        match self.try_mutate_as(Some(writer::current_owner()), f) {
-            Ok(r) => r,
-            Err(writer::Busy) => writer::concurrent_mutation("List"),
-        }
-    }
-
-    /// Runs the mutation `f` holding the writer word, keeping the owner;
-    /// panics if another task is mutating the list. (Ownership only
-    /// decides who may append inline, and detection does not need it to
-    /// move: an owner's inline append that overlaps this mutation sees
-    /// the claimed word.)
+    ///
+    /// Every runtime mutation takes ownership, not only push: an owner's
+    /// inline append checks the word before and after its stores, and a
+    /// whole mutation of another task can slip in between (its thread
+    /// descheduled mid-append). Had that mutation kept the owner, the
+    /// re-check would pass and the race go unnoticed (a pop in between
+    /// made the append resurrect the popped element: the list ended with
+    /// duplicates, found by tests/run/races/list_push_pop under frequent
+    /// collections).
     #[inline]
     fn mutate<R>(&self, f: impl FnOnce(&PlatList) -> R) -> R {
-        match self.try_mutate_as(None, f) {
+        match self.try_mutate_as(Some(writer::current_owner()), f) {
             Ok(r) => r,
             Err(writer::Busy) => writer::concurrent_mutation("List"),
         }
@@ -517,7 +513,7 @@ pub unsafe extern "C" fn plat_list_len(list: *mut PlatList) -> i64 {
 pub unsafe extern "C" fn plat_list_push(list: *mut PlatList, slot: u64) {
     // SAFETY: valid list (contract).
     let l = unsafe { &*list };
-    if let Err(TooLong(n)) = l.mutate_and_own(|l| l.push_claimed(slot)) {
+    if let Err(TooLong(n)) = l.mutate(|l| l.push_claimed(slot)) {
         // SAFETY: a null location.
         unsafe { raise(too_long(n), std::ptr::null()) }
     }

@@ -6,10 +6,12 @@
 //! [`WRITING`], is set while a runtime entry point mutates the
 //! collection; the other bits are an *owner token*: for a list, the
 //! context (`ctx`, a task's fiber address) of the task that created it or
-//! last pushed onto it through the runtime (known to compiler: the inline
+//! last mutated it through the runtime (known to compiler: the inline
 //! `push` of compiled code appends in place only when the owner is its
-//! own `ctx`, otherwise it calls the runtime, which takes ownership; other
-//! mutations keep the owner); tables keep 0 there.
+//! own `ctx`, otherwise it calls the runtime, which takes ownership; every
+//! runtime mutation takes it, so an inline append that another task's
+//! whole mutation slipped into sees the word changed); tables keep 0
+//! there.
 //!
 //! # Protocol
 //!

@@ -255,6 +255,39 @@ fn compiled_push(l: &PlatList, token: u64, slot: u64) -> Option<bool> {
 }
 
 #[test]
+fn ensure_that_another_tasks_whole_pop_inside_an_inline_append_is_seen() {
+    // The inline append of the owner (token 8) checks the writer word,
+    // then stores; another task's pop runs whole in between (the owner's
+    // thread was descheduled). Every runtime mutation takes ownership, so
+    // the append's re-check sees the word changed and reports the race;
+    // had the pop kept the owner, the append would have resurrected the
+    // popped element without a trace.
+    let desc = testdesc::list_of(&plat_shape_string);
+    let (pool, _) = strings("whole", 4);
+    // SAFETY: a valid list used by this thread only.
+    let list = unsafe { &*from_slots(desc, &pool[..3]) };
+    list.writer.store(8, Release);
+    let before = list.writer.load(Relaxed);
+    let mut out = 0u64;
+    // SAFETY: a valid list and a slot to write the popped element to.
+    assert_eq!(
+        unsafe { plat_list_pop(list as *const _ as *mut _, &mut out) },
+        1
+    );
+    assert_eq!(out, pool[2]);
+    assert_ne!(
+        list.writer.load(Relaxed),
+        before,
+        "the append's re-check would pass"
+    );
+    assert_eq!(
+        compiled_push(list, 8, pool[3]),
+        Some(false),
+        "no longer the owner"
+    );
+}
+
+#[test]
 fn ensure_that_inline_appends_racing_with_other_mutations_stay_memory_safe() {
     // Two "tasks" append as compiled code does (in place when they own
     // the list, else through the runtime, taking ownership), a third pops
