@@ -65,6 +65,26 @@ struct Pages {
     returned: BTreeMap<usize, usize>,
 }
 
+impl Pages {
+    /// Takes the first `npages` pages of the free run of `len` pages at
+    /// `start` (`len >= npages`), keeping the rest free; whether the run
+    /// had been returned to the OS (then the pages read as zero).
+    fn take_from_run(&mut self, start: usize, len: usize, npages: usize) -> bool {
+        self.free.remove(&start);
+        let was_returned = self.returned.remove(&start).is_some();
+        if len > npages {
+            self.free.insert(start + npages, len - npages);
+            if was_returned {
+                self.returned.insert(start + npages, len - npages);
+            }
+        }
+        if !was_returned {
+            self.resident_free = self.resident_free.saturating_sub(npages);
+        }
+        was_returned
+    }
+}
+
 static PAGES: Mutex<Pages> = Mutex::new(Pages {
     frontier: 0,
     populated: LAZY_START >> PAGE_SHIFT,
@@ -159,17 +179,7 @@ pub fn alloc_pages(npages: usize, populate_ahead: bool) -> (usize, bool) {
             .map(|(start, len)| (*start, *len));
         match fit {
             Some((start, len)) => {
-                p.free.remove(&start);
-                let was_returned = p.returned.remove(&start).is_some();
-                if len > npages {
-                    p.free.insert(start + npages, len - npages);
-                    if was_returned {
-                        p.returned.insert(start + npages, len - npages);
-                    }
-                }
-                if !was_returned {
-                    p.resident_free = p.resident_free.saturating_sub(npages);
-                }
+                p.take_from_run(start, len, npages);
                 (start, false)
             }
             None => {
@@ -217,18 +227,7 @@ pub fn take_pages_at(addr: usize, npages: usize) -> Option<bool> {
     if len < npages {
         return None;
     }
-    p.free.remove(&first);
-    let was_returned = p.returned.remove(&first).is_some();
-    if len > npages {
-        p.free.insert(first + npages, len - npages);
-        if was_returned {
-            p.returned.insert(first + npages, len - npages);
-        }
-    }
-    if !was_returned {
-        p.resident_free = p.resident_free.saturating_sub(npages);
-    }
-    Some(was_returned)
+    Some(p.take_from_run(first, len, npages))
 }
 
 /// Gives `npages` pages starting at `addr` back (coalescing with free
