@@ -92,6 +92,16 @@ pub enum Outcome {
     Timeout,
 }
 
+/// Arm `arm` completed with `polled` (from [`poll_arm`], no channel lock
+/// held): wakes the peer it handed off to, if any, and reports the arm.
+fn won<E: Env>(arm: usize, polled: (u8, u64, Option<E::Handle>)) -> Outcome {
+    let (status, value, peer) = polled;
+    if let Some(h) = peer {
+        E::wake(h);
+    }
+    Outcome::Arm { arm, status, value }
+}
+
 /// Small arrays on the stack for the usual select, a `Vec` beyond.
 const INLINE: usize = 32;
 
@@ -191,15 +201,8 @@ pub fn select<'a, E: Env>(
             arm.chan.lock();
             let done = poll_arm(&arm);
             arm.chan.unlock();
-            if let Some((status, value, h)) = done {
-                if let Some(h) = h {
-                    E::wake(h);
-                }
-                return Outcome::Arm {
-                    arm: i,
-                    status,
-                    value,
-                };
+            if let Some(polled) = done {
+                return won::<E>(i, polled);
             }
         }
     }
@@ -208,16 +211,9 @@ pub fn select<'a, E: Env>(
     lock_all();
     for &i in order.iter() {
         let i = i as usize;
-        if let Some((status, value, h)) = poll_arm(&arm(i)) {
+        if let Some(polled) = poll_arm(&arm(i)) {
             unlock_all();
-            if let Some(h) = h {
-                E::wake(h);
-            }
-            return Outcome::Arm {
-                arm: i,
-                status,
-                value,
-            };
+            return won::<E>(i, polled);
         }
     }
     match block {
