@@ -144,13 +144,18 @@ fn close_wakes_parked_receivers_and_senders() {
 }
 
 fn select_recv2(a: &Chan<Threads>, b: &Chan<Threads>, block: Block) -> Outcome {
-    let chans = [a, b];
-    let mut w: [MaybeUninit<Waiter<Handle>>; 2] = [MaybeUninit::uninit(), MaybeUninit::uninit()];
+    select_on(&[a, b], |_| Op::Recv, block)
+}
+
+/// A select whose arm `i` does `op(i)` on `chans[i]`.
+fn select_on(chans: &[&Chan<Threads>], op: impl Fn(usize) -> Op, block: Block) -> Outcome {
+    let mut w: Vec<MaybeUninit<Waiter<Handle>>> =
+        chans.iter().map(|_| MaybeUninit::uninit()).collect();
     select(
-        2,
+        chans.len(),
         |i| Arm {
             chan: chans[i],
-            op: Op::Recv,
+            op: op(i),
         },
         &mut w,
         block,
@@ -159,6 +164,15 @@ fn select_recv2(a: &Chan<Threads>, b: &Chan<Threads>, block: Block) -> Outcome {
             loc: std::ptr::null(),
         },
     )
+}
+
+/// Arm `arm` completed normally with `value`.
+fn done(arm: usize, value: u64) -> Outcome {
+    Outcome::Arm {
+        arm,
+        status: DONE,
+        value,
+    }
 }
 
 /// A select waiting on two channels, served by two senders at once: it
@@ -221,51 +235,12 @@ fn two_selects_meet_on_a_rendezvous_channel() {
         let c = new_chan(0);
         let c2 = c.clone();
         let t = thread::spawn(move || {
-            let mut w: [MaybeUninit<Waiter<Handle>>; 1] = [MaybeUninit::uninit()];
-            let r = select(
-                1,
-                |_| Arm {
-                    chan: &*c2,
-                    op: Op::Send(9),
-                },
-                &mut w,
-                Block::Forever,
-                Why {
-                    what: "select",
-                    loc: std::ptr::null(),
-                },
-            );
             assert_eq!(
-                r,
-                Outcome::Arm {
-                    arm: 0,
-                    status: DONE,
-                    value: 0
-                }
+                select_on(&[&*c2], |_| Op::Send(9), Block::Forever),
+                done(0, 0)
             );
         });
-        let mut w: [MaybeUninit<Waiter<Handle>>; 1] = [MaybeUninit::uninit()];
-        let r = select(
-            1,
-            |_| Arm {
-                chan: &*c,
-                op: Op::Recv,
-            },
-            &mut w,
-            Block::Forever,
-            Why {
-                what: "select",
-                loc: std::ptr::null(),
-            },
-        );
-        assert_eq!(
-            r,
-            Outcome::Arm {
-                arm: 0,
-                status: DONE,
-                value: 9
-            }
-        );
+        assert_eq!(select_on(&[&*c], |_| Op::Recv, Block::Forever), done(0, 9));
         t.join().unwrap();
     });
 }
@@ -280,39 +255,10 @@ fn two_arm_selects_meet_through_their_fast_polls() {
         let (c, d, e) = (new_chan(0), new_chan(0), new_chan(0));
         let (c2, d2) = (c.clone(), d.clone());
         let t = thread::spawn(move || {
-            let chans = [&*c2, &*d2];
-            let mut w: [MaybeUninit<Waiter<Handle>>; 2] =
-                [MaybeUninit::uninit(), MaybeUninit::uninit()];
-            let r = select(
-                2,
-                |i| Arm {
-                    chan: chans[i],
-                    op: if i == 0 { Op::Send(9) } else { Op::Recv },
-                },
-                &mut w,
-                Block::Forever,
-                Why {
-                    what: "select",
-                    loc: std::ptr::null(),
-                },
-            );
-            assert_eq!(
-                r,
-                Outcome::Arm {
-                    arm: 0,
-                    status: DONE,
-                    value: 0
-                }
-            );
+            let op = |i| if i == 0 { Op::Send(9) } else { Op::Recv };
+            assert_eq!(select_on(&[&*c2, &*d2], op, Block::Forever), done(0, 0));
         });
-        assert_eq!(
-            select_recv2(&c, &e, Block::Forever),
-            Outcome::Arm {
-                arm: 0,
-                status: DONE,
-                value: 9
-            }
-        );
+        assert_eq!(select_recv2(&c, &e, Block::Forever), done(0, 9));
         t.join().unwrap();
     });
 }
