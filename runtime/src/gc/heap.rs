@@ -131,13 +131,8 @@ fn refill(entry: &Cell<Run>, class: usize, fin: Option<fn(usize)>) -> *mut u8 {
     if !old.is_null() {
         // SAFETY: span records are type-stable and never freed.
         let s = unsafe { &*old };
-        if let Some((next, end)) = s.take_run() {
-            entry.set(Run {
-                next: next + size,
-                end,
-                span: old,
-            });
-            return next as *mut u8;
+        if let Some(run) = s.take_run() {
+            return hand_out(entry, s, run, size);
         }
         s.cached.store(false, Ordering::Relaxed);
     }
@@ -164,9 +159,15 @@ fn refill(entry: &Cell<Run>, class: usize, fin: Option<fn(usize)>) -> *mut u8 {
         s.zero_free_slots();
     }
     collect::note_alloc(s.free_bytes());
-    let (next, end) = s
+    let run = s
         .take_run()
         .unwrap_or_else(|| crate::rt_fatal!("a span with free slots has none"));
+    hand_out(entry, s, run, size)
+}
+
+/// Makes `run` (`next..end` of span `s`) cache entry `entry`'s current
+/// run and hands out its first slot of `size` bytes.
+fn hand_out(entry: &Cell<Run>, s: &Span, (next, end): (usize, usize), size: usize) -> *mut u8 {
     entry.set(Run {
         next: next + size,
         end,
