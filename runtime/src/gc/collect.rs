@@ -421,10 +421,11 @@ fn drain_sharing(m: &mut Marker) {
     }
 }
 
-/// Sweeps and sets the next trigger (the last worker to arrive, after
-/// marking).
+/// After marking (the leader): records the live size, sets the next
+/// trigger, hands the spans to the sweep and prints the trace line
+/// (`markers`: the workers that marked).
 fn finish(
-    workers: usize,
+    markers: usize,
     started: u64,
     mark_time: std::time::Duration,
     sweep_time: std::time::Duration,
@@ -456,7 +457,7 @@ fn finish(
         let stw = crate::sched::real_nanos().saturating_sub(started);
         let mib = |b: usize| b as f64 / (1 << 20) as f64;
         let line = format!(
-            "gc {n}: heap {:.1}->{:.1} MiB (goal {:.1}), {} objects live, pause {:.3} ms (stop {:.3}, sweep {:.3}, mark {:.3}), {workers} workers; since the last: {} spans freed, {:.1} MiB returned to the OS\n",
+            "gc {n}: heap {:.1}->{:.1} MiB (goal {:.1}), {} objects live, pause {:.3} ms (stop {:.3}, sweep {:.3}, mark {:.3}), {markers} workers; since the last: {} spans freed, {:.1} MiB returned to the OS\n",
             mib(before),
             mib(live),
             mib(goal),

@@ -270,10 +270,8 @@ fn ensure_that_another_tasks_whole_pop_inside_an_inline_append_is_seen() {
     let before = list.writer.load(Relaxed);
     let mut out = 0u64;
     // SAFETY: a valid list and a slot to write the popped element to.
-    assert_eq!(
-        unsafe { plat_list_pop(list as *const _ as *mut _, &mut out) },
-        1
-    );
+    let popped = unsafe { plat_list_pop(list as *const _ as *mut _, &mut out) };
+    assert_eq!(popped, 1);
     assert_eq!(out, pool[2]);
     assert_ne!(
         list.writer.load(Relaxed),
