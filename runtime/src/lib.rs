@@ -37,6 +37,8 @@
 //!   rate limiters).
 //! - [`coro`]: task stacks and the context switch.
 //! - [`gc`]: shapes and the heap (the only allocation path).
+//! - [`io`]: files, sockets (the readiness poller), the blocking pool,
+//!   environment, processes and standard input: the system built-ins.
 //! - [`string`]: the string object layout and helpers.
 //! - [`format`]: rendering numbers for conversions and interpolation.
 //! - [`stdout`]: the buffered standard output.
@@ -83,6 +85,7 @@ pub mod entry;
 pub mod fatal;
 pub mod format;
 pub mod gc;
+pub mod io;
 mod loom;
 pub mod sched;
 pub mod signal;

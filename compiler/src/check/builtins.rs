@@ -86,6 +86,8 @@ const BUILTIN_NAMES: &[&str] = &[
     "random_float",
     "process_exit",
     "process_args",
+    "process_run",
+    "io_read_line",
     "is_cancelled",
 ];
 
@@ -138,7 +140,7 @@ pub(crate) fn function(name: &str) -> Option<BuiltinSig> {
             vec![p("value", Ty::FLOAT64)],
             Ty::FLOAT64,
         ),
-        _ => return None,
+        _ => return super::sys_builtins::function(name),
     };
     Some(BuiltinSig { op, params, ret })
 }

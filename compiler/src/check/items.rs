@@ -77,6 +77,30 @@ fn declare_prelude(checker: &mut Checker) {
         false,
     );
     debug_assert_eq!(id, AdtId::MEMORY_ORDER);
+    let field = |name: &str, ty: Ty| hir::Field {
+        name: name.to_owned(),
+        ty,
+        mutable: false,
+        is_pub: true,
+        span: Span::default(),
+    };
+    let id = add_adt(
+        checker,
+        "ProcessOutput",
+        vec![],
+        AdtKind::Class {
+            parent: None,
+            fields: vec![
+                field("exit_code", Ty::INT32),
+                field("stdout", Ty::String),
+                field("stderr", Ty::String),
+            ],
+            vtable: Vec::new(),
+        },
+        Span::default(),
+        true,
+    );
+    debug_assert_eq!(id, AdtId::PROCESS_OUTPUT);
 }
 
 fn add_adt(

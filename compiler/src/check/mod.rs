@@ -27,6 +27,7 @@ mod ops;
 mod pattern;
 mod stmt;
 mod sync_lib;
+mod sys_builtins;
 mod types;
 
 use std::collections::HashMap;
@@ -174,7 +175,7 @@ impl Checker {
             return Some(found.clone());
         }
         match segs {
-            [name @ ("Option" | "Result" | "MemoryOrder")] => self.type_names.get(*name).cloned(),
+            [name @ ("Option" | "Result" | "MemoryOrder" | "ProcessOutput")] => self.type_names.get(*name).cloned(),
             _ => None,
         }
     }

@@ -28,6 +28,7 @@ pub(crate) fn is_builtin_type(name: &str) -> bool {
                 | "Option"
                 | "Result"
                 | "MemoryOrder"
+                | "ProcessOutput"
                 | "List"
                 | "Dict"
                 | "Set"

@@ -491,6 +491,7 @@ impl FunctionCx<'_, '_> {
             | Builtin::TimeMonotonicNanos => self.task_builtin(op, args, ret, span),
             Builtin::StrSplit | Builtin::StrParse => self.string_collection_method(op, args, ret),
             Builtin::Lib(op) => self.lib_builtin(op, args, ret, span),
+            Builtin::Sys(symbol) => self.sys_call(symbol, args, ret),
             Builtin::IsFirst
             | Builtin::IsSecond
             | Builtin::Unwrap

@@ -16,6 +16,7 @@ mod instances;
 mod objects;
 mod runtime_abi;
 mod sync_lib;
+mod sys;
 mod tasks;
 mod types;
 
@@ -142,6 +143,20 @@ impl ModuleCx<'_> {
         }
         let sig = runtime_abi::signature(name, self.call_conv)
             .unwrap_or_else(|| panic!("runtime function `{name}` missing from runtime_abi::TABLE"));
+        let id = self
+            .module
+            .declare_function(name, Linkage::Import, &sig)
+            .unwrap_or_else(|e| panic!("declaring runtime function `{name}`: {e}"));
+        self.runtime.insert(name, id);
+        id
+    }
+
+    /// Runtime function `name` with a signature given by the caller (the
+    /// system built-ins, whose signatures follow from their Plat types).
+    pub fn runtime_fn_with(&mut self, name: &'static str, sig: Signature) -> FuncId {
+        if let Some(id) = self.runtime.get(name) {
+            return *id;
+        }
         let id = self
             .module
             .declare_function(name, Linkage::Import, &sig)

@@ -356,6 +356,11 @@ pub enum Builtin {
     SetToList,
     /// Channels and the synchronisation library (see [`LibOp`]).
     Lib(LibOp),
+    /// A built-in function of section 13 (files, sockets, environment,
+    /// processes) implemented by the runtime function of this name; see
+    /// `check/sys_builtins.rs` for the table and `codegen/sys.rs` for the
+    /// calling convention.
+    Sys(&'static str),
     /// `Option`/`Result` methods; the tag tested is 0 (`Some`/`Ok`).
     IsFirst,
     IsSecond,

@@ -45,6 +45,9 @@ impl AdtId {
     /// The built-in `MemoryOrder`: `Relaxed`, `Acquire`, `Release`,
     /// `AcqRel`, `SeqCst` (tags 0-4, the runtime's order numbers).
     pub const MEMORY_ORDER: AdtId = AdtId(2);
+    /// The built-in class `ProcessOutput` (what `process_run` returns):
+    /// fields `exit_code: Int32`, `stdout: String`, `stderr: String`.
+    pub const PROCESS_OUTPUT: AdtId = AdtId(3);
 }
 
 /// A generic type parameter, unique in the whole program.

@@ -1,0 +1,1 @@
+//! Entry points of the file, directory and symlink built-ins.

@@ -1,0 +1,2 @@
+//! Entry points of the environment, randomness, process and standard
+//! input built-ins.
