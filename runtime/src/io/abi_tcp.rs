@@ -87,7 +87,7 @@ pub unsafe extern "C" fn plat_tcp_read(
 ) -> *mut u8 {
     let r = sock(socket, "tcp_read").and_then(|s| tcp::read(&s, socket, max_bytes));
     match checked(r) {
-        Ok(text) => value::ok_str(desc, &text),
+        Ok(text) => value::ok(desc, text as u64),
         Err(e) => value::err(desc, &e),
     }
 }

@@ -18,6 +18,7 @@ use std::sync::Mutex;
 
 use super::blocking;
 use super::netpoll::{self, PollDesc, Side, WaitError};
+use crate::string::{self, PlatStr};
 
 /// Pending connections a listener queues (the kernel caps it at
 /// `net.core.somaxconn`).
@@ -79,12 +80,13 @@ impl Socket {
 
     /// Waits for readiness of `side`; `Err` when the socket was closed or
     /// another task waits on the same side.
-    fn wait(&self, side: Side, what: &'static str, op: &str) -> Outcome<()> {
+    fn wait(&self, side: Side, what: &'static str, op: impl Fn() -> String) -> Outcome<()> {
         match netpoll::wait(self.pd, side, what) {
             Ok(()) => Ok(()),
-            Err(WaitError::Closed) => Err(format!("{op}: socket closed")),
+            Err(WaitError::Closed) => Err(format!("{}: socket closed", op())),
             Err(WaitError::Busy) => Err(format!(
-                "{op}: another task is already waiting on this socket"
+                "{}: another task is already waiting on this socket",
+                op()
             )),
             Err(WaitError::Cancelled) => Err(CANCELLED.to_owned()),
         }
@@ -218,9 +220,9 @@ pub fn listen(host: &str, port: i32) -> Outcome<Socket> {
 
 /// `tcp_accept(listener)`: the next connection, waiting for one.
 pub fn accept(l: &Socket, number: i32) -> Outcome<Socket> {
-    let op = format!("tcp_accept({number})");
+    let op = || format!("tcp_accept({number})");
     if !l.listener {
-        return Err(format!("{op}: socket {number} is not listening"));
+        return Err(format!("{}: socket {number} is not listening", op()));
     }
     loop {
         // SAFETY: plain system call; no address wanted.
@@ -237,9 +239,9 @@ pub fn accept(l: &Socket, number: i32) -> Outcome<Socket> {
             return Socket::new(fd, false);
         }
         match errno() {
-            libc::EAGAIN => l.wait(Side::Read, "accepting a connection", &op)?,
+            libc::EAGAIN => l.wait(Side::Read, "accepting a connection", op)?,
             libc::EINTR | libc::ECONNABORTED => {}
-            _ => return Err(os_err(&op)),
+            _ => return Err(os_err(&op())),
         }
     }
 }
@@ -263,7 +265,7 @@ pub fn connect(host: &str, port: i32) -> Outcome<Socket> {
             last = os_err(&op);
             continue;
         }
-        s.wait(Side::Write, "connecting", &op)?;
+        s.wait(Side::Write, "connecting", || op.clone())?;
         let mut err: i32 = 0;
         let mut len = std::mem::size_of::<i32>() as libc::socklen_t;
         // SAFETY: `err` and `len` are valid out-pointers for SO_ERROR.
@@ -285,61 +287,112 @@ pub fn connect(host: &str, port: i32) -> Outcome<Socket> {
     Err(last)
 }
 
-/// `tcp_read(socket, max_bytes)`: whole characters, `""` at end of stream.
-pub fn read(s: &Socket, number: i32, max_bytes: i32) -> Outcome<String> {
-    let op = format!("tcp_read({number})");
+/// `tcp_read(socket, max_bytes)`: whole characters as a Plat string,
+/// `""` at end of stream.
+pub fn read(s: &Socket, number: i32, max_bytes: i32) -> Outcome<*const PlatStr> {
+    let op = || format!("tcp_read({number})");
     if max_bytes <= 0 {
-        return Err(format!("{op}: max_bytes must be positive, not {max_bytes}"));
+        return Err(format!(
+            "{}: max_bytes must be positive, not {max_bytes}",
+            op()
+        ));
     }
     if s.listener {
-        return Err(format!("{op}: socket {number} is listening, not connected"));
+        return Err(format!(
+            "{}: socket {number} is listening, not connected",
+            op()
+        ));
     }
-    let mut buf = std::mem::take(&mut *s.tail.lock().unwrap_or_else(|e| e.into_inner()));
     let want = (max_bytes as usize).min(MAX_READ);
+    let mut tail = std::mem::take(&mut *s.tail.lock().unwrap_or_else(|e| e.into_inner()));
     loop {
-        let have = buf.len();
+        let errno = match recv_step(s.fd, &mut tail, want) {
+            Step::Text(text) => {
+                if !tail.is_empty() {
+                    *s.tail.lock().unwrap_or_else(|e| e.into_inner()) = tail;
+                }
+                return Ok(text);
+            }
+            Step::Partial => continue,
+            Step::Failed(errno) => errno,
+        };
+        let failed = match errno {
+            libc::EAGAIN => s.wait(Side::Read, "reading a socket", op).err(),
+            libc::EINTR => None,
+            _ => Some(format!(
+                "{}: {}",
+                op(),
+                std::io::Error::from_raw_os_error(errno)
+            )),
+        };
+        if let Some(e) = failed {
+            *s.tail.lock().unwrap_or_else(|e| e.into_inner()) = tail;
+            return Err(e);
+        }
+    }
+}
+
+/// What one `recv` gave.
+enum Step {
+    /// Whole characters (empty: end of stream), as a Plat string.
+    Text(*const PlatStr),
+    /// Only the start of a character: receive again.
+    Partial,
+    /// `recv` failed with this errno (`tail` unchanged).
+    Failed(i32),
+}
+
+thread_local! {
+    /// Each worker's receive buffer (reused: no allocation or zeroing
+    /// per read).
+    static RECV_BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Receives up to `want` bytes after `tail` (bytes of a cut-off
+/// character) and turns the whole characters into a Plat string; the
+/// new cut-off bytes are left in `tail`. Never parks, and is not
+/// inlined: the thread-local buffer's address must not be kept across a
+/// park, after which the task may run on another thread.
+#[inline(never)]
+fn recv_step(fd: i32, tail: &mut Vec<u8>, want: usize) -> Step {
+    RECV_BUF.with(|b| {
+        let mut b = b.borrow_mut();
+        b.clear();
+        b.extend_from_slice(tail);
+        let have = b.len();
         // Room for `want` bytes, or at least one more byte of a cut-off
         // character (a character longer than `max_bytes` comes whole).
         let room = want.saturating_sub(have).max(1);
-        buf.resize(have + room, 0);
-        // SAFETY: `buf[have..]` is `room` writable bytes.
-        let n = unsafe {
-            libc::recv(
-                s.fd,
-                buf.as_mut_ptr().add(have) as *mut libc::c_void,
-                room,
-                0,
-            )
-        };
-        if n > 0 {
-            buf.truncate(have + n as usize);
-            let keep = cut_off_tail(&buf);
-            if keep < buf.len() {
-                let tail = buf.split_off(buf.len() - keep);
-                *s.tail.lock().unwrap_or_else(|e| e.into_inner()) = tail;
-                return Ok(String::from_utf8_lossy(&buf).into_owned());
-            }
-            // Only a cut-off character so far: read on.
-            continue;
+        b.reserve(room);
+        // SAFETY: the buffer has `room` bytes of spare capacity after
+        // `have`.
+        let n = unsafe { libc::recv(fd, b.as_mut_ptr().add(have) as *mut libc::c_void, room, 0) };
+        if n < 0 {
+            return Step::Failed(errno());
         }
-        buf.truncate(have);
+        // SAFETY: `recv` initialised `n` bytes after `have`.
+        unsafe { b.set_len(have + n as usize) };
+        tail.clear();
         if n == 0 {
-            return Ok(String::from_utf8_lossy(&buf).into_owned());
+            // End of stream: a cut-off character left is invalid.
+            return Step::Text(plat_text(&b));
         }
-        match errno() {
-            libc::EAGAIN => {
-                if let Err(e) = s.wait(Side::Read, "reading a socket", &op) {
-                    *s.tail.lock().unwrap_or_else(|e| e.into_inner()) = buf;
-                    return Err(e);
-                }
-            }
-            libc::EINTR => {}
-            _ => {
-                let e = os_err(&op);
-                *s.tail.lock().unwrap_or_else(|e| e.into_inner()) = buf;
-                return Err(e);
-            }
+        let keep = cut_off_tail(&b);
+        if keep == b.len() {
+            tail.extend_from_slice(&b);
+            return Step::Partial;
         }
+        let whole = b.len() - keep;
+        tail.extend_from_slice(&b[whole..]);
+        Step::Text(plat_text(&b[..whole]))
+    })
+}
+
+/// A Plat string of `bytes`, with U+FFFD for bytes that are not UTF-8.
+fn plat_text(bytes: &[u8]) -> *const PlatStr {
+    match std::str::from_utf8(bytes) {
+        Ok(_) => string::from_utf8_with_chars(bytes, string::count_chars(bytes)),
+        Err(_) => string::from_str(&String::from_utf8_lossy(bytes)),
     }
 }
 
@@ -364,9 +417,12 @@ fn cut_off_tail(b: &[u8]) -> usize {
 
 /// `tcp_write(socket, data)`: all of `data`; returns the bytes written.
 pub fn write(s: &Socket, number: i32, data: &[u8]) -> Outcome<i32> {
-    let op = format!("tcp_write({number})");
+    let op = || format!("tcp_write({number})");
     if s.listener {
-        return Err(format!("{op}: socket {number} is listening, not connected"));
+        return Err(format!(
+            "{}: socket {number} is listening, not connected",
+            op()
+        ));
     }
     let mut done = 0;
     while done < data.len() {
@@ -384,9 +440,9 @@ pub fn write(s: &Socket, number: i32, data: &[u8]) -> Outcome<i32> {
             continue;
         }
         match errno() {
-            libc::EAGAIN => s.wait(Side::Write, "writing a socket", &op)?,
+            libc::EAGAIN => s.wait(Side::Write, "writing a socket", op)?,
             libc::EINTR => {}
-            _ => return Err(os_err(&op)),
+            _ => return Err(os_err(&op())),
         }
     }
     Ok(done as i32)
