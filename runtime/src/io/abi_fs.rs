@@ -508,9 +508,16 @@ pub unsafe extern "C" fn plat_symlink_read(
 ) -> *mut u8 {
     // SAFETY: a valid string (module contract).
     let path = unsafe { arg(path) };
-    let r = on_path("symlink_read", path, |p| {
-        let target = std::fs::read_link(p)?;
-        Ok(target.to_string_lossy().into_owned())
+    let r = blocking::run("symlink_read", move || {
+        let w = what("symlink_read", &path);
+        match std::fs::read_link(&path) {
+            Ok(target) => Ok(target.to_string_lossy().into_owned()),
+            // readlink(2)'s EINVAL: something that is not a symlink.
+            Err(e) if e.raw_os_error() == Some(libc::EINVAL) => {
+                Err(format!("{w}: not a symbolic link"))
+            }
+            Err(e) => Err(value::os_error(&w, &e)),
+        }
     });
     result_str(desc, r)
 }

@@ -250,7 +250,11 @@ impl File {
             if more.is_empty() {
                 // The file ends inside a character.
                 self.unread(OP, &mut pushed, &bytes)?;
-                return Err(not_utf8(OP, &self.path, 0));
+                return Err(format!(
+                    "{}: the file ends inside a character (not valid UTF-8); \
+                     use file_read_binary for bytes",
+                    self.what(OP)
+                ));
             }
             bytes.extend_from_slice(&more);
         }
