@@ -76,6 +76,7 @@ const BUILTIN_NAMES: &[&str] = &[
     "tcp_read",
     "tcp_write",
     "tcp_close",
+    "tcp_local_port",
     "time_now",
     "time_sleep",
     "time_monotonic_nanos",

@@ -175,7 +175,9 @@ impl Checker {
             return Some(found.clone());
         }
         match segs {
-            [name @ ("Option" | "Result" | "MemoryOrder" | "ProcessOutput")] => self.type_names.get(*name).cloned(),
+            [name @ ("Option" | "Result" | "MemoryOrder" | "ProcessOutput")] => {
+                self.type_names.get(*name).cloned()
+            }
             _ => None,
         }
     }

@@ -110,6 +110,11 @@ pub(crate) fn function(name: &str) -> Option<BuiltinSig> {
             res(i32_()),
         ),
         "tcp_close" => ("plat_tcp_close", vec![p("socket", i32_())], res(Ty::Bool)),
+        "tcp_local_port" => (
+            "plat_tcp_local_port",
+            vec![p("socket", i32_())],
+            res(i32_()),
+        ),
         // Environment, randomness, processes, standard input.
         "env_get" => ("plat_env_get", vec![p("name", s())], Ty::option(s())),
         "env_set" => (
@@ -127,10 +132,7 @@ pub(crate) fn function(name: &str) -> Option<BuiltinSig> {
         "process_args" => ("plat_process_args", vec![], s()),
         "process_run" => (
             "plat_process_run",
-            vec![
-                p("command", s()),
-                p("args", Ty::List(Box::new(s()))),
-            ],
+            vec![p("command", s()), p("args", Ty::List(Box::new(s())))],
             res(Ty::Adt(AdtId::PROCESS_OUTPUT, Vec::new())),
         ),
         "io_read_line" => ("plat_io_read_line", vec![], Ty::option(s())),

@@ -18,7 +18,12 @@ use crate::hir::{self, AdtId, Ty};
 
 impl FunctionCx<'_, '_> {
     /// `symbol(ctx, args..., descs...)` for a system built-in.
-    pub fn sys_call(&mut self, symbol: &'static str, args: &[Option<hir::Expr>], ret: &Ty) -> Option<Value> {
+    pub fn sys_call(
+        &mut self,
+        symbol: &'static str,
+        args: &[Option<hir::Expr>],
+        ret: &Ty,
+    ) -> Option<Value> {
         let ret = self.concrete(ret);
         let mut sig = Signature::new(self.cx.call_conv);
         let mut values = vec![self.ctx];

@@ -51,3 +51,20 @@ pub mod random;
 pub mod stdin;
 pub mod tcp;
 pub mod value;
+
+/// Raises the soft limit on open descriptors to the hard limit (as Go
+/// does at start), so that a server can hold many connections.
+pub fn raise_fd_limit() {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `lim` is a valid out-pointer; failure leaves the limit as
+    // it was, which is harmless.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 && lim.rlim_cur < lim.rlim_max {
+            lim.rlim_cur = lim.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
+        }
+    }
+}

@@ -97,6 +97,8 @@ pub struct State {
     sleeping: usize,
     /// Wake-ups handed out and not yet consumed.
     permits: usize,
+    /// A sleeper is blocked in the I/O poller instead of the condvar.
+    polling: bool,
 }
 
 /// What a worker about to sleep decided after the re-check (S3).
@@ -107,6 +109,9 @@ pub enum Recheck {
     /// Nothing to do: wait for a permit, at most this long if a timer is
     /// pending.
     Wait(Option<Duration>),
+    /// Nothing to do, but tasks wait for I/O and nobody polls: block in
+    /// the poller (at most this long), as the one polling sleeper.
+    Poll(Option<Duration>),
 }
 
 /// The idle-worker state of a scheduler.
@@ -119,6 +124,9 @@ pub struct Idle {
     /// Workers looking for work: spinning, or woken by a permit and not
     /// yet back in the worker loop.
     spinning: AtomicUsize,
+    /// Interrupts the polling sleeper (an eventfd write); `None` when
+    /// this scheduler never polls (the loom models).
+    poke: Option<fn()>,
 }
 
 impl Default for Idle {
@@ -134,10 +142,20 @@ impl Idle {
             state: Mutex::new(State {
                 sleeping: 0,
                 permits: 0,
+                polling: false,
             }),
             cv: Condvar::new(),
             sleeping: AtomicUsize::new(0),
             spinning: AtomicUsize::new(0),
+            poke: None,
+        }
+    }
+
+    /// A scheduler whose sleepers may poll for I/O, interrupted by `poke`.
+    pub fn with_poke(poke: fn()) -> Self {
+        Idle {
+            poke: Some(poke),
+            ..Idle::new()
         }
     }
 
@@ -175,7 +193,29 @@ impl Idle {
     /// Go's woken `M`) and ends that with
     /// [`found_work`](Idle::found_work) or
     /// [`stop_spinning`](Idle::stop_spinning). False: timed out.
+    #[cfg_attr(
+        not(loom),
+        allow(dead_code, reason = "the loom models sleep without polling")
+    )]
     pub fn sleep(&self, recheck: impl FnOnce(usize) -> Recheck) -> bool {
+        self.sleep_or_poll(|sleeping, _| recheck(sleeping), |_| {})
+    }
+
+    /// [`sleep`](Idle::sleep), where `recheck(sleeping, polling)` also
+    /// learns whether another sleeper already polls, and may answer
+    /// [`Recheck::Poll`]: then `poll(timeout)` runs without the mutex
+    /// (the caller blocks in the I/O poller), and the caller comes back
+    /// counted as spinning, to run what the poll made runnable.
+    ///
+    /// A waker hands permits out as for condvar sleepers and also pokes
+    /// the poller (under the mutex, after the poller set `polling`: a
+    /// poke before the poller blocks leaves the eventfd readable, so it
+    /// is not lost).
+    pub fn sleep_or_poll(
+        &self,
+        recheck: impl FnOnce(usize, bool) -> Recheck,
+        poll: impl FnOnce(Option<Duration>),
+    ) -> bool {
         let mut st = self.lock();
         st.sleeping += 1;
         // S1 (pairs with W3 in `wake`).
@@ -183,7 +223,22 @@ impl Idle {
         // S2 (pairs with W2 in `wake`).
         fence(Ordering::SeqCst);
         // S3.
-        let seen = recheck(st.sleeping);
+        let seen = recheck(st.sleeping, st.polling);
+        if let Recheck::Poll(timeout) = seen {
+            st.polling = true;
+            drop(st);
+            poll(timeout);
+            st = self.lock();
+            st.polling = false;
+            if st.permits > 0 {
+                st.permits -= 1;
+            } else {
+                st.sleeping -= 1;
+                self.sleeping.store(st.sleeping, Ordering::SeqCst);
+                self.start_spinning();
+            }
+            return true;
+        }
         if let Recheck::Wait(timeout) = seen {
             while st.permits == 0 {
                 st = match timeout {
@@ -224,6 +279,19 @@ impl Idle {
         }
     }
 
+    /// Notifies a sleeper of a permit just handed out: a condvar sleeper,
+    /// and the polling one too if there is one (whichever comes first
+    /// takes the permit; an extra poke only makes the poller look at the
+    /// queues once more). Called with the mutex held.
+    fn notify(&self, st: &State) {
+        self.cv.notify_one();
+        if st.polling {
+            if let Some(poke) = self.poke {
+                poke();
+            }
+        }
+    }
+
     /// The calling spinning worker found a task. If it was the last
     /// spinner, wakes another worker (Go's `resetspinning`): submitters
     /// skip the wake-up while somebody spins, counting on the spinner,
@@ -253,8 +321,7 @@ impl Idle {
             st.permits += 1;
             // The woken worker counts as spinning until it has looked.
             self.start_spinning();
-            drop(st);
-            self.cv.notify_one();
+            self.notify(&st);
         }
     }
 
@@ -287,6 +354,11 @@ impl Idle {
         self.sleeping.store(0, Ordering::SeqCst);
         st.permits += n;
         self.spinning.fetch_add(n, Ordering::SeqCst);
+        if st.polling {
+            if let Some(poke) = self.poke {
+                poke();
+            }
+        }
         drop(st);
         self.cv.notify_all();
     }

@@ -269,7 +269,7 @@ fn init(n: usize, first: usize, detect_deadlock: bool) {
     let s = Sched {
         injector: Injector::new(),
         slots,
-        idle: Idle::new(),
+        idle: Idle::with_poke(crate::io::netpoll::poke),
         locals: Mutex::new(locals),
         detect_deadlock,
     };
@@ -355,6 +355,7 @@ unsafe extern "C" fn main_body(ctx: *mut PlatCtx, env: *mut u8) -> u64 {
 /// (which becomes worker 0); exits the process with its result.
 pub fn start_program(program: fn(*mut PlatCtx) -> i32) -> ! {
     configure_stacks();
+    crate::io::raise_fd_limit();
     crate::gc::collect::enable_from_env();
     trace::init_from_env();
     let n = if seed::init_from_env() {

@@ -27,6 +27,7 @@ use super::{
 };
 use crate::coro::{stack, switch};
 use crate::entry::PlatCtx;
+use crate::io::{blocking, netpoll};
 use crate::signal;
 
 /// Runs the worker loop of worker `index` on this thread, forever.
@@ -138,7 +139,33 @@ fn find_task(w: &WorkerLocal) -> Option<FiberRef> {
     if let Some(t) = w.run_next.take().or_else(|| w.local.pop()) {
         return Some(t);
     }
-    steal_injector(w).or_else(|| steal_others(w))
+    steal_injector(w)
+        .or_else(|| poll_io_now(w))
+        .or_else(|| steal_others(w))
+}
+
+/// Polls for I/O readiness without blocking, if tasks wait for it (Go's
+/// `findrunnable` polls before stealing): the tasks made runnable go to
+/// this worker's queue, and the first is returned.
+fn poll_io_now(w: &WorkerLocal) -> Option<FiberRef> {
+    if netpoll::waiters() == 0 {
+        return None;
+    }
+    let mut ready = Vec::new();
+    netpoll::poll(0, &mut ready);
+    for f in ready {
+        wake(f);
+    }
+    w.local.pop()
+}
+
+/// `epoll_wait`'s timeout for an idle sleep of at most `d` (rounded up
+/// to whole milliseconds; -1: no limit).
+fn poll_timeout(d: Option<Duration>) -> i32 {
+    match d {
+        None => -1,
+        Some(d) => d.as_nanos().div_ceil(1_000_000).min(i32::MAX as u128) as i32,
+    }
 }
 
 /// Seeded mode: a random task of the bag (after moving in whatever was
@@ -151,6 +178,15 @@ fn find_task_seeded(w: &WorkerLocal) -> Option<FiberRef> {
         }
     }
     timer::fire_due();
+    if netpoll::waiters() > 0 {
+        // The poller's defined point in a seeded schedule: before every
+        // pick. What it finds joins the bag like any woken task.
+        let mut ready = Vec::new();
+        netpoll::poll(0, &mut ready);
+        for f in ready {
+            wake(f);
+        }
+    }
     let mut bag = w.bag.borrow_mut();
     if bag.is_empty() {
         return None;
@@ -164,6 +200,16 @@ fn find_task_seeded(w: &WorkerLocal) -> Option<FiberRef> {
 /// source of wake-ups).
 fn idle_seeded() {
     crate::stdout::flush_if_dirty();
+    if netpoll::waiters() > 0 && timer::next_deadline().is_none() {
+        // Only I/O can wake a task: wait for it (the next pick sees what
+        // it made runnable; nothing else runs meanwhile).
+        let mut ready = Vec::new();
+        netpoll::poll(-1, &mut ready);
+        for f in ready {
+            wake(f);
+        }
+        return;
+    }
     if let Some(d) = timer::next_deadline() {
         // Pending ticks nobody waits for cannot end a deadlock.
         if !(sched().detect_deadlock && timer::none_can_wake()) {
@@ -211,25 +257,43 @@ fn spin_then_sleep(w: &WorkerLocal) -> Option<FiberRef> {
         crate::stdout::flush_if_dirty();
         let slot = &s.slots[w.index];
         super::gc_roots::falling_asleep(slot);
-        let woken = s.idle.sleep(|sleeping| {
-            let due = timer::next_deadline();
-            if any_queued()
-                || due.is_some_and(|d| d <= now_nanos())
-                || crate::gc::collect::pending()
-            {
-                return Recheck::Work;
-            }
-            if s.detect_deadlock
-                && sleeping == s.slots.len()
-                && (due.is_none() || timer::none_can_wake())
-            {
-                deadlock::report_deadlock();
-            }
-            Recheck::Wait(
-                due.map(|d| Duration::from_nanos(d.saturating_sub(now_nanos()).max(1000))),
-            )
-        });
+        let mut ready = Vec::new();
+        let woken = s.idle.sleep_or_poll(
+            |sleeping, polling| {
+                // Read before the queues: a pool job wakes its task
+                // before it stops counting (see `io::blocking`).
+                let jobs = blocking::pending();
+                let io = netpoll::waiters();
+                let due = timer::next_deadline();
+                if any_queued()
+                    || due.is_some_and(|d| d <= now_nanos())
+                    || crate::gc::collect::pending()
+                {
+                    return Recheck::Work;
+                }
+                let until =
+                    due.map(|d| Duration::from_nanos(d.saturating_sub(now_nanos()).max(1000)));
+                if io > 0 && !polling {
+                    return Recheck::Poll(until);
+                }
+                if s.detect_deadlock
+                    && sleeping == s.slots.len()
+                    && (due.is_none() || timer::none_can_wake())
+                    && io == 0
+                    && jobs == 0
+                {
+                    deadlock::report_deadlock();
+                }
+                Recheck::Wait(until)
+            },
+            |until| {
+                netpoll::poll(poll_timeout(until), &mut ready);
+            },
+        );
         super::gc_roots::woke(slot);
+        for f in ready {
+            wake(f);
+        }
         if !woken {
             return None;
         }
@@ -510,6 +574,15 @@ pub(super) fn monitor() {
     let mut last: Vec<(u64, usize)> = vec![(0, 0); s.slots.len()];
     loop {
         std::thread::sleep(TIME_SLICE);
+        if netpoll::overdue(TIME_SLICE.as_nanos() as u64) {
+            // Every worker busy for a whole slice: nobody polled. The
+            // tasks made runnable go to the injector.
+            let mut ready = Vec::new();
+            netpoll::poll(0, &mut ready);
+            for f in ready {
+                wake(f);
+            }
+        }
         if any_queued() {
             wake_idle();
         }
