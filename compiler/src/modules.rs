@@ -15,7 +15,11 @@ use crate::source::SourceMap;
 use crate::syntax::{self, ast};
 
 /// The standard library: module name and source, embedded at build time.
-const STD: &[(&str, &str)] = &[("json", include_str!("../../stdlib/std/json.plat"))];
+const STD: &[(&str, &str)] = &[
+    ("io", include_str!("../../stdlib/std/io.plat")),
+    ("json", include_str!("../../stdlib/std/json.plat")),
+    ("net", include_str!("../../stdlib/std/net.plat")),
+];
 
 /// The source of standard library module `name`.
 pub fn std_source(name: &str) -> Option<&'static str> {
@@ -85,7 +89,9 @@ impl Loader<'_> {
                         "no such module",
                     )
                     .with_hint(match path.first().map(String::as_str) {
-                        Some("std") => "the standard library has: std::json".to_owned(),
+                        Some("std") => {
+                            "the standard library has: std::io, std::json, std::net".to_owned()
+                        }
                         _ => format!(
                             "expected the file {}.plat under the program's folder",
                             path.join("/")

@@ -42,9 +42,13 @@ pub mod abi_fs;
 pub mod abi_misc;
 pub mod abi_tcp;
 pub mod blocking;
+pub mod env;
 pub mod file;
 pub mod handles;
 pub mod netpoll;
+pub mod process;
+pub mod random;
+pub mod stdin;
 pub mod tcp;
 pub mod value;
 
