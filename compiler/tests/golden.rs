@@ -365,6 +365,7 @@ fn gc_stressed(rel: &str) -> bool {
         "tests/run/concurrency/",
         "tests/run/enums/",
         "tests/run/gc/",
+        "tests/run/io/",
         "tests/run/generics/",
         "tests/run/option_result/",
         "tests/run/print/",
