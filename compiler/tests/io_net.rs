@@ -77,7 +77,10 @@ fn serve_one_client(env: &[(&str, &str)]) -> String {
 fn a_plat_server_serves_a_client_in_another_process() {
     let bytes = "héllo over tcp, ".len() * 500;
     for &(k, v) in SCHEDULES {
-        assert_eq!(serve_one_client(&[(k, v)]), format!("served {bytes} bytes\n"));
+        assert_eq!(
+            serve_one_client(&[(k, v)]),
+            format!("served {bytes} bytes\n")
+        );
     }
 }
 

@@ -305,7 +305,10 @@ pub unsafe extern "C" fn plat_file_delete(
 ) -> *mut u8 {
     // SAFETY: a valid string (module contract).
     let path = unsafe { arg(path) };
-    result_unit(desc, on_path("file_delete", path, |p| std::fs::remove_file(p)))
+    result_unit(
+        desc,
+        on_path("file_delete", path, |p| std::fs::remove_file(p)),
+    )
 }
 
 /// `file_rename(old_path, new_path)`: as rename(2), replacing a file at
@@ -425,7 +428,10 @@ pub unsafe extern "C" fn plat_dir_create(
 ) -> *mut u8 {
     // SAFETY: a valid string (module contract).
     let path = unsafe { arg(path) };
-    result_unit(desc, on_path("dir_create", path, |p| std::fs::create_dir(p)))
+    result_unit(
+        desc,
+        on_path("dir_create", path, |p| std::fs::create_dir(p)),
+    )
 }
 
 /// `dir_create_all(path)`: the directory and missing parents; `Ok` if
@@ -453,7 +459,10 @@ pub unsafe extern "C" fn plat_dir_remove(
 ) -> *mut u8 {
     // SAFETY: a valid string (module contract).
     let path = unsafe { arg(path) };
-    result_unit(desc, on_path("dir_remove", path, |p| std::fs::remove_dir(p)))
+    result_unit(
+        desc,
+        on_path("dir_remove", path, |p| std::fs::remove_dir(p)),
+    )
 }
 
 /// `dir_list(path)`: the entry names, sorted (byte order), one per line,
@@ -492,9 +501,8 @@ pub unsafe extern "C" fn plat_symlink_create(
     // SAFETY: valid strings (module contract).
     let (target, link) = unsafe { (arg(target), arg(link)) };
     let r = blocking::run("symlink_create", move || {
-        std::os::unix::fs::symlink(&target, &link).map_err(|e| {
-            value::os_error(&format!("symlink_create({target:?}, {link:?})"), &e)
-        })
+        std::os::unix::fs::symlink(&target, &link)
+            .map_err(|e| value::os_error(&format!("symlink_create({target:?}, {link:?})"), &e))
     });
     result_unit(desc, r)
 }

@@ -30,6 +30,10 @@ use crate::entry::PlatCtx;
 use crate::io::{blocking, netpoll};
 use crate::signal;
 
+/// Looks at the queues of an idle worker before it sleeps while tasks
+/// wait for I/O (see [`spin_then_sleep`]).
+const IO_SPIN_ROUNDS: usize = 4;
+
 /// Runs the worker loop of worker `index` on this thread, forever.
 pub(super) fn worker_main(index: usize) -> ! {
     signal::install_altstack();
@@ -242,13 +246,25 @@ fn spin_then_sleep(w: &WorkerLocal) -> Option<FiberRef> {
             s.idle.stop_spinning();
             return None;
         }
-        for round in 0..SPIN_ROUNDS {
+        // With tasks waiting for I/O, the sleep is a blocking poll that
+        // readiness ends at once: a few looks at the queues, then that
+        // (spinning only took the core from whoever is at the other end
+        // of the sockets, often on this machine: Go's `findrunnable`
+        // also steals a few times and then blocks in `netpoll`).
+        let (rounds, pause) = if netpoll::waiters() > 0 {
+            (IO_SPIN_ROUNDS, false)
+        } else {
+            (SPIN_ROUNDS, true)
+        };
+        for round in 0..rounds {
             if let Some(t) = find_task(w) {
                 s.idle.found_work();
                 return Some(t);
             }
-            for _ in 0..(16 << (round / 16).min(4)) {
-                std::hint::spin_loop();
+            if pause {
+                for _ in 0..(16 << (round / 16).min(4)) {
+                    std::hint::spin_loop();
+                }
             }
         }
         s.idle.stop_spinning();
