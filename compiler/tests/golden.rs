@@ -14,7 +14,8 @@
 //! Header directives (comment lines at the very top of a file):
 //! `// run`, `// compile-fail` (`// compile-fail build` when the error is
 //! only found by `plat build`), `// exit-code: N` (default 0),
-//! `// stderr-contains: TEXT` (repeatable), `// args: A B C`,
+//! `// stderr-contains: TEXT` (repeatable), `// args: A B C` (`{root}` in
+//! an argument is the workspace root: programs run in a scratch folder),
 //! `// env: KEY=VALUE` (repeatable). Other header comments are free text.
 //!
 //! Commands run from the workspace root with the file path relative to it,
@@ -150,7 +151,11 @@ fn scratch_dir(rel: &str) -> Result<PathBuf, String> {
 
 fn check_case(root: &Path, rel: &str, kind: Kind) -> Result<(), String> {
     let source = fs::read_to_string(root.join(rel)).map_err(|e| format!("cannot read: {e}"))?;
-    let header = Header::parse(&source)?;
+    let mut header = Header::parse(&source)?;
+    let root_text = root.to_string_lossy();
+    for arg in &mut header.args {
+        *arg = arg.replace("{root}", &root_text);
+    }
     let scratch = scratch_dir(rel)?;
     match kind {
         Kind::Run if !header.run => Err("missing `// run` header on the first line".into()),
