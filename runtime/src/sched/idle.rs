@@ -193,9 +193,9 @@ impl Idle {
     /// Go's woken `M`) and ends that with
     /// [`found_work`](Idle::found_work) or
     /// [`stop_spinning`](Idle::stop_spinning). False: timed out.
-    #[cfg_attr(
-        not(loom),
-        allow(dead_code, reason = "the loom models sleep without polling")
+    #[allow(
+        dead_code,
+        reason = "only the loom models (tests/loom_idle.rs) sleep without polling"
     )]
     pub fn sleep(&self, recheck: impl FnOnce(usize) -> Recheck) -> bool {
         self.sleep_or_poll(|sleeping, _| recheck(sleeping), |_| {})
