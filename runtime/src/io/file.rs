@@ -280,8 +280,7 @@ impl File {
                 i32::MAX
             )
         })?;
-        without_sigpipe(|| (&self.file).write_all(data))
-            .map_err(|e| self.os_err(op, &e))?;
+        without_sigpipe(|| (&self.file).write_all(data)).map_err(|e| self.os_err(op, &e))?;
         Ok(n)
     }
 
@@ -310,9 +309,7 @@ impl File {
     /// Moves the position (`file_seek`, `file_tell`, `file_rewind`).
     pub fn seek_to(&self, op: &str, to: SeekFrom) -> Result<i64, String> {
         let mut pushed = self.pushback();
-        let pos = (&self.file)
-            .seek(to)
-            .map_err(|e| self.os_err(op, &e))?;
+        let pos = (&self.file).seek(to).map_err(|e| self.os_err(op, &e))?;
         pushed.clear();
         i64::try_from(pos).map_err(|_| format!("{}: position {pos} is too large", self.what(op)))
     }
@@ -367,7 +364,15 @@ pub fn close(f: File) -> Result<(), String> {
     // SAFETY: `fd` was just taken out of the `File`, which no longer owns
     // it: it is closed exactly once, here.
     if unsafe { libc::close(fd) } != 0 {
-        return Err(os_err("file_close", &path, &std::io::Error::last_os_error()));
+        return Err(os_err(
+            "file_close",
+            &path,
+            &std::io::Error::last_os_error(),
+        ));
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "file_tests.rs"]
+mod tests;
