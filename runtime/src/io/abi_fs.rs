@@ -6,12 +6,17 @@
 //! on the blocking pool (`super::blocking::run`: only the task parks),
 //! then builds the Plat result. Error messages name the operation and
 //! the path as the program gave it: `file_open("x.txt"): No such file or
-//! directory (os error 2)`; descriptor errors are those of
-//! `super::handles::file`.
+//! directory (os error 2)`; a descriptor error is the message of
+//! `super::handles::file` after the call: `file_read(2005): bad file
+//! descriptor 2005 (not open)`.
 //!
-//! Safety contract of every function here: `ctx` is the running task's
-//! context (unused), string and list arguments point to valid objects,
-//! and descriptors are well-formed and live forever.
+//! # Safety (all entry points)
+//!
+//! Called by compiled code on a task: `ctx` is the task's context
+//! (unused), string and list arguments point to valid objects, and
+//! descriptors are well-formed and live forever.
+
+#![allow(clippy::missing_safety_doc)]
 
 use std::io::SeekFrom;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -51,13 +56,18 @@ fn result_str(desc: Desc, r: Result<String, String>) -> *mut u8 {
     }
 }
 
+/// The file numbered `fd`, or the `Err` of a bad number, naming the call.
+fn file_handle(fd: i32, op: &str) -> Result<Arc<File>, String> {
+    handles::file(fd).map_err(|e| format!("{op}({fd}): {e}"))
+}
+
 /// Runs `job` on the open file `fd` on the blocking pool.
 fn with_file<T: Send + 'static>(
     fd: i32,
     op: &'static str,
     job: impl FnOnce(&File) -> Result<T, String> + Send + 'static,
 ) -> Result<T, String> {
-    let f = handles::file(fd)?;
+    let f = file_handle(fd, op)?;
     blocking::run(op, move || job(&f))
 }
 
@@ -186,10 +196,13 @@ pub unsafe extern "C" fn plat_file_write_binary(
 /// close is an `Err`.
 #[no_mangle]
 pub unsafe extern "C" fn plat_file_close(_ctx: *mut PlatCtx, fd: i32, desc: Desc) -> *mut u8 {
-    let r = handles::file(fd).and_then(|f| {
+    let r = file_handle(fd, "file_close").and_then(|f| {
         drop(f);
         let Some(Handle::File(f)) = handles::remove(fd) else {
-            return Err(format!("bad file descriptor {fd} (not open)"));
+            // Closed by another task meanwhile.
+            return Err(format!(
+                "file_close({fd}): bad file descriptor {fd} (not open)"
+            ));
         };
         // The last reference closes the descriptor and reports what
         // close(2) says; if another task is inside an operation on it,

@@ -98,7 +98,13 @@ pub fn run<R: Send + 'static>(what: &'static str, job: impl FnOnce() -> R + Send
         // alive; nobody else writes `result`.
         unsafe {
             *(*ptr.0).result.get() = Some(r);
-            (*ptr.0).done.store(true, Ordering::Release);
+            // `SeqCst`: Dekker with the task, which stores `PARKING` then
+            // loads `done`, while this stores `done` then (in `wake`)
+            // loads its park state. With a `Release` store the two could
+            // pass each other (x86 reorders a store after a later load):
+            // the task sees `done` unset and parks, `wake` sees it running
+            // and does nothing, and the task sleeps forever.
+            (*ptr.0).done.store(true, Ordering::SeqCst);
         }
         // The task may already have seen `done` and moved on: from here
         // on only the fiber (never freed) is used, and a spurious
@@ -108,7 +114,8 @@ pub fn run<R: Send + 'static>(what: &'static str, job: impl FnOnce() -> R + Send
     }));
     loop {
         sched::prepare_park(me);
-        if c.done.load(Ordering::Acquire) {
+        // `SeqCst`: the task's half of the Dekker pair (see the job).
+        if c.done.load(Ordering::SeqCst) {
             sched::cancel_park(me);
             break;
         }
@@ -121,8 +128,9 @@ pub fn run<R: Send + 'static>(what: &'static str, job: impl FnOnce() -> R + Send
             },
         );
     }
-    // SAFETY: `done` was read with Acquire after the job's Release store
-    // of the result; the job no longer touches it.
+    // SAFETY: `done` was read (SeqCst, so acquiring) after the job's
+    // SeqCst (so releasing) store following the result; the job no
+    // longer touches it.
     unsafe { (*c.result.get()).take() }
         .unwrap_or_else(|| crate::rt_fatal!("blocking job finished without a result"))
 }

@@ -372,3 +372,7 @@ pub fn close(f: File) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "file_tests.rs"]
+mod tests;
