@@ -8,6 +8,8 @@
 //! string arguments are valid string objects, `desc` is the descriptor
 //! of the `Result` type the built-in returns.
 
+#![allow(clippy::missing_safety_doc)]
+
 use std::sync::Arc;
 
 use super::handles::{self, Handle, SOCKET_BASE};
