@@ -196,22 +196,17 @@ pub unsafe extern "C" fn plat_file_write_binary(
 /// close is an `Err`.
 #[no_mangle]
 pub unsafe extern "C" fn plat_file_close(_ctx: *mut PlatCtx, fd: i32, desc: Desc) -> *mut u8 {
-    let r = file_handle(fd, "file_close").and_then(|f| {
-        drop(f);
-        let Some(Handle::File(f)) = handles::remove(fd) else {
-            // Closed by another task meanwhile.
-            return Err(format!(
-                "file_close({fd}): bad file descriptor {fd} (not open)"
-            ));
-        };
-        // The last reference closes the descriptor and reports what
-        // close(2) says; if another task is inside an operation on it,
-        // that operation's end closes it.
-        blocking::run("file_close", move || match Arc::try_unwrap(f) {
-            Ok(f) => file::close(f),
-            Err(_) => Ok(()),
-        })
-    });
+    let r = handles::remove_file(fd)
+        .map_err(|e| format!("file_close({fd}): {e}"))
+        .and_then(|f| {
+            // The last reference closes the descriptor and reports what
+            // close(2) says; if another task is inside an operation on it,
+            // that operation's end closes it.
+            blocking::run("file_close", move || match Arc::try_unwrap(f) {
+                Ok(f) => file::close(f),
+                Err(_) => Ok(()),
+            })
+        });
     result_unit(desc, r)
 }
 

@@ -117,19 +117,13 @@ pub unsafe extern "C" fn plat_tcp_close(
     socket: i32,
     desc: *const PlatShape,
 ) -> *mut u8 {
-    if let Err(e) = sock(socket, "tcp_close") {
-        return value::err(desc, &e);
-    }
-    match handles::remove(socket) {
-        Some(Handle::Socket(s)) => {
+    match handles::remove_socket(socket) {
+        Ok(s) => {
             s.shut();
             drop(s);
             value::ok_true(desc)
         }
-        _ => value::err(
-            desc,
-            &format!("tcp_close({socket}): bad socket descriptor {socket} (not open)"),
-        ),
+        Err(e) => value::err(desc, &format!("tcp_close({socket}): {e}")),
     }
 }
 

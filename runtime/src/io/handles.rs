@@ -85,6 +85,49 @@ pub fn remove(n: i32) -> Option<Handle> {
     Some(h)
 }
 
+/// Removes number `n` if it is a file (kind and removal under one lock:
+/// a close racing another close and a reopen never closes the new one).
+pub fn remove_file(n: i32) -> Result<Arc<File>, String> {
+    match remove_if(n, |h| matches!(h, Handle::File(_))) {
+        Ok(Handle::File(f)) => Ok(f),
+        Ok(Handle::Socket(_)) | Err(Some(Handle::Socket(_))) => {
+            Err(format!("descriptor {n} is a socket, not a file"))
+        }
+        Err(_) => Err(format!("bad file descriptor {n} (not open)")),
+    }
+}
+
+/// As [`remove_file`], for a socket.
+pub fn remove_socket(n: i32) -> Result<Arc<Socket>, String> {
+    match remove_if(n, |h| matches!(h, Handle::Socket(_))) {
+        Ok(Handle::Socket(s)) => Ok(s),
+        Ok(Handle::File(_)) | Err(Some(Handle::File(_))) => {
+            Err(format!("descriptor {n} is a file, not a socket"))
+        }
+        Err(_) => Err(format!("bad socket descriptor {n} (not open)")),
+    }
+}
+
+/// Removes number `n` if `wanted` accepts what it refers to; else
+/// `Err(what it refers to)` (`None`: not open).
+fn remove_if(n: i32, wanted: impl Fn(&Handle) -> bool) -> Result<Handle, Option<Handle>> {
+    let index = n
+        .checked_sub(BASE)
+        .and_then(|i| usize::try_from(i).ok())
+        .ok_or(None)?;
+    let mut t = TABLE.write().unwrap_or_else(|e| e.into_inner());
+    let Some(entry) = t.entries.get_mut(index) else {
+        return Err(None);
+    };
+    match entry {
+        Some(h) if wanted(h) => {}
+        other => return Err(other.clone()),
+    }
+    let h = entry.take().ok_or(None)?;
+    t.free.insert(index);
+    Ok(h)
+}
+
 /// The file numbered `n`, or the message of the `Err` to return.
 pub fn file(n: i32) -> Result<Arc<File>, String> {
     match get(n) {
