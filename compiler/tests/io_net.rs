@@ -136,3 +136,51 @@ fn the_trace_shows_io_parks() {
         "no I/O park in the trace"
     );
 }
+
+/// The original compiler's `examples/tcp_echo_server.plat` and
+/// `examples/tcp_client.plat` (copied verbatim into tests/io_net/), which
+/// talk over the fixed port 8080: the client's message comes back.
+#[test]
+fn the_original_tcp_examples_talk_to_each_other() {
+    // The port is fixed by the programs: if something else holds it, the
+    // programs cannot be tried here (said, not hidden).
+    match TcpListener::bind("127.0.0.1:8080") {
+        Ok(probe) => drop(probe),
+        Err(e) => {
+            eprintln!("skipped: port 8080 is in use ({e})");
+            return;
+        }
+    }
+    let server_exe = build("original_tcp_echo_server");
+    let client_exe = build("original_tcp_client");
+    let mut server = Command::new(server_exe)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start the server");
+    watchdog(&server);
+    let mut out = BufReader::new(server.stdout.take().expect("piped stdout"));
+    let mut seen = String::new();
+    while !seen.contains("Waiting for connection...") {
+        let mut line = String::new();
+        if out.read_line(&mut line).expect("read") == 0 {
+            panic!("the server ended early: {seen}");
+        }
+        seen.push_str(&line);
+    }
+    let client = Command::new(client_exe).output().expect("run the client");
+    assert!(client.status.success(), "client: {client:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&client.stdout),
+        "Connecting to 127.0.0.1:8080...\nConnected!\nSent 16 bytes\n\
+         Received echo: Hello from Plat!\nConnection closed\n"
+    );
+    out.read_to_string(&mut seen).expect("read the rest");
+    assert!(server.wait().expect("wait").success());
+    assert_eq!(
+        seen,
+        "Starting TCP echo server on 127.0.0.1:8080...\nServer listening on 127.0.0.1:8080\n\
+         Waiting for connection...\nClient connected!\nReceived: Hello from Plat!\n\
+         Echoed 16 bytes back to client\nClient socket closed\nServer socket closed\n\
+         Server shutdown complete\n"
+    );
+}
