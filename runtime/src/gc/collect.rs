@@ -239,6 +239,11 @@ pub fn arrive(workers: usize) {
         b = g;
         if waited.timed_out() && !b.leading && b.epoch == epoch {
             crate::sched::hold_sleepers();
+            // A task switched in after the request's look at the running
+            // tasks would run on (allocating) until the monitor preempts
+            // it, a time slice or, on a loaded machine, several later:
+            // ask again, every wait.
+            crate::sched::stop_the_world(false);
         }
     }
     // We lead: every worker has arrived or sleeps, held. Spans the last
