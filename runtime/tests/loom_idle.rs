@@ -88,6 +88,9 @@ enum Tasks {
 
 struct Model {
     idle: Idle,
+    /// The sleepers poll (block in the stand-in poller, [`poll`]) instead
+    /// of waiting on the condvar, when the re-check allows.
+    polls: bool,
     queue: Queue,
     /// Tasks run so far.
     ran: AtomicUsize,
@@ -102,8 +105,18 @@ struct Model {
 
 impl Model {
     fn new(total: usize, tasks: Tasks) -> Arc<Model> {
+        Self::with_idle(total, tasks, Idle::new(), false)
+    }
+
+    /// A model whose idle sleepers block in the stand-in poller.
+    fn polling(total: usize, tasks: Tasks) -> Arc<Model> {
+        Self::with_idle(total, tasks, Idle::with_poke(poke), true)
+    }
+
+    fn with_idle(total: usize, tasks: Tasks, idle: Idle, polls: bool) -> Arc<Model> {
         Arc::new(Model {
-            idle: Idle::new(),
+            idle,
+            polls,
             queue: Queue {
                 len: AtomicUsize::new(0),
             },
@@ -156,14 +169,20 @@ impl Model {
                 return true;
             }
             self.idle.stop_spinning();
-            // The re-check: every queue (and here `stop`).
-            let woken = self.idle.sleep(|_| {
-                if !self.queue.is_empty() || self.stop.load(Ordering::SeqCst) {
-                    Recheck::Work
-                } else {
-                    Recheck::Wait(None)
-                }
-            });
+            // The re-check: every queue (and here `stop`); in a polling
+            // model, the first sleeper polls (tasks wait for I/O).
+            let woken = self.idle.sleep_or_poll(
+                |_, polling| {
+                    if !self.queue.is_empty() || self.stop.load(Ordering::SeqCst) {
+                        Recheck::Work
+                    } else if self.polls && !polling {
+                        Recheck::Poll(None)
+                    } else {
+                        Recheck::Wait(None)
+                    }
+                },
+                |_| poll(),
+            );
             if !woken {
                 return false;
             }
@@ -195,6 +214,30 @@ impl Model {
         }
         assert_eq!(self.ran.load(Ordering::SeqCst), self.total);
     }
+}
+
+::loom::lazy_static! {
+    /// The stand-in for the poller's eventfd: a poke sets it, a poll
+    /// blocks until it is set and clears it. (No I/O readiness here: the
+    /// models check that work submitted while a sleeper polls reaches it.)
+    static ref EVENTFD: (::loom::sync::Mutex<bool>, ::loom::sync::Condvar) =
+        (::loom::sync::Mutex::new(false), ::loom::sync::Condvar::new());
+}
+
+/// `netpoll::poke`: makes the eventfd readable.
+fn poke() {
+    *EVENTFD.0.lock().unwrap() = true;
+    EVENTFD.1.notify_all();
+}
+
+/// A blocking `netpoll::poll` with no timeout and no sockets: returns
+/// once poked.
+fn poll() {
+    let mut set = EVENTFD.0.lock().unwrap();
+    while !*set {
+        set = EVENTFD.1.wait(set).unwrap();
+    }
+    *set = false;
 }
 
 fn spawn_worker(m: &Arc<Model>) -> thread::JoinHandle<()> {
@@ -290,6 +333,32 @@ fn local_push_with_fence_wakes_the_sleeper() {
 fn two_workers_two_endless_tasks_both_run() {
     model(|| {
         let m = Model::new(2, Tasks::Endless);
+        let ws = vec![spawn_worker(&m), spawn_worker(&m)];
+        m.submit_external();
+        m.submit_external();
+        m.finish(ws);
+    });
+}
+
+/// Ensure that a task submitted while the only worker blocks in the
+/// poller (not on the condvar) reaches it: the wake-up pokes the poller.
+#[test]
+fn polling_worker_one_producer_task_runs() {
+    model(|| {
+        let m = Model::polling(1, Tasks::Short);
+        let w = spawn_worker(&m);
+        m.submit_external();
+        m.finish(vec![w]);
+    });
+}
+
+/// Ensure that with one worker polling and one on the condvar, two
+/// endless tasks submitted from outside both run (the permits reach both
+/// kinds of sleeper).
+#[test]
+fn polling_and_sleeping_workers_two_endless_tasks_both_run() {
+    model(|| {
+        let m = Model::polling(2, Tasks::Endless);
         let ws = vec![spawn_worker(&m), spawn_worker(&m)];
         m.submit_external();
         m.submit_external();

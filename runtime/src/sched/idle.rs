@@ -77,6 +77,22 @@
 //!   to sleeper, so a notification cannot be lost to the gap between
 //!   the re-check and the wait.
 //!
+//! # The polling sleeper
+//!
+//! While tasks wait for I/O, one sleeper at a time (`State::polling`,
+//! chosen under the mutex by the re-check) blocks in the I/O poller
+//! instead of on the condvar ([`Idle::sleep_or_poll`]), releasing the
+//! mutex meanwhile. A waker hands out a permit as before and, if a
+//! sleeper polls, also pokes it (an eventfd write) under the mutex: the
+//! poller set `polling` under the same mutex before it blocked, and a
+//! poke before it blocks leaves the eventfd readable, so neither kind of
+//! sleeper loses a wake-up. Whichever sleeper comes first takes the
+//! permit; the poller comes back counted as spinning in any case (it may
+//! bring tasks made runnable by I/O), so an extra poke costs one look at
+//! the queues. `tests/loom_idle.rs` models this with a stand-in eventfd
+//! (the `polling_*` models; without the poke, loom finds the lost
+//! wake-up).
+//!
 //! # Who calls what
 //!
 //! Any thread may call [`Idle::wake`] and [`Idle::locked`]; only workers
@@ -336,6 +352,11 @@ impl Idle {
         self.sleeping.store(0, Ordering::SeqCst);
         st.permits += workers;
         self.spinning.fetch_add(workers, Ordering::SeqCst);
+        if st.polling {
+            if let Some(poke) = self.poke {
+                poke();
+            }
+        }
         drop(st);
         self.cv.notify_all();
     }
