@@ -67,6 +67,9 @@ fn make_isa() -> Result<OwnedTargetIsa, String> {
     set(&mut flags, "opt_level", "speed")?;
     // Linked with `-no-pie`: direct calls into the runtime, no GOT.
     set(&mut flags, "is_pic", "false")?;
+    // Cranelift's verifier after each of its own passes (for bugs in
+    // Cranelift) only in debug builds of the compiler; every build
+    // verifies the IR we generate once, before those passes (`verify`).
     set(
         &mut flags,
         "enable_verifier",
@@ -456,15 +459,17 @@ fn generate_object(
     Ok(Ok(Output { object, clif }))
 }
 
-/// Runs the IR verifier in debug builds of the compiler.
+/// Runs the IR verifier on the function as built, in every build (issue
+/// 11): a bug in code generation is an internal compiler error naming the
+/// Plat function, never a program that silently computes the wrong thing.
+/// It costs about 4% of a release build's time (a 5,000-line program:
+/// 0.25 s -> 0.26 s).
 fn verify(cx: &ModuleCx, ctx: &Context, name: &str) -> Result<(), String> {
-    if cfg!(debug_assertions) {
-        if let Err(errors) = verify_function(&ctx.func, cx.module.isa()) {
-            return Err(format!(
-                "internal error: invalid code for `{name}`:\n{}",
-                cranelift_codegen::print_errors::pretty_verifier_error(&ctx.func, None, errors)
-            ));
-        }
+    if let Err(errors) = verify_function(&ctx.func, cx.module.isa()) {
+        return Err(format!(
+            "internal compiler error: invalid code generated for `{name}` (please report it):\n{}",
+            cranelift_codegen::print_errors::pretty_verifier_error(&ctx.func, None, errors)
+        ));
     }
     Ok(())
 }
