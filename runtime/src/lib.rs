@@ -2,9 +2,15 @@
 //!
 //! Built as a `staticlib` (`libplat_rt.a`, embedded in the compiler and
 //! linked with each program's object file by `compiler/src/link.rs`) and as
-//! an `rlib` for its own tests. Compiled code calls it only through the
-//! `extern "C"` functions of [`abi`], all named `plat_*`; the contract is
-//! `docs/runtime-abi.md`.
+//! an `rlib` for its own tests. Compiled code calls it only through
+//! `extern "C"` functions named `plat_*`, each in the entry-point module of
+//! the part it belongs to: [`abi`] (strings, printing, panics,
+//! allocation), [`collections`] (`list`, `dict`, `set`), [`value`]
+//! (rendering, equality, hashing of any value), [`sched::abi`] (tasks,
+//! scopes, time), [`chan::abi`], [`sync::abi`] and the sync types' own
+//! files, and [`io`]'s `abi_*` files; the contract is
+//! `docs/runtime-abi.md`, and a compiler test checks that the compiler's
+//! entry-point tables and these exports agree.
 //!
 //! # Glossary
 //!
@@ -23,8 +29,8 @@
 //!
 //! # Modules
 //!
-//! - [`abi`]: entry points called by compiled code (strings, printing,
-//!   panics, allocation).
+//! - [`abi`]: the entry points for strings, printing, panics and
+//!   allocation (the other parts keep their own entry points, above).
 //! - [`collections`]: lists, dicts and sets, with their entry points.
 //! - [`value`]: printing, equality and hashing of any value, driven by
 //!   type descriptors.

@@ -92,6 +92,11 @@ const BUILTIN_NAMES: &[&str] = &[
     "is_cancelled",
 ];
 
+/// Every built-in function name.
+pub(crate) fn all_names() -> &'static [&'static str] {
+    BUILTIN_NAMES
+}
+
 pub(crate) fn is_builtin_name(name: &str) -> bool {
     BUILTIN_NAMES.contains(&name)
 }

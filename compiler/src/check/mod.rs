@@ -27,7 +27,7 @@ mod ops;
 mod pattern;
 mod stmt;
 mod sync_lib;
-mod sys_builtins;
+pub(crate) mod sys_builtins;
 mod types;
 
 use std::collections::HashMap;

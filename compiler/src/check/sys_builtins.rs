@@ -144,3 +144,15 @@ pub(crate) fn function(name: &str) -> Option<BuiltinSig> {
         ret,
     })
 }
+
+/// The runtime function of every system built-in (for the test that the
+/// compiler's tables and the runtime's exports agree).
+pub fn runtime_symbols() -> Vec<&'static str> {
+    super::builtins::all_names()
+        .iter()
+        .filter_map(|name| match function(name)?.op {
+            Builtin::Sys(symbol) => Some(symbol),
+            _ => None,
+        })
+        .collect()
+}

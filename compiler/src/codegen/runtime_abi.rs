@@ -220,3 +220,72 @@ pub fn never_returns(name: &str) -> bool {
             | "plat_list_push_raced"
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    /// Exported by the runtime but called by no compiled code: used by
+    /// the runtime's own tests (`plat_list_len`, `plat_value_hash`) and
+    /// kept for C code linked with a program (`plat_flush_stdout`).
+    const RUNTIME_ONLY: &[&str] = &["plat_flush_stdout", "plat_list_len", "plat_value_hash"];
+
+    /// Every `extern "C" fn plat_*` in the runtime's sources.
+    fn runtime_exports() -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        let mut dirs = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("../runtime/src")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).expect("runtime sources").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                for piece in text.split("extern \"C\" fn ").skip(1) {
+                    let name: String = piece
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                        .collect();
+                    if name.starts_with("plat_") {
+                        out.insert(name);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The compiler's entry-point tables (this file's and the system
+    /// built-ins') and the runtime's exports agree, both ways: a name the
+    /// compiler calls that the runtime lacks would fail at link time of
+    /// the first program using it; an export nobody calls is dead weight
+    /// or a table that forgot it.
+    #[test]
+    fn the_entry_point_tables_and_the_runtime_exports_agree() {
+        let exports = runtime_exports();
+        let mut called: BTreeSet<String> = super::TABLE
+            .iter()
+            .map(|(n, _, _)| (*n).to_owned())
+            .collect();
+        called.extend(
+            crate::check::sys_builtins::runtime_symbols()
+                .iter()
+                .map(|s| (*s).to_owned()),
+        );
+        let missing: Vec<_> = called.difference(&exports).collect();
+        assert!(
+            missing.is_empty(),
+            "called by compiled code, not exported by the runtime: {missing:?}"
+        );
+        let unused: Vec<_> = exports
+            .iter()
+            .filter(|e| !called.contains(*e) && !RUNTIME_ONLY.contains(&e.as_str()))
+            .collect();
+        assert!(
+            unused.is_empty(),
+            "exported by the runtime, in no table: {unused:?}"
+        );
+    }
+}
