@@ -93,6 +93,7 @@ const BUILTIN_NAMES: &[&str] = &[
 ];
 
 /// Every built-in function name.
+#[cfg(test)]
 pub(crate) fn all_names() -> &'static [&'static str] {
     BUILTIN_NAMES
 }
