@@ -147,6 +147,7 @@ pub(crate) fn function(name: &str) -> Option<BuiltinSig> {
 
 /// The runtime function of every system built-in (for the test that the
 /// compiler's tables and the runtime's exports agree).
+#[cfg(test)]
 pub fn runtime_symbols() -> Vec<&'static str> {
     super::builtins::all_names()
         .iter()
