@@ -142,7 +142,16 @@ pub fn test(args: &TestArgs, options: &Options) -> u8 {
             Err(code) => code,
         };
     }
-    let files = files_with_tests(&target);
+    let files: Vec<PathBuf> = files_with_tests(&target)
+        .into_iter()
+        .map(|f| f.strip_prefix(".").map(Path::to_path_buf).unwrap_or(f))
+        .collect();
+    if let [only] = files.as_slice() {
+        return match test_file(only, args, options) {
+            Ok(t) => u8::from(t.failed > 0) * EXIT_FAILED,
+            Err(code) => code,
+        };
+    }
     if files.is_empty() {
         output::stderr_line(&format!(
             "error: no `.plat` file with a `test` block under {}",
@@ -396,8 +405,8 @@ pub fn new_project(name: &str) -> Result<(), String> {
     }
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {name}: {e}"))?;
     let files = [
-        ("main.plat", MAIN_TEMPLATE.replace("{name}", &stem)),
-        ("README.md", README_TEMPLATE.replace("{name}", &stem)),
+        ("main.plat", MAIN_TEMPLATE.replace("@NAME@", &stem)),
+        ("README.md", README_TEMPLATE.replace("@NAME@", &stem)),
     ];
     for (file, text) in files {
         let path = dir.join(file);
@@ -406,7 +415,7 @@ pub fn new_project(name: &str) -> Result<(), String> {
     Ok(())
 }
 
-const MAIN_TEMPLATE: &str = r#"// {name}: a Plat program. `plat run` runs it, `plat test` tests it.
+const MAIN_TEMPLATE: &str = r#"// @NAME@: a Plat program. `plat run` runs it, `plat test` tests it.
 
 fn greeting(name: String) -> String {
   return "Hello, ${name}!";
@@ -423,7 +432,7 @@ test greeting {
 }
 "#;
 
-const README_TEMPLATE: &str = "# {name}
+const README_TEMPLATE: &str = "# @NAME@
 
 A Plat program, started by `plat new`.
 
