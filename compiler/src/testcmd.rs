@@ -132,10 +132,7 @@ fn has_test_block(file: &Path) -> bool {
 
 /// `plat test`: the exit code.
 pub fn test(args: &TestArgs, options: &Options) -> u8 {
-    let target = args
-        .target
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("."));
+    let target = args.target.clone().unwrap_or_else(|| PathBuf::from("."));
     if !target.is_dir() {
         return match test_file(&target, args, options) {
             Ok(t) => u8::from(t.failed > 0) * EXIT_FAILED,
@@ -265,13 +262,7 @@ fn test_file(file: &Path, args: &TestArgs, options: &Options) -> Result<Totals, 
 }
 
 /// `--schedules n`: runs the runner under seeds `1..=n`.
-fn explore(
-    file: &Path,
-    exe: &Path,
-    report: &Path,
-    n: u64,
-    args: &TestArgs,
-) -> Result<Totals, u8> {
+fn explore(file: &Path, exe: &Path, report: &Path, n: u64, args: &TestArgs) -> Result<Totals, u8> {
     // Case -> failing seeds with their first failure line, in the order
     // the runner lists the cases.
     let mut order: Vec<String> = Vec::new();

@@ -101,7 +101,14 @@ fn ensure_that_filters_select_by_block_case_and_module_globs() {
     assert_eq!(o.status.code(), Some(0));
     let o = plat(
         &fixtures(),
-        &["test", "cases.plat", "-f", "cases.arith.test_s*", "-f", "*.test_still_?uns"],
+        &[
+            "test",
+            "cases.plat",
+            "-f",
+            "cases.arith.test_s*",
+            "-f",
+            "*.test_still_?uns",
+        ],
         &[],
     );
     assert_eq!(
@@ -112,7 +119,11 @@ fn ensure_that_filters_select_by_block_case_and_module_globs() {
             "2 tests, 2 passed, 0 failed"
         ]
     );
-    let o = plat(&fixtures(), &["test", "cases.plat", "-f", "arith.test_wrong"], &[]);
+    let o = plat(
+        &fixtures(),
+        &["test", "cases.plat", "-f", "arith.test_wrong"],
+        &[],
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("1 tests, 0 passed, 1 failed"));
     let o = plat(&fixtures(), &["test", "cases.plat", "-f", "nothing"], &[]);
@@ -150,8 +161,14 @@ fn ensure_that_schedules_find_the_race_and_each_failing_seed_replays() {
     );
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
-    assert!(out.contains("✓ counter::test_sequential (20 schedules)"), "{out}");
-    assert!(out.contains("✗ counter::test_two_tasks_increment: failed under "), "{out}");
+    assert!(
+        out.contains("✓ counter::test_sequential (20 schedules)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("✗ counter::test_two_tasks_increment: failed under "),
+        "{out}"
+    );
     let seeds: Vec<String> = out
         .lines()
         .filter_map(|l| l.trim().strip_prefix("replay: PLAT_SEED="))
@@ -169,7 +186,12 @@ fn ensure_that_schedules_find_the_race_and_each_failing_seed_replays() {
         for _ in 0..3 {
             let o = plat(
                 &fixtures(),
-                &["test", "racy.plat", "-f", "counter.test_two_tasks_increment"],
+                &[
+                    "test",
+                    "racy.plat",
+                    "-f",
+                    "counter.test_two_tasks_increment",
+                ],
                 &[("PLAT_SEED", seed)],
             );
             assert_eq!(o.status.code(), Some(1), "seed {seed}");
@@ -183,7 +205,12 @@ fn ensure_that_schedules_find_the_race_and_each_failing_seed_replays() {
         .expect("some seed passes");
     let o = plat(
         &fixtures(),
-        &["test", "racy.plat", "-f", "counter.test_two_tasks_increment"],
+        &[
+            "test",
+            "racy.plat",
+            "-f",
+            "counter.test_two_tasks_increment",
+        ],
         &[("PLAT_SEED", &passing)],
     );
     assert_eq!(o.status.code(), Some(0), "seed {passing}: {}", stdout(&o));
@@ -201,7 +228,10 @@ fn ensure_that_bench_prints_a_table_and_json() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 4, "{out}");
     let head: Vec<&str> = lines[0].split_whitespace().collect();
-    assert_eq!(head, ["benchmark", "iterations", "median", "mean", "stddev"]);
+    assert_eq!(
+        head,
+        ["benchmark", "iterations", "median", "mean", "stddev"]
+    );
     for (line, name) in lines[1..].iter().zip([
         "numbers::bench_fib_15",
         "numbers::bench_sum_loop",
@@ -218,16 +248,31 @@ fn ensure_that_bench_prints_a_table_and_json() {
     }
     let o = plat(
         &fixtures(),
-        &["bench", "bench_shapes.plat", "--time-ms", "10", "--json", "-f", "*fib*"],
+        &[
+            "bench",
+            "bench_shapes.plat",
+            "--time-ms",
+            "10",
+            "--json",
+            "-f",
+            "*fib*",
+        ],
         &[],
     );
     let out = stdout(&o);
-    assert!(out.starts_with("[\n  {\"name\": \"numbers::bench_fib_15\", \"iterations\": "), "{out}");
+    assert!(
+        out.starts_with("[\n  {\"name\": \"numbers::bench_fib_15\", \"iterations\": "),
+        "{out}"
+    );
     for key in ["\"median_ns\": ", "\"mean_ns\": ", "\"stddev_ns\": "] {
         assert!(out.contains(key), "{out}");
     }
     assert_eq!(out.matches("\"name\"").count(), 1);
-    let o = plat(&fixtures(), &["bench", "bench_shapes.plat", "--time-ms", "x"], &[]);
+    let o = plat(
+        &fixtures(),
+        &["bench", "bench_shapes.plat", "--time-ms", "x"],
+        &[],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--time-ms needs a positive number"));
 }
@@ -243,12 +288,17 @@ fn ensure_that_a_new_project_runs_builds_and_tests_as_it_stands() {
     assert_eq!(stdout(&o), "Hello, world!\n", "{}", stderr(&o));
     let o = plat(&demo, &["build"], &[]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let run = Command::new(demo.join("main")).output().expect("./main runs");
+    let run = Command::new(demo.join("main"))
+        .output()
+        .expect("./main runs");
     assert_eq!(stdout(&run), "Hello, world!\n");
     let o = plat(&demo, &["test"], &[]);
     assert_eq!(
         results(&stdout(&o)),
-        ["✓ greeting::test_greets_by_name", "1 tests, 1 passed, 0 failed"]
+        [
+            "✓ greeting::test_greets_by_name",
+            "1 tests, 1 passed, 0 failed"
+        ]
     );
     assert_eq!(o.status.code(), Some(0));
     assert!(std::fs::read_to_string(demo.join("README.md"))
@@ -263,16 +313,23 @@ fn ensure_that_a_new_project_runs_builds_and_tests_as_it_stands() {
 fn ensure_that_a_folder_tests_every_file_with_test_blocks() {
     let scratch = Scratch::new("dir");
     let pass = "test a {\n  fn test_one() {\n    assert(condition = true);\n  }\n}\n";
-    let fail = "test b {\n  fn test_two() {\n    assert(condition = 1 == 2, message = \"no\");\n  }\n}\n";
+    let fail =
+        "test b {\n  fn test_two() {\n    assert(condition = 1 == 2, message = \"no\");\n  }\n}\n";
     std::fs::create_dir_all(scratch.0.join("sub")).expect("sub");
     std::fs::write(scratch.0.join("one.plat"), pass).expect("write");
     std::fs::write(scratch.0.join("sub/two.plat"), fail).expect("write");
-    std::fs::write(scratch.0.join("lib.plat"), "fn f() -> Int64 {\n  return 1;\n}\n")
-        .expect("write");
+    std::fs::write(
+        scratch.0.join("lib.plat"),
+        "fn f() -> Int64 {\n  return 1;\n}\n",
+    )
+    .expect("write");
     let o = plat(&scratch.0, &["test"], &[]);
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(out.contains("── one.plat\n✓ a::test_one"), "{out}");
     assert!(out.contains("── sub/two.plat\n✗ b::test_two"), "{out}");
-    assert!(out.ends_with("all files: 2 tests, 1 passed, 1 failed\n"), "{out}");
+    assert!(
+        out.ends_with("all files: 2 tests, 1 passed, 1 failed\n"),
+        "{out}"
+    );
 }

@@ -405,7 +405,10 @@ fn case_of(f: FiberRef, started: &[Arc<Running>]) -> Option<Arc<Running>> {
         if scope.is_null() {
             return None;
         }
-        if let Some(r) = started.iter().find(|r| std::ptr::eq(Arc::as_ptr(&r.scope), scope)) {
+        if let Some(r) = started
+            .iter()
+            .find(|r| std::ptr::eq(Arc::as_ptr(&r.scope), scope))
+        {
             return Some(r.clone());
         }
         // SAFETY: a task's scope outlives the task, and its owner (a
@@ -459,10 +462,7 @@ pub unsafe extern "C" fn plat_test_assert_fail(
 /// `(fiber, line)`, those of the case listed) and hands the runner to
 /// `resume`; returns false outside a test run, or if no case was
 /// running (a real deadlock of the runner: the caller reports it).
-pub(super) fn on_deadlock(
-    blocked: &[(FiberRef, String)],
-    resume: impl FnOnce(FiberRef),
-) -> bool {
+pub(super) fn on_deadlock(blocked: &[(FiberRef, String)], resume: impl FnOnce(FiberRef)) -> bool {
     let Some(runner) = RUNNER.get() else {
         return false;
     };

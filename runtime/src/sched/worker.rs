@@ -407,7 +407,12 @@ fn wake_locked(t: FiberRef) {
     let task = t.get();
     if task
         .park
-        .compare_exchange(PARK_PARKED, PARK_RUNNING, Ordering::SeqCst, Ordering::SeqCst)
+        .compare_exchange(
+            PARK_PARKED,
+            PARK_RUNNING,
+            Ordering::SeqCst,
+            Ordering::SeqCst,
+        )
         .is_ok()
     {
         sched().injector.push(t);
