@@ -30,6 +30,8 @@ pub struct Options {
     pub format: DiagnosticFormat,
     pub color: bool,
     pub emit: Option<Emit>,
+    /// A program, or a `plat test` / `plat bench` runner.
+    pub mode: check::Mode,
 }
 
 /// Why a compilation stopped. Diagnostics were already printed.
@@ -69,7 +71,7 @@ pub fn check_file(path: &Path, options: &Options) -> Result<Option<Checked>, Fai
         report(&mut diags, &sources, options)?;
     }
     let whole_file = Span::new(file, 0, 0);
-    let (program, check_diags) = check::check(&modules, whole_file);
+    let (program, check_diags) = check::check_mode(&modules, whole_file, options.mode);
     diags.extend(check_diags);
     report(&mut diags, &sources, options)?;
     let program = program.ok_or(Failure::Diagnostics(0))?;

@@ -19,3 +19,4 @@ pub mod output;
 pub mod source;
 pub mod stack;
 pub mod syntax;
+pub mod testcmd;

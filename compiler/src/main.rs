@@ -6,13 +6,19 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 use platc::driver::{self, DiagnosticFormat, Emit, Failure, Options};
-use platc::output;
+use platc::{output, testcmd};
 
 const USAGE: &str = "\
 Usage:
-  plat build FILE [-o OUT]     compile FILE to a native executable
-  plat run FILE [-- ARGS...]   compile and run FILE, exiting with its code
+  plat build [FILE] [-o OUT]   compile FILE (default main.plat) to a native executable
+  plat run [FILE] [-- ARGS...] compile and run FILE (default main.plat), exiting with its code
   plat check FILE              report errors without generating code
+  plat test [FILE|DIR] [-f PATTERN]... [--serial] [--schedules N]
+                               run the test blocks (default: every file
+                               under . with a test block)
+  plat bench [FILE] [--json] [--time-ms N] [-f PATTERN]...
+                               measure the bench blocks
+  plat new NAME                write a starter project in NAME/
   plat --version
 
 Options:
@@ -47,6 +53,7 @@ fn parse_args(raw: Vec<String>) -> Result<Args, String> {
             format: DiagnosticFormat::Human,
             color,
             emit: None,
+            mode: platc::check::Mode::Program,
         },
     };
     while let Some(arg) = it.next() {
@@ -84,6 +91,9 @@ fn plat_main() -> ExitCode {
         }
         _ => {}
     }
+    if let Some(code) = tool_command(&raw) {
+        return code;
+    }
     let args = match parse_args(raw) {
         Ok(a) => a,
         Err(e) => return usage_error(&e),
@@ -100,7 +110,7 @@ fn plat_main() -> ExitCode {
         }
         "check" => finish(driver::check_file(&file, &args.options).map(|_| ())),
         "run" => run(&file, &args),
-        "test" | "bench" | "fmt" => {
+        "fmt" => {
             output::stderr_line(&format!(
                 "error: `plat {}` is not supported yet",
                 args.command
@@ -109,6 +119,55 @@ fn plat_main() -> ExitCode {
         }
         other => usage_error(&format!("unknown command `{other}`")),
     }
+}
+
+/// `plat test`, `plat bench` and `plat new` (`platc::testcmd`); `None`
+/// for the other commands.
+fn tool_command(raw: &[String]) -> Option<ExitCode> {
+    let (command, rest) = raw.split_first()?;
+    let options = |extra: &[String]| -> Result<Options, String> {
+        let mut args = parse_args(
+            std::iter::once(command.clone())
+                .chain(extra.iter().cloned())
+                .collect(),
+        )?;
+        args.options.mode = platc::check::Mode::Program;
+        Ok(args.options)
+    };
+    let code = match command.as_str() {
+        "test" => {
+            let mut extra = Vec::new();
+            let parsed = testcmd::parse_test_args(rest, &mut extra);
+            match parsed.and_then(|a| Ok((a, options(&extra)?))) {
+                Ok((a, o)) => ExitCode::from(testcmd::test(&a, &o)),
+                Err(e) => usage_error(&e),
+            }
+        }
+        "bench" => {
+            let (extra, rest): (Vec<String>, Vec<String>) = rest
+                .iter()
+                .cloned()
+                .partition(|a| a.starts_with("--diagnostic-format="));
+            match options(&extra) {
+                Ok(o) => ExitCode::from(testcmd::bench(&rest, &o)),
+                Err(e) => usage_error(&e),
+            }
+        }
+        "new" => match rest {
+            [name] => match testcmd::new_project(name) {
+                Ok(()) => print_or_fail(&format!(
+                    "created {name}/ (main.plat, README.md): try `cd {name} && plat run && plat test`\n"
+                )),
+                Err(e) => {
+                    output::stderr_line(&format!("error: {e}"));
+                    ExitCode::from(EXIT_USAGE)
+                }
+            },
+            _ => usage_error("`plat new` takes one project name"),
+        },
+        _ => return None,
+    };
+    Some(code)
 }
 
 fn usage_error(message: &str) -> ExitCode {

@@ -83,6 +83,7 @@
 //! unwinds into compiled code.
 
 pub mod abi;
+pub mod bench;
 pub mod chan;
 pub mod codemap;
 pub mod collections;

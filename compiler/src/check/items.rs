@@ -278,6 +278,12 @@ pub(crate) fn collect<'m>(
             }
         }
     }
+    if checker.mode != super::Mode::Program {
+        if let Some(root) = modules.first() {
+            checker.cur = 0;
+            decls.extend(super::test_blocks::declare(checker, &root.ast));
+        }
+    }
     for d in &declared {
         checker.cur = d.module;
         let (methods, inits): (&[ast::FnDecl], &[ast::FnDecl]) = match d.item {
@@ -479,6 +485,17 @@ fn check_inherited_field_names(checker: &mut Checker, declared: &[Declared]) {
 
 /// Declares one top-level function. Returns false when it is rejected.
 fn declare_fn(checker: &mut Checker, decl: &ast::FnDecl, is_pub: bool) -> bool {
+    declare_fn_as(checker, decl, is_pub, None)
+}
+
+/// Declares a top-level function under `key` (default: its qualified
+/// name; `test_blocks` declares hooks under their block's name).
+pub(super) fn declare_fn_as(
+    checker: &mut Checker,
+    decl: &ast::FnDecl,
+    is_pub: bool,
+    key: Option<String>,
+) -> bool {
     let name = &decl.name;
     naming::check_snake_case(checker, name, "function");
     // Decision 12: only modules may reuse a built-in function's name.
@@ -497,7 +514,7 @@ fn declare_fn(checker: &mut Checker, decl: &ast::FnDecl, is_pub: bool) -> bool {
         );
         return false;
     }
-    let key = checker.qualify(&name.name);
+    let key = key.unwrap_or_else(|| checker.qualify(&name.name));
     if let Some(&first) = checker.fn_by_name.get(&key) {
         let first_span = checker.fns[first.0 as usize].name_span;
         checker.error(

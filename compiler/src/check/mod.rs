@@ -28,6 +28,7 @@ mod pattern;
 mod stmt;
 mod sync_lib;
 pub(crate) mod sys_builtins;
+mod test_blocks;
 mod types;
 
 use std::collections::HashMap;
@@ -101,8 +102,21 @@ pub(crate) struct ModInfo {
     pub aliases: HashMap<String, String>,
 }
 
+/// What a program is checked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// `plat build`/`run`/`check`: needs `main`; test and bench blocks
+    /// are ignored.
+    Program,
+    /// `plat test`: the root module's `test` blocks; no `main` needed.
+    Test,
+    /// `plat bench`: the root module's `bench` blocks; no `main` needed.
+    Bench,
+}
+
 /// Global state of one checking run.
 pub(crate) struct Checker {
+    pub mode: Mode,
     pub diags: Vec<Diagnostic>,
     pub fns: Vec<FnSig>,
     /// Top-level functions by name.
@@ -205,7 +219,18 @@ impl TyNames for Checker {
 /// Checks a parsed program: the root module first, then the modules it
 /// imports. Returns the HIR when there was no error.
 pub fn check(modules: &[SourceModule], file_span: Span) -> (Option<hir::Program>, Vec<Diagnostic>) {
+    check_mode(modules, file_span, Mode::Program)
+}
+
+/// [`check`] for `mode`: a test or bench build checks the root module's
+/// blocks of that kind and needs no `main`.
+pub fn check_mode(
+    modules: &[SourceModule],
+    file_span: Span,
+    mode: Mode,
+) -> (Option<hir::Program>, Vec<Diagnostic>) {
     let mut checker = Checker {
+        mode,
         diags: Vec::new(),
         fns: Vec::new(),
         fn_by_name: HashMap::new(),
@@ -230,14 +255,26 @@ pub fn check(modules: &[SourceModule], file_span: Span) -> (Option<hir::Program>
         .collect();
     functions.append(&mut checker.lifted);
     checker.cur = 0;
-    let main = items::find_main(&mut checker, file_span);
+    let entry = match (mode, modules.first()) {
+        (Mode::Program, _) | (_, None) => {
+            items::find_main(&mut checker, file_span).map(hir::Entry::Main)
+        }
+        (Mode::Test, Some(root)) => Some(hir::Entry::Tests(test_blocks::cases(
+            &mut checker,
+            &root.ast,
+        ))),
+        (Mode::Bench, Some(root)) => Some(hir::Entry::Benches(test_blocks::cases(
+            &mut checker,
+            &root.ast,
+        ))),
+    };
     let ok = checker.diags.is_empty();
-    let program = match main {
-        Some(main) if ok => Some(hir::Program {
+    let program = match entry {
+        Some(entry) if ok => Some(hir::Program {
             functions,
             adts: checker.adts,
             params: checker.params,
-            main,
+            entry,
         }),
         _ => None,
     };

@@ -521,7 +521,14 @@ impl FunctionCx<'_, '_> {
             None => self.b.ins().iconst(types::I64, 0),
         };
         let loc = self.location(span);
-        self.call_runtime("plat_assert_fail", &[msg, loc]);
+        if matches!(self.cx.program.entry, hir::Entry::Tests(_)) {
+            // `plat test`: the failure is recorded and the case goes on.
+            let ctx = self.ctx;
+            self.call_runtime("plat_test_assert_fail", &[ctx, msg, loc]);
+            self.b.ins().jump(ok, &[]);
+        } else {
+            self.call_runtime("plat_assert_fail", &[msg, loc]);
+        }
         self.b.switch_to_block(ok);
         None
     }

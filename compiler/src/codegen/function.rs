@@ -255,7 +255,10 @@ pub(crate) fn build_entry(
         .declare_function("plat_main", Linkage::Export, &sig)
         .map_err(|e| e.to_string())?;
     ctx.func.signature = sig;
-    let main = cx.program.function(cx.program.main);
+    let hir::Entry::Main(main) = &cx.program.entry else {
+        return Err("internal error: a program entry without `main`".into());
+    };
+    let main = cx.program.function(*main);
     let trusted = MemFlagsData::trusted();
     let config = cx.module.isa().frontend_config();
     let main_ref = cx.module.declare_func_in_func(main_instance, &mut ctx.func);

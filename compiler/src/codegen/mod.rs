@@ -18,6 +18,7 @@ mod runtime_abi;
 mod sync_lib;
 mod sys;
 mod tasks;
+mod test_entry;
 mod types;
 
 use std::collections::{HashMap, VecDeque};
@@ -31,7 +32,7 @@ use cranelift_frontend::FunctionBuilderContext;
 use cranelift_module::{DataDescription, DataId, FuncId, Linkage, Module};
 use cranelift_object::{ObjectBuilder, ObjectModule};
 
-use crate::hir::{FnId, Program, Ty};
+use crate::hir::{Entry, FnId, Program, Ty};
 use crate::source::SourceMap;
 
 pub use types::value_type;
@@ -378,7 +379,12 @@ fn generate_object(
     let mut clif = String::new();
     let mut ctx = Context::new();
     let mut fb_ctx = FunctionBuilderContext::new();
-    let main_instance = cx.instance(program.main, Vec::new());
+    let (main_instance, case_fns) = match &program.entry {
+        Entry::Main(main) => (Some(cx.instance(*main, Vec::new())), Vec::new()),
+        Entry::Tests(cases) | Entry::Benches(cases) => {
+            (None, test_entry::declare_instances(&mut cx, cases))
+        }
+    };
     // Build every reachable instance first, so each can inline the others.
     let mut built: Vec<(FuncId, String, cranelift_codegen::ir::Function)> = Vec::new();
     // What the runtime's function table says about each built instance
@@ -450,7 +456,32 @@ fn generate_object(
         }
     }
     let fn_table = cx.function_table(&table);
-    let main_id = function::build_entry(&mut cx, &mut ctx, &mut fb_ctx, main_instance, fn_table)?;
+    let main_id = match (&program.entry, main_instance) {
+        (Entry::Main(_), Some(main)) => {
+            function::build_entry(&mut cx, &mut ctx, &mut fb_ctx, main, fn_table)?
+        }
+        (Entry::Tests(cases) | Entry::Benches(cases), _) => {
+            let bench = matches!(program.entry, Entry::Benches(_));
+            let mut wrappers = Vec::new();
+            for (i, (case, fns)) in cases.iter().zip(&case_fns).enumerate() {
+                let (id, name) =
+                    test_entry::build_wrapper(&mut cx, &mut ctx, &mut fb_ctx, case, fns, i, bench)?;
+                finish_function(&mut cx, &mut ctx, id, &name, options, &mut clif)?;
+                wrappers.push(id);
+            }
+            let table = test_entry::case_table(&mut cx, cases, &wrappers);
+            test_entry::build_entry(
+                &mut cx,
+                &mut ctx,
+                &mut fb_ctx,
+                table,
+                cases.len(),
+                fn_table,
+                bench,
+            )?
+        }
+        (Entry::Main(_), None) => return Err("internal error: no main instance".into()),
+    };
     finish_function(&mut cx, &mut ctx, main_id, "plat_main", options, &mut clif)?;
     let product = cx.module.finish();
     let object = product

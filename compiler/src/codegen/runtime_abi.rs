@@ -41,6 +41,10 @@ const TABLE: &[(&str, &[Type], Option<Type>)] = &[
     ("plat_panic", &[P, P], None),
     ("plat_panic_cstr", &[P, P], None),
     ("plat_assert_fail", &[P, P], None),
+    // `plat test` / `plat bench` (runtime/src/sched/testrun.rs, bench.rs).
+    ("plat_test_assert_fail", &[P, P, P], None),
+    ("plat_test_main", &[P, P, types::I64], Some(types::I32)),
+    ("plat_bench_main", &[P, P, types::I64], Some(types::I32)),
     ("plat_process_exit", &[types::I32], None),
     ("plat_alloc", &[types::I64, P], Some(P)),
     ("plat_value_to_string", &[types::I64, P], Some(P)),

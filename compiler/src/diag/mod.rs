@@ -63,6 +63,8 @@ pub enum Code {
     CapturedAssign,
     SpawnOutsideConcurrent,
     BadSelectArm,
+    /// A malformed `test`/`bench` block case or hook.
+    BadTest,
     ArgumentCount,
     // ---- calls: E03xx
     MissingArgument,
@@ -127,6 +129,7 @@ impl Code {
             CapturedAssign => "E0224",
             SpawnOutsideConcurrent => "E0225",
             BadSelectArm => "E0226",
+            BadTest => "E0227",
             ArgumentCount => "E0305",
             MissingArgument => "E0300",
             UnknownArgument => "E0301",

@@ -22,9 +22,20 @@ pub fn program(p: &Program) -> String {
         types: Types::default(),
     };
     d.w.open("program");
-    d.w.open_line("main");
-    d.w.atom(fn_name(p, p.main));
-    d.w.close();
+    match &p.entry {
+        crate::hir::Entry::Main(main) => {
+            d.w.open_line("main");
+            d.w.atom(fn_name(p, *main));
+            d.w.close();
+        }
+        crate::hir::Entry::Tests(cases) | crate::hir::Entry::Benches(cases) => {
+            for c in cases {
+                d.w.open_line("case");
+                d.w.atom(format!("{}::{}", c.block, c.name));
+                d.w.close();
+            }
+        }
+    }
     for (i, adt) in p.adts.iter().enumerate() {
         d.adt(AdtId(i as u32), adt);
     }

@@ -34,8 +34,35 @@ pub struct Program {
     pub adts: Vec<AdtDef>,
     /// The name of every type parameter, by [`ParamId`].
     pub params: Vec<String>,
-    /// The user's `main`.
-    pub main: FnId,
+    /// Where the executable starts.
+    pub entry: Entry,
+}
+
+/// What the executable runs: the user's `main`, or (`plat test`,
+/// `plat bench`) a runner over the cases of the root module's blocks.
+#[derive(Debug, Clone)]
+pub enum Entry {
+    Main(FnId),
+    Tests(Vec<TestCase>),
+    Benches(Vec<TestCase>),
+}
+
+/// One case (`test_*` or `bench_*` function) of a `test`/`bench` block,
+/// with its block's hooks.
+#[derive(Debug, Clone)]
+pub struct TestCase {
+    pub block: String,
+    pub name: String,
+    pub func: FnId,
+    /// The block's `before_each`, run first; its result is the `ctx`.
+    pub before: Option<FnId>,
+    /// Whether the case takes the `ctx` parameter.
+    pub takes_ctx: bool,
+    /// The block's `after_each`, run after the case returns.
+    pub after: Option<FnId>,
+    /// Whether `after_each` takes the `ctx` parameter.
+    pub after_takes_ctx: bool,
+    pub span: Span,
 }
 
 impl Program {

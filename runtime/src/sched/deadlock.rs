@@ -1,4 +1,5 @@
-//! Deadlock detection's report: every blocked task and why.
+//! Deadlock detection's report: every blocked task and why (or, in a
+//! `plat test` run, the failure of the deadlocked cases).
 //!
 //! # Invariants
 //!
@@ -9,13 +10,12 @@
 use std::sync::atomic::Ordering;
 
 use super::lifecycle::task_label;
-use super::task::{self, RUNNING};
+use super::task::{self, FiberRef, RUNNING};
 use super::DEADLOCK_EXIT;
 use crate::fatal;
 
-/// Prints every parked task and exits with [`DEADLOCK_EXIT`].
-pub(super) fn report_deadlock() -> ! {
-    let mut text = String::from("fatal: all tasks are blocked (deadlock)\n");
+/// Every parked task, by id: `(fiber, id, "task N (spawned at L): what")`.
+fn blocked_tasks() -> Vec<(FiberRef, u64, String)> {
     let mut lines = Vec::new();
     let mut p = task::ALL.load(Ordering::Acquire);
     while !p.is_null() {
@@ -43,14 +43,35 @@ pub(super) fn report_deadlock() -> ! {
             let id = t.id();
             let who = task_label(id, info.loc);
             lines.push((
+                FiberRef(p),
                 id,
                 format!("{}: {what}", who.trim_start().trim_start_matches("in ")),
             ));
         }
         p = t.next_all.load(Ordering::Acquire);
     }
-    lines.sort_by_key(|l| l.0);
-    for (_, l) in lines {
+    lines.sort_by_key(|l| l.1);
+    lines
+}
+
+/// Every task is parked and nothing can wake one. In a `plat test` run,
+/// fails the deadlocked cases and hands the runner to `resume` (which
+/// must not take the idle lock when the caller holds it), see
+/// `testrun::on_deadlock`; otherwise prints the report and exits.
+pub(super) fn deadlock_found(resume: impl FnOnce(FiberRef)) {
+    let blocked: Vec<(FiberRef, String)> = blocked_tasks()
+        .into_iter()
+        .map(|(f, _, line)| (f, line))
+        .collect();
+    if !super::testrun::on_deadlock(&blocked, resume) {
+        report_deadlock();
+    }
+}
+
+/// Prints every parked task and exits with [`DEADLOCK_EXIT`].
+pub(super) fn report_deadlock() -> ! {
+    let mut text = String::from("fatal: all tasks are blocked (deadlock)\n");
+    for (_, _, l) in blocked_tasks() {
         text.push_str("  ");
         text.push_str(&l);
         text.push('\n');

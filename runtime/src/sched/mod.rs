@@ -116,6 +116,7 @@ pub(crate) mod idle;
 mod lifecycle;
 pub mod seed;
 pub mod task;
+pub mod testrun;
 pub mod timer;
 pub mod trace;
 mod worker;

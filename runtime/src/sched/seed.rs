@@ -62,8 +62,23 @@ pub fn init_from_env() -> bool {
     }
 }
 
+/// The seed seeded mode started with.
+static INITIAL: AtomicU64 = AtomicU64::new(0);
+
+/// The seed of `PLAT_SEED` (seeded mode only).
+pub fn initial() -> u64 {
+    INITIAL.load(Ordering::Relaxed)
+}
+
+/// Restarts the generator at `seed` (the test runner, before each case,
+/// so a case's schedule does not depend on the cases before it).
+pub fn reseed(seed: u64) {
+    STATE.store(seed, Ordering::Relaxed);
+}
+
 /// Enters seeded mode with `seed` (before the scheduler starts).
 pub fn enable(seed: u64) {
+    INITIAL.store(seed, Ordering::Relaxed);
     STATE.store(seed, Ordering::Relaxed);
     VCLOCK.store(VCLOCK_START, Ordering::Relaxed);
     SEEDED.store(true, Ordering::Relaxed);

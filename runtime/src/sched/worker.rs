@@ -224,7 +224,10 @@ fn idle_seeded() {
     // With deadlock detection (a program run) the main task is alive
     // until the process exits, so some task is always alive here.
     if sched().detect_deadlock {
-        deadlock::report_deadlock();
+        // One worker, no lock held: the runner of a test run goes back
+        // to the bag.
+        deadlock::deadlock_found(wake);
+        return;
     }
     std::thread::sleep(Duration::from_millis(1));
 }
@@ -298,7 +301,10 @@ fn spin_then_sleep(w: &WorkerLocal) -> Option<FiberRef> {
                     && io == 0
                     && jobs == 0
                 {
-                    deadlock::report_deadlock();
+                    // A test run goes on with its runner, re-queued
+                    // without the idle lock we hold.
+                    deadlock::deadlock_found(wake_locked);
+                    return Recheck::Work;
                 }
                 Recheck::Wait(until)
             },
@@ -392,6 +398,34 @@ pub(super) fn submit_external(t: FiberRef) {
     let s = sched();
     s.idle.locked(|| s.injector.push(t));
     wake_idle();
+}
+
+/// [`wake`] from inside the idle lock (deadlock detection): the task
+/// goes to the injector without waking an idle worker (the caller goes
+/// on looking for work and finds it).
+fn wake_locked(t: FiberRef) {
+    let task = t.get();
+    if task
+        .park
+        .compare_exchange(
+            PARK_PARKED,
+            PARK_RUNNING,
+            Ordering::SeqCst,
+            Ordering::SeqCst,
+        )
+        .is_ok()
+    {
+        sched().injector.push(t);
+    } else {
+        // Parking (impossible while every task is parked): the usual
+        // hand-off, re-queued by its scheduler.
+        let _ = task.park.compare_exchange(
+            PARK_PARKING,
+            PARK_NOTIFIED,
+            Ordering::SeqCst,
+            Ordering::SeqCst,
+        );
+    }
 }
 
 /// Wakes a parked (or parking) task; harmless if it is already running.
