@@ -258,6 +258,24 @@ fn every_instruction_of_a_function_maps_to_a_line_of_its_body() {
             "return fib(n = n - 1)",
         ],
     );
+    // Every statement has code of its own: the first expression of a
+    // function is not lost (Cranelift's relative source locations), and
+    // the inlined `area` counts as its call's line.
+    check(
+        "main::main",
+        "main.plat",
+        MAIN,
+        "fn main(",
+        "print(value = t.await())",
+        &[
+            "let r: geometry::Rect",
+            "print(value = r.area())",
+            "print(value = identity(",
+            "print(value = scaler(",
+            "let t: Task<Int32>",
+            "print(value = t.await())",
+        ],
+    );
     check(
         "geometry::Rect::area",
         "geometry.plat",

@@ -441,8 +441,10 @@ fn generate_object(
     let mut debug = Vec::new();
     for ((id, name), body) in names.into_iter().zip(&bodies) {
         ctx.func = body.clone();
-        ctx.inline(inline::Lend(&small))
+        let mut lend = inline::Lend::new(&small);
+        ctx.inline(&mut lend)
             .map_err(|e| format!("internal error: inlining into `{name}`: {e:?}"))?;
+        lend.locate_inlined(&mut ctx.func);
         let done = finish_function(&mut cx, &mut ctx, id, &name, options, &mut clif)?;
         if let Some((shown, loc)) = described.remove(&id) {
             table.push(FnTableEntry {
