@@ -27,7 +27,12 @@ impl FunctionCx<'_, '_> {
             Stmt::Expr(e) => {
                 self.expr(e);
             }
-            Stmt::Return(value, _) => {
+            Stmt::Return(value, span) => {
+                // The return's own location for the code leaving the
+                // function (debuggers stop on the `return` line).
+                let outer = self.b.srcloc();
+                let here = self.cx.srcloc(*span);
+                self.b.set_srcloc(here);
                 let v = value.as_ref().and_then(|e| self.expr(e));
                 // Leaving the function leaves its `concurrent` blocks.
                 self.exit_scopes(0);
@@ -35,6 +40,7 @@ impl FunctionCx<'_, '_> {
                 if self.hir.kind == hir::FnKind::Spawn {
                     let slot = self.encode_slot(v);
                     self.b.ins().return_(&[slot]);
+                    self.b.set_srcloc(outer);
                     self.start_unreachable_block();
                     return;
                 }
@@ -46,6 +52,7 @@ impl FunctionCx<'_, '_> {
                     }
                     (None, _) => self.b.ins().return_(&[]),
                 };
+                self.b.set_srcloc(outer);
                 self.start_unreachable_block();
             }
             Stmt::While { cond, body } => self.while_loop(cond, body),

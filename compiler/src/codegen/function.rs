@@ -138,6 +138,11 @@ fn build_body<'p>(
     type_args: &[Ty],
 ) {
     install_stack_limit(func);
+    // Cranelift stores source locations relative to the function's first
+    // one, and the location just below that base wraps to "no location":
+    // a base of 0 keeps every location (they are indexes, see
+    // `ModuleCx::srcloc`).
+    func.params.ensure_base_srcloc(ir::SourceLoc::new(0));
     let trusted = MemFlagsData::trusted();
     let plain = MemFlagsData::new();
     let config = cx.module.isa().frontend_config();

@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use cranelift_codegen::entity::EntityRef;
 use cranelift_codegen::inline::{Inline, InlineCommand};
 use cranelift_codegen::ir::{self, ExternalName};
 use cranelift_module::FuncId;
@@ -35,8 +36,47 @@ impl<'a> SmallFunctions<'a> {
     }
 }
 
-/// Lends one [`SmallFunctions`] to an inlining pass.
-pub(crate) struct Lend<'s, 'a>(pub &'s SmallFunctions<'a>);
+/// Lends one [`SmallFunctions`] to an inlining pass, and records where
+/// each inlined body went.
+pub(crate) struct Lend<'s, 'a> {
+    small: &'s SmallFunctions<'a>,
+    /// Per inlined call, in order: the index of the first instruction
+    /// made after it was decided (Cranelift copies the callee's body
+    /// right then) and the call's source location.
+    sites: Vec<(usize, ir::SourceLoc)>,
+}
+
+impl<'s, 'a> Lend<'s, 'a> {
+    pub fn new(small: &'s SmallFunctions<'a>) -> Self {
+        Lend {
+            small,
+            sites: Vec::new(),
+        }
+    }
+
+    /// Gives the instructions copied from inlined callees, which
+    /// Cranelift leaves without a source location, the location of the
+    /// call they replace: debuggers, profilers and the runtime's line
+    /// tables then name the call's line for them rather than whatever
+    /// code happens to precede them.
+    pub fn locate_inlined(&self, func: &mut ir::Function) {
+        for (k, &(first, loc)) in self.sites.iter().enumerate() {
+            if loc.is_default() {
+                continue;
+            }
+            let end = self
+                .sites
+                .get(k + 1)
+                .map_or(func.dfg.num_insts(), |next| next.0);
+            for i in first..end {
+                let inst = ir::Inst::new(i);
+                if func.srcloc(inst).is_default() {
+                    func.set_srcloc(inst, loc);
+                }
+            }
+        }
+    }
+}
 
 impl Inline for Lend<'_, '_> {
     fn inline(
@@ -47,8 +87,14 @@ impl Inline for Lend<'_, '_> {
         callee: ir::FuncRef,
         call_args: &[ir::Value],
     ) -> InlineCommand<'_> {
-        self.0
-            .decide(caller, call_inst, call_opcode, callee, call_args)
+        let command = self
+            .small
+            .decide(caller, call_inst, call_opcode, callee, call_args);
+        if matches!(command, InlineCommand::Inline { .. }) {
+            self.sites
+                .push((caller.dfg.num_insts(), caller.srcloc(call_inst)));
+        }
+        command
     }
 }
 

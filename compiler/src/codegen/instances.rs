@@ -59,10 +59,6 @@ impl Instances {
         self.ids.get(key).copied()
     }
 
-    pub fn len(&self) -> usize {
-        self.list.len()
-    }
-
     /// Records a new instance, asked for by the one being built, and
     /// queues it unless a limit stops instantiation.
     pub fn add(&mut self, key: InstanceKey, id: FuncId) {

@@ -9,12 +9,14 @@
 
 mod collections;
 mod control;
+mod debuginfo;
 mod expr;
 mod function;
 mod inline;
 mod instances;
 mod objects;
 mod runtime_abi;
+mod symbols;
 mod sync_lib;
 mod sys;
 mod tasks;
@@ -126,6 +128,8 @@ pub(crate) struct ModuleCx<'p> {
     /// any call into it (see `function_table`).
     srclocs: Vec<crate::source::Span>,
     srcloc_ids: HashMap<(crate::source::FileId, u32), u32>,
+    /// Symbol names of the compiled functions (`symbols.rs`).
+    names: symbols::Names,
 }
 
 impl ModuleCx<'_> {
@@ -188,12 +192,9 @@ impl ModuleCx<'_> {
             // The environment follows the context.
             sig.params.insert(1, AbiParam::new(cl::I64));
         }
-        let name = format!(
-            "plat_fn_{}_{}_{}",
-            func.0,
-            self.instances.len(),
-            f.name.replace('.', "_")
-        );
+        let name = self
+            .names
+            .instance(self.program, self.sources, func, &key.1);
         let id = self
             .module
             .declare_function(&name, Linkage::Local, &sig)
@@ -218,10 +219,11 @@ impl ModuleCx<'_> {
         let params: Vec<Ty> = f.params.iter().map(|p| f.local(*p).ty.clone()).collect();
         let mut sig = self.plat_signature(&params, &f.ret);
         sig.params.insert(1, AbiParam::new(cl::I64));
+        let name = self.names.wrapper(self.program, self.sources, func);
         let wrapper = self
             .module
-            .declare_function(&format!("plat_wrap_{}", func.0), Linkage::Local, &sig)
-            .expect("declaring a function wrapper");
+            .declare_function(&name, Linkage::Local, &sig)
+            .unwrap_or_else(|e| panic!("declaring {name}: {e}"));
         self.wrappers.push_back((func, wrapper));
         let shape = self.env_desc(&[], &format!("fn {}", f.name));
         let id = self.static_object(
@@ -351,7 +353,7 @@ fn generate_object(
     let isa = make_isa()?;
     let call_conv = isa.default_call_conv();
     let builder = ObjectBuilder::new(
-        isa,
+        isa.clone(),
         "plat_program",
         cranelift_module::default_libcall_names(),
     )
@@ -375,6 +377,7 @@ fn generate_object(
         call_conv,
         srclocs: Vec::new(),
         srcloc_ids: HashMap::new(),
+        names: symbols::Names::new(program),
     };
     let mut clif = String::new();
     let mut ctx = Context::new();
@@ -387,6 +390,8 @@ fn generate_object(
     };
     // Build every reachable instance first, so each can inline the others.
     let mut built: Vec<(FuncId, String, cranelift_codegen::ir::Function)> = Vec::new();
+    // Where each built function is declared, for the debug information.
+    let mut declared: HashMap<FuncId, crate::source::Span> = HashMap::new();
     // What the runtime's function table says about each built instance
     // (wrappers have no entry: they only forward a call).
     let mut described: HashMap<FuncId, (String, String)> = HashMap::new();
@@ -402,6 +407,7 @@ fn generate_object(
             function::build_wrapper(&mut cx, &mut ctx.func, &mut fb_ctx, target);
             verify(&cx, &ctx, "function wrapper")?;
             let body = std::mem::replace(&mut ctx.func, cranelift_codegen::ir::Function::new());
+            declared.insert(id, program.function(target).span);
             built.push((
                 id,
                 format!("wrapper of {}", program.function(target).name),
@@ -423,6 +429,7 @@ fn generate_object(
         verify(&cx, &ctx, &f.name)?;
         described.insert(id, (message_name(f), sources.location(f.span)));
         let body = std::mem::replace(&mut ctx.func, cranelift_codegen::ir::Function::new());
+        declared.insert(id, f.span);
         built.push((id, f.name.clone(), body));
     }
     if let Some(span) = cx.out_of_stack {
@@ -440,20 +447,25 @@ fn generate_object(
     let ids: Vec<FuncId> = names.iter().map(|(id, _)| *id).collect();
     let small = inline::SmallFunctions::new(&bodies, &ids);
     let mut table = Vec::new();
+    let mut debug = Vec::new();
     for ((id, name), body) in names.into_iter().zip(&bodies) {
         ctx.func = body.clone();
-        ctx.inline(inline::Lend(&small))
+        let mut lend = inline::Lend::new(&small);
+        ctx.inline(&mut lend)
             .map_err(|e| format!("internal error: inlining into `{name}`: {e:?}"))?;
-        let (size, lines) = finish_function(&mut cx, &mut ctx, id, &name, options, &mut clif)?;
+        lend.locate_inlined(&mut ctx.func);
+        let done = finish_function(&mut cx, &mut ctx, id, &name, options, &mut clif)?;
         if let Some((shown, loc)) = described.remove(&id) {
             table.push(FnTableEntry {
                 id,
-                size,
+                size: done.size,
                 name: shown,
                 loc,
-                lines,
+                lines: done.lines.clone(),
             });
         }
+        let decl = declared.get(&id).copied().unwrap_or_default();
+        debug.push(done.debug(&cx, id, decl));
     }
     let fn_table = cx.function_table(&table);
     let main_id = match (&program.entry, main_instance) {
@@ -482,8 +494,17 @@ fn generate_object(
         }
         (Entry::Main(_), None) => return Err("internal error: no main instance".into()),
     };
-    finish_function(&mut cx, &mut ctx, main_id, "plat_main", options, &mut clif)?;
-    let product = cx.module.finish();
+    let done = finish_function(&mut cx, &mut ctx, main_id, "plat_main", options, &mut clif)?;
+    let main_decl = match &program.entry {
+        Entry::Main(f) => program.function(*f).span,
+        Entry::Tests(_) | Entry::Benches(_) => crate::source::Span::default(),
+    };
+    debug.push(done.debug(&cx, main_id, main_decl));
+    let srclocs = std::mem::take(&mut cx.srclocs);
+    let mut product = cx.module.finish();
+    if debuginfo::supported(&product) {
+        debuginfo::write(&mut product, &*isa, &debug, &srclocs, sources)?;
+    }
     let object = product
         .emit()
         .map_err(|e| format!("cannot write the object file: {e}"))?;
@@ -571,9 +592,42 @@ struct FnTableEntry {
     lines: Vec<(u32, u32)>,
 }
 
-/// Verifies (in debug builds), optionally prints, and defines a function;
-/// returns its code size in bytes and its line table (`(code offset,
-/// SourceLoc index)` where the source location changes).
+/// A compiled function: its code size, its line table (`(code offset,
+/// SourceLoc index)` where the source location changes) and its call
+/// frame information.
+struct Finished {
+    size: u32,
+    lines: Vec<(u32, u32)>,
+    unwind: Option<cranelift_codegen::isa::unwind::UnwindInfo>,
+}
+
+impl Finished {
+    /// What the debug information says about function `id`, declared
+    /// at `decl`.
+    fn debug(
+        self,
+        cx: &ModuleCx,
+        id: FuncId,
+        decl: crate::source::Span,
+    ) -> debuginfo::DebugFunction {
+        let name = cx
+            .module
+            .declarations()
+            .get_function_decl(id)
+            .linkage_name(id)
+            .into_owned();
+        debuginfo::DebugFunction {
+            id,
+            name,
+            decl,
+            size: self.size,
+            lines: self.lines,
+            unwind: self.unwind,
+        }
+    }
+}
+
+/// Verifies (in debug builds), optionally prints, and defines a function.
 fn finish_function(
     cx: &mut ModuleCx,
     ctx: &mut Context,
@@ -581,7 +635,7 @@ fn finish_function(
     name: &str,
     options: Options,
     clif: &mut String,
-) -> Result<(u32, Vec<(u32, u32)>), String> {
+) -> Result<Finished, String> {
     verify(cx, ctx, name)?;
     if options.emit_clif {
         let _ = writeln!(clif, "; function {name}\n{}", ctx.func.display());
@@ -590,6 +644,7 @@ fn finish_function(
         .define_function(id, ctx)
         .map_err(|e| format!("internal error: compiling `{name}`: {e:?}"))?;
     let mut lines: Vec<(u32, u32)> = Vec::new();
+    let mut unwind = None;
     let size = ctx.compiled_code().map_or(0, |code| {
         for l in code.buffer.get_srclocs_sorted() {
             if l.loc.is_default() {
@@ -600,8 +655,13 @@ fn finish_function(
                 lines.push((l.start, id));
             }
         }
+        unwind = code.create_unwind_info(cx.module.isa()).ok().flatten();
         code.code_info().total_size
     });
     cx.module.clear_context(ctx);
-    Ok((size, lines))
+    Ok(Finished {
+        size,
+        lines,
+        unwind,
+    })
 }
