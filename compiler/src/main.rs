@@ -13,6 +13,7 @@ Usage:
   plat build FILE [-o OUT]     compile FILE to a native executable
   plat run FILE [-- ARGS...]   compile and run FILE, exiting with its code
   plat check FILE              report errors without generating code
+  plat fmt [--check] FILE...   rewrite files in the canonical layout
   plat --version
 
 Options:
@@ -79,6 +80,7 @@ fn plat_main() -> ExitCode {
         None | Some("-h" | "--help" | "help") => {
             return print_or_fail(USAGE);
         }
+        Some("fmt") => return platc::fmt::run(raw.get(1..).unwrap_or(&[])),
         Some("--version" | "-V") => {
             return print_or_fail(&format!("plat {}\n", env!("CARGO_PKG_VERSION")));
         }
