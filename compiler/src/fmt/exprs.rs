@@ -290,8 +290,8 @@ impl Printer<'_> {
     }
 
     /// `if (c) { } else if (d) { } else { }`. A statement (`stmt`) has
-    /// its bodies on their own lines; an expression may keep short
-    /// bodies inline when all of them can be.
+    /// its bodies on their own lines; so has an expression, but for
+    /// `if (c) { a } else { b }` with short bodies.
     pub fn if_chain(&mut self, e: &Expr, stmt: bool) {
         let inline = !stmt && self.if_inline(e);
         let mut cur = e;
@@ -306,11 +306,13 @@ impl Printer<'_> {
             };
             self.w("if (");
             self.expr(cond);
+            self.comments_before_token(cond.span.end as usize, &Token::RParen);
             self.w(") ");
             self.block_as(then, inline);
             let Some(other) = otherwise else {
                 break;
             };
+            self.comments_before_token(then.span.end as usize, &Token::Else);
             self.w(" else ");
             self.comments_before(other.span.start as usize);
             match &other.kind {
@@ -327,26 +329,21 @@ impl Printer<'_> {
         }
     }
 
-    /// Every body of the `if` chain fits on one line.
+    /// `if (c) { a } else { b }` on one line: no `else if`, and both
+    /// bodies fit on one line.
     fn if_inline(&self, e: &Expr) -> bool {
-        let mut cur = e;
-        loop {
-            match &cur.kind {
-                ExprKind::If {
-                    then, otherwise, ..
-                } => {
-                    if !self.block_fits_inline(then) {
-                        return false;
-                    }
-                    match otherwise {
-                        Some(o) => cur = o,
-                        None => return true,
-                    }
-                }
-                ExprKind::Block(b) => return self.block_fits_inline(b),
-                _ => return true,
-            }
-        }
+        let ExprKind::If {
+            then, otherwise, ..
+        } = &e.kind
+        else {
+            return false;
+        };
+        let other_fits = match otherwise.as_deref().map(|o| &o.kind) {
+            None => true,
+            Some(ExprKind::Block(b)) => self.block_fits_inline(b),
+            Some(_) => false,
+        };
+        other_fits && self.block_fits_inline(then)
     }
 
     fn match_expr(&mut self, scrutinee: &Expr, arms: &[MatchArm], inner: Span) {

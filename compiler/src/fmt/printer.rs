@@ -112,6 +112,14 @@ impl<'a> Printer<'a> {
         (inner, had)
     }
 
+    /// Places the comments before the first `tok` at or after `pos` (the
+    /// closing token of a construct).
+    pub fn comments_before_token(&mut self, pos: usize, tok: &Token) {
+        if let Some(t) = self.find(pos, tok) {
+            self.comments_before(t.start as usize);
+        }
+    }
+
     /// The end of the `)` matching the `(` that starts at `open`.
     pub fn close_of(&self, open: usize) -> Option<usize> {
         self.close_paren.get(&open).copied()
@@ -168,13 +176,25 @@ impl<'a> Printer<'a> {
         if s.is_empty() {
             return;
         }
+        let mut s = s;
         if self.at_line_start() {
             for _ in 0..self.indent {
                 self.out.push_str(INDENT);
             }
+        } else if self.on_blank_line() {
+            // A continuation line (after a `//` comment) starts with code.
+            s = s.trim_start();
+        } else if self.out.ends_with("*/ ") && s.starts_with([')', ']', ',', ';']) {
+            self.out.pop();
         }
         self.out.push_str(s);
         self.fresh = false;
+    }
+
+    /// The current line holds only indentation.
+    fn on_blank_line(&self) -> bool {
+        let line = self.out.rsplit('\n').next().unwrap_or("");
+        line.bytes().all(|b| b == b' ')
     }
 
     /// Ends the current line (without trailing spaces).
@@ -294,7 +314,9 @@ impl<'a> Printer<'a> {
             self.newline();
             return;
         }
-        if c.own_line {
+        if self.on_blank_line() {
+            // Already on a continuation line.
+        } else if c.own_line {
             self.continuation();
         } else if !self.out.ends_with([' ', '(', '[']) {
             self.out.push(' ');

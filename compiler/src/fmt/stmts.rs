@@ -6,6 +6,7 @@
 use super::exprs::has_body;
 use super::printer::Printer;
 use crate::syntax::ast::*;
+use crate::syntax::token::Token;
 
 impl Printer<'_> {
     /// `{ ... }` over several lines (`{}` when empty and without comments).
@@ -147,6 +148,7 @@ impl Printer<'_> {
             StmtKind::While { cond, body } => {
                 self.w("while (");
                 self.expr(cond);
+                self.comments_before_token(cond.span.end as usize, &Token::RParen);
                 self.w(") ");
                 self.body(body);
             }
@@ -164,6 +166,7 @@ impl Printer<'_> {
                 }
                 self.w(" in ");
                 self.expr(iter);
+                self.comments_before_token(iter.span.end as usize, &Token::RParen);
                 self.w(") ");
                 self.body(body);
             }
@@ -195,7 +198,7 @@ impl Printer<'_> {
 
     fn select(&mut self, s: &Stmt, arms: &[SelectArm]) {
         self.w("select {");
-        let open = self.find(s.span.start as usize, &crate::syntax::token::Token::LBrace);
+        let open = self.find(s.span.start as usize, &Token::LBrace);
         let close = (s.span.end as usize).saturating_sub(1);
         if arms.is_empty() && !self.has_comments(s.span) {
             self.w("}");
@@ -206,7 +209,10 @@ impl Printer<'_> {
             self.line_element(arm.span.start as usize);
             match &arm.kind {
                 SelectArmKind::Recv { name, ty, channel } => {
-                    self.w("let ");
+                    // `let` or `var`, as written (the tree does not say).
+                    let kw = self.token_from(arm.span.start as usize);
+                    let var = kw.is_some_and(|t| self.text(t) == "var");
+                    self.w(if var { "var " } else { "let " });
                     self.ident(name);
                     if let Some(ty) = ty {
                         self.w(": ");
