@@ -91,7 +91,10 @@ fn in_parallel<T: Sync>(items: &[T], f: impl Fn(&T) -> Option<String> + Sync) ->
                 };
                 let Some(item) = items.get(i) else { break };
                 if let Some(failure) = f(item) {
-                    failures.lock().expect("no panics while locked").push((i, failure));
+                    failures
+                        .lock()
+                        .expect("no panics while locked")
+                        .push((i, failure));
                 }
             });
         }
@@ -103,8 +106,18 @@ fn in_parallel<T: Sync>(items: &[T], f: impl Fn(&T) -> Option<String> + Sync) ->
 
 #[test]
 fn formatting_the_corpus_keeps_every_program_and_is_idempotent() {
-    let files = corpus(&["tests/run", "tests/fail", "examples", "stdlib", "bench/programs"]);
-    assert!(files.len() > 400, "the corpus is missing ({} files)", files.len());
+    let files = corpus(&[
+        "tests/run",
+        "tests/fail",
+        "examples",
+        "stdlib",
+        "bench/programs",
+    ]);
+    assert!(
+        files.len() > 400,
+        "the corpus is missing ({} files)",
+        files.len()
+    );
     let formatted = Mutex::new(0usize);
     let failures = in_parallel(&files, |path| match check_file(path) {
         Ok(Some(_)) => {
@@ -191,7 +204,12 @@ fn build_and_run(path: &Path, scratch_root: &Path) -> Option<String> {
         return fail(format!("cannot write {}: {e}", copy.display()));
     }
     let build = Command::new(PLAT)
-        .args(["build", &copy.to_string_lossy(), "-o", &exe.to_string_lossy()])
+        .args([
+            "build",
+            &copy.to_string_lossy(),
+            "-o",
+            &exe.to_string_lossy(),
+        ])
         .env("NO_COLOR", "1")
         .output();
     match build {

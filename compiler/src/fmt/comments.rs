@@ -16,9 +16,8 @@ use crate::syntax::token::Token;
 /// One `//` or `/* */` comment.
 #[derive(Clone, Debug)]
 pub(super) struct Comment {
-    /// Byte range in the source.
+    /// Byte offset in the source.
     pub start: usize,
-    pub end: usize,
     /// The text, with trailing whitespace removed from each line.
     pub text: String,
     /// A `//` comment: nothing may follow it on its line.
@@ -27,8 +26,6 @@ pub(super) struct Comment {
     pub own_line: bool,
     /// At least one empty line before it.
     pub blank_before: bool,
-    /// A line break (or the end of the file) right after it.
-    pub newline_after: bool,
     /// The end of the token before it (0 when none).
     pub prev_tok_end: usize,
 }
@@ -71,15 +68,12 @@ fn scan_gap(src: &str, from: usize, to: usize, out: &mut Vec<Comment>) {
             continue;
         };
         let start = from + i;
-        let end = start + len;
         out.push(Comment {
             start,
-            end,
-            text: clean(src.get(start..end).unwrap_or("")),
+            text: clean(src.get(start..start + len).unwrap_or("")),
             is_line,
             own_line: line_break_before(src, start),
             blank_before: blank_line_before(src, start),
-            newline_after: line_break_after(src, end),
             prev_tok_end: from,
         });
         i += len;
@@ -113,12 +107,4 @@ pub(super) fn line_break_before(src: &str, pos: usize) -> bool {
 pub(super) fn blank_line_before(src: &str, pos: usize) -> bool {
     let (space, at_start) = space_before(src, pos);
     !at_start && space.matches('\n').count() >= 2
-}
-
-/// A line break (or the end of the file) between `pos` and the next
-/// non-blank character.
-fn line_break_after(src: &str, pos: usize) -> bool {
-    let tail = src.get(pos..).unwrap_or("");
-    let trimmed = tail.trim_start();
-    trimmed.is_empty() || tail.get(..tail.len() - trimmed.len()).unwrap_or("").contains('\n')
 }

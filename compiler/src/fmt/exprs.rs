@@ -295,15 +295,12 @@ impl Printer<'_> {
     pub fn if_chain(&mut self, e: &Expr, stmt: bool) {
         let inline = !stmt && self.if_inline(e);
         let mut cur = e;
-        loop {
-            let ExprKind::If {
-                cond,
-                then,
-                otherwise,
-            } = &cur.kind
-            else {
-                break;
-            };
+        while let ExprKind::If {
+            cond,
+            then,
+            otherwise,
+        } = &cur.kind
+        {
             self.w("if (");
             self.expr(cond);
             self.comments_before_token(cond.span.end as usize, &Token::RParen);
@@ -352,7 +349,12 @@ impl Printer<'_> {
         self.w(" {");
         let open = self.find(scrutinee.span.end as usize, &Token::LBrace);
         let close = inner.end as usize - 1;
-        if arms.is_empty() && !self.has_comments(Span { end: close as u32, ..inner }) {
+        if arms.is_empty()
+            && !self.has_comments(Span {
+                end: close as u32,
+                ..inner
+            })
+        {
             self.w("}");
             return;
         }

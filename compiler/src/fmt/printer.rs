@@ -132,13 +132,17 @@ impl<'a> Printer<'a> {
 
     /// The first token starting at or after `pos`.
     pub fn token_from(&self, pos: usize) -> Option<Span> {
-        let i = self.tokens.partition_point(|(_, s)| (s.start as usize) < pos);
+        let i = self
+            .tokens
+            .partition_point(|(_, s)| (s.start as usize) < pos);
         self.tokens.get(i).map(|(_, s)| *s)
     }
 
     /// The last token ending at or before `pos`.
     pub fn last_token_before(&self, pos: usize) -> Option<Span> {
-        let i = self.tokens.partition_point(|(_, s)| (s.end as usize) <= pos);
+        let i = self
+            .tokens
+            .partition_point(|(_, s)| (s.end as usize) <= pos);
         i.checked_sub(1)
             .and_then(|i| self.tokens.get(i))
             .map(|(_, s)| *s)
@@ -146,7 +150,9 @@ impl<'a> Printer<'a> {
 
     /// The first `tok` at or after `pos`.
     pub fn find(&self, pos: usize, tok: &Token) -> Option<Span> {
-        let i = self.tokens.partition_point(|(_, s)| (s.start as usize) < pos);
+        let i = self
+            .tokens
+            .partition_point(|(_, s)| (s.start as usize) < pos);
         self.tokens
             .get(i..)
             .unwrap_or(&[])

@@ -101,7 +101,7 @@ impl Printer<'_> {
                 self.comments_before(e.span.start as usize);
                 self.if_chain(e, true);
             }
-            ExprKind::Block(b) if !parens && !(b.stmts.is_empty() && b.tail.is_none()) => {
+            ExprKind::Block(b) if !(parens || b.stmts.is_empty() && b.tail.is_none()) => {
                 self.comments_before(e.span.start as usize);
                 self.body(b);
             }
