@@ -36,25 +36,25 @@ impl Printer<'_> {
             self.w("mod ");
             self.path(path);
             self.w(";");
-            self.trailing(path.span.end as usize);
+            // Set before the trailing comments: those left over from
+            // inside the element lead the next one.
             self.need_blank = true;
+            self.trailing(path.span.end as usize);
         }
-        for path in &m.uses {
+        for (i, path) in m.uses.iter().enumerate() {
             let kw = self.last_token_before(path.span.start as usize);
             self.line_element(kw.map_or(0, |t| t.start as usize));
             self.w("use ");
             self.path(path);
             self.w(";");
+            self.need_blank = i + 1 == m.uses.len();
             self.trailing(path.span.end as usize);
-        }
-        if !m.uses.is_empty() {
-            self.need_blank = true;
         }
         for item in &m.items {
             self.line_element(item.span.start as usize);
             self.item(item);
-            self.trailing(item.span.end as usize);
             self.need_blank = true;
+            self.trailing(item.span.end as usize);
         }
     }
 
@@ -122,10 +122,6 @@ impl Printer<'_> {
             .iter()
             .rposition(|m| matches!(m, Member::Variant(_)));
         for (i, m) in members.iter().enumerate() {
-            let method = matches!(m, Member::Method(_));
-            if method && i > 0 {
-                self.need_blank = true;
-            }
             self.line_element(m.span().start as usize);
             match m {
                 Member::Field(f) => {
@@ -152,8 +148,10 @@ impl Printer<'_> {
                 }
                 Member::Method(f) => self.fn_decl(f),
             }
+            // A blank line after a method and before one.
+            let is_method = |m: &Member| matches!(m, Member::Method(_));
+            self.need_blank = is_method(m) || members.get(i + 1).is_some_and(is_method);
             self.trailing(m.span().end as usize);
-            self.need_blank = method;
         }
         self.close_body(close);
     }

@@ -207,7 +207,8 @@ impl<'a> Printer<'a> {
     fn newline(&mut self) {
         let kept = self.out.trim_end_matches(' ').len();
         self.out.truncate(kept);
-        if !self.out.is_empty() {
+        // A continuation line with nothing on it is dropped, not ended.
+        if !self.out.is_empty() && !self.out.ends_with('\n') {
             self.out.push('\n');
         }
     }
@@ -253,8 +254,9 @@ impl<'a> Printer<'a> {
     /// After `{` (whose token ends at `brace_end`): its trailing comments,
     /// then the body one level deeper.
     pub fn open_body(&mut self, brace_end: usize) {
-        self.trailing(brace_end);
         self.indent += 1;
+        self.fresh = true;
+        self.trailing(brace_end);
         self.ensure_line();
         self.fresh = true;
         self.need_blank = false;
@@ -282,8 +284,20 @@ impl<'a> Printer<'a> {
                 end = next.end as usize;
             }
         }
-        // Anything left before this point goes first, in order.
-        self.comments_before(end);
+        // Anything left before this point goes first, in order, as it
+        // will be read next time: after the element, a comment on its own
+        // line is a line of its own.
+        while let Some(c) = self.comments.get(self.next) {
+            if c.start >= end {
+                break;
+            }
+            let c = c.clone();
+            self.next += 1;
+            if c.own_line {
+                self.ensure_line();
+            }
+            self.comment(&c);
+        }
         while let Some(c) = self.comments.get(self.next) {
             if c.prev_tok_end != end || c.own_line {
                 break;

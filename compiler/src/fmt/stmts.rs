@@ -13,6 +13,7 @@ impl Printer<'_> {
     pub fn body(&mut self, b: &Block) {
         let open_end = b.span.start as usize + 1;
         let close = (b.span.end as usize).saturating_sub(1);
+        self.comments_before(b.span.start as usize);
         if b.stmts.is_empty() && b.tail.is_none() && !self.has_comments(b.span) {
             self.w("{}");
             return;
@@ -58,6 +59,7 @@ impl Printer<'_> {
     }
 
     fn inline_block(&mut self, b: &Block, dict_like: bool) {
+        self.comments_before(b.span.start as usize);
         if let Some(s) = b.stmts.first() {
             self.w("{ ");
             self.stmt_kind(s, true);
