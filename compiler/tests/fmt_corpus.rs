@@ -263,3 +263,56 @@ fn formatted_programs_print_the_same() {
     let _ = fs::remove_dir_all(&scratch);
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+#[test]
+fn the_fmt_command_rewrites_checks_and_leaves_broken_files_alone() {
+    let dir = std::env::temp_dir().join(format!("plat-fmt-cli-{}", std::process::id()));
+    fs::create_dir_all(&dir).expect("scratch folder");
+    let messy = dir.join("messy.plat");
+    let tidy = dir.join("tidy.plat");
+    let broken = dir.join("broken.plat");
+    let messy_text = "fn main( ) {print(value=1+2) ;}\n";
+    let tidy_text = "fn main() {\n  print(value = 1 + 2);\n}\n";
+    let broken_text = "fn main( {\n";
+    fs::write(&messy, messy_text).expect("write");
+    fs::write(&tidy, tidy_text).expect("write");
+    fs::write(&broken, broken_text).expect("write");
+    let fmt = |args: &[&Path], check: bool| {
+        let mut cmd = Command::new(PLAT);
+        cmd.arg("fmt").env("NO_COLOR", "1");
+        if check {
+            cmd.arg("--check");
+        }
+        let out = cmd.args(args).output().expect("plat runs");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+
+    // --check lists the file that would change and writes nothing.
+    let (code, out) = fmt(&[&messy, &tidy], true);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("messy.plat") && !out.contains("tidy.plat"),
+        "{out}"
+    );
+    assert_eq!(fs::read_to_string(&messy).expect("read"), messy_text);
+
+    // A file that does not parse is reported and left as it is.
+    let (code, out) = fmt(&[&broken], false);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("E0"), "no diagnostic: {out}");
+    assert_eq!(fs::read_to_string(&broken).expect("read"), broken_text);
+
+    // Formatting rewrites in place; then --check is happy.
+    let (code, out) = fmt(&[&messy, &tidy], false);
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(fs::read_to_string(&messy).expect("read"), tidy_text);
+    assert_eq!(fmt(&[&messy, &tidy], true).0, Some(0));
+
+    // No file: bad usage.
+    assert_eq!(fmt(&[], false).0, Some(2));
+    let _ = fs::remove_dir_all(&dir);
+}
