@@ -12,6 +12,7 @@ pub mod codegen;
 pub mod diag;
 pub mod driver;
 pub mod dump;
+pub mod fmt;
 pub mod hir;
 pub mod link;
 pub mod modules;

@@ -19,6 +19,7 @@ Usage:
   plat bench [FILE] [--json] [--time-ms N] [-f PATTERN]...
                                measure the bench blocks
   plat new NAME                write a starter project in NAME/
+  plat fmt [--check] FILE...   rewrite files in the canonical layout
   plat --version
 
 Options:
@@ -86,6 +87,7 @@ fn plat_main() -> ExitCode {
         None | Some("-h" | "--help" | "help") => {
             return print_or_fail(USAGE);
         }
+        Some("fmt") => return platc::fmt::run(raw.get(1..).unwrap_or(&[])),
         Some("--version" | "-V") => {
             return print_or_fail(&format!("plat {}\n", env!("CARGO_PKG_VERSION")));
         }
@@ -110,13 +112,6 @@ fn plat_main() -> ExitCode {
         }
         "check" => finish(driver::check_file(&file, &args.options).map(|_| ())),
         "run" => run(&file, &args),
-        "fmt" => {
-            output::stderr_line(&format!(
-                "error: `plat {}` is not supported yet",
-                args.command
-            ));
-            ExitCode::from(EXIT_USAGE)
-        }
         other => usage_error(&format!("unknown command `{other}`")),
     }
 }

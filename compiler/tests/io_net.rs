@@ -13,7 +13,20 @@ use std::time::Duration;
 
 const PLAT: &str = env!("CARGO_BIN_EXE_plat");
 
+/// Builds `tests/io_net/{name}.plat` once per process (tests run in
+/// parallel and must not write one executable at the same time).
 fn build(name: &str) -> PathBuf {
+    static BUILT: std::sync::Mutex<Vec<(String, PathBuf)>> = std::sync::Mutex::new(Vec::new());
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, exe)) = built.iter().find(|(n, _)| n == name) {
+        return exe.clone();
+    }
+    let exe = build_now(name);
+    built.push((name.to_owned(), exe.clone()));
+    exe
+}
+
+fn build_now(name: &str) -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("io_net");
     std::fs::create_dir_all(&dir).expect("scratch dir");
