@@ -234,7 +234,7 @@ mod tests {
             functions: Vec::new(),
             adts: Vec::new(),
             params: Vec::new(),
-            main: FnId(0),
+            entry: crate::hir::Entry::Main(FnId(0)),
         };
         let mut names = Names::new(&program);
         assert_eq!(names.unique("main::f".into()), "main::f");
