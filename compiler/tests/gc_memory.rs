@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::process::Command;
 
-const PLAT: &str = env!("CARGO_BIN_EXE_plat");
+mod support;
 
 /// Runs `exe` with `env` and returns (exit status, stdout, peak RSS in
 /// bytes), the peak from `wait4`'s resource usage.
@@ -38,25 +38,9 @@ fn run_measured(exe: &Path, env: &[(&str, &str)]) -> (i32, String, u64) {
     (code, stdout, usage.ru_maxrss as u64 * 1024)
 }
 
-/// Builds `tests/gc/NAME.plat` into the test's scratch directory.
-fn build(name: &str) -> std::path::PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("gc_memory");
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    let exe = dir.join(name);
-    let status = Command::new(PLAT)
-        .current_dir(&root)
-        .args(["build", &format!("tests/gc/{name}.plat"), "-o"])
-        .arg(&exe)
-        .status()
-        .expect("run plat build");
-    assert!(status.success(), "plat build failed");
-    exe
-}
-
 #[test]
 fn a_long_allocating_loop_runs_in_flat_memory() {
-    let exe = build("churn_2gib");
+    let exe = support::build("gc", "churn_2gib");
     let (code, stdout, peak) = run_measured(&exe, &[]);
     assert_eq!(code, 0);
     assert_eq!(stdout, "668888890\n");
@@ -74,7 +58,7 @@ fn a_long_allocating_loop_runs_in_flat_memory() {
 /// 440 MiB; never freeing them, 140 MiB.)
 #[test]
 fn a_million_spawns_in_a_loop_run_in_small_memory() {
-    let exe = build("spawn_loop_1m");
+    let exe = support::build("gc", "spawn_loop_1m");
     for workers in ["1", "4"] {
         let (code, stdout, peak) = run_measured(&exe, &[("PLAT_WORKERS", workers)]);
         assert_eq!(code, 0, "{workers} workers");
@@ -93,7 +77,7 @@ fn a_million_spawns_in_a_loop_run_in_small_memory() {
 /// collection switched off (then the ~600 MiB of garbage stays).
 #[test]
 fn the_pacer_follows_gc_percent_and_the_memory_limit() {
-    let exe = build("live_and_churn");
+    let exe = support::build("gc", "live_and_churn");
     let peak_with = |env: &[(&str, &str)]| {
         let (code, stdout, peak) = run_measured(&exe, env);
         assert_eq!(code, 0, "{env:?}");

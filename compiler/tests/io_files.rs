@@ -11,9 +11,11 @@ use std::ffi::CString;
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
-const PLAT: &str = env!("CARGO_BIN_EXE_plat");
+mod support;
+
+use support::{watchdog, PLAT};
 
 /// Reads `fifo` (in its working directory) in one task while another
 /// prints `tick 1` to `tick 5`, 10 ms apart; then prints what it read.
@@ -76,16 +78,6 @@ fn build(dir: &Path, source: &str) -> PathBuf {
         String::from_utf8_lossy(&out.stderr)
     );
     exe
-}
-
-/// Kills `child` after a minute, so that a regression fails instead of
-/// hanging (its stdout then ends and the reads below see end of file).
-fn watchdog(child: &Child) {
-    let pid = child.id().to_string();
-    std::thread::spawn(move || {
-        std::thread::sleep(std::time::Duration::from_secs(60));
-        let _ = Command::new("kill").args(["-9", &pid]).status();
-    });
 }
 
 #[test]

@@ -7,48 +7,13 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
-const PLAT: &str = env!("CARGO_BIN_EXE_plat");
+mod support;
 
-/// Builds `tests/io_net/{name}.plat` once per process (tests run in
-/// parallel and must not write one executable at the same time).
-fn build(name: &str) -> PathBuf {
-    static BUILT: std::sync::Mutex<Vec<(String, PathBuf)>> = std::sync::Mutex::new(Vec::new());
-    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((_, exe)) = built.iter().find(|(n, _)| n == name) {
-        return exe.clone();
-    }
-    let exe = build_now(name);
-    built.push((name.to_owned(), exe.clone()));
-    exe
-}
-
-fn build_now(name: &str) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("io_net");
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    let exe = dir.join(name);
-    let status = Command::new(PLAT)
-        .current_dir(&root)
-        .args(["build", &format!("tests/io_net/{name}.plat"), "-o"])
-        .arg(&exe)
-        .status()
-        .expect("run plat build");
-    assert!(status.success(), "plat build of {name} failed");
-    exe
-}
-
-/// Kills `child` after a minute: a regression fails instead of hanging.
-fn watchdog(child: &Child) {
-    let pid = child.id().to_string();
-    std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_secs(60));
-        let _ = Command::new("kill").args(["-9", &pid]).status();
-    });
-}
+use support::watchdog;
 
 const SCHEDULES: &[(&str, &str)] = &[
     ("PLAT_WORKERS", "1"),
@@ -59,7 +24,7 @@ const SCHEDULES: &[(&str, &str)] = &[
 
 /// Runs the Plat server with `env`, talks to it, returns its stdout.
 fn serve_one_client(env: &[(&str, &str)]) -> String {
-    let mut child = Command::new(build("server"))
+    let mut child = Command::new(support::build("io_net", "server"))
         .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .spawn()
@@ -99,7 +64,7 @@ fn a_plat_server_serves_a_client_in_another_process() {
 
 #[test]
 fn a_plat_client_talks_to_a_server_in_another_process() {
-    let exe = build("client");
+    let exe = support::build("io_net", "client");
     for &(k, v) in SCHEDULES {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
@@ -164,8 +129,8 @@ fn the_original_tcp_examples_talk_to_each_other() {
             return;
         }
     }
-    let server_exe = build("original_tcp_echo_server");
-    let client_exe = build("original_tcp_client");
+    let server_exe = support::build("io_net", "original_tcp_echo_server");
+    let client_exe = support::build("io_net", "original_tcp_client");
     let mut server = Command::new(server_exe)
         .stdout(Stdio::piped())
         .spawn()

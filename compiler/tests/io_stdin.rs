@@ -5,25 +5,10 @@
 //! without holding up other tasks, even on one worker.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-const PLAT: &str = env!("CARGO_BIN_EXE_plat");
-
-fn build(name: &str) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("io_stdin");
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    let exe = dir.join(name);
-    let status = Command::new(PLAT)
-        .current_dir(&root)
-        .args(["build", &format!("tests/stdin/{name}.plat"), "-o"])
-        .arg(&exe)
-        .status()
-        .expect("run plat build");
-    assert!(status.success(), "plat build of {name} failed");
-    exe
-}
+mod support;
 
 /// Starts `exe` with piped stdin and stdout; a regression must fail, not
 /// hang, so the program is killed after a minute.
@@ -34,17 +19,13 @@ fn start(exe: &Path, workers: &str) -> Child {
         .stdout(Stdio::piped())
         .spawn()
         .expect("start the program");
-    let pid = child.id().to_string();
-    std::thread::spawn(move || {
-        std::thread::sleep(std::time::Duration::from_secs(60));
-        let _ = Command::new("kill").args(["-9", &pid]).status();
-    });
+    support::watchdog(&child);
     child
 }
 
 #[test]
 fn lines_come_back_without_terminators_and_end_of_input_is_none() {
-    let exe = build("echo_lines");
+    let exe = support::build("stdin", "echo_lines");
     for workers in ["1", "2"] {
         let mut child = start(&exe, workers);
         let mut stdin = child.stdin.take().expect("piped stdin");
@@ -71,7 +52,7 @@ fn lines_come_back_without_terminators_and_end_of_input_is_none() {
 
 #[test]
 fn a_large_input_arrives_whole_and_in_order() {
-    let exe = build("echo_lines");
+    let exe = support::build("stdin", "echo_lines");
     let mut child = start(&exe, "2");
     let mut stdin = child.stdin.take().expect("piped stdin");
     // Written from another thread: the program's output fills its pipe
@@ -94,7 +75,7 @@ fn a_large_input_arrives_whole_and_in_order() {
 
 #[test]
 fn a_task_waiting_for_input_does_not_hold_up_the_others() {
-    let exe = build("read_while_ticking");
+    let exe = support::build("stdin", "read_while_ticking");
     for workers in ["1", "2"] {
         let mut child = start(&exe, workers);
         let mut stdin = child.stdin.take().expect("piped stdin");

@@ -8,40 +8,18 @@
 //! harness timeout instead of passing. Nothing here measures time.
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-const PLAT: &str = env!("CARGO_BIN_EXE_plat");
-
-fn build(name: &str) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("streaming");
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    let exe = dir.join(name);
-    let status = Command::new(PLAT)
-        .current_dir(&root)
-        .args(["build", &format!("tests/stream/{name}.plat"), "-o"])
-        .arg(&exe)
-        .status()
-        .expect("run plat build");
-    assert!(status.success(), "plat build of {name} failed");
-    exe
-}
+mod support;
 
 /// Starts `name` with stdout on a pipe, reads its first line, kills it.
 fn first_line(name: &str, workers: &str) -> String {
-    let mut child = Command::new(build(name))
+    let mut child = Command::new(support::build("stream", name))
         .env("PLAT_WORKERS", workers)
         .stdout(Stdio::piped())
         .spawn()
         .expect("start the program");
-    // A regression must fail, not hang: after a minute the program is
-    // killed, the read sees end of file and the assertion reports it.
-    let pid = child.id().to_string();
-    std::thread::spawn(move || {
-        std::thread::sleep(std::time::Duration::from_secs(60));
-        let _ = Command::new("kill").args(["-9", &pid]).status();
-    });
+    support::watchdog(&child);
     let mut line = String::new();
     let read = BufReader::new(child.stdout.take().expect("piped stdout")).read_line(&mut line);
     let _ = child.kill();
