@@ -25,6 +25,7 @@ use std::time::SystemTime;
 
 use super::file::{self, what, File};
 use super::handles::{self, Handle, FILE_BASE};
+use super::value::{result_i32, result_i64, result_str, result_unit};
 use super::{blocking, value};
 use crate::collections::list::{self, PlatList};
 use crate::entry::PlatCtx;
@@ -32,29 +33,6 @@ use crate::gc::shape::PlatShape;
 use crate::string::PlatStr;
 
 type Desc = *const PlatShape;
-
-/// `Ok(n)` / `Err` for an `Int32` payload.
-fn result_i32(desc: Desc, r: Result<i32, String>) -> *mut u8 {
-    value::result(desc, r.map(|n| n as i64 as u64))
-}
-
-/// `Ok(n)` / `Err` for an `Int64` payload.
-fn result_i64(desc: Desc, r: Result<i64, String>) -> *mut u8 {
-    value::result(desc, r.map(|n| n as u64))
-}
-
-/// `Ok(true)` / `Err`.
-fn result_unit(desc: Desc, r: Result<(), String>) -> *mut u8 {
-    value::result(desc, r.map(|()| 1))
-}
-
-/// `Ok(text)` / `Err`.
-fn result_str(desc: Desc, r: Result<String, String>) -> *mut u8 {
-    match r {
-        Ok(s) => value::ok_str(desc, &s),
-        Err(e) => value::err(desc, &e),
-    }
-}
 
 /// The file numbered `fd`, or the `Err` of a bad number, naming the call.
 fn file_handle(fd: i32, op: &str) -> Result<Arc<File>, String> {

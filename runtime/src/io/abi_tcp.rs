@@ -34,7 +34,7 @@ fn checked<T>(r: Result<T, String>) -> Result<T, String> {
 /// The result of an operation making a socket: its new number.
 fn opened(desc: *const PlatShape, r: Result<Socket, String>) -> *mut u8 {
     let r = checked(r.map(|s| handles::insert(SOCKET_BASE, Handle::Socket(Arc::new(s)))));
-    value::result(desc, r.map(|n| n as i64 as u64))
+    value::result_i32(desc, r)
 }
 
 /// The socket numbered `n`, or an `Err` saying which call found it bad.
@@ -106,7 +106,7 @@ pub unsafe extern "C" fn plat_tcp_write(
     // immutable and the task's stack keeps it alive while it parks.
     let bytes = unsafe { crate::string::bytes(data) };
     let r = sock(socket, "tcp_write").and_then(|s| tcp::write(&s, socket, bytes));
-    value::result(desc, checked(r).map(|n| n as i64 as u64))
+    value::result_i32(desc, checked(r))
 }
 
 /// `tcp_close(socket =) -> Result<Bool, String>`: tasks waiting on the
@@ -136,5 +136,5 @@ pub unsafe extern "C" fn plat_tcp_local_port(
     desc: *const PlatShape,
 ) -> *mut u8 {
     let r = sock(socket, "tcp_local_port").and_then(|s| tcp::local_port(&s, socket));
-    value::result(desc, r.map(|n| n as i64 as u64))
+    value::result_i32(desc, r)
 }

@@ -58,6 +58,29 @@ pub fn result(desc: *const PlatShape, r: Result<u64, String>) -> *mut u8 {
     }
 }
 
+/// `Ok(n)` / `Err` for an `Int32` payload (its slot sign-extended).
+pub fn result_i32(desc: *const PlatShape, r: Result<i32, String>) -> *mut u8 {
+    result(desc, r.map(|n| n as i64 as u64))
+}
+
+/// `Ok(n)` / `Err` for an `Int64` payload.
+pub fn result_i64(desc: *const PlatShape, r: Result<i64, String>) -> *mut u8 {
+    result(desc, r.map(|n| n as u64))
+}
+
+/// `Ok(true)` / `Err`, for the built-ins whose success carries nothing.
+pub fn result_unit(desc: *const PlatShape, r: Result<(), String>) -> *mut u8 {
+    result(desc, r.map(|()| 1))
+}
+
+/// `Ok(text)` / `Err`.
+pub fn result_str(desc: *const PlatShape, r: Result<String, String>) -> *mut u8 {
+    match r {
+        Ok(s) => ok_str(desc, &s),
+        Err(e) => err(desc, &e),
+    }
+}
+
 /// `Option::Some(slot)` of type `desc`.
 pub fn some(desc: *const PlatShape, slot: u64) -> *mut u8 {
     variant(desc, 0, Some(slot))

@@ -155,12 +155,20 @@ fn poll_io_now(w: &WorkerLocal) -> Option<FiberRef> {
     if netpoll::waiters() == 0 {
         return None;
     }
+    poll_io_and_wake(0);
+    w.local.pop()
+}
+
+/// Polls for I/O readiness (waiting at most `timeout_ms`, -1: no limit)
+/// and wakes the tasks it made runnable: onto this worker's queue (or,
+/// seeded, its bag), or the injector when called off the workers (the
+/// monitor).
+fn poll_io_and_wake(timeout_ms: i32) {
     let mut ready = Vec::new();
-    netpoll::poll(0, &mut ready);
+    netpoll::poll(timeout_ms, &mut ready);
     for f in ready {
         wake(f);
     }
-    w.local.pop()
 }
 
 /// `epoll_wait`'s timeout for an idle sleep of at most `d` (rounded up
@@ -185,11 +193,7 @@ fn find_task_seeded(w: &WorkerLocal) -> Option<FiberRef> {
     if netpoll::waiters() > 0 {
         // The poller's defined point in a seeded schedule: before every
         // pick. What it finds joins the bag like any woken task.
-        let mut ready = Vec::new();
-        netpoll::poll(0, &mut ready);
-        for f in ready {
-            wake(f);
-        }
+        poll_io_and_wake(0);
     }
     let mut bag = w.bag.borrow_mut();
     if bag.is_empty() {
@@ -207,11 +211,7 @@ fn idle_seeded() {
     if netpoll::waiters() > 0 && timer::next_deadline().is_none() {
         // Only I/O can wake a task: wait for it (the next pick sees what
         // it made runnable; nothing else runs meanwhile).
-        let mut ready = Vec::new();
-        netpoll::poll(-1, &mut ready);
-        for f in ready {
-            wake(f);
-        }
+        poll_io_and_wake(-1);
         return;
     }
     if let Some(d) = timer::next_deadline() {
@@ -627,11 +627,7 @@ pub(super) fn monitor() {
         if netpoll::overdue(TIME_SLICE.as_nanos() as u64) {
             // Every worker busy for a whole slice: nobody polled. The
             // tasks made runnable go to the injector.
-            let mut ready = Vec::new();
-            netpoll::poll(0, &mut ready);
-            for f in ready {
-                wake(f);
-            }
+            poll_io_and_wake(0);
         }
         if any_queued() {
             wake_idle();
