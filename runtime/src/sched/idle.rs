@@ -82,11 +82,14 @@
 //! While tasks wait for I/O, one sleeper at a time (`State::polling`,
 //! chosen under the mutex by the re-check) blocks in the I/O poller
 //! instead of on the condvar ([`Idle::sleep_or_poll`]), releasing the
-//! mutex meanwhile. A waker hands out a permit as before and, if a
-//! sleeper polls, also pokes it (an eventfd write) under the mutex: the
-//! poller set `polling` under the same mutex before it blocked, and a
-//! poke before it blocks leaves the eventfd readable, so neither kind of
-//! sleeper loses a wake-up. Whichever sleeper comes first takes the
+//! mutex meanwhile. A waker hands out a permit as before and, if it saw
+//! (under the mutex) that a sleeper polls, also pokes it (an eventfd
+//! write) once it has released the mutex, as it notifies the condvar:
+//! the poller set `polling` under the same mutex before it blocked, and
+//! a poke that comes before it blocks, or after it has come back, leaves
+//! the eventfd readable (the next poll then returns at once and looks at
+//! the queues), so neither kind of sleeper loses a wake-up. Whichever
+//! sleeper comes first takes the
 //! permit; the poller comes back counted as spinning in any case (it may
 //! bring tasks made runnable by I/O), so an extra poke costs one look at
 //! the queues. `tests/loom_idle.rs` models this with a stand-in eventfd
@@ -224,8 +227,8 @@ impl Idle {
     /// counted as spinning, to run what the poll made runnable.
     ///
     /// A waker hands permits out as for condvar sleepers and also pokes
-    /// the poller (under the mutex, after the poller set `polling`: a
-    /// poke before the poller blocks leaves the eventfd readable, so it
+    /// the poller if it saw `polling` set under the mutex (a poke that
+    /// comes before the poller blocks leaves the eventfd readable, so it
     /// is not lost).
     pub fn sleep_or_poll(
         &self,
@@ -295,13 +298,15 @@ impl Idle {
         }
     }
 
-    /// Notifies a sleeper of a permit just handed out: a condvar sleeper,
-    /// and the polling one too if there is one (whichever comes first
-    /// takes the permit; an extra poke only makes the poller look at the
-    /// queues once more). Called with the mutex held.
-    fn notify(&self, st: &State) {
+    /// Notifies a sleeper of a permit just handed out, after the mutex
+    /// was released (`polling` as read under it): a condvar sleeper, and
+    /// the polling one too if there was one (whichever comes first takes
+    /// the permit; an extra poke only makes the poller look at the queues
+    /// once more, and a poke after the poller has returned leaves the
+    /// eventfd readable for its next poll, which then looks once more).
+    fn notify(&self, polling: bool) {
         self.cv.notify_one();
-        if st.polling {
+        if polling {
             if let Some(poke) = self.poke {
                 poke();
             }
@@ -337,7 +342,9 @@ impl Idle {
             st.permits += 1;
             // The woken worker counts as spinning until it has looked.
             self.start_spinning();
-            self.notify(&st);
+            let polling = st.polling;
+            drop(st);
+            self.notify(polling);
         }
     }
 
