@@ -1,79 +1,169 @@
-//! The `plat` command line: argument parsing only; the work is in
-//! `platc::driver`.
+//! The `plat` command line: argument parsing only (clap's derive API);
+//! the work is in `platc::driver`, `platc::testcmd` and `platc::fmt`.
+//!
+//! Exit codes: 0 success, 1 compile errors (or a failed test, a file
+//! `fmt --check` would change), 2 bad usage (clap's errors) and tool
+//! failures; `plat run` exits with the program's own code.
 
+use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use platc::driver::{self, DiagnosticFormat, Emit, Failure, Options};
 use platc::{output, testcmd};
-
-const USAGE: &str = "\
-Usage:
-  plat build [FILE] [-o OUT]   compile FILE (default main.plat) to a native executable
-  plat run [FILE] [-- ARGS...] compile and run FILE (default main.plat), exiting with its code
-  plat check FILE              report errors without generating code
-  plat test [FILE|DIR] [-f PATTERN]... [--serial] [--schedules N]
-                               run the test blocks (default: every file
-                               under . with a test block)
-  plat bench [FILE] [--json] [--time-ms N] [-f PATTERN]...
-                               measure the bench blocks
-  plat new NAME                write a starter project in NAME/
-  plat fmt [--check] FILE...   rewrite files in the canonical layout
-  plat --version
-
-Options:
-  --emit=ast|hir|clif          print a stage's output instead of building
-  --diagnostic-format=human|short
-  -o OUT                       the executable to write (build)
-";
 
 /// Exit code for a program with compile errors.
 const EXIT_ERRORS: u8 = 1;
 /// Exit code for bad usage and tool failures.
 const EXIT_USAGE: u8 = 2;
 
-struct Args {
-    command: String,
-    file: Option<PathBuf>,
-    output: Option<PathBuf>,
-    program_args: Vec<String>,
-    options: Options,
+/// The Plat compiler and its tools.
+#[derive(Parser)]
+#[command(name = "plat", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Cmd>,
 }
 
-fn parse_args(raw: Vec<String>) -> Result<Args, String> {
-    let mut it = raw.into_iter();
-    let command = it.next().ok_or("no command given")?;
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let mut args = Args {
-        command,
-        file: None,
-        output: None,
-        program_args: Vec::new(),
-        options: Options {
-            format: DiagnosticFormat::Human,
-            color,
-            emit: None,
-            mode: platc::check::Mode::Program,
-        },
-    };
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--" => {
-                args.program_args = it.by_ref().collect();
-            }
-            "-o" => args.output = Some(it.next().ok_or("`-o` needs a file name")?.into()),
-            "--emit=ast" => args.options.emit = Some(Emit::Ast),
-            "--emit=hir" => args.options.emit = Some(Emit::Hir),
-            "--emit=clif" => args.options.emit = Some(Emit::Clif),
-            "--diagnostic-format=short" => args.options.format = DiagnosticFormat::Short,
-            "--diagnostic-format=human" => args.options.format = DiagnosticFormat::Human,
-            s if s.starts_with('-') => return Err(format!("unknown option `{s}`")),
-            _ if args.file.is_none() => args.file = Some(arg.into()),
-            _ => return Err(format!("unexpected argument `{arg}`")),
-        }
+#[derive(Subcommand)]
+enum Cmd {
+    /// Compile FILE (default main.plat) to a native executable
+    Build {
+        /// The program (default: ./main.plat)
+        #[arg(value_name = "FILE")]
+        file: Option<PathBuf>,
+        /// The executable to write (default: ./STEM of FILE)
+        #[arg(short = 'o', value_name = "OUT")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        front: FrontEnd,
+    },
+    /// Compile and run FILE (default main.plat), exiting with its code
+    Run {
+        /// The program (default: ./main.plat)
+        #[arg(value_name = "FILE")]
+        file: Option<PathBuf>,
+        /// Arguments for the program, after `--`, passed on verbatim
+        #[arg(last = true, value_name = "ARGS")]
+        args: Vec<OsString>,
+        #[command(flatten)]
+        front: FrontEnd,
+    },
+    /// Report the errors of FILE without generating code
+    Check {
+        /// The program (default: ./main.plat)
+        #[arg(value_name = "FILE")]
+        file: Option<PathBuf>,
+        #[command(flatten)]
+        front: FrontEnd,
+    },
+    /// Run the test blocks (default: of every .plat file under . that has one)
+    Test(TestCli),
+    /// Measure the bench blocks of FILE (default main.plat)
+    Bench(BenchCli),
+    /// Write a starter project in NAME/
+    New {
+        /// The project's folder
+        #[arg(value_name = "NAME")]
+        name: String,
+    },
+    /// Rewrite files in the canonical layout (docs/fmt.md)
+    Fmt {
+        /// Write nothing; list the files that would change, exit 1 if any
+        #[arg(long)]
+        check: bool,
+        /// Files, or folders standing for their .plat files
+        #[arg(value_name = "FILE|DIR", required = true)]
+        paths: Vec<PathBuf>,
+    },
+}
+
+/// Options of the commands that compile a program.
+#[derive(Args)]
+struct FrontEnd {
+    /// Print a stage's output instead of building
+    #[arg(long, value_enum, value_name = "STAGE")]
+    emit: Option<EmitArg>,
+    #[command(flatten)]
+    diagnostics: DiagnosticsArg,
+}
+
+#[derive(Args)]
+struct DiagnosticsArg {
+    /// How errors are printed: with source excerpts, or one line each
+    #[arg(
+        long = "diagnostic-format",
+        value_enum,
+        value_name = "FORMAT",
+        default_value_t = FormatArg::Human
+    )]
+    format: FormatArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum EmitArg {
+    Ast,
+    Hir,
+    Clif,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Human,
+    Short,
+}
+
+#[derive(Args)]
+struct TestCli {
+    /// A file, or a folder: every .plat file under it with a test block
+    /// (default: .)
+    #[arg(value_name = "FILE|DIR")]
+    target: Option<PathBuf>,
+    /// Run only the cases whose module.block.case, block.case or block
+    /// matches this glob (repeatable)
+    #[arg(short = 'f', long = "filter", value_name = "PATTERN")]
+    filters: Vec<String>,
+    /// Run the cases one at a time
+    #[arg(long)]
+    serial: bool,
+    /// Run the tests under N seeded schedules and report every failing seed
+    #[arg(long, value_name = "N", value_parser = positive("--schedules"))]
+    schedules: Option<u64>,
+    /// Fail a case that runs longer than this (0: no limit)
+    #[arg(long, value_name = "SECONDS", default_value_t = testcmd::DEFAULT_TIMEOUT_S)]
+    timeout: u64,
+    #[command(flatten)]
+    diagnostics: DiagnosticsArg,
+}
+
+#[derive(Args)]
+struct BenchCli {
+    /// The file with bench blocks (default: ./main.plat)
+    #[arg(value_name = "FILE")]
+    file: Option<PathBuf>,
+    /// Print the results as JSON
+    #[arg(long)]
+    json: bool,
+    /// The time budget of each benchmark, in milliseconds (default 1000)
+    #[arg(long = "time-ms", value_name = "MS", value_parser = positive("--time-ms"))]
+    time_ms: Option<u64>,
+    /// Run only the benchmarks matching this glob (repeatable)
+    #[arg(short = 'f', long = "filter", value_name = "PATTERN")]
+    filters: Vec<String>,
+    #[command(flatten)]
+    diagnostics: DiagnosticsArg,
+}
+
+/// A parser of positive whole numbers whose error names `flag`.
+fn positive(flag: &'static str) -> impl Fn(&str) -> Result<u64, String> + Clone {
+    move |v| {
+        v.parse()
+            .ok()
+            .filter(|&n: &u64| n > 0)
+            .ok_or(format!("{flag} needs a positive number"))
     }
-    Ok(args)
 }
 
 fn main() -> ExitCode {
@@ -82,92 +172,102 @@ fn main() -> ExitCode {
 }
 
 fn plat_main() -> ExitCode {
-    let raw: Vec<String> = std::env::args().skip(1).collect();
-    match raw.first().map(String::as_str) {
-        None | Some("-h" | "--help" | "help") => {
-            return print_or_fail(USAGE);
-        }
-        Some("fmt") => return platc::fmt::run(raw.get(1..).unwrap_or(&[])),
-        Some("--version" | "-V") => {
-            return print_or_fail(&format!("plat {}\n", env!("CARGO_PKG_VERSION")));
-        }
-        _ => {}
-    }
-    if let Some(code) = tool_command(&raw) {
-        return code;
-    }
-    let args = match parse_args(raw) {
-        Ok(a) => a,
-        Err(e) => return usage_error(&e),
-    };
-    let file = match (&args.file, args.command.as_str()) {
-        (Some(f), _) => f.clone(),
-        (None, "build" | "run" | "check") => PathBuf::from("main.plat"),
-        (None, _) => PathBuf::new(),
-    };
-    match args.command.as_str() {
-        "build" => {
-            let output = args.output.clone().unwrap_or_else(|| default_output(&file));
-            finish(driver::build(&file, &output, &args.options))
-        }
-        "check" => finish(driver::check_file(&file, &args.options).map(|_| ())),
-        "run" => run(&file, &args),
-        other => usage_error(&format!("unknown command `{other}`")),
-    }
-}
-
-/// `plat test`, `plat bench` and `plat new` (`platc::testcmd`); `None`
-/// for the other commands.
-fn tool_command(raw: &[String]) -> Option<ExitCode> {
-    let (command, rest) = raw.split_first()?;
-    let options = |extra: &[String]| -> Result<Options, String> {
-        let mut args = parse_args(
-            std::iter::once(command.clone())
-                .chain(extra.iter().cloned())
-                .collect(),
-        )?;
-        args.options.mode = platc::check::Mode::Program;
-        Ok(args.options)
-    };
-    let code = match command.as_str() {
-        "test" => {
-            let mut extra = Vec::new();
-            let parsed = testcmd::parse_test_args(rest, &mut extra);
-            match parsed.and_then(|a| Ok((a, options(&extra)?))) {
-                Ok((a, o)) => ExitCode::from(testcmd::test(&a, &o)),
-                Err(e) => usage_error(&e),
+    let cli = match Cli::try_parse_from(std::env::args_os()) {
+        Ok(cli) => cli,
+        // `--help`, `--version` and errors; clap renders them all.
+        Err(e) => {
+            let text = e.render().to_string();
+            if !e.use_stderr() {
+                return print_or_fail(&text);
             }
+            output::stderr(&text);
+            return ExitCode::from(EXIT_USAGE);
         }
-        "bench" => {
-            let (extra, rest): (Vec<String>, Vec<String>) = rest
-                .iter()
-                .cloned()
-                .partition(|a| a.starts_with("--diagnostic-format="));
-            match options(&extra) {
-                Ok(o) => ExitCode::from(testcmd::bench(&rest, &o)),
-                Err(e) => usage_error(&e),
+    };
+    let Some(command) = cli.command else {
+        return print_or_fail(&Cli::command().render_help().to_string());
+    };
+    match command {
+        Cmd::Build {
+            file,
+            output,
+            front,
+        } => {
+            let file = file.unwrap_or_else(default_file);
+            let output = output.unwrap_or_else(|| default_output(&file));
+            finish(driver::build(&file, &output, &front.options()))
+        }
+        Cmd::Run { file, args, front } => run(&file.unwrap_or_else(default_file), &args, &front),
+        Cmd::Check { file, front } => finish(
+            driver::check_file(&file.unwrap_or_else(default_file), &front.options()).map(|_| ()),
+        ),
+        Cmd::Test(t) => {
+            let options = t.diagnostics.options(None);
+            let args = testcmd::TestArgs {
+                target: t.target,
+                filters: t.filters,
+                serial: t.serial,
+                schedules: t.schedules,
+                timeout_s: t.timeout,
+            };
+            ExitCode::from(testcmd::test(&args, &options))
+        }
+        Cmd::Bench(b) => {
+            let options = b.diagnostics.options(None);
+            let args = testcmd::BenchArgs {
+                file: b.file.unwrap_or_else(default_file),
+                json: b.json,
+                time_ms: b.time_ms,
+                filters: b.filters,
+            };
+            ExitCode::from(testcmd::bench(&args, &options))
+        }
+        Cmd::New { name } => match testcmd::new_project(&name) {
+            Ok(()) => print_or_fail(&format!(
+                "created {name}/ (main.plat, README.md): try `cd {name} && plat run && plat test`\n"
+            )),
+            Err(e) => {
+                output::stderr_line(&format!("error: {e}"));
+                ExitCode::from(EXIT_USAGE)
             }
-        }
-        "new" => match rest {
-            [name] => match testcmd::new_project(name) {
-                Ok(()) => print_or_fail(&format!(
-                    "created {name}/ (main.plat, README.md): try `cd {name} && plat run && plat test`\n"
-                )),
-                Err(e) => {
-                    output::stderr_line(&format!("error: {e}"));
-                    ExitCode::from(EXIT_USAGE)
-                }
-            },
-            _ => usage_error("`plat new` takes one project name"),
         },
-        _ => return None,
-    };
-    Some(code)
+        Cmd::Fmt { check, paths } => platc::fmt::run(check, &paths, stderr_color()),
+    }
 }
 
-fn usage_error(message: &str) -> ExitCode {
-    output::stderr(&format!("error: {message}\n\n{USAGE}"));
-    ExitCode::from(EXIT_USAGE)
+impl FrontEnd {
+    fn options(&self) -> Options {
+        let emit = self.emit.map(|e| match e {
+            EmitArg::Ast => Emit::Ast,
+            EmitArg::Hir => Emit::Hir,
+            EmitArg::Clif => Emit::Clif,
+        });
+        self.diagnostics.options(emit)
+    }
+}
+
+impl DiagnosticsArg {
+    fn options(&self, emit: Option<Emit>) -> Options {
+        Options {
+            format: match self.format {
+                FormatArg::Human => DiagnosticFormat::Human,
+                FormatArg::Short => DiagnosticFormat::Short,
+            },
+            color: stderr_color(),
+            emit,
+            mode: platc::check::Mode::Program,
+        }
+    }
+}
+
+/// Whether diagnostics on stderr get colours.
+fn stderr_color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// `plat build`, `run`, `check` and `bench` without FILE use ./main.plat.
+fn default_file() -> PathBuf {
+    PathBuf::from("main.plat")
 }
 
 /// Prints `text` on stdout (a closed pipe is fine, see `output`).
@@ -200,19 +300,20 @@ fn finish(result: Result<(), Failure>) -> ExitCode {
 /// Builds into a private temporary directory, runs the program with the
 /// terminal's stdin/stdout/stderr (so output streams as it happens), and
 /// exits with its code, or 128+N if signal N killed it.
-fn run(file: &Path, args: &Args) -> ExitCode {
+fn run(file: &Path, program_args: &[OsString], front: &FrontEnd) -> ExitCode {
+    let options = front.options();
     let dir = std::env::temp_dir().join(format!("plat-run-{}", std::process::id()));
     if let Err(e) = std::fs::create_dir_all(&dir) {
         output::stderr_line(&format!("error: cannot create {}: {e}", dir.display()));
         return ExitCode::from(EXIT_USAGE);
     }
     let exe = dir.join(file.file_stem().unwrap_or_default());
-    let built = driver::build(file, &exe, &args.options);
-    if built.is_err() || args.options.emit.is_some() {
+    let built = driver::build(file, &exe, &options);
+    if built.is_err() || options.emit.is_some() {
         let _ = std::fs::remove_dir_all(&dir);
         return finish(built);
     }
-    let status = Command::new(&exe).args(&args.program_args).status();
+    let status = Command::new(&exe).args(program_args).status();
     let _ = std::fs::remove_dir_all(&dir);
     match status {
         Ok(status) => ExitCode::from(exit_code(status)),
@@ -235,4 +336,14 @@ fn exit_code(status: std::process::ExitStatus) -> u8 {
         }
     }
     EXIT_USAGE
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ensure_that_the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
 }

@@ -22,42 +22,28 @@ pub const EXIT_FAILED: u8 = 1;
 /// Exit code: bad usage or tool failure.
 pub const EXIT_USAGE: u8 = 2;
 
-/// What `plat test` was asked.
-#[derive(Debug, Default)]
+/// `plat test --timeout` when not given: a case running longer than
+/// this many seconds fails (docs/testing.md).
+pub const DEFAULT_TIMEOUT_S: u64 = 60;
+
+/// What `plat test` was asked (parsed in `main.rs`).
+#[derive(Debug)]
 pub struct TestArgs {
     pub target: Option<PathBuf>,
     pub filters: Vec<String>,
     pub serial: bool,
     pub schedules: Option<u64>,
+    /// The per-case time limit in seconds; 0: none.
+    pub timeout_s: u64,
 }
 
-/// Parses the arguments after `plat test`; options the driver knows
-/// (`--diagnostic-format=...`) are left to `rest`.
-pub fn parse_test_args(raw: &[String], rest: &mut Vec<String>) -> Result<TestArgs, String> {
-    let mut a = TestArgs::default();
-    let mut it = raw.iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "-f" | "--filter" => a
-                .filters
-                .push(it.next().ok_or("`-f` needs a pattern")?.clone()),
-            "--serial" => a.serial = true,
-            "--schedules" => {
-                let v = it.next().ok_or("`--schedules` needs a number")?;
-                let n: u64 = v
-                    .parse()
-                    .ok()
-                    .filter(|&n| n > 0)
-                    .ok_or(format!("`--schedules` needs a positive number, not `{v}`"))?;
-                a.schedules = Some(n);
-            }
-            s if s.starts_with("--diagnostic-format=") => rest.push(arg.clone()),
-            s if s.starts_with('-') => return Err(format!("unknown option `{s}`")),
-            _ if a.target.is_none() => a.target = Some(arg.into()),
-            _ => return Err(format!("unexpected argument `{arg}`")),
-        }
-    }
-    Ok(a)
+/// What `plat bench` was asked (parsed in `main.rs`).
+#[derive(Debug)]
+pub struct BenchArgs {
+    pub file: PathBuf,
+    pub json: bool,
+    pub time_ms: Option<u64>,
+    pub filters: Vec<String>,
 }
 
 /// A private scratch folder, removed when dropped.
@@ -213,6 +199,8 @@ fn runner_args(args: &TestArgs) -> Vec<String> {
     if args.serial {
         v.push("--serial".to_owned());
     }
+    v.push("--timeout".to_owned());
+    v.push(args.timeout_s.to_string());
     v
 }
 
@@ -331,35 +319,22 @@ fn explore(file: &Path, exe: &Path, report: &Path, n: u64, args: &TestArgs) -> R
     Ok(totals)
 }
 
-/// `plat bench [FILE] [--json] [--time-ms N] [-f PATTERN]...`: the exit
-/// code.
-pub fn bench(raw: &[String], options: &Options) -> u8 {
-    let mut file: Option<PathBuf> = None;
+/// `plat bench`: the exit code.
+pub fn bench(args: &BenchArgs, options: &Options) -> u8 {
+    // The runner's own options (runtime/src/bench.rs).
     let mut forwarded = Vec::new();
-    let mut it = raw.iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--json" => forwarded.push(arg.clone()),
-            "--time-ms" | "-f" | "--filter" => {
-                let Some(v) = it.next() else {
-                    output::stderr_line(&format!("error: `{arg}` needs a value"));
-                    return EXIT_USAGE;
-                };
-                forwarded.push(arg.clone());
-                forwarded.push(v.clone());
-            }
-            s if s.starts_with('-') => {
-                output::stderr_line(&format!("error: unknown option `{s}`"));
-                return EXIT_USAGE;
-            }
-            _ if file.is_none() => file = Some(arg.into()),
-            _ => {
-                output::stderr_line(&format!("error: unexpected argument `{arg}`"));
-                return EXIT_USAGE;
-            }
-        }
+    if args.json {
+        forwarded.push("--json".to_owned());
     }
-    let file = file.unwrap_or_else(|| PathBuf::from("main.plat"));
+    if let Some(ms) = args.time_ms {
+        forwarded.push("--time-ms".to_owned());
+        forwarded.push(ms.to_string());
+    }
+    for f in &args.filters {
+        forwarded.push("-f".to_owned());
+        forwarded.push(f.clone());
+    }
+    let file = &args.file;
     let scratch = match Scratch::new("bench") {
         Ok(s) => s,
         Err(e) => {
@@ -367,7 +342,7 @@ pub fn bench(raw: &[String], options: &Options) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let exe = match build(&file, &scratch.0, options, Mode::Bench) {
+    let exe = match build(file, &scratch.0, options, Mode::Bench) {
         Ok(exe) => exe,
         Err(code) => return code,
     };

@@ -6,7 +6,6 @@
 //! 1 a file does not parse (reported as `plat check` does, file left
 //! untouched) or, with `--check`, would change; 2 bad usage or I/O errors.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -15,48 +14,22 @@ use crate::diag;
 use crate::output;
 use crate::source::SourceMap;
 
-const USAGE: &str = "\
-Usage:
-  plat fmt FILE|DIR...          rewrite the files in the canonical layout
-  plat fmt --check FILE|DIR...  list the files that would change (exit 1 if any)
-";
-
-/// Runs `plat fmt` with the arguments after `fmt`.
-pub fn run(args: &[String]) -> ExitCode {
-    let mut check = false;
-    let mut paths = Vec::new();
-    for arg in args {
-        match arg.as_str() {
-            "--check" => check = true,
-            "-h" | "--help" => {
-                let _ = output::stdout(USAGE);
-                return ExitCode::SUCCESS;
-            }
-            s if s.starts_with('-') => return usage(&format!("unknown option `{s}`")),
-            _ => paths.push(PathBuf::from(arg)),
-        }
-    }
-    if paths.is_empty() {
-        return usage("`plat fmt` needs at least one file");
-    }
+/// Runs `plat fmt` (the command line is parsed in `main.rs`): `paths`
+/// (at least one), `check` for `--check`, `color` for the diagnostics of
+/// files that do not parse.
+pub fn run(check: bool, paths: &[PathBuf], color: bool) -> ExitCode {
     let mut files = Vec::new();
-    for path in &paths {
+    for path in paths {
         if let Err(e) = collect(path, &mut files) {
             output::stderr_line(&format!("error: cannot read {}: {e}", path.display()));
             return ExitCode::from(2);
         }
     }
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut code = 0u8;
     for file in &files {
         code = code.max(one_file(file, check, color));
     }
     ExitCode::from(code)
-}
-
-fn usage(message: &str) -> ExitCode {
-    output::stderr(&format!("error: {message}\n\n{USAGE}"));
-    ExitCode::from(2)
 }
 
 /// `path` itself, or the `.plat` files under it.
