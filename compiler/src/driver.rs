@@ -49,9 +49,18 @@ pub struct Checked {
     pub program: hir::Program,
 }
 
-/// Reads, parses and checks `path`. Prints diagnostics (or a dump asked
-/// for with `--emit=ast|hir`) as it goes.
-pub fn check_file(path: &Path, options: &Options) -> Result<Option<Checked>, Failure> {
+/// A parsed file with the modules it imports, before checking.
+struct Loaded {
+    sources: SourceMap,
+    modules: Vec<check::SourceModule>,
+    /// The whole root file, where file-level diagnostics point.
+    whole_file: Span,
+}
+
+/// Reads and parses `path` and the modules it imports; syntax and import
+/// errors are reported here (and stop the pipeline), as is the AST dump
+/// asked for with `--emit=ast` (then `None`).
+fn load(path: &Path, options: &Options) -> Result<Option<Loaded>, Failure> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Failure::Tool(format!("cannot read {}: {e}", path.display())))?;
     let mut sources = SourceMap::default();
@@ -67,12 +76,26 @@ pub fn check_file(path: &Path, options: &Options) -> Result<Option<Checked>, Fai
     diags.extend(load_diags);
     // Checking a tree rebuilt by error recovery mostly reports echoes of
     // the syntax errors; report those alone.
-    if !diags.is_empty() {
-        report(&mut diags, &sources, options)?;
-    }
-    let whole_file = Span::new(file, 0, 0);
-    let (program, check_diags) = check::check_mode(&modules, whole_file, options.mode);
-    diags.extend(check_diags);
+    report(&mut diags, &sources, options)?;
+    Ok(Some(Loaded {
+        sources,
+        modules,
+        whole_file: Span::new(file, 0, 0),
+    }))
+}
+
+/// Reads, parses and checks `path`. Prints diagnostics (or a dump asked
+/// for with `--emit=ast|hir`) as it goes.
+pub fn check_file(path: &Path, options: &Options) -> Result<Option<Checked>, Failure> {
+    let Some(loaded) = load(path, options)? else {
+        return Ok(None);
+    };
+    let Loaded {
+        sources,
+        modules,
+        whole_file,
+    } = loaded;
+    let (program, mut diags) = check::check_mode(&modules, whole_file, options.mode);
     report(&mut diags, &sources, options)?;
     let program = program.ok_or(Failure::Diagnostics(0))?;
     if options.emit == Some(Emit::Hir) {
@@ -80,6 +103,45 @@ pub fn check_file(path: &Path, options: &Options) -> Result<Option<Checked>, Fai
         return Ok(None);
     }
     Ok(Some(Checked { sources, program }))
+}
+
+/// `plat check`: checks `path` as a program, and its `test` and `bench`
+/// blocks as `plat test` and `plat bench` would (those builds check the
+/// rest of the file again: an error outside the blocks is reported once).
+/// With `--emit`, [`check_file`] alone.
+pub fn check_all(path: &Path, options: &Options) -> Result<(), Failure> {
+    if options.emit.is_some() {
+        return check_file(path, options).map(|_| ());
+    }
+    let Some(loaded) = load(path, options)? else {
+        return Ok(());
+    };
+    let root_items = loaded.modules.first().map_or(&[][..], |m| &m.ast.items[..]);
+    let has = |want: check::Mode| {
+        root_items.iter().any(|item| {
+            matches!(
+                (&item.kind, want),
+                (syntax::ast::ItemKind::Test { .. }, check::Mode::Test)
+                    | (syntax::ast::ItemKind::Bench { .. }, check::Mode::Bench)
+            )
+        })
+    };
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    for mode in [check::Mode::Program, check::Mode::Test, check::Mode::Bench] {
+        if mode != check::Mode::Program && !has(mode) {
+            continue;
+        }
+        let (_, found) = check::check_mode(&loaded.modules, loaded.whole_file, mode);
+        for d in found {
+            let seen = diags.iter().any(|old| {
+                old.code == d.code && old.primary.span == d.primary.span && old.message == d.message
+            });
+            if !seen {
+                diags.push(d);
+            }
+        }
+    }
+    report(&mut diags, &loaded.sources, options)
 }
 
 /// Compiles `path` into the executable `output`.

@@ -51,7 +51,8 @@ enum Cmd {
         #[command(flatten)]
         front: FrontEnd,
     },
-    /// Report the errors of FILE without generating code
+    /// Report the errors of FILE, test and bench blocks included, without
+    /// generating code
     Check {
         /// The program (default: ./main.plat)
         #[arg(value_name = "FILE")]
@@ -198,9 +199,10 @@ fn plat_main() -> ExitCode {
             finish(driver::build(&file, &output, &front.options()))
         }
         Cmd::Run { file, args, front } => run(&file.unwrap_or_else(default_file), &args, &front),
-        Cmd::Check { file, front } => finish(
-            driver::check_file(&file.unwrap_or_else(default_file), &front.options()).map(|_| ()),
-        ),
+        Cmd::Check { file, front } => finish(driver::check_all(
+            &file.unwrap_or_else(default_file),
+            &front.options(),
+        )),
         Cmd::Test(t) => {
             let options = t.diagnostics.options(None);
             let args = testcmd::TestArgs {
