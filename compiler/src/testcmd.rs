@@ -285,6 +285,10 @@ fn explore(file: &Path, exe: &Path, report: &Path, n: u64, args: &TestArgs) -> R
         }
     }
     let shown_file = file.display().to_string();
+    let timeout = match args.timeout_s {
+        DEFAULT_TIMEOUT_S => String::new(),
+        t => format!(" --timeout {t}"),
+    };
     let mut text = String::new();
     let mut totals = Totals::default();
     for name in &order {
@@ -303,7 +307,7 @@ fn explore(file: &Path, exe: &Path, report: &Path, n: u64, args: &TestArgs) -> R
                 for (seed, first) in seeds {
                     text.push_str(&format!("    seed {seed}: {first}\n"));
                     text.push_str(&format!(
-                        "      replay: PLAT_SEED={seed} plat test {shown_file} -f {name}\n"
+                        "      replay: PLAT_SEED={seed} plat test {shown_file} -f {name}{timeout}\n"
                     ));
                 }
             }

@@ -63,7 +63,10 @@ fn ensure_that_each_command_has_its_own_help() {
     let o = plat(&["test", "--help"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
-    assert!(out.contains("Usage: plat test [OPTIONS] [FILE|DIR]"), "{out}");
+    assert!(
+        out.contains("Usage: plat test [OPTIONS] [FILE|DIR]"),
+        "{out}"
+    );
     for flag in [
         "--filter <PATTERN>",
         "--serial",
@@ -89,13 +92,20 @@ fn ensure_that_version_prints_the_compiler_version() {
 
 #[test]
 fn ensure_that_bad_usage_exits_2_naming_the_culprit() {
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 7] = [
         (&["build", "--frobnicate", "x.plat"], "'--frobnicate'"),
         (&["test", "--serial", "--nope"], "'--nope'"),
         (&["frob"], "unrecognized subcommand 'frob'"),
         (&["build", "--emit=llvm", "x.plat"], "invalid value 'llvm'"),
-        (&["test", "--schedules", "0"], "--schedules needs a positive number"),
+        (
+            &["test", "--schedules", "0"],
+            "--schedules needs a positive number",
+        ),
         (&["run", "a.plat", "b.plat"], "unexpected argument 'b.plat'"),
+        (
+            &["test", "--timeout", "soon"],
+            "invalid value 'soon' for '--timeout",
+        ),
     ];
     for (args, says) in cases {
         let o = plat(args);

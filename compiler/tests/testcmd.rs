@@ -1,4 +1,4 @@
-//! `plat test`, `plat bench`, `plat new` and the default `main.plat`,
+//! `plat test` (its time limit included), `plat bench`, `plat new` and the default `main.plat`,
 //! over the fixtures in `tests/testcmd/` (run from that folder, so the
 //! locations in the golden output are stable).
 
@@ -330,6 +330,48 @@ fn ensure_that_a_folder_tests_every_file_with_test_blocks() {
     assert!(out.contains("── sub/two.plat\n✗ b::test_two"), "{out}");
     assert!(
         out.ends_with("all files: 2 tests, 1 passed, 1 failed\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn ensure_that_a_case_past_the_time_limit_fails_and_the_run_goes_on() {
+    // Each never-ending case costs the 1 s limit; the others take
+    // milliseconds.
+    let args = ["test", "timeout.plat", "--timeout", "1"];
+    let o = plat(&fixtures(), &[&args[..], &["--serial"]].concat(), &[]);
+    let want = std::fs::read_to_string(fixtures().join("timeout.out")).expect("timeout.out");
+    assert_eq!(stdout(&o), want, "stderr: {}", stderr(&o));
+    assert_eq!(o.status.code(), Some(1));
+    // In parallel every case starts at once: the same results, in
+    // declaration order.
+    for workers in ["1", "2"] {
+        let o = plat(&fixtures(), &args, &[("PLAT_WORKERS", workers)]);
+        assert_eq!(
+            results(&stdout(&o)),
+            results(&want),
+            "PLAT_WORKERS={workers}"
+        );
+        assert_eq!(o.status.code(), Some(1));
+    }
+    // Seeded mode (virtual time, but the limit is real time), and the
+    // replay command keeps the limit.
+    let o = plat(
+        &fixtures(),
+        &[
+            &args[..],
+            &["--schedules", "1", "-f", "limits.test_loops_in_a_task"],
+        ]
+        .concat(),
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.contains("    seed 1: timed out after 1 s\n"), "{out}");
+    assert!(
+        out.contains(
+            "replay: PLAT_SEED=1 plat test timeout.plat -f limits.test_loops_in_a_task --timeout 1\n"
+        ),
         "{out}"
     );
 }

@@ -24,6 +24,18 @@
 //!   generator is reseeded with `s` before each case starts, so a case
 //!   sees the same schedule whether it runs alone (`-f block.case`) or
 //!   after others: a failing seed replays.
+//! - **Time limit** (`--timeout SECONDS`, default
+//!   [`DEFAULT_TIMEOUT_S`], 0: none): a task cannot be killed, so a
+//!   watchdog thread watches the case the runner is waiting for (the
+//!   *head*). If the head is still running `SECONDS` after it started
+//!   (real time, in seeded mode too), the watchdog marks it timed out and
+//!   wakes the runner, which reports it failed (`✗ block::case: timed
+//!   out after N s`), cancels its scope (its tasks end at their next
+//!   safepoint; a task blocked outside Plat code stays until the process
+//!   exits, as a deadlocked one) and goes on with the next case. A later
+//!   case that is still running when it becomes the head has also been
+//!   running since its start, so it is judged on the same clock; one that
+//!   ended meanwhile is judged on its result.
 //! - `PLAT_TEST_REPORT=FILE`: also writes one line per case,
 //!   `block.case<TAB>ok|fail<TAB>first failure line`, for
 //!   `plat test --schedules`.
@@ -33,13 +45,19 @@
 //! - Only the runner (the main task) starts cases and reads their
 //!   outcome; a case's scope is freed only once every child ended
 //!   (`Scope::all_ended`), as for `concurrent` blocks.
+//! - The watch (the head and its deadline) is set and cleared by the
+//!   runner only; the watchdog marks a case timed out only while it is
+//!   still the head, under the watch lock, so the runner, which clears
+//!   the head under that lock before reading the mark, sees a stable
+//!   answer.
 //! - [`on_deadlock`] runs while every task is parked (see
 //!   `worker::spin_then_sleep`), under the idle lock in multi-worker
 //!   mode: it takes no idle lock itself (the caller re-queues the runner).
 
 use std::ffi::{c_char, CStr};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
 
 use super::task::{FiberRef, Reason, Scope, Task};
 use super::{enqueue, lifecycle, seed, trace, trace_spawn};
@@ -85,12 +103,21 @@ impl CaseEntry {
     }
 }
 
+/// The time limit of a case when the runner is given no `--timeout`
+/// (the default of `plat test --timeout`, `compiler/src/testcmd.rs`).
+pub const DEFAULT_TIMEOUT_S: u64 = 60;
+
 /// A started case.
 struct Running {
     scope: Arc<Scope>,
     /// Failures other than a panic: failed asserts, a deadlock report.
     failures: Mutex<Vec<String>>,
     deadlocked: AtomicBool,
+    /// When the case was started (real time: the time limit's clock).
+    started: Instant,
+    /// Set by the watchdog (under the watch lock) when the case, as the
+    /// head, ran past the time limit.
+    timed_out: AtomicBool,
 }
 
 impl Running {
@@ -103,6 +130,11 @@ struct Runner {
     /// The main task's fiber.
     owner: FiberRef,
     started: Mutex<Vec<Arc<Running>>>,
+    /// The case the runner waits for, with its deadline (`None`: no time
+    /// limit, or the runner is not waiting); the watchdog sleeps on
+    /// `watch_changed` until the deadline or a change.
+    watch: Mutex<Option<(Arc<Running>, Instant)>>,
+    watch_changed: Condvar,
 }
 
 // SAFETY: `owner` is only used to wake the runner and compare scope
@@ -113,16 +145,24 @@ unsafe impl Send for Runner {}
 
 static RUNNER: OnceLock<Runner> = OnceLock::new();
 
+impl Runner {
+    fn watch(&self) -> MutexGuard<'_, Option<(Arc<Running>, Instant)>> {
+        self.watch.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 fn started() -> Option<MutexGuard<'static, Vec<Arc<Running>>>> {
     RUNNER
         .get()
         .map(|r| r.started.lock().unwrap_or_else(|e| e.into_inner()))
 }
 
-/// What the command line asks: `-f PATTERN` (repeatable), `--serial`.
+/// What the command line asks: `-f PATTERN` (repeatable), `--serial`,
+/// `--timeout SECONDS` (0: no limit).
 struct Config {
     filters: Vec<String>,
     serial: bool,
+    timeout: Option<Duration>,
 }
 
 fn config() -> Config {
@@ -134,6 +174,7 @@ fn config() -> Config {
     let mut c = Config {
         filters: Vec::new(),
         serial: false,
+        timeout: Some(Duration::from_secs(DEFAULT_TIMEOUT_S)),
     };
     let mut it = args.into_iter();
     while let Some(a) = it.next() {
@@ -144,6 +185,15 @@ fn config() -> Config {
                 }
             }
             "--serial" => c.serial = true,
+            "--timeout" => {
+                let v = it.next().unwrap_or_default();
+                let Ok(secs) = v.parse::<u64>() else {
+                    let text = format!("error: --timeout needs a number of seconds, not `{v}`\n");
+                    stdout::write_all(2, text.as_bytes());
+                    std::process::exit(2);
+                };
+                c.timeout = (secs > 0).then(|| Duration::from_secs(secs));
+            }
             _ => {}
         }
     }
@@ -227,6 +277,8 @@ fn start(me: FiberRef, e: &'static CaseEntry) -> Arc<Running> {
         scope,
         failures: Mutex::new(Vec::new()),
         deadlocked: AtomicBool::new(false),
+        started: Instant::now(),
+        timed_out: AtomicBool::new(false),
     });
     if let Some(mut s) = started() {
         s.push(r.clone());
@@ -238,14 +290,32 @@ fn start(me: FiberRef, e: &'static CaseEntry) -> Arc<Running> {
     r
 }
 
-/// Waits until case `r` ended or deadlocked; returns its failures (empty:
-/// passed) and takes its scope off the runner's stack.
-fn finish(me: FiberRef, r: &Running) -> Vec<String> {
-    loop {
+/// How a case ended, as the runner saw it.
+struct Outcome {
+    /// Its failures (empty and not timed out: passed).
+    failures: Vec<String>,
+    /// It ran past the time limit.
+    timed_out: bool,
+}
+
+/// Waits until case `r` ended, deadlocked or (with a time `limit`) ran
+/// past its deadline; returns its outcome and, unless it is left behind
+/// (deadlocked, timed out), takes its scope off the runner's stack.
+fn finish(me: FiberRef, r: &Arc<Running>, limit: Option<Duration>) -> Outcome {
+    let runner = RUNNER.get();
+    if let (Some(runner), Some(limit)) = (runner, limit) {
+        *runner.watch() = Some((r.clone(), r.started + limit));
+        runner.watch_changed.notify_one();
+    }
+    let ended = loop {
         lifecycle::prepare_park(me);
-        if r.deadlocked.load(Ordering::Acquire) || r.scope.all_ended() {
+        if r.scope.all_ended() {
             lifecycle::cancel_park(me);
-            break;
+            break true;
+        }
+        if r.deadlocked.load(Ordering::Acquire) || r.timed_out.load(Ordering::Acquire) {
+            lifecycle::cancel_park(me);
+            break false;
         }
         lifecycle::park(
             me,
@@ -255,9 +325,20 @@ fn finish(me: FiberRef, r: &Running) -> Vec<String> {
                 at: std::ptr::null(),
             },
         );
+    };
+    // Stop watching; from here on the mark cannot change. A case that
+    // ended as it was marked counts as ended.
+    if let Some(runner) = runner {
+        *runner.watch() = None;
+    }
+    let timed_out = !ended && r.timed_out.load(Ordering::Acquire);
+    if timed_out {
+        // Its tasks end at their next safepoint; the runner does not wait
+        // for them.
+        lifecycle::cancel_scope(&r.scope, None);
     }
     let mut failures = Vec::new();
-    if !r.deadlocked.load(Ordering::Acquire) {
+    if ended {
         let failed = r.scope.lock().first_failure;
         if let Some(t) = failed {
             if let Some(f) = t.get().failure() {
@@ -275,7 +356,43 @@ fn finish(me: FiberRef, r: &Running) -> Vec<String> {
     }
     let mut recorded = r.failures().clone();
     recorded.extend(failures);
-    recorded
+    Outcome {
+        failures: recorded,
+        timed_out,
+    }
+}
+
+/// The watchdog thread: marks the head case timed out at its deadline
+/// and wakes the runner (see the module doc).
+fn watchdog(runner: &'static Runner) {
+    let mut watch = runner.watch();
+    loop {
+        let Some((r, deadline)) = watch.as_ref() else {
+            watch = runner
+                .watch_changed
+                .wait(watch)
+                .unwrap_or_else(|e| e.into_inner());
+            continue;
+        };
+        let now = Instant::now();
+        if now < *deadline {
+            let wait = *deadline - now;
+            watch = match runner.watch_changed.wait_timeout(watch, wait) {
+                Ok((g, _)) => g,
+                Err(e) => e.into_inner().0,
+            };
+            continue;
+        }
+        // Release: pairs with the runner's Acquire load after it wakes.
+        r.timed_out.store(true, Ordering::Release);
+        *watch = None;
+        drop(watch);
+        // From a foreign thread, `wake` queues the runner on the injector
+        // and wakes an idle worker (a spurious wake-up if the runner has
+        // already moved on: its park loops re-check).
+        super::wake(runner.owner);
+        watch = runner.watch();
+    }
 }
 
 /// A case's panic: `panic: MSG`, `  at LOC`, then the tasks it crossed
@@ -296,14 +413,20 @@ fn render_panic(f: &super::task::Failure) -> String {
     text
 }
 
-/// Prints a case's result (and its failures, indented).
-fn report(e: &CaseEntry, failures: &[String]) -> String {
+/// A case's result line (`✓`, `✗`, or `✗ ...: timed out after N s`),
+/// then its failures, indented.
+fn report(e: &CaseEntry, outcome: &Outcome, limit: Option<Duration>) -> String {
     let mut out = String::new();
-    if failures.is_empty() {
+    let failures = &outcome.failures;
+    if failures.is_empty() && !outcome.timed_out {
         out.push_str(&format!("✓ {}", e.shown()));
         return out;
     }
     out.push_str(&format!("✗ {}", e.shown()));
+    if outcome.timed_out {
+        out.push_str(": ");
+        out.push_str(&timed_out_text(limit));
+    }
     for f in failures {
         for line in f.trim_end().lines() {
             out.push_str("\n    ");
@@ -311,6 +434,10 @@ fn report(e: &CaseEntry, failures: &[String]) -> String {
         }
     }
     out
+}
+
+fn timed_out_text(limit: Option<Duration>) -> String {
+    format!("timed out after {} s", limit.map_or(0, |l| l.as_secs()))
 }
 
 /// Runs the cases of `table` (`count` entries); returns the exit code.
@@ -335,8 +462,16 @@ pub unsafe extern "C" fn plat_test_main(
     let _ = RUNNER.set(Runner {
         owner: me,
         started: Mutex::new(Vec::new()),
+        watch: Mutex::new(None),
+        watch_changed: Condvar::new(),
     });
     let cfg = config();
+    if let (Some(runner), Some(_)) = (RUNNER.get(), cfg.timeout) {
+        std::thread::Builder::new()
+            .name("plat-test-watchdog".to_owned())
+            .spawn(move || watchdog(runner))
+            .unwrap_or_else(|e| crate::rt_fatal!("cannot start the test watchdog: {e}"));
+    }
     let module = cases
         .first()
         .map(|e| module_name(&e.location()))
@@ -357,22 +492,28 @@ pub unsafe extern "C" fn plat_test_main(
             Some(r) => r,
             None => start(me, e),
         };
-        let failures = finish(me, &r);
-        if failures.is_empty() {
+        let outcome = finish(me, &r, cfg.timeout);
+        let ok = outcome.failures.is_empty() && !outcome.timed_out;
+        if ok {
             passed += 1;
         } else {
             failed += 1;
         }
-        stdout::print_line(report(e, &failures).as_bytes());
-        let first = failures
-            .first()
-            .and_then(|f| f.lines().next())
-            .unwrap_or("")
-            .replace('\t', " ");
+        stdout::print_line(report(e, &outcome, cfg.timeout).as_bytes());
+        let first = if outcome.timed_out {
+            timed_out_text(cfg.timeout)
+        } else {
+            outcome
+                .failures
+                .first()
+                .and_then(|f| f.lines().next())
+                .unwrap_or("")
+                .replace('\t', " ")
+        };
         report_lines.push_str(&format!(
             "{}\t{}\t{first}\n",
             e.dotted(),
-            if failures.is_empty() { "ok" } else { "fail" }
+            if ok { "ok" } else { "fail" }
         ));
     }
     stdout::print_line(
