@@ -37,6 +37,8 @@ fn main() {
     let host = env::var("HOST").expect("cargo sets HOST");
 
     for path in [
+        "abi/src",
+        "abi/Cargo.toml",
         "runtime/src",
         "runtime/Cargo.toml",
         "Cargo.lock",

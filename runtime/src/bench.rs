@@ -16,7 +16,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::entry::PlatCtx;
+use crate::ctx::PlatCtx;
 use crate::sched::testrun::{module_name, selected, CaseEntry};
 use crate::stdout;
 

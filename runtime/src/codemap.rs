@@ -1,7 +1,8 @@
 //! Where compiled code is: the table of Plat functions the compiler emits,
 //! so that a stack overflow names the Plat function it happened in.
 //!
-//! Known to compiler (`docs/runtime-abi.md`, "Function table"): the
+//! Known to compiler (`docs/runtime-abi.md`, "Function table";
+//! `plat_abi::tables::fn_table`, tied to [`FnEntry`] and [`Line`] below): the
 //! generated `plat_main` first calls `plat_register_functions(table)`
 //! with a read-only table
 //!
@@ -57,6 +58,22 @@ pub struct Line {
     pub offset: u64,
     pub loc: *const c_char,
 }
+
+// The layouts the compiler emits (plat_abi::tables::fn_table).
+const _: () = {
+    use plat_abi::tables::fn_table::{entry, line};
+    use std::mem::{offset_of, size_of};
+    assert!(offset_of!(FnEntry, start) == entry::START);
+    assert!(offset_of!(FnEntry, size) == entry::CODE_SIZE);
+    assert!(offset_of!(FnEntry, name) == entry::NAME);
+    assert!(offset_of!(FnEntry, loc) == entry::LOC);
+    assert!(offset_of!(FnEntry, lines) == entry::LINES);
+    assert!(offset_of!(FnEntry, n_lines) == entry::N_LINES);
+    assert!(size_of::<FnEntry>() == entry::SIZE);
+    assert!(offset_of!(Line, offset) == line::OFFSET);
+    assert!(offset_of!(Line, loc) == line::LOC);
+    assert!(size_of::<Line>() == line::SIZE);
+};
 
 impl FnEntry {
     /// The source location of the code at `pc` (inside this function):

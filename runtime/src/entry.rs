@@ -1,5 +1,4 @@
-//! Program start: the C `main`, the task context, and the main task's
-//! thread.
+//! Program start: the C `main` and the main task.
 //!
 //! `main` records the arguments, installs the fatal-signal handlers, and
 //! runs the compiled program's `plat_main(ctx)` as the scheduler's main
@@ -11,12 +10,13 @@
 //! `coro::stack`). When `plat_main` returns, stdout is flushed and the
 //! process exits with its result.
 //!
-//! Known to compiler: [`PlatCtx`] (layout in `docs/runtime-abi.md`) and
-//! the `plat_main` symbol.
+//! Known to compiler: the `plat_main` symbol, which takes the main task's
+//! context ([`PlatCtx`], see `crate::ctx`).
 
 use std::ffi::{c_char, CStr};
 use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
+use crate::ctx::PlatCtx;
 use crate::signal;
 
 /// Main task stack size when `PLAT_STACK_KB` is unset.
@@ -25,25 +25,6 @@ pub const DEFAULT_STACK_KB: usize = 8192;
 pub const MIN_STACK_KB: usize = 256;
 /// Stack kept below `stack_limit` for runtime code called from Plat.
 pub const STACK_MARGIN: usize = 128 << 10;
-
-/// The task context, passed as the hidden first argument of every compiled
-/// function. Known to compiler:
-///
-/// ```text
-/// offset 0   stack_limit: usize   lowest usable stack address for
-///                                 compiled code (prologue check)
-/// offset 8   poll: usize          non-zero: enter the runtime at the next
-///                                 safepoint (not used yet)
-/// ```
-///
-/// The compiler allocates nothing of this type and reads only those two
-/// fields; the runtime may add private fields after them.
-#[repr(C)]
-#[derive(Debug)]
-pub struct PlatCtx {
-    pub stack_limit: usize,
-    pub poll: AtomicUsize,
-}
 
 #[cfg(not(test))]
 extern "C" {
@@ -121,13 +102,6 @@ fn current_stack() -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ensure_that_the_context_layout_matches_the_documented_one() {
-        assert_eq!(std::mem::offset_of!(PlatCtx, stack_limit), 0);
-        assert_eq!(std::mem::offset_of!(PlatCtx, poll), 8);
-        assert_eq!(std::mem::size_of::<PlatCtx>(), 16);
-    }
 
     #[test]
     fn ensure_that_the_stack_limit_is_inside_the_current_stack() {

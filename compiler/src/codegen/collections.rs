@@ -11,16 +11,20 @@ use super::types::layout;
 use crate::hir::{self, Builtin, Expr, Ty};
 use crate::source::Span;
 
-/// Bytes per list element (known to compiler: runtime/src/collections
-/// uses the same rule): Bool and Int8 1, Int16 2, Int32 and Float32 4,
-/// everything else 8.
+/// Bytes per list element: `plat_abi::kind::list_elem_width` of the
+/// element type's descriptor kind (the runtime uses the same rule); only
+/// the narrow scalars' kinds matter, every other type takes a slot.
 pub fn elem_width(program: &crate::hir::Program, ty: &Ty) -> u32 {
-    match super::types::representation(program, ty) {
-        Ty::Bool | Ty::Int(hir::IntWidth::W8) => 1,
-        Ty::Int(hir::IntWidth::W16) => 2,
-        Ty::Int(hir::IntWidth::W32) | Ty::Float(hir::FloatWidth::W32) => 4,
-        _ => 8,
-    }
+    use plat_abi::kind;
+    let k = match super::types::representation(program, ty) {
+        Ty::Bool => kind::BOOL,
+        Ty::Int(hir::IntWidth::W8) => kind::INT8,
+        Ty::Int(hir::IntWidth::W16) => kind::INT16,
+        Ty::Int(hir::IntWidth::W32) => kind::INT32,
+        Ty::Float(hir::FloatWidth::W32) => kind::FLOAT32,
+        _ => kind::INT64,
+    };
+    kind::list_elem_width(k) as u32
 }
 
 /// The element type of a concrete `List[T]`/`Set[T]`, or key/value of a Dict.

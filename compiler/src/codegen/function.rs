@@ -43,13 +43,13 @@ pub(crate) struct FunctionCx<'a, 'p> {
     pub plain: MemFlagsData,
 }
 
-/// Makes `func` read its stack limit from `ctx.stack_limit` (offset 0).
+/// Makes `func` read its stack limit from `ctx.stack_limit`.
 fn install_stack_limit(func: &mut ir::Function) {
     let vmctx = func.create_global_value(GlobalValueData::VMContext);
     let flags = func.dfg.mem_flags.insert_unchecked(MemFlagsData::trusted());
     let limit = func.create_global_value(GlobalValueData::Load {
         base: vmctx,
-        offset: 0.into(),
+        offset: layout::CTX_STACK_LIMIT.into(),
         global_type: types::I64,
         flags,
     });
@@ -302,7 +302,10 @@ impl FunctionCx<'_, '_> {
         if !SAFEPOINTS {
             return;
         }
-        let poll = self.b.ins().load(types::I64, self.trusted, self.ctx, 8);
+        let poll = self
+            .b
+            .ins()
+            .load(types::I64, self.trusted, self.ctx, layout::CTX_POLL);
         let slow = self.b.create_block();
         let cont = self.b.create_block();
         self.b.set_cold_block(slow);

@@ -36,6 +36,8 @@ use cranelift_object::{ObjectBuilder, ObjectModule};
 
 use crate::hir::{Entry, FnId, Program, Ty};
 use crate::source::SourceMap;
+use plat_abi::object::{closure, enumeration, string, HEADER};
+use plat_abi::tables::fn_table;
 
 pub use types::value_type;
 
@@ -228,8 +230,11 @@ impl ModuleCx<'_> {
         let shape = self.env_desc(&[], &format!("fn {}", f.name));
         let id = self.static_object(
             "plat_fnval",
-            vec![0; 16],
-            &[(0, Target::Data(shape)), (8, Target::Func(wrapper))],
+            vec![0; closure::CAPTURES],
+            &[
+                (HEADER as u32, Target::Data(shape)),
+                (closure::CODE as u32, Target::Func(wrapper)),
+            ],
         );
         self.static_closures.insert(func, id);
         id
@@ -241,12 +246,12 @@ impl ModuleCx<'_> {
             return *id;
         }
         let shape = self.desc(&Ty::String);
-        let mut bytes = vec![0u8; 24];
-        bytes[8..16].copy_from_slice(&(text.len() as u64).to_le_bytes());
-        bytes[16..24].copy_from_slice(&(text.chars().count() as u64).to_le_bytes());
+        let mut bytes = vec![0u8; string::DATA];
+        put_word(&mut bytes, string::BYTE_LEN, text.len() as u64);
+        put_word(&mut bytes, string::CHAR_LEN, text.chars().count() as u64);
         bytes.extend_from_slice(text.as_bytes());
         bytes.push(0);
-        let id = self.static_object("plat_str", bytes, &[(0, Target::Data(shape))]);
+        let id = self.static_object("plat_str", bytes, &[(HEADER as u32, Target::Data(shape))]);
         self.strings.insert(text.to_owned(), id);
         id
     }
@@ -269,9 +274,9 @@ impl ModuleCx<'_> {
             return *id;
         }
         let shape = self.desc(ty);
-        let mut bytes = vec![0u8; 16];
-        bytes[8..16].copy_from_slice(&u64::from(tag).to_le_bytes());
-        let id = self.static_object("plat_unit", bytes, &[(0, Target::Data(shape))]);
+        let mut bytes = vec![0u8; enumeration::UNIT_SIZE];
+        put_word(&mut bytes, enumeration::TAG, u64::from(tag));
+        let id = self.static_object("plat_unit", bytes, &[(HEADER as u32, Target::Data(shape))]);
         self.unit_variants.insert((ty.clone(), tag), id);
         id
     }
@@ -542,21 +547,21 @@ impl ModuleCx<'_> {
     /// (docs/runtime-abi.md "Function table"): `[count]` then, per
     /// function, `[start][code size][name][declaration location]`.
     fn function_table(&mut self, fns: &[FnTableEntry]) -> DataId {
-        const ENTRY: usize = 48;
-        let mut bytes = vec![0u8; 8 + ENTRY * fns.len()];
-        bytes[..8].copy_from_slice(&(fns.len() as u64).to_le_bytes());
+        use fn_table::entry;
+        let mut bytes = vec![0u8; fn_table::ENTRIES + entry::SIZE * fns.len()];
+        put_word(&mut bytes, fn_table::COUNT, fns.len() as u64);
         let mut addrs = Vec::new();
         for (i, f) in fns.iter().enumerate() {
-            let at = 8 + ENTRY * i;
-            bytes[at + 8..at + 16].copy_from_slice(&u64::from(f.size).to_le_bytes());
-            addrs.push((at as u32, Target::Func(f.id)));
+            let at = fn_table::ENTRIES + entry::SIZE * i;
+            put_word(&mut bytes, at + entry::CODE_SIZE, u64::from(f.size));
+            addrs.push(((at + entry::START) as u32, Target::Func(f.id)));
             let name = self.c_string(&f.name);
-            addrs.push((at as u32 + 16, Target::Data(name)));
+            addrs.push(((at + entry::NAME) as u32, Target::Data(name)));
             let loc = self.c_string(&f.loc);
-            addrs.push((at as u32 + 24, Target::Data(loc)));
-            bytes[at + 40..at + 48].copy_from_slice(&(f.lines.len() as u64).to_le_bytes());
+            addrs.push(((at + entry::LOC) as u32, Target::Data(loc)));
+            put_word(&mut bytes, at + entry::N_LINES, f.lines.len() as u64);
             if let Some(lines) = self.line_table(&f.lines) {
-                addrs.push((at as u32 + 32, Target::Data(lines)));
+                addrs.push(((at + entry::LINES) as u32, Target::Data(lines)));
             }
         }
         self.static_object("plat_fn_table", bytes, &addrs)
@@ -568,14 +573,16 @@ impl ModuleCx<'_> {
         if lines.is_empty() {
             return None;
         }
-        let mut bytes = vec![0u8; 16 * lines.len()];
+        use fn_table::line;
+        let mut bytes = vec![0u8; line::SIZE * lines.len()];
         let mut addrs = Vec::new();
         for (i, (offset, srcloc)) in lines.iter().enumerate() {
-            bytes[16 * i..16 * i + 8].copy_from_slice(&u64::from(*offset).to_le_bytes());
+            let at = line::SIZE * i;
+            put_word(&mut bytes, at + line::OFFSET, u64::from(*offset));
             let span = self.srclocs[*srcloc as usize];
             let text = self.sources.location(span);
             let loc = self.c_string(&text);
-            addrs.push((16 * i as u32 + 8, Target::Data(loc)));
+            addrs.push(((at + line::LOC) as u32, Target::Data(loc)));
         }
         Some(self.static_object("plat_lines", bytes, &addrs))
     }
@@ -664,4 +671,10 @@ fn finish_function(
         lines,
         unwind,
     })
+}
+
+/// Writes `value` as the little-endian word at `offset` of `bytes` (static
+/// data laid out per plat_abi).
+fn put_word(bytes: &mut [u8], offset: usize, value: u64) {
+    bytes[offset..offset + 8].copy_from_slice(&value.to_le_bytes());
 }

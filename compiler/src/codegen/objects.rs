@@ -13,7 +13,10 @@ use crate::source::Span;
 impl FunctionCx<'_, '_> {
     /// Allocates `words` slots after the header, for an object of type `ty`.
     pub fn alloc_object(&mut self, ty: &Ty, words: usize) -> Value {
-        let size = self.b.ins().iconst(types::I64, 8 + 8 * words as i64);
+        let size = self.b.ins().iconst(
+            types::I64,
+            i64::from(layout::HEADER_SIZE) + i64::from(layout::SLOT) * words as i64,
+        );
         let desc = self.desc_value(ty);
         self.call_runtime("plat_alloc", &[size, desc])
             .expect("plat_alloc returns the object")
@@ -24,7 +27,7 @@ impl FunctionCx<'_, '_> {
         let values: Vec<Option<Value>> = fields.iter().map(|f| self.expr(f)).collect();
         let obj = self.alloc_object(ty, values.len());
         for (i, v) in values.into_iter().enumerate() {
-            self.store_slot(obj, layout::FIELDS + 8 * i as i32, v);
+            self.store_slot(obj, layout::FIELDS + layout::SLOT * i as i32, v);
         }
         obj
     }
@@ -53,14 +56,14 @@ impl FunctionCx<'_, '_> {
     pub fn field(&mut self, object: &Expr, index: u32) -> Option<Value> {
         let obj = self.expr(object)?;
         let ty = self.field_ty(&self.concrete(&object.ty), index);
-        self.load_slot(obj, layout::FIELDS + 8 * index as i32, &ty)
+        self.load_slot(obj, layout::FIELDS + layout::SLOT * index as i32, &ty)
     }
 
     pub fn assign_field(&mut self, object: &Expr, index: u32, value: &Expr) {
         let obj = self.expr(object);
         let v = self.expr(value);
         if let Some(obj) = obj {
-            self.store_slot(obj, layout::FIELDS + 8 * index as i32, v);
+            self.store_slot(obj, layout::FIELDS + layout::SLOT * index as i32, v);
         }
     }
 
@@ -100,7 +103,7 @@ impl FunctionCx<'_, '_> {
         let t = self.b.ins().iconst(types::I64, i64::from(tag));
         self.b.ins().store(self.trusted, t, obj, layout::TAG);
         for (i, v) in values.into_iter().enumerate() {
-            self.store_slot(obj, layout::PAYLOAD + 8 * i as i32, v);
+            self.store_slot(obj, layout::PAYLOAD + layout::SLOT * i as i32, v);
         }
         obj
     }
@@ -136,7 +139,10 @@ impl FunctionCx<'_, '_> {
             .collect();
         let sig = self.cx.plat_signature(&params, &self.concrete(ret));
         let sig_ref = self.b.import_signature(sig);
-        let desc = self.b.ins().load(types::I64, self.trusted, receiver, 0);
+        let desc = self
+            .b
+            .ins()
+            .load(types::I64, self.trusted, receiver, layout::HEADER);
         let vtable = self
             .b
             .ins()
@@ -144,7 +150,7 @@ impl FunctionCx<'_, '_> {
         let fptr = self
             .b
             .ins()
-            .load(types::I64, self.trusted, vtable, 8 * slot as i32);
+            .load(types::I64, self.trusted, vtable, layout::SLOT * slot as i32);
         let mut values = vec![self.ctx];
         values.extend(slots.into_iter().flatten());
         let call = self.b.ins().call_indirect(sig_ref, fptr, &values);
@@ -217,7 +223,7 @@ impl FunctionCx<'_, '_> {
                     if matches!(p, Pattern::Wildcard) {
                         continue;
                     }
-                    let fv = self.load_slot(v, layout::PAYLOAD + 8 * i as i32, &fty);
+                    let fv = self.load_slot(v, layout::PAYLOAD + layout::SLOT * i as i32, &fty);
                     self.pattern(p, fv, &fty, fail);
                 }
             }

@@ -1,6 +1,8 @@
 //! The runtime entry points generated code calls: their names and
-//! signatures. Known to compiler: must match `runtime/src/abi/` and
-//! `docs/runtime-abi.md`.
+//! signatures. Known to compiler: must match the runtime's `plat_*`
+//! exports (each part's `abi.rs`, see `runtime/src/lib.rs`; the test
+//! below checks it) and `docs/runtime-abi.md`. Layout facts (offsets,
+//! kinds, table formats) are not here but in the `plat_abi` crate.
 
 use cranelift_codegen::ir::{types, AbiParam, Signature, Type};
 use cranelift_codegen::isa::CallConv;

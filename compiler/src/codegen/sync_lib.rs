@@ -8,24 +8,25 @@ use cranelift_codegen::ir::{
 };
 
 use super::function::FunctionCx;
-use super::tasks::ENV_CODE;
-use super::types::layout;
+use super::types::layout::{self, ENV_CODE};
 use crate::hir::{self, Expr, IntWidth, LibOp, SelectArmKind, Ty};
 use crate::source::Span;
+use plat_abi::tables::{atomic, select};
 
-/// `SelectArm` as the runtime reads it: `{ chan, kind, value }`.
-const ARM_BYTES: u32 = 24;
-const ARM_RECV: i64 = 0;
-const ARM_SEND: i64 = 1;
-/// Scratch bytes per arm (a waiter), `SCRATCH_PER_ARM` in the runtime.
-const SCRATCH_PER_ARM: u32 = 64;
+/// `SelectArm` as the runtime reads it: `{ chan, kind, value }`
+/// (plat_abi, the one source of the layout).
+const ARM_BYTES: u32 = select::ARM_SIZE as u32;
+const ARM_RECV: i64 = select::RECV as i64;
+const ARM_SEND: i64 = select::SEND as i64;
+/// Scratch bytes per arm (a waiter the runtime parks there).
+const SCRATCH_PER_ARM: u32 = select::SCRATCH_PER_ARM as u32;
 /// `plat_select` timeouts and results.
-const BLOCK_FOREVER: i64 = -1;
-const NEVER_BLOCK: i64 = -2;
-const SELECTED_DEFAULT: i64 = -1;
-const SELECTED_TIMEOUT: i64 = -2;
+const BLOCK_FOREVER: i64 = select::BLOCK_FOREVER;
+const NEVER_BLOCK: i64 = select::NEVER_BLOCK;
+const SELECTED_DEFAULT: i64 = select::SELECTED_DEFAULT;
+const SELECTED_TIMEOUT: i64 = select::SELECTED_TIMEOUT;
 /// `MemoryOrder::SeqCst`'s tag, the default order.
-const SEQ_CST: i64 = 4;
+const SEQ_CST: i64 = atomic::SEQ_CST as i64;
 /// The panic of an unbound send arm that found its channel closed.
 const SEND_ON_CLOSED: &str = "send on a closed channel in select (bind the arm to see it: `let sent: Bool = ch.send(value = v) -> { ... }`)";
 
@@ -215,10 +216,10 @@ impl FunctionCx<'_, '_> {
                 In::RetDesc => self.desc_value(&ret),
                 In::Width => {
                     let bits = match &first_ty {
-                        Some(Ty::Atomic(t)) if **t == Ty::Int(IntWidth::W32) => 32,
-                        _ => 64,
+                        Some(Ty::Atomic(t)) if **t == Ty::Int(IntWidth::W32) => atomic::WIDTH_32,
+                        _ => atomic::WIDTH_64,
                     };
-                    self.b.ins().iconst(types::I32, bits)
+                    self.b.ins().iconst(types::I32, i64::from(bits))
                 }
             };
             call_args.push(v);
@@ -381,9 +382,15 @@ impl FunctionCx<'_, '_> {
         for (k, (c, kind, v)) in chan_arms.iter().enumerate() {
             let at = (k as u32 * ARM_BYTES) as i32;
             let kind = self.b.ins().iconst(types::I64, *kind);
-            self.b.ins().stack_store(types::I64, *c, table, at);
-            self.b.ins().stack_store(types::I64, kind, table, at + 8);
-            self.b.ins().stack_store(types::I64, *v, table, at + 16);
+            self.b
+                .ins()
+                .stack_store(types::I64, *c, table, at + select::ARM_CHAN as i32);
+            self.b
+                .ins()
+                .stack_store(types::I64, kind, table, at + select::ARM_KIND as i32);
+            self.b
+                .ins()
+                .stack_store(types::I64, *v, table, at + select::ARM_VALUE as i32);
         }
         let table_addr = self.b.ins().stack_addr(types::I64, table, 0);
         let scratch_addr = self.b.ins().stack_addr(types::I64, scratch, 0);

@@ -6,13 +6,9 @@ use cranelift_codegen::ir::{types, InstBuilder, Value};
 use cranelift_module::Module;
 
 use super::function::FunctionCx;
+use super::types::layout::{ENV_CAPTURES, ENV_CODE, SLOT};
 use crate::hir::{self, Builtin, Expr, FnId, LocalId, Ty};
 use crate::source::Span;
-
-/// Byte offset of the code pointer in an environment.
-pub const ENV_CODE: i32 = 8;
-/// Byte offset of the first captured slot in an environment.
-pub const ENV_CAPTURES: i32 = 16;
 
 impl FunctionCx<'_, '_> {
     /// The instance of lifted body `func` for this instance's type
@@ -34,7 +30,7 @@ impl FunctionCx<'_, '_> {
         let desc = self.b.ins().symbol_value(types::I64, gv);
         let size = self.b.ins().iconst(
             types::I64,
-            i64::from(ENV_CAPTURES) + 8 * captures.len() as i64,
+            i64::from(ENV_CAPTURES) + i64::from(SLOT) * captures.len() as i64,
         );
         let env = self
             .call_runtime("plat_alloc", &[size, desc])
@@ -44,7 +40,7 @@ impl FunctionCx<'_, '_> {
         self.b.ins().store(self.trusted, addr, env, ENV_CODE);
         for (i, c) in captures.iter().enumerate() {
             let v = self.var(*c).map(|var| self.b.use_var(var));
-            self.store_slot(env, ENV_CAPTURES + 8 * i as i32, v);
+            self.store_slot(env, ENV_CAPTURES + SLOT * i as i32, v);
         }
         env
     }
@@ -53,7 +49,7 @@ impl FunctionCx<'_, '_> {
     pub fn load_captures(&mut self, env: Value) {
         for (i, c) in self.hir.captures.clone().iter().enumerate() {
             let ty = self.concrete(&self.hir.local(*c).ty);
-            let v = self.load_slot(env, ENV_CAPTURES + 8 * i as i32, &ty);
+            let v = self.load_slot(env, ENV_CAPTURES + SLOT * i as i32, &ty);
             if let (Some(var), Some(v)) = (self.var(*c), v) {
                 self.b.def_var(var, v);
             }

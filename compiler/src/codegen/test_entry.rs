@@ -3,8 +3,8 @@
 //! to the runtime's runner (`runtime/src/sched/testrun.rs`,
 //! `runtime/src/bench.rs`; docs/testing.md).
 //!
-//! Case table (docs/runtime-abi.md "Test and bench entry"): per case 32
-//! bytes, `[block: C string][case: C string][wrapper][location: C string]`.
+//! Case table (docs/runtime-abi.md "Test and bench entry"): per case
+//! `plat_abi::tables::case::SIZE` bytes, `[block: C string][case: C string][wrapper][location: C string]`.
 //! A wrapper is `fn(ctx) -> i64`: a test's runs `before_each`, the case
 //! (with the `ctx`), then `after_each`, and returns 0; a bench's calls the
 //! case once and returns its result as 64 bits (0 for `Unit`), which the
@@ -18,9 +18,11 @@ use cranelift_module::{DataId, FuncId, Linkage, Module};
 
 use super::{ModuleCx, Target};
 use crate::hir::{TestCase, Ty};
+use plat_abi::tables::case;
 
-/// Size of one entry of the case table.
-const ENTRY: usize = 32;
+/// Size of one entry of the case table (plat_abi, the one source of the
+/// layout).
+const ENTRY: usize = case::SIZE;
 
 /// Declares (and queues for building) the instances the cases call.
 pub(crate) fn declare_instances(cx: &mut ModuleCx, cases: &[TestCase]) -> Vec<CaseFns> {
@@ -121,10 +123,10 @@ pub(crate) fn case_table(cx: &mut ModuleCx, cases: &[TestCase], wrappers: &[Func
         let block = cx.c_string(&case.block);
         let name = cx.c_string(&case.name);
         let loc = cx.c_string(&cx.sources.location(case.span));
-        addrs.push((at, Target::Data(block)));
-        addrs.push((at + 8, Target::Data(name)));
-        addrs.push((at + 16, Target::Func(*wrapper)));
-        addrs.push((at + 24, Target::Data(loc)));
+        addrs.push((at + case::BLOCK as u32, Target::Data(block)));
+        addrs.push((at + case::NAME as u32, Target::Data(name)));
+        addrs.push((at + case::RUN as u32, Target::Func(*wrapper)));
+        addrs.push((at + case::LOC as u32, Target::Data(loc)));
     }
     bytes.truncate(ENTRY * cases.len().max(1));
     cx.static_object("plat_cases", bytes, &addrs)

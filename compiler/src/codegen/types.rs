@@ -8,39 +8,48 @@ use cranelift_module::{DataId, Linkage, Module};
 use super::function::FunctionCx;
 use super::{ModuleCx, Target};
 use crate::hir::{AdtKind, FloatWidth, IntWidth, Program, Ty};
+use plat_abi::object::{shape, variant};
+use plat_abi::WORD;
 
-/// Known to compiler: `PlatShape.kind` values (runtime/src/gc/shape.rs).
-mod kind {
-    pub const CLASS: u32 = 3;
-    pub const ENUM: u32 = 4;
-    pub const LIST: u32 = 5;
-    pub const DICT: u32 = 6;
-    pub const SET: u32 = 7;
-    pub const TASK: u32 = 10;
-    pub const FUNCTION: u32 = 11;
-    pub const OPAQUE: u32 = 12;
-    pub const CHANNEL: u32 = 13;
-}
+/// `PlatShape.kind` values (plat_abi, the one source of the layout).
+use plat_abi::kind;
 
-/// Byte offsets in objects (docs/runtime-abi.md).
+/// Byte offsets in objects, as Cranelift load/store offsets (from
+/// plat_abi, the one source of the layout; docs/runtime-abi.md).
 pub mod layout {
+    use plat_abi::object;
+
+    /// The object's header word (its shape).
+    pub const HEADER: i32 = object::HEADER as i32;
+    /// Bytes of the header: payload slot 0 is at this offset.
+    pub const HEADER_SIZE: i32 = object::HEADER_SIZE as i32;
     /// First field of a class instance.
-    pub const FIELDS: i32 = 8;
+    pub const FIELDS: i32 = object::class::FIELDS as i32;
     /// Tag of an enum value.
-    pub const TAG: i32 = 8;
+    pub const TAG: i32 = object::enumeration::TAG as i32;
     /// First payload slot of an enum value.
-    pub const PAYLOAD: i32 = 16;
+    pub const PAYLOAD: i32 = object::enumeration::PAYLOAD as i32;
     /// `len` of a list.
-    pub const LIST_LEN: i32 = 8;
+    pub const LIST_LEN: i32 = object::list::LEN as i32;
     /// `writer` of a list: the owner's `ctx` (bit 0: a runtime mutation
     /// is in progress).
-    pub const LIST_WRITER: i32 = 16;
+    pub const LIST_WRITER: i32 = object::list::WRITER as i32;
     /// `data` of a list.
-    pub const LIST_DATA: i32 = 24;
+    pub const LIST_DATA: i32 = object::list::DATA as i32;
     /// The capacity word of a list's buffer, relative to `data`.
-    pub const BUFFER_CAP: i32 = -8;
+    pub const BUFFER_CAP: i32 = -(object::list::CAP_BEFORE_DATA as i32);
     /// `vtable` in a `PlatShape`.
-    pub const SHAPE_VTABLE: i32 = 56;
+    pub const SHAPE_VTABLE: i32 = object::shape::VTABLE as i32;
+    /// `code` of a closure (environment).
+    pub const ENV_CODE: i32 = object::closure::CODE as i32;
+    /// The first captured slot of a closure (environment).
+    pub const ENV_CAPTURES: i32 = object::closure::CAPTURES as i32;
+    /// `ctx.stack_limit`.
+    pub const CTX_STACK_LIMIT: i32 = plat_abi::ctx::STACK_LIMIT as i32;
+    /// `ctx.poll`.
+    pub const CTX_POLL: i32 = plat_abi::ctx::POLL as i32;
+    /// Bytes per slot (fields, payloads, captures, vtable entries).
+    pub const SLOT: i32 = plat_abi::WORD as i32;
 }
 
 /// The Cranelift type of a value of type `ty` (after substitution);
@@ -317,11 +326,11 @@ impl ModuleCx<'_> {
     /// A `PlatVariant`: name, field count, field descriptors.
     fn variant_desc(&mut self, name: &str, fields: &[DataId]) -> DataId {
         let name_id = self.c_string(name);
-        let mut addrs = vec![(0, Target::Data(name_id))];
+        let mut addrs = vec![(variant::NAME as u32, Target::Data(name_id))];
         if let Some(f) = self.pointer_array(fields) {
-            addrs.push((16, Target::Data(f)));
+            addrs.push((variant::FIELDS as u32, Target::Data(f)));
         }
-        let bytes = make_bytes(24, &[(8, fields.len() as u64)]);
+        let bytes = make_bytes(variant::SIZE, &[(variant::N_FIELDS, fields.len() as u64)]);
         self.static_object("plat_variant", bytes, &addrs)
     }
 
@@ -333,9 +342,9 @@ impl ModuleCx<'_> {
         let addrs: Vec<(u32, Target)> = items
             .iter()
             .enumerate()
-            .map(|(i, item)| (8 * i as u32, Target::Data(*item)))
+            .map(|(i, item)| ((WORD * i) as u32, Target::Data(*item)))
             .collect();
-        Some(self.static_object("plat_ptrs", vec![0; 8 * items.len()], &addrs))
+        Some(self.static_object("plat_ptrs", vec![0; WORD * items.len()], &addrs))
     }
 
     fn define_shape(&mut self, id: DataId, name: &str, d: ShapeBuilder) {
@@ -352,28 +361,30 @@ impl ModuleCx<'_> {
                 .vtable
                 .iter()
                 .enumerate()
-                .map(|(i, f)| (8 * i as u32, Target::Func(*f)))
+                .map(|(i, f)| ((WORD * i) as u32, Target::Func(*f)))
                 .collect();
-            self.static_object("plat_vtable", vec![0; 8 * d.vtable.len()], &addrs)
+            self.static_object("plat_vtable", vec![0; WORD * d.vtable.len()], &addrs)
         });
+        // `kind` is a u32 followed by the u32 `flags` (0): written as one
+        // little-endian word.
         let bytes = make_bytes(
-            72,
+            shape::SIZE,
             &[
-                (0, u64::from(d.kind)),
-                (8, d.payload_words),
-                (32, d.children.len() as u64),
+                (shape::KIND, u64::from(d.kind)),
+                (shape::PAYLOAD_WORDS, d.payload_words),
+                (shape::N_CHILDREN, d.children.len() as u64),
             ],
         );
         let addrs: Vec<(u32, Target)> = [
-            (16, ptr_map),
-            (24, Some(name_id)),
-            (40, children),
-            (48, names),
-            (56, vtable),
-            (64, d.parent),
+            (shape::PTR_MAP, ptr_map),
+            (shape::NAME, Some(name_id)),
+            (shape::CHILDREN, children),
+            (shape::CHILD_NAMES, names),
+            (shape::VTABLE, vtable),
+            (shape::PARENT, d.parent),
         ]
         .into_iter()
-        .filter_map(|(offset, t)| t.map(|t| (offset, Target::Data(t))))
+        .filter_map(|(offset, t)| t.map(|t| (offset as u32, Target::Data(t))))
         .collect();
         self.define_object(id, bytes, &addrs);
     }

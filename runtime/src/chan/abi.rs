@@ -19,13 +19,14 @@ use std::mem::MaybeUninit;
 use super::core::{Chan, Env, Why, UNBOUNDED};
 use super::select::{self, Arm, Block, Op, Outcome};
 use super::waitq::{Waiter, CLOSED, DONE};
-use crate::abi::panic::plat_panic_cstr;
 use crate::collections::array;
-use crate::entry::PlatCtx;
+use crate::ctx::PlatCtx;
+use crate::fatal::abi::plat_panic_cstr;
 use crate::gc::heap;
 use crate::gc::shape::PlatShape;
 use crate::sched::task::{Fiber, FiberRef, Reason, CANCELLED};
 use crate::sched::{self, seed, timer};
+use plat_abi::tables::select as sel;
 
 /// The runtime's [`Env`]: tasks park on the scheduler.
 pub struct Tasks;
@@ -247,17 +248,25 @@ pub struct SelectArm {
     pub value: u64,
 }
 
-pub const ARM_RECV: u64 = 0;
-pub const ARM_SEND: u64 = 1;
+pub const ARM_RECV: u64 = sel::RECV;
+pub const ARM_SEND: u64 = sel::SEND;
 /// Bytes of scratch space compiled code provides per arm (a waiter).
-pub const SCRATCH_PER_ARM: usize = 64;
+pub const SCRATCH_PER_ARM: usize = sel::SCRATCH_PER_ARM;
+// The arm table compiled code builds (plat_abi::tables::select).
+const _: () = {
+    use std::mem::{offset_of, size_of};
+    assert!(offset_of!(SelectArm, chan) == sel::ARM_CHAN);
+    assert!(offset_of!(SelectArm, kind) == sel::ARM_KIND);
+    assert!(offset_of!(SelectArm, value) == sel::ARM_VALUE);
+    assert!(size_of::<SelectArm>() == sel::ARM_SIZE);
+};
 const _: () = assert!(std::mem::size_of::<Waiter<FiberRef>>() <= SCRATCH_PER_ARM);
 const _: () = assert!(std::mem::align_of::<Waiter<FiberRef>>() <= 8);
 
 /// `plat_select` result: no arm was ready and there is a `default` arm.
-pub const SELECT_DEFAULT: i64 = -1;
+pub const SELECT_DEFAULT: i64 = sel::SELECTED_DEFAULT;
 /// `plat_select` result: the `after` arm's time passed.
-pub const SELECT_TIMEOUT: i64 = -2;
+pub const SELECT_TIMEOUT: i64 = sel::SELECTED_TIMEOUT;
 
 /// `select { ... }` over the `n` arms at `arms`. `timeout_millis`: -1
 /// parks without limit; -2 never parks (a `default` arm); otherwise the
@@ -306,8 +315,8 @@ pub unsafe extern "C" fn plat_select(
         unsafe { std::slice::from_raw_parts_mut(scratch.cast(), n) }
     };
     let block = match timeout_millis {
-        -1 => Block::Forever,
-        -2 => Block::Never,
+        sel::BLOCK_FOREVER => Block::Forever,
+        sel::NEVER_BLOCK => Block::Never,
         ms => Block::Until(
             sched::now_nanos().saturating_add((ms.max(0) as u64).saturating_mul(1_000_000)),
         ),

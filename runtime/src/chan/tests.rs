@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use super::abi::*;
-use crate::entry::PlatCtx;
+use crate::ctx::PlatCtx;
 use crate::gc::shape::{plat_type_int64, PlatShape};
 use crate::sched::abi::*;
 use crate::sched::run_root;

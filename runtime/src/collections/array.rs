@@ -101,12 +101,9 @@ impl Elem {
     #[inline]
     pub fn of(elem: &PlatShape) -> Elem {
         // By the raw kind: any kind other than the five narrow scalars
-        // (including ones this runtime does not know) is a slot.
-        const BOOL: u32 = ShapeKind::Bool as u32; // 16
-        const INT8: u32 = ShapeKind::Int8 as u32; // 17
-        const INT16: u32 = ShapeKind::Int16 as u32; // 18
-        const INT32: u32 = ShapeKind::Int32 as u32; // 19
-        const FLOAT32: u32 = ShapeKind::Float32 as u32; // 21
+        // (including ones this runtime does not know) is a slot, as in
+        // `plat_abi::kind::list_elem_width` (the compiler's rule).
+        use plat_abi::kind::{BOOL, FLOAT32, INT16, INT32, INT8};
         match elem.kind {
             BOOL => Elem::Bool,
             INT8 => Elem::I8,
@@ -315,7 +312,9 @@ pub fn alloc_elems(shape: *const PlatShape, n: usize, width: usize) -> *mut u8 {
 pub unsafe fn capacity<T>(first: *const T) -> usize {
     // SAFETY: the capacity word sits just before the first element, 8
     // bytes into the object (caller's contract).
-    unsafe { *(first as *const u64).sub(1) as usize }
+    unsafe {
+        *((first as *const u8).sub(plat_abi::object::list::CAP_BEFORE_DATA) as *const u64) as usize
+    }
 }
 
 /// Makes room in place for `n` elements of `width` bytes in the buffer
@@ -537,6 +536,19 @@ mod tests {
             let header = *(slots as *const *const PlatShape).sub(2);
             assert_eq!(header, index_shape());
             assert!((0..5).all(|i| *slots.add(i) == 0));
+        }
+    }
+
+    #[test]
+    fn ensure_that_element_widths_are_the_compilers_for_every_kind() {
+        // Kinds past the table too: an unknown kind is stored as a slot.
+        for k in 0..=plat_abi::kind::MAX + 1 {
+            let shape = PlatShape {
+                kind: k,
+                ..PlatShape::leaf(ShapeKind::Unit, c"t")
+            };
+            let e = Elem::of(&shape);
+            assert_eq!(e.width(), plat_abi::kind::list_elem_width(k), "kind {k}");
         }
     }
 

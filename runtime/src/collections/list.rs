@@ -1,10 +1,11 @@
 //! `List[T]` (spec §9.2): a growable array of elements stored at their
 //! natural width, safe to read while other tasks mutate it.
 //!
-//! Known to compiler: the layout below, the element widths
-//! ([`array::Elem`]), the capacity word before each buffer
-//! ([`array::capacity`]), the writer word ([`super::writer`]) and the
-//! `plat_list_*` entry points.
+//! Known to compiler: the layout below (`plat_abi::object::list`, to which
+//! [`PlatList`] is tied by compile-time assertions), the element widths
+//! ([`array::Elem`], `plat_abi::kind::list_elem_width`), the capacity word
+//! before each buffer ([`array::capacity`]), the writer word
+//! ([`super::writer`]) and the `plat_list_*` entry points.
 //!
 //! ```text
 //! offset 0   header: *const PlatShape   the List[T] descriptor
@@ -81,7 +82,7 @@ use std::sync::atomic::{AtomicPtr, AtomicU64};
 
 use super::array::{self, Elem};
 use super::writer;
-use crate::fatal::{self, loc_arg};
+use crate::fatal::loc_arg;
 use crate::gc::heap;
 use crate::gc::shape::PlatShape;
 use crate::value;
@@ -110,6 +111,17 @@ unsafe impl Send for PlatList {}
 pub const DATA_WORD: usize = 3;
 const _: () = assert!(std::mem::offset_of!(PlatList, data) == 8 * DATA_WORD);
 
+// The layout compiled code reads and writes (plat_abi).
+const _: () = {
+    use plat_abi::object::{list, HEADER};
+    use std::mem::{offset_of, size_of};
+    assert!(offset_of!(PlatList, shape) == HEADER);
+    assert!(offset_of!(PlatList, len) == list::LEN);
+    assert!(offset_of!(PlatList, writer) == list::WRITER);
+    assert!(offset_of!(PlatList, data) == list::DATA);
+    assert!(size_of::<PlatList>() == list::SIZE);
+};
+
 /// Capacity of the first buffer of a list that grows from empty.
 const MIN_CAP: usize = 4;
 
@@ -125,7 +137,7 @@ pub fn too_long(n: usize) -> String {
 /// by the running task. Panics if `cap` is more than [`MAX_LEN`].
 pub fn new(desc: &'static PlatShape, cap: usize) -> *mut PlatList {
     if cap > MAX_LEN {
-        fatal::panic(too_long(cap).as_bytes(), None);
+        crate::sched::panic(too_long(cap).as_bytes(), None);
     }
     let data = if cap > 0 {
         // SAFETY: a List descriptor has one child (module contract).
@@ -293,7 +305,7 @@ impl PlatList {
     /// runtime is building); panics if it would pass [`MAX_LEN`].
     pub fn push_unshared(&self, slot: u64) {
         if let Err(TooLong(n)) = self.push_claimed(slot) {
-            fatal::panic(too_long(n).as_bytes(), None);
+            crate::sched::panic(too_long(n).as_bytes(), None);
         }
     }
 
@@ -489,7 +501,7 @@ pub fn check_index(index: i64, len: u64, allow_end: bool) -> Result<usize, Strin
 #[inline(never)]
 unsafe fn raise(msg: String, loc: *const c_char) -> ! {
     // SAFETY: `loc` is null or NUL-terminated (module contract).
-    fatal::panic(msg.as_bytes(), unsafe { loc_arg(loc) })
+    crate::sched::panic(msg.as_bytes(), unsafe { loc_arg(loc) })
 }
 
 /// `[a, b, ...]` and `List` values: a new empty list of type `desc` with

@@ -68,7 +68,6 @@ use std::sync::atomic::{AtomicPtr, AtomicU64};
 
 use super::array;
 use super::writer;
-use crate::fatal;
 use crate::gc::heap;
 use crate::gc::shape::{PlatShape, ShapeKind};
 use crate::value;
@@ -612,7 +611,7 @@ pub fn too_big(what: &str) -> String {
 /// Raises the [`too_big`] panic.
 #[cold]
 pub fn raise_too_big(what: &str) -> ! {
-    fatal::panic(too_big(what).as_bytes(), None)
+    crate::sched::panic(too_big(what).as_bytes(), None)
 }
 
 /// The index word naming entry `pos` of hash `h`.

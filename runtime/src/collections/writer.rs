@@ -44,7 +44,7 @@ use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 use crate::fatal;
 
 /// The low bit of a writer word: a runtime mutation is in progress.
-pub const WRITING: u64 = 1;
+pub const WRITING: u64 = plat_abi::object::list::WRITING;
 
 /// The collection was being mutated by another task when a mutation
 /// tried to start.
@@ -94,7 +94,7 @@ pub fn message(what: &str) -> String {
 #[cold]
 #[inline(never)]
 pub fn concurrent_mutation(what: &str) -> ! {
-    fatal::panic(message(what).as_bytes(), None)
+    crate::sched::panic(message(what).as_bytes(), None)
 }
 
 /// Raises the concurrent-mutation panic for a `what` at `loc` (an entry
@@ -108,7 +108,7 @@ pub fn concurrent_mutation(what: &str) -> ! {
 #[inline(never)]
 pub unsafe fn concurrent_mutation_at(what: &str, loc: *const std::ffi::c_char) -> ! {
     // SAFETY: caller's contract.
-    fatal::panic(message(what).as_bytes(), unsafe { fatal::loc_arg(loc) })
+    crate::sched::panic(message(what).as_bytes(), unsafe { fatal::loc_arg(loc) })
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@
 //! out (at a safepoint or parked). A Plat pointer kept only in Rust heap
 //! memory across a park must be a registered root.
 
+pub mod abi;
 pub mod arena;
 pub mod collect;
 pub mod heap;

@@ -1,12 +1,15 @@
 //! Shape descriptors: the static data every heap object's header points
 //! to, which double as run-time type descriptors.
 //!
-//! Known to compiler: the layouts of [`PlatShape`] and [`PlatVariant`], the
-//! [`ShapeKind`] numbers and the exported statics (`plat_shape_string`,
-//! `plat_type_*`) are used by the code generator
-//! (`compiler/src/codegen/runtime_abi.rs`) and documented in
+//! Known to compiler: the layouts of [`PlatShape`] and [`PlatVariant`] and
+//! the [`ShapeKind`] numbers come from `plat_abi` (`object::shape`,
+//! `object::variant`, `kind`), the one source both sides build on; the
+//! assertions below tie these structs to it, so a layout change made on
+//! one side only does not build. The exported statics
+//! (`plat_shape_string`, `plat_type_*`) are named in the code generator
+//! (`compiler/src/codegen/types.rs`); all of it is documented in
 //! `docs/runtime-abi.md` ("Heap objects", "Types, objects and
-//! collections"). Change all three in step.
+//! collections").
 //!
 //! # Invariants
 //!
@@ -44,65 +47,70 @@
 //!   NUL-terminated names; both may be null when `n_children` is 0.
 
 use std::ffi::{c_char, CStr};
+use std::mem::{offset_of, size_of};
 
-/// What a shape describes. Stored as a `u32` in [`PlatShape::kind`].
+use plat_abi::kind;
+use plat_abi::object::{shape, variant};
+
+/// What a shape describes. Stored as a `u32` in [`PlatShape::kind`]; the
+/// numbers are `plat_abi::kind`'s.
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ShapeKind {
     /// A string (`crate::string::PlatStr`): no pointers, variable size.
-    String = 1,
+    String = kind::STRING,
     /// Reserved (a fixed-size object without pointers).
-    Leaf = 2,
+    Leaf = kind::LEAF,
     /// A class instance: one slot per field, parent fields first.
-    Class = 3,
+    Class = kind::CLASS,
     /// An enum value: `[header][tag][payload slots of the variant]`.
-    Enum = 4,
+    Enum = kind::ENUM,
     /// `List[T]`; children `[T]`.
-    List = 5,
+    List = kind::LIST,
     /// `Dict[K, V]`; children `[K, V]`.
-    Dict = 6,
+    Dict = kind::DICT,
     /// `Set[T]`; children `[T]`.
-    Set = 7,
+    Set = kind::SET,
     /// A runtime slot buffer; slot `i` has type `children[i % n_children]`.
-    Array = 8,
+    Array = kind::ARRAY,
     /// A runtime buffer of narrow scalars (`List[Bool]`...): `capacity`
     /// elements of `payload_words` bytes each, type `children[0]`, no
     /// pointers.
-    Bytes = 9,
+    Bytes = kind::BYTES,
     /// `Task<T>`; children `[T]`. A value is a task handle (no header):
     /// equal and hashed by identity, rendered `<task N>`.
-    Task = 10,
+    Task = kind::TASK,
     /// `Fn(...) -> R`; no children. A value is a closure object whose
     /// header is its environment's descriptor (Class kind): equal and
     /// hashed by identity, rendered `<NAME>` with that header's name.
-    Function = 11,
+    Function = kind::FUNCTION,
     /// A runtime handle without a header of its own (a `concurrent`
     /// scope; future channels and locks may use it): equal and hashed by
     /// identity, rendered `<NAME>` with this descriptor's name.
-    Opaque = 12,
+    Opaque = kind::OPAQUE,
     /// `Channel<T>`; children `[T]`. A value is a channel object
     /// (`crate::chan`) whose header is this descriptor: equal and hashed
     /// by identity, rendered `<NAME>`.
-    Channel = 13,
+    Channel = kind::CHANNEL,
     /// A synchronisation object (`Mutex`, `RwLock`, `Condition`,
     /// `WaitGroup`, `Semaphore`, `Once`, `Atomic`, `CancelToken`,
     /// `Ticker`, `RateLimiter`; runtime static shapes named after the
     /// type, see `crate::sync`): a fixed-size record, `payload_words`
     /// words after the header, word `i` a Plat heap pointer (or null) iff
     /// bit `i % 64` of `ptr_map[i / 64]` is set, as for a Class.
-    Sync = 14,
+    Sync = kind::SYNC,
     /// The header of a task handle object (`crate::sched::task::Task`,
     /// one word in: compiled code holds the handle's address, an interior
     /// pointer of the object). Runtime-internal: never a type descriptor.
-    TaskHandle = 15,
-    Bool = 16,
-    Int8 = 17,
-    Int16 = 18,
-    Int32 = 19,
-    Int64 = 20,
-    Float32 = 21,
-    Float64 = 22,
-    Unit = 23,
+    TaskHandle = kind::TASK_HANDLE,
+    Bool = kind::BOOL,
+    Int8 = kind::INT8,
+    Int16 = kind::INT16,
+    Int32 = kind::INT32,
+    Int64 = kind::INT64,
+    Float32 = kind::FLOAT32,
+    Float64 = kind::FLOAT64,
+    Unit = kind::UNIT,
 }
 
 impl ShapeKind {
@@ -111,29 +119,29 @@ impl ShapeKind {
     pub fn from_u32(k: u32) -> Option<ShapeKind> {
         use ShapeKind::*;
         Some(match k {
-            1 => String,
-            2 => Leaf,
-            3 => Class,
-            4 => Enum,
-            5 => List,
-            6 => Dict,
-            7 => Set,
-            8 => Array,
-            9 => Bytes,
-            10 => Task,
-            11 => Function,
-            12 => Opaque,
-            13 => Channel,
-            14 => Sync,
-            15 => TaskHandle,
-            16 => Bool,
-            17 => Int8,
-            18 => Int16,
-            19 => Int32,
-            20 => Int64,
-            21 => Float32,
-            22 => Float64,
-            23 => Unit,
+            kind::STRING => String,
+            kind::LEAF => Leaf,
+            kind::CLASS => Class,
+            kind::ENUM => Enum,
+            kind::LIST => List,
+            kind::DICT => Dict,
+            kind::SET => Set,
+            kind::ARRAY => Array,
+            kind::BYTES => Bytes,
+            kind::TASK => Task,
+            kind::FUNCTION => Function,
+            kind::OPAQUE => Opaque,
+            kind::CHANNEL => Channel,
+            kind::SYNC => Sync,
+            kind::TASK_HANDLE => TaskHandle,
+            kind::BOOL => Bool,
+            kind::INT8 => Int8,
+            kind::INT16 => Int16,
+            kind::INT32 => Int32,
+            kind::INT64 => Int64,
+            kind::FLOAT32 => Float32,
+            kind::FLOAT64 => Float64,
+            kind::UNIT => Unit,
             _ => return None,
         })
     }
@@ -196,6 +204,26 @@ pub struct PlatVariant {
 
 // SAFETY: as for `PlatShape`: immutable data that lives forever.
 unsafe impl Sync for PlatVariant {}
+
+// The layouts compiled code emits (plat_abi).
+const _: () = {
+    assert!(offset_of!(PlatShape, kind) == shape::KIND);
+    assert!(offset_of!(PlatShape, flags) == shape::FLAGS);
+    assert!(offset_of!(PlatShape, payload_words) == shape::PAYLOAD_WORDS);
+    assert!(offset_of!(PlatShape, ptr_map) == shape::PTR_MAP);
+    assert!(offset_of!(PlatShape, name) == shape::NAME);
+    assert!(offset_of!(PlatShape, n_children) == shape::N_CHILDREN);
+    assert!(offset_of!(PlatShape, children) == shape::CHILDREN);
+    assert!(offset_of!(PlatShape, child_names) == shape::CHILD_NAMES);
+    assert!(offset_of!(PlatShape, vtable) == shape::VTABLE);
+    assert!(offset_of!(PlatShape, parent) == shape::PARENT);
+    assert!(size_of::<PlatShape>() == shape::SIZE);
+    assert!(offset_of!(PlatVariant, name) == variant::NAME);
+    assert!(offset_of!(PlatVariant, n_fields) == variant::N_FIELDS);
+    assert!(offset_of!(PlatVariant, fields) == variant::FIELDS);
+    assert!(size_of::<PlatVariant>() == variant::SIZE);
+    assert!(ShapeKind::Unit as u32 == kind::MAX);
+};
 
 impl PlatShape {
     /// A descriptor with only a kind and a name (scalars, String).

@@ -28,7 +28,7 @@ use super::handles::{self, Handle, FILE_BASE};
 use super::value::{result_i32, result_i64, result_str, result_unit};
 use super::{blocking, value};
 use crate::collections::list::{self, PlatList};
-use crate::entry::PlatCtx;
+use crate::ctx::PlatCtx;
 use crate::gc::shape::PlatShape;
 use crate::string::PlatStr;
 

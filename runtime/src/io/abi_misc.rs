@@ -6,8 +6,8 @@
 
 use super::{blocking, env, process, random, stdin, value};
 use crate::collections::list::PlatList;
-use crate::entry::{self, PlatCtx};
-use crate::fatal;
+use crate::ctx::PlatCtx;
+use crate::entry;
 use crate::gc::heap;
 use crate::gc::shape::PlatShape;
 use crate::string::PlatStr;
@@ -65,7 +65,7 @@ pub extern "C" fn plat_env_vars(_ctx: *mut PlatCtx) -> *const PlatStr {
 pub extern "C" fn plat_random_int(_ctx: *mut PlatCtx, min: i64, max: i64) -> i64 {
     match random::int_in(min, max) {
         Ok(v) => v,
-        Err(msg) => fatal::panic(msg.as_bytes(), None),
+        Err(msg) => crate::sched::panic(msg.as_bytes(), None),
     }
 }
 
@@ -99,7 +99,7 @@ pub unsafe extern "C" fn plat_io_read_line(_ctx: *mut PlatCtx, opt: *const PlatS
             value::some(opt, s as u64)
         }
         stdin::Line::End => value::none(opt),
-        stdin::Line::Failed(msg) => fatal::panic(msg.as_bytes(), None),
+        stdin::Line::Failed(msg) => crate::sched::panic(msg.as_bytes(), None),
     }
 }
 

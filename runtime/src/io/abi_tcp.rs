@@ -15,7 +15,7 @@ use std::sync::Arc;
 use super::handles::{self, Handle, SOCKET_BASE};
 use super::tcp::{self, Socket, CANCELLED};
 use super::value;
-use crate::entry::PlatCtx;
+use crate::ctx::PlatCtx;
 use crate::gc::shape::PlatShape;
 use crate::sched;
 use crate::string::PlatStr;

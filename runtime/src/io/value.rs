@@ -2,8 +2,7 @@
 //! `Option`, strings and byte lists, from the descriptors compiled code
 //! passes in (docs/runtime-abi.md, "System built-ins").
 //!
-//! Enum objects are `[header][tag][payload]` (spec layout of
-//! `gc/shape.rs`): `Ok`/`Some` are tag 0 with one payload slot,
+//! Enum objects are `[header][tag][payload]` (`plat_abi::object::enumeration`): `Ok`/`Some` are tag 0 with one payload slot,
 //! `Err`/`None` tag 1 (`Err` with its message).
 //!
 //! Everything here allocates, so it runs on a task (or on a thread the
@@ -15,14 +14,15 @@ use crate::string::{self, PlatStr};
 
 /// An enum value of type `desc` with variant `tag` and `payload`.
 fn variant(desc: *const PlatShape, tag: u64, payload: Option<u64>) -> *mut u8 {
-    let words = 1 + usize::from(payload.is_some());
-    let obj = heap::alloc(8 + 8 * words, desc);
-    // SAFETY: a fresh object of `1 + words` words.
+    use plat_abi::object::enumeration::{PAYLOAD, TAG, UNIT_SIZE};
+    let size = UNIT_SIZE + plat_abi::WORD * usize::from(payload.is_some());
+    let obj = heap::alloc(size, desc);
+    // SAFETY: a fresh object of `size` bytes: the tag, and the payload
+    // slot when there is one.
     unsafe {
-        let w = obj as *mut u64;
-        w.add(1).write(tag);
+        (obj.add(TAG) as *mut u64).write(tag);
         if let Some(p) = payload {
-            w.add(2).write(p);
+            (obj.add(PAYLOAD) as *mut u64).write(p);
         }
     }
     obj

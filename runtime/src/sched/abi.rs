@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use super::task::{Body, Fiber, FiberRef, Reason, Scope, Task, TaskRef, CANCELLED, FAILED, OK};
 use super::timer;
-use crate::entry::PlatCtx;
+use crate::ctx::PlatCtx;
 
 fn task_of(ctx: *mut PlatCtx) -> FiberRef {
     // The context is the first field of its `#[repr(C)]` fiber.

@@ -10,14 +10,14 @@
 //!   it is not yet counted as ended there (the owner frees the scope once
 //!   every child is counted).
 
-use std::ffi::c_char;
+use std::ffi::{c_char, CStr};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use super::task::{Cause, Failure, Fiber, FiberRef, Reason, Scope, TaskRef, CANCELLED, FAILED, OK};
 use super::{current, wake, worker, Action, PARK_PARKING, PARK_RUNNING};
 use crate::coro::switch;
-use crate::entry::PlatCtx;
+use crate::ctx::PlatCtx;
 use crate::fatal;
 
 /// First function on a task's stack.
@@ -276,6 +276,16 @@ pub fn check_cancel(f: FiberRef) {
     if fiber.task().get().cancel.load(Ordering::Acquire) && !fiber.is_main() {
         end_task(f, CANCELLED, None);
     }
+}
+
+/// Raises a Plat panic. Inside a spawned task it ends that task as
+/// failed (the failure travels to whoever awaits the task); in the main
+/// task, or outside any task, it prints `panic: MESSAGE\n  at LOC\n`
+/// (plus the chain of tasks it crossed) on stderr and exits with 101.
+/// `loc` must be static (compiled code's locations are); `None` names the
+/// compiled call site. Must not be called while holding a runtime lock.
+pub fn panic(message: &[u8], loc: Option<&CStr>) -> ! {
+    raise(message, loc.map_or(std::ptr::null(), |l| l.as_ptr()))
 }
 
 /// A Plat panic raised with `message` at `loc` in the running code.

@@ -129,7 +129,7 @@ use std::time::Duration;
 use crossbeam_deque::{Injector, Stealer, Worker};
 
 use crate::coro::{stack, switch};
-use crate::entry::PlatCtx;
+use crate::ctx::PlatCtx;
 use crate::{fatal, signal};
 use idle::Idle;
 use task::{Fiber, FiberRef, Task, TaskRef, FAILED};
@@ -139,7 +139,7 @@ pub use gc_roots::{
     stop_the_world,
 };
 pub use lifecycle::{
-    cancel, cancel_park, cancel_requested, cancel_scope, check_cancel, end_task, me, park,
+    cancel, cancel_park, cancel_requested, cancel_scope, check_cancel, end_task, me, panic, park,
     park_cancellable, prepare_park, raise, render_failure, reraise, wait_scope, yield_local,
     yield_now,
 };
@@ -156,7 +156,7 @@ pub const PARK_PARKED: u8 = 2;
 pub const PARK_NOTIFIED: u8 = 3;
 
 /// Exit code of a deadlock.
-pub const DEADLOCK_EXIT: i32 = 2;
+pub const DEADLOCK_EXIT: i32 = plat_abi::exit::DEADLOCK;
 /// Preemption time slice.
 pub const TIME_SLICE: Duration = Duration::from_millis(10);
 /// Steal attempts of an idle worker before it sleeps.

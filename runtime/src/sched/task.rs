@@ -69,7 +69,7 @@ use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicU8, AtomicUsize,
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::coro::stack::Stack;
-use crate::entry::PlatCtx;
+use crate::ctx::PlatCtx;
 use crate::gc::shape::TASK_HANDLE_SHAPE;
 use crate::sync::held::Held;
 

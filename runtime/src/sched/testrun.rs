@@ -61,7 +61,7 @@ use std::time::{Duration, Instant};
 
 use super::task::{FiberRef, Reason, Scope, Task};
 use super::{enqueue, lifecycle, seed, trace, trace_spawn};
-use crate::entry::PlatCtx;
+use crate::ctx::PlatCtx;
 use crate::stdout;
 
 /// One entry of the compiled case table (docs/runtime-abi.md, "Test and
@@ -73,6 +73,17 @@ pub struct CaseEntry {
     pub run: unsafe extern "C" fn(*mut PlatCtx) -> i64,
     pub loc: *const c_char,
 }
+
+// The layout the compiler emits (plat_abi::tables::case).
+const _: () = {
+    use plat_abi::tables::case;
+    use std::mem::{offset_of, size_of};
+    assert!(offset_of!(CaseEntry, block) == case::BLOCK);
+    assert!(offset_of!(CaseEntry, name) == case::NAME);
+    assert!(offset_of!(CaseEntry, run) == case::RUN);
+    assert!(offset_of!(CaseEntry, loc) == case::LOC);
+    assert!(size_of::<CaseEntry>() == case::SIZE);
+};
 
 impl CaseEntry {
     fn text(p: *const c_char) -> String {

@@ -15,8 +15,8 @@ use std::time::Instant;
 use super::abi::*;
 use super::run_root;
 use super::task::{Fiber, FiberRef, Task, TaskRef, CANCELLED, FAILED, OK};
-use crate::abi::panic::plat_panic_cstr;
-use crate::entry::PlatCtx;
+use crate::ctx::PlatCtx;
+use crate::fatal::abi::plat_panic_cstr;
 
 fn scale() -> u64 {
     std::env::var("PLAT_TEST_SCALE")

@@ -86,9 +86,13 @@ static EXTERNAL: Buffer = Buffer {
 /// starts).
 pub fn init_from_env() {
     if let Some(p) = std::env::var_os("PLAT_TRACE").filter(|p| !p.is_empty()) {
-        let _ = PATH.set(p.into());
+        let first = PATH.set(p.into()).is_ok();
         START.store(super::real_nanos(), Ordering::Relaxed);
         ON.store(true, Ordering::Release);
+        if first {
+            // The trace file is written when the process ends.
+            crate::fatal::on_exit(finish);
+        }
     }
 }
 

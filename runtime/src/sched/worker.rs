@@ -26,7 +26,7 @@ use super::{
     WORKER,
 };
 use crate::coro::{stack, switch};
-use crate::entry::PlatCtx;
+use crate::ctx::PlatCtx;
 use crate::io::{blocking, netpoll};
 use crate::signal;
 

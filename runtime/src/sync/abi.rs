@@ -27,7 +27,7 @@ use super::wait::SyncEnv;
 use super::waitgroup::{AddError, WaitGroup};
 use crate::chan::abi::Tasks;
 use crate::chan::core::Env;
-use crate::entry::PlatCtx;
+use crate::ctx::PlatCtx;
 use crate::gc::heap;
 use crate::gc::shape::PlatShape;
 use crate::sched::task::{Fiber, FiberRef, CANCELLED};

@@ -23,11 +23,7 @@ use super::shapes;
 use crate::gc::shape::PlatShape;
 
 /// `MemoryOrder` tags.
-pub const RELAXED: u32 = 0;
-pub const ACQUIRE: u32 = 1;
-pub const RELEASE: u32 = 2;
-pub const ACQ_REL: u32 = 3;
-pub const SEQ_CST: u32 = 4;
+pub use plat_abi::tables::atomic::{ACQUIRE, ACQ_REL, RELAXED, RELEASE, SEQ_CST};
 
 /// An atomic object. Known to compiler only as an opaque pointer.
 #[repr(C)]
@@ -118,7 +114,7 @@ pub unsafe extern "C" fn plat_atomic_add(
 ) -> u64 {
     let c = cell(a);
     let ord = rmw(order);
-    if width != 32 {
+    if width != plat_abi::tables::atomic::WIDTH_32 {
         return c.fetch_add(delta, ord);
     }
     let mut old = c.load(Ordering::Relaxed);

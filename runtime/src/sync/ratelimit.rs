@@ -31,7 +31,7 @@ use super::shapes;
 use super::wait;
 use crate::chan::abi::Tasks;
 use crate::chan::core::Env;
-use crate::entry::PlatCtx;
+use crate::ctx::PlatCtx;
 use crate::gc::shape::PlatShape;
 use crate::sched::task::Reason;
 use crate::sched::{self, timer};

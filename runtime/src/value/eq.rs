@@ -250,7 +250,11 @@ impl Machine {
             let (fd, fa, fb) = unsafe {
                 let obj_a = a as *const u64;
                 let obj_b = b as *const u64;
-                (variant.field(j), *obj_a.add(2 + j), *obj_b.add(2 + j))
+                (
+                    variant.field(j),
+                    *obj_a.add(super::PAYLOAD_WORD + j),
+                    *obj_b.add(super::PAYLOAD_WORD + j),
+                )
             };
             match flat_eq(fa, fb, fd) {
                 Some(true) => {}

@@ -288,7 +288,12 @@ fn fields(
     for j in i..n {
         // SAFETY: `j < n_fields` of the object's variant: its payload
         // has one slot per field after the tag.
-        let (fd, f) = unsafe { (variant.field(j), *(obj as *const u64).add(2 + j)) };
+        let (fd, f) = unsafe {
+            (
+                variant.field(j),
+                *(obj as *const u64).add(super::PAYLOAD_WORD + j),
+            )
+        };
         match flat_hash(f, fd) {
             Some(h) => {
                 let t = top(acc);

@@ -150,6 +150,13 @@ pub fn int_of(slot: u64, k: ShapeKind) -> i64 {
     }
 }
 
+/// Word index of an enum value's tag (`plat_abi::object::enumeration`).
+pub const TAG_WORD: usize = plat_abi::object::enumeration::TAG / plat_abi::WORD;
+/// Word index of an enum value's payload slot 0.
+pub const PAYLOAD_WORD: usize = plat_abi::object::enumeration::PAYLOAD / plat_abi::WORD;
+/// Word index of a class instance's field 0 (`plat_abi::object::class`).
+pub const FIELDS_WORD: usize = plat_abi::object::class::FIELDS / plat_abi::WORD;
+
 /// The enum value layout: `[header][tag][payload...]`.
 pub struct EnumRef {
     obj: *const u64,
@@ -167,7 +174,7 @@ impl EnumRef {
     pub unsafe fn new(slot: u64, desc: &PlatShape) -> EnumRef {
         let obj = slot as *const u64;
         // SAFETY: a valid enum object has a tag word at offset 8.
-        let tag = unsafe { *obj.add(1) };
+        let tag = unsafe { *obj.add(TAG_WORD) };
         if tag >= desc.n_children {
             crate::rt_fatal!("enum value with tag {tag} out of range for its type");
         }
@@ -182,7 +189,7 @@ impl EnumRef {
         debug_assert!((i as u64) < self.variant.n_fields);
         // SAFETY: the object is sized for its variant: `n_fields` slots
         // after the tag.
-        unsafe { *self.obj.add(2 + i) }
+        unsafe { *self.obj.add(PAYLOAD_WORD + i) }
     }
 
     /// Payload field `i` with its type.
@@ -213,7 +220,7 @@ pub unsafe fn class_of(slot: u64) -> &'static PlatShape {
 #[inline]
 pub unsafe fn class_field(slot: u64, i: usize) -> u64 {
     // SAFETY: fields are the slots after the header.
-    unsafe { *(slot as *const u64).add(1 + i) }
+    unsafe { *(slot as *const u64).add(FIELDS_WORD + i) }
 }
 
 /// `"${v}"` and `print(value = v)` for values other than strings and

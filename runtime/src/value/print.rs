@@ -182,7 +182,12 @@ impl Printer<'_> {
             }
             // SAFETY: `i < n_fields` of the object's variant: its payload
             // has one slot per field after the tag.
-            let (fd, f) = unsafe { (variant.field(i), *(obj as *const u64).add(2 + i)) };
+            let (fd, f) = unsafe {
+                (
+                    variant.field(i),
+                    *(obj as *const u64).add(super::PAYLOAD_WORD + i),
+                )
+            };
             i += 1;
             if !flat(self.out, f, fd) {
                 self.work.push(Step::Fields { obj, variant, i });

@@ -171,7 +171,7 @@ fn ensure_that_split_follows_rust_split() {
     let split = |t: &str, d: &str| {
         // SAFETY: valid strings and descriptor.
         let l = unsafe {
-            crate::abi::string::plat_str_split(string::from_str(t), string::from_str(d), desc)
+            crate::string::abi::plat_str_split(string::from_str(t), string::from_str(d), desc)
         };
         show(l as u64, desc)
     };

@@ -18,7 +18,7 @@ mod timed;
 use std::ffi::c_char;
 use std::sync::atomic::Ordering;
 
-use crate::entry::PlatCtx;
+use crate::ctx::PlatCtx;
 use crate::sched::abi::{
     plat_scope_enter, plat_scope_exit, plat_spawn, plat_task_cancel, plat_task_is_done,
     plat_time_sleep,

@@ -11,6 +11,7 @@
 //! - Each thread caches at most one finished builder (`CACHE`) to reuse
 //!   its allocation; a cached builder is empty and owned by nobody else.
 //!   Builders with big buffers are freed instead of cached.
+#![allow(clippy::missing_safety_doc)]
 
 use std::cell::Cell;
 

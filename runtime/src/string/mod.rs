@@ -1,7 +1,8 @@
 //! The string object and helpers to make and read strings.
 //!
 //! Known to compiler (`docs/runtime-abi.md`, "Strings"; the code generator
-//! emits literals in this layout):
+//! emits literals in this layout, `plat_abi::object::string`, to which
+//! [`PlatStr`] is tied by compile-time assertions):
 //!
 //! ```text
 //! offset 0   header: *const PlatShape  (always &plat_shape_string)
@@ -22,6 +23,9 @@
 //! - `char_len <= MAX_CHARS` (`length()` is an `Int32`): making a longer
 //!   string is a panic ([`check_chars`]), so lengths never wrap.
 
+pub mod abi;
+pub mod abi_builder;
+
 use crate::gc::heap;
 use crate::gc::shape::{plat_shape_string, PlatShape};
 
@@ -36,6 +40,15 @@ pub struct PlatStr {
 
 /// Bytes from the start of the object to its first UTF-8 byte.
 pub const DATA_OFFSET: usize = std::mem::size_of::<PlatStr>();
+
+const _: () = {
+    use plat_abi::object::{string, HEADER};
+    use std::mem::offset_of;
+    assert!(offset_of!(PlatStr, shape) == HEADER);
+    assert!(offset_of!(PlatStr, byte_len) == string::BYTE_LEN);
+    assert!(offset_of!(PlatStr, char_len) == string::CHAR_LEN);
+    assert!(DATA_OFFSET == string::DATA);
+};
 
 /// A string with its bytes inline, for statics (`N` = bytes + 1 for NUL).
 #[repr(C)]
@@ -129,7 +142,7 @@ pub fn count_chars(b: &[u8]) -> u64 {
 }
 
 /// The most characters a string may have: `s.length()` is an `Int32`.
-pub const MAX_CHARS: u64 = i32::MAX as u64;
+pub const MAX_CHARS: u64 = plat_abi::object::string::MAX_CHARS;
 
 /// `Ok` if a string of `chars` characters may exist, else the panic
 /// message: `string too long (N characters; the limit is 2147483647)`.
@@ -155,7 +168,7 @@ pub fn ensure_chars(chars: u64) {
 #[inline(never)]
 fn too_long(chars: u64) -> ! {
     let msg = check_chars(chars).expect_err("too long");
-    crate::fatal::panic(msg.as_bytes(), None)
+    crate::sched::panic(msg.as_bytes(), None)
 }
 
 /// Allocates a string of `byte_len` bytes (all zero, NUL included) with

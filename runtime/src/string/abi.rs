@@ -1,4 +1,5 @@
-//! String methods (spec §9.1) and conversions to string.
+//! The string entry points: string methods (spec §9.1) and conversions
+//! to string.
 //!
 //! Called by the code generator for `s.length()`, `a + b`, `a == b`,
 //! `s.substring(...)`, `s.parse_int()`... (`compiler/src/codegen/runtime_abi.rs`).
@@ -8,6 +9,7 @@
 //! Safety contract of every function here: each `*const PlatStr` argument
 //! points to a valid string object; out-pointers are valid for writing;
 //! descriptors are well-formed and live forever.
+#![allow(clippy::missing_safety_doc)]
 
 use crate::collections::list::{self, PlatList};
 use crate::gc::shape::PlatShape;
@@ -586,12 +588,12 @@ mod tests {
             ("interpolation", || {
                 // SAFETY: a live builder and valid strings.
                 unsafe {
-                    let sb = crate::abi::builder::plat_sb_new();
-                    crate::abi::builder::plat_sb_push_str(
+                    let sb = crate::string::abi_builder::plat_sb_new();
+                    crate::string::abi_builder::plat_sb_push_str(
                         sb,
                         claimed_length(string::MAX_CHARS - 1),
                     );
-                    crate::abi::builder::plat_sb_push_i64(sb, 42);
+                    crate::string::abi_builder::plat_sb_push_i64(sb, 42);
                 }
             }),
             ("replace_all", || {
@@ -605,7 +607,7 @@ mod tests {
                 string::alloc_raw(0, string::MAX_CHARS + 1);
             }),
         ];
-        let test = "abi::string::tests::ensure_that_strings_past_the_length_limit_panic_when_made";
+        let test = "string::abi::tests::ensure_that_strings_past_the_length_limit_panic_when_made";
         if let Ok(name) = std::env::var("PLAT_RT_CASE") {
             // The child: run the one case (it must not return).
             if let Some((_, case)) = cases.iter().find(|c| c.0 == name) {

@@ -16,8 +16,9 @@
 //!   asleep or done) flushes first ([`flush_if_dirty`]), so output printed
 //!   before a task waits shows up at once.
 //! - Everything is flushed at exit, at `process_exit`, before any panic,
-//!   assertion or fatal message goes to stderr (`crate::fatal`), and, as
-//!   far as possible, from the fatal-signal handlers ([`try_flush`]).
+//!   assertion or fatal message goes to stderr, and, as far as possible,
+//!   from the fatal-signal handlers ([`try_flush`]): the first print
+//!   registers these flushes as `crate::fatal`'s exit hooks.
 //!
 //! # Locks and invariants
 //!
@@ -41,6 +42,8 @@
 //!   never interleave.
 //! - After a write error (for example `EPIPE`), the bytes are dropped:
 //!   there is nowhere to send them.
+
+pub mod abi;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, Once};
@@ -89,6 +92,10 @@ pub fn print_line(bytes: &[u8]) {
         let tty = unsafe { libc::isatty(1) } == 1;
         p.mode = if tty { Mode::Line } else { Mode::Block };
         p.buf.reserve(BLOCK);
+        // Once, with the first print: whatever is buffered goes out
+        // before the process ends.
+        crate::fatal::on_exit(flush);
+        crate::fatal::on_signal_exit(try_flush);
     }
     let was_empty = p.buf.is_empty();
     p.buf.extend_from_slice(bytes);
@@ -176,18 +183,5 @@ pub fn try_flush() {
     spare.clear();
 }
 
-/// Writes all of `bytes` to `fd`, retrying on `EINTR` and short writes;
-/// gives up silently on any other error.
-pub fn write_all(fd: libc::c_int, mut bytes: &[u8]) {
-    while !bytes.is_empty() {
-        // SAFETY: `bytes` is a valid readable slice for its whole length.
-        let n = unsafe { libc::write(fd, bytes.as_ptr().cast(), bytes.len()) };
-        if n < 0 {
-            if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
-                continue;
-            }
-            return;
-        }
-        bytes = &bytes[n as usize..];
-    }
-}
+/// Writes all of `bytes` to `fd` (see [`crate::fatal::write_all`]).
+pub use crate::fatal::write_all;

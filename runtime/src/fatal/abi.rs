@@ -4,6 +4,7 @@
 //!
 //! Contract: `msg` is a valid string (or, for `plat_assert_fail`, null);
 //! `loc` is null or a NUL-terminated `"file:line:col"`.
+#![allow(clippy::missing_safety_doc)]
 
 use std::ffi::{c_char, CStr};
 
@@ -15,7 +16,7 @@ use crate::string::{self, PlatStr};
 #[no_mangle]
 pub unsafe extern "C" fn plat_panic(msg: *const PlatStr, loc: *const c_char) -> ! {
     // SAFETY: valid string and location (module contract).
-    unsafe { fatal::panic(string::bytes(msg), loc_arg(loc)) }
+    unsafe { crate::sched::panic(string::bytes(msg), loc_arg(loc)) }
 }
 
 /// As `plat_panic`, with a NUL-terminated message (for the compiler's
@@ -23,7 +24,7 @@ pub unsafe extern "C" fn plat_panic(msg: *const PlatStr, loc: *const c_char) -> 
 #[no_mangle]
 pub unsafe extern "C" fn plat_panic_cstr(msg: *const c_char, loc: *const c_char) -> ! {
     // SAFETY: NUL-terminated message and valid location (module contract).
-    unsafe { fatal::panic(CStr::from_ptr(msg).to_bytes(), loc_arg(loc)) }
+    unsafe { crate::sched::panic(CStr::from_ptr(msg).to_bytes(), loc_arg(loc)) }
 }
 
 /// A failed `assert`: prints `✗ MESSAGE\n  at LOC\n` on stderr (message

@@ -1,4 +1,5 @@
 //! `print(value = s)`.
+#![allow(clippy::missing_safety_doc)]
 
 use crate::string::{self, PlatStr};
 
