@@ -13,6 +13,8 @@
 
 pub mod builder;
 pub mod gc;
+pub mod math;
 pub mod panic;
 pub mod print;
 pub mod string;
+pub mod string_more;
