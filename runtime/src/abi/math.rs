@@ -103,7 +103,7 @@ mod tests {
 
     #[test]
     fn ensure_that_format_float_rounds_the_exact_value() {
-        assert_eq!(fixed(3.14159, 2), "3.14");
+        assert_eq!(fixed(1.23456, 2), "1.23");
         assert_eq!(fixed(2.5, 0), "2");
         assert_eq!(fixed(3.5, 0), "4");
         assert_eq!(fixed(0.125, 2), "0.12");
