@@ -1,33 +1,24 @@
 #!/usr/bin/env python3
-"""Checks format_fixed9 (in programs/nbody.plat and programs/spectral_norm.plat)
-against Python's '%.9f', which rounds the exact binary value like C's printf.
+"""Checks the built-in format_float (which nbody.plat and spectral_norm.plat
+print their results with, at 9 decimals) against Python's '%.*f', which
+rounds the exact binary value like C's printf.
 
   check_fixed9.py PLAT_EXE
 
-Takes the function's text from both programs (they must be identical),
-writes a Plat program that prints format_fixed9 of 1,893 values (the
+Writes a Plat program that prints format_float of 1,893 values (the
 benchmarks' results, ties such as k/1024, the neighbours of x.5e-9 and
-random values over many magnitudes, all with |v| < 4.5e6), builds it with
-PLAT_EXE and compares its stdout with Python's, line by line.
+random values over many magnitudes) at 0, 1, 2, 9 and 17 decimals, builds
+it with PLAT_EXE and compares its stdout with Python's, line by line.
+(Until format_float existed, the two programs carried a hand-written
+`format_fixed9`, checked by this script at 9 decimals.)
 """
 
 import math
 import os
 import random
-import re
 import subprocess
 import sys
 import tempfile
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def function_text(path):
-    src = open(path).read()
-    m = re.search(r"^// `value` with 9 decimals.*?^}\n", src, re.S | re.M)
-    if not m:
-        sys.exit("check_fixed9: no format_fixed9 in %s" % path)
-    return m.group(0)
 
 
 def values():
@@ -49,30 +40,32 @@ def values():
     return vals
 
 
+DECIMALS = (0, 1, 2, 9, 17)
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     plat = sys.argv[1]
-    texts = {function_text(os.path.join(HERE, "programs", p))
-             for p in ("nbody.plat", "spectral_norm.plat")}
-    if len(texts) != 1:
-        sys.exit("check_fixed9: format_fixed9 differs between the programs")
-    vals = values()
-    body = "".join("  print(value = format_fixed9(value = %r));\n" % v for v in vals)
-    expected = "".join("%.9f\n" % v for v in vals)
+    cases = [(v, d) for v in values() for d in DECIMALS]
+    body = "".join("  print(value = format_float(value = %r, decimals = %d));\n" % c
+                   for c in cases)
+    expected = "".join("%.*f\n" % (d, v) for v, d in cases)
     with tempfile.TemporaryDirectory() as d:
-        src = os.path.join(d, "fixed9.plat")
+        src = os.path.join(d, "fixed.plat")
         with open(src, "w") as fh:
-            fh.write(texts.pop() + "\nfn main() {\n" + body + "}\n")
-        exe = os.path.join(d, "fixed9")
+            fh.write("fn main() {\n" + body + "}\n")
+        exe = os.path.join(d, "fixed")
         subprocess.run([plat, "build", src, "-o", exe], check=True)
         got = subprocess.run([exe], check=True, capture_output=True, text=True).stdout
-    bad = [(v, e, g) for v, e, g in zip(vals, expected.splitlines(), got.splitlines()) if e != g]
-    if bad or len(got.splitlines()) != len(vals):
-        for v, e, g in bad[:20]:
-            print("  %r: expected %s, got %s" % (v, e, g))
-        sys.exit("check_fixed9: %d of %d values differ" % (len(bad), len(vals)))
-    print("format_fixed9: %d values, all equal to Python's '%%.9f'" % len(vals))
+    bad = [(c, e, g) for c, e, g in zip(cases, expected.splitlines(), got.splitlines())
+           if e != g]
+    if bad or len(got.splitlines()) != len(cases):
+        for (v, dec), e, g in bad[:20]:
+            print("  %r at %d decimals: expected %s, got %s" % (v, dec, e, g))
+        sys.exit("check_fixed9: %d of %d cases differ" % (len(bad), len(cases)))
+    print("format_float: %d values at %s decimals, all equal to Python's '%%.*f'"
+          % (len(cases) // len(DECIMALS), DECIMALS))
 
 
 if __name__ == "__main__":

@@ -66,6 +66,8 @@
 //! - [`io`]: files, sockets (the readiness poller), the blocking pool,
 //!   environment, processes and standard input: the system built-ins.
 //! - [`format`]: rendering numbers for conversions and interpolation.
+//! - [`math`]: the math built-ins that are not one instruction, and
+//!   `format_float`, with their entry points.
 //! - [`stdout`]: the buffered standard output, and `print`.
 //! - [`fatal`]: exit, failed asserts, runtime bugs, and the panic entry
 //!   points (a leaf: it uses no other part of the runtime).
@@ -116,6 +118,7 @@ pub mod fatal;
 pub mod format;
 pub mod gc;
 pub mod io;
+pub mod math;
 mod loom;
 pub mod sched;
 pub mod signal;

@@ -41,6 +41,17 @@ const BUILTIN_NAMES: &[&str] = &[
     "math_abs",
     "math_floor",
     "math_ceil",
+    "math_min",
+    "math_max",
+    "math_sin",
+    "math_cos",
+    "math_tan",
+    "math_atan2",
+    "math_pow",
+    "math_exp",
+    "math_ln",
+    "math_log10",
+    "format_float",
     "assert",
     "cast",
     "panic",
@@ -136,7 +147,6 @@ pub(crate) fn function(name: &str) -> Option<BuiltinSig> {
             vec![p("value", Ty::FLOAT64)],
             Ty::FLOAT64,
         ),
-        "math_abs" => (Builtin::MathAbs, vec![p("value", Ty::FLOAT64)], Ty::FLOAT64),
         "math_floor" => (
             Builtin::MathFloor,
             vec![p("value", Ty::FLOAT64)],
@@ -147,9 +157,39 @@ pub(crate) fn function(name: &str) -> Option<BuiltinSig> {
             vec![p("value", Ty::FLOAT64)],
             Ty::FLOAT64,
         ),
+        "math_sin" => float_fn(Builtin::MathSin, &["value"]),
+        "math_cos" => float_fn(Builtin::MathCos, &["value"]),
+        "math_tan" => float_fn(Builtin::MathTan, &["value"]),
+        "math_atan2" => float_fn(Builtin::MathAtan2, &["y", "x"]),
+        "math_pow" => float_fn(Builtin::MathPow, &["base", "exponent"]),
+        "math_exp" => float_fn(Builtin::MathExp, &["value"]),
+        "math_ln" => float_fn(Builtin::MathLn, &["value"]),
+        "math_log10" => float_fn(Builtin::MathLog10, &["value"]),
+        "format_float" => (
+            Builtin::FormatFloat,
+            vec![p("value", Ty::FLOAT64), p("decimals", Ty::INT32)],
+            Ty::String,
+        ),
         _ => return super::sys_builtins::function(name),
     };
     Some(BuiltinSig { op, params, ret })
+}
+
+/// A function of Float64 parameters named `names` returning a Float64.
+fn float_fn(op: Builtin, names: &[&'static str]) -> (Builtin, Vec<BuiltinParam>, Ty) {
+    let params = names.iter().map(|&n| p(n, Ty::FLOAT64)).collect();
+    (op, params, Ty::FLOAT64)
+}
+
+/// The built-ins that take operands of any one numeric type and return
+/// that type (`check/math_fns.rs`): their operation and parameter names.
+pub(crate) fn numeric_function(name: &str) -> Option<(Builtin, &'static [&'static str])> {
+    match name {
+        "math_abs" => Some((Builtin::MathAbs, &["value"])),
+        "math_min" => Some((Builtin::MathMin, &["a", "b"])),
+        "math_max" => Some((Builtin::MathMax, &["a", "b"])),
+        _ => None,
+    }
 }
 
 /// A method of `Task<T>`; `t` is the task's result type.
@@ -197,6 +237,29 @@ pub(crate) fn string_method(name: &str) -> Option<BuiltinSig> {
         "parse_int64" => (StrParse, vec![], Ty::result(Ty::INT64, s())),
         "parse_float" => (StrParse, vec![], Ty::result(Ty::FLOAT64, s())),
         "parse_bool" => (StrParse, vec![], Ty::result(Ty::Bool, s())),
+        "compare" => (StrCompare, vec![p("other", s())], Ty::INT32),
+        "to_upper" => (StrToUpper, vec![], s()),
+        "to_lower" => (StrToLower, vec![], s()),
+        "index_of" => (StrIndexOf, vec![p("needle", s())], Ty::option(Ty::INT32)),
+        "repeat" => (StrRepeat, vec![p("count", Ty::INT32)], s()),
+        "lines" => (StrLines, vec![], Ty::List(Box::new(s()))),
+        "chars" => (StrChars, vec![], Ty::List(Box::new(s()))),
+        "split_whitespace" => (StrSplitWhitespace, vec![], Ty::List(Box::new(s()))),
+        "pad_left" | "pad_right" => (
+            if name == "pad_left" {
+                StrPadLeft
+            } else {
+                StrPadRight
+            },
+            vec![
+                p("width", Ty::INT32),
+                BuiltinParam {
+                    optional: true,
+                    ..p("fill", s())
+                },
+            ],
+            s(),
+        ),
         _ => return None,
     };
     Some(BuiltinSig { op, params, ret })
@@ -224,4 +287,14 @@ pub(crate) const STRING_METHODS: &[&str] = &[
     "parse_int64",
     "parse_float",
     "parse_bool",
+    "compare",
+    "to_upper",
+    "to_lower",
+    "index_of",
+    "repeat",
+    "lines",
+    "chars",
+    "split_whitespace",
+    "pad_left",
+    "pad_right",
 ];

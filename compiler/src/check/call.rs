@@ -69,6 +69,9 @@ impl FnChecker<'_> {
         if let Some(func) = self.c.lookup_fn(&[name]) {
             return self.call_fn(func, Callee::Free, args, span, expect);
         }
+        if let Some((op, names)) = builtins::numeric_function(name) {
+            return self.numeric_builtin_call(op, names, name, args, span, expect);
+        }
         if let Some(sig) = builtins::function(name) {
             return self.builtin_call(&sig, None, name, args, span);
         }

@@ -22,6 +22,7 @@ mod infer;
 mod items;
 mod list_fns;
 mod literal;
+mod math_fns;
 mod naming;
 mod ops;
 mod pattern;

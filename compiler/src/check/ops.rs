@@ -154,7 +154,9 @@ impl FnChecker<'_> {
             BinOp::Sub | BinOp::Mul | BinOp::Div => ty.is_numeric(),
             BinOp::Rem => ty.is_int(),
             BinOp::Eq | BinOp::Ne => ty.has_value(),
-            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => ty.is_numeric(),
+            // Strings by code point: a decision of this implementation
+            // (docs/decisions.md, "Ordered strings").
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => ty.is_numeric() || ty == Ty::String,
             BinOp::And | BinOp::Or => false,
         };
         if !allowed {

@@ -233,6 +233,10 @@ impl FunctionCx<'_, '_> {
                     let eq = self.call_runtime("plat_str_eq", &[l, r])?;
                     self.b.ins().bxor_imm_u(eq, 1)
                 }
+                BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                    let c = self.call_runtime("plat_str_compare", &[l, r])?;
+                    self.b.ins().icmp_imm_s(int_cc(op), c, 0)
+                }
                 _ => unreachable!("checker: no `{}` on strings", op.symbol()),
             },
             Ty::Float(_) => self.float_binary(op, l, r),
@@ -273,20 +277,13 @@ impl FunctionCx<'_, '_> {
 
     /// Integer operators; also `==`/`!=` on Bool. Arithmetic wraps.
     fn int_binary(&mut self, op: BinOp, l: Value, r: Value, ty: Type, span: Span) -> Value {
-        let cc = match op {
-            BinOp::Add => return self.b.ins().iadd(l, r),
-            BinOp::Sub => return self.b.ins().isub(l, r),
-            BinOp::Mul => return self.b.ins().imul(l, r),
-            BinOp::Div | BinOp::Rem => return self.int_divide(op, l, r, ty, span),
-            BinOp::Eq => IntCC::Equal,
-            BinOp::Ne => IntCC::NotEqual,
-            BinOp::Lt => IntCC::SignedLessThan,
-            BinOp::Le => IntCC::SignedLessThanOrEqual,
-            BinOp::Gt => IntCC::SignedGreaterThan,
-            BinOp::Ge => IntCC::SignedGreaterThanOrEqual,
-            BinOp::And | BinOp::Or => unreachable!("short-circuit handled by caller"),
-        };
-        self.b.ins().icmp(cc, l, r)
+        match op {
+            BinOp::Add => self.b.ins().iadd(l, r),
+            BinOp::Sub => self.b.ins().isub(l, r),
+            BinOp::Mul => self.b.ins().imul(l, r),
+            BinOp::Div | BinOp::Rem => self.int_divide(op, l, r, ty, span),
+            _ => self.b.ins().icmp(int_cc(op), l, r),
+        }
     }
 
     /// `/` and `%` with a panic on a zero divisor, and wrapping (not
@@ -472,11 +469,10 @@ impl FunctionCx<'_, '_> {
                 let code = self.expr_value(args.first()?.as_ref()?);
                 self.call_runtime("plat_process_exit", &[code])
             }
-            Builtin::MathSqrt | Builtin::MathAbs | Builtin::MathFloor | Builtin::MathCeil => {
+            Builtin::MathSqrt | Builtin::MathFloor | Builtin::MathCeil => {
                 let x = self.expr_value(args.first()?.as_ref()?);
                 Some(match op {
                     Builtin::MathSqrt => self.b.ins().sqrt(x),
-                    Builtin::MathAbs => self.b.ins().fabs(x),
                     Builtin::MathFloor => self.b.ins().floor(x),
                     _ => self.b.ins().ceil(x),
                 })
@@ -497,6 +493,7 @@ impl FunctionCx<'_, '_> {
             | Builtin::Unwrap
             | Builtin::Expect
             | Builtin::UnwrapOr => self.enum_method(op, args, ret, span),
+            op if super::stdlib::is_stdlib_op(op) => self.stdlib_builtin(op, args, ret, span),
             op if is_string_method(op) => {
                 let name = string_method_symbol(op);
                 let values: Vec<Value> =
@@ -531,6 +528,19 @@ impl FunctionCx<'_, '_> {
         }
         self.b.switch_to_block(ok);
         None
+    }
+}
+
+/// The signed integer condition of a comparison operator.
+fn int_cc(op: BinOp) -> IntCC {
+    match op {
+        BinOp::Eq => IntCC::Equal,
+        BinOp::Ne => IntCC::NotEqual,
+        BinOp::Lt => IntCC::SignedLessThan,
+        BinOp::Le => IntCC::SignedLessThanOrEqual,
+        BinOp::Gt => IntCC::SignedGreaterThan,
+        BinOp::Ge => IntCC::SignedGreaterThanOrEqual,
+        _ => unreachable!("`{}` is not a comparison", op.symbol()),
     }
 }
 

@@ -16,6 +16,7 @@ mod inline;
 mod instances;
 mod objects;
 mod runtime_abi;
+mod stdlib;
 mod symbols;
 mod sync_lib;
 mod sys;

@@ -323,9 +323,24 @@ pub enum Builtin {
     TimeMonotonicNanos,
     /// `math_sqrt(value =)` and friends on Float64: one instruction each.
     MathSqrt,
-    MathAbs,
     MathFloor,
     MathCeil,
+    /// `math_abs(value =)`, `math_min(a =, b =)`, `math_max(a =, b =)` on
+    /// any numeric type (the operands' type is the result's); inline code.
+    MathAbs,
+    MathMin,
+    MathMax,
+    /// Float64 functions the runtime implements (`runtime/src/abi/math.rs`).
+    MathSin,
+    MathCos,
+    MathTan,
+    MathAtan2,
+    MathPow,
+    MathExp,
+    MathLn,
+    MathLog10,
+    /// `format_float(value =, decimals =)`.
+    FormatFloat,
     StrLength,
     StrConcat,
     StrContains,
@@ -344,6 +359,17 @@ pub enum Builtin {
     StrSplit,
     /// `parse_int` etc.: the result type says which.
     StrParse,
+    /// The String methods of issue 12 (`codegen/stdlib.rs`).
+    StrCompare,
+    StrToUpper,
+    StrToLower,
+    StrIndexOf,
+    StrRepeat,
+    StrLines,
+    StrChars,
+    StrSplitWhitespace,
+    StrPadLeft,
+    StrPadRight,
     ListLen,
     ListPush,
     ListSet,

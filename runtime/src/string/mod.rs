@@ -25,6 +25,7 @@
 
 pub mod abi;
 pub mod abi_builder;
+pub mod abi_more;
 
 use crate::gc::heap;
 use crate::gc::shape::{plat_shape_string, PlatShape};
