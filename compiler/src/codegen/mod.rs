@@ -235,17 +235,22 @@ impl ModuleCx<'_> {
         id
     }
 
-    /// A string literal as a static string object (runtime-abi.md).
+    /// A string literal as a static string object (runtime-abi.md,
+    /// "Strings"): an inline string, its `data` word null.
     pub fn string_literal(&mut self, text: &str) -> DataId {
+        use types::layout::{STR_BYTE_LEN, STR_CHAR_LEN, STR_DATA, STR_INLINE};
         if let Some(id) = self.strings.get(text) {
             return *id;
         }
         let shape = self.desc(&Ty::String);
-        let mut bytes = vec![0u8; 24];
-        bytes[8..16].copy_from_slice(&(text.len() as u64).to_le_bytes());
-        bytes[16..24].copy_from_slice(&(text.chars().count() as u64).to_le_bytes());
+        let mut bytes = vec![0u8; STR_INLINE];
+        let put = |bytes: &mut [u8], at: usize, v: u64| {
+            bytes[at..at + 8].copy_from_slice(&v.to_le_bytes());
+        };
+        put(&mut bytes, STR_BYTE_LEN, text.len() as u64);
+        put(&mut bytes, STR_CHAR_LEN, text.chars().count() as u64);
+        put(&mut bytes, STR_DATA, 0); // null: the bytes follow inline
         bytes.extend_from_slice(text.as_bytes());
-        bytes.push(0);
         let id = self.static_object("plat_str", bytes, &[(0, Target::Data(shape))]);
         self.strings.insert(text.to_owned(), id);
         id

@@ -41,6 +41,14 @@ pub mod layout {
     pub const BUFFER_CAP: i32 = -8;
     /// `vtable` in a `PlatShape`.
     pub const SHAPE_VTABLE: i32 = 56;
+    /// `byte_len` of a string.
+    pub const STR_BYTE_LEN: usize = 8;
+    /// `char_len` of a string.
+    pub const STR_CHAR_LEN: usize = 16;
+    /// `data` of a string: null for inline bytes (every literal).
+    pub const STR_DATA: usize = 24;
+    /// The inline bytes of a string (the header's size).
+    pub const STR_INLINE: usize = 32;
 }
 
 /// The Cranelift type of a value of type `ty` (after substitution);
