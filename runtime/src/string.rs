@@ -59,6 +59,10 @@
 //!   1.25x): amortised O(1) per byte appended, and at most a quarter of a
 //!   huge string wasted. Only strings that were themselves made by `+`
 //!   get slack, so the waste is bounded by what a loop of appends built.
+//! - A buffer made for a string of `n` bytes has at most `2n` bytes of
+//!   capacity, and every view of it has at least `n`: a string kept alive
+//!   keeps at most about twice its own size (substrings copy, so a short
+//!   piece never pins a long buffer).
 //!
 //! ## The collector
 //!
