@@ -76,16 +76,20 @@ pub mod enumeration {
     pub const UNIT_SIZE: usize = PAYLOAD;
 }
 
-/// A string (runtime `string::PlatStr`): header, lengths, then the UTF-8
-/// bytes and one NUL byte (not counted).
+/// A string (runtime `string::PlatStr`): header, lengths, a data pointer,
+/// then (for an inline string) the UTF-8 bytes. No NUL follows the bytes.
 pub mod string {
     /// `byte_len: u64`.
     pub const BYTE_LEN: usize = 8;
     /// `char_len: u64`: Plat counts characters, not bytes; equal to
     /// `byte_len` exactly when the string is ASCII.
     pub const CHAR_LEN: usize = 16;
-    /// The first UTF-8 byte (the size of the fixed part).
-    pub const DATA: usize = 24;
+    /// `data: *const u8`: null when the bytes are inline (every literal),
+    /// else the first byte of a string buffer (a view; a precise pointer
+    /// for the collector).
+    pub const DATA_PTR: usize = 24;
+    /// The first inline UTF-8 byte (the size of the fixed part).
+    pub const DATA: usize = 32;
     /// The most characters a string may have (`length()` is an `Int32`).
     pub const MAX_CHARS: u64 = i32::MAX as u64;
 }

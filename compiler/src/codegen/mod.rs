@@ -241,7 +241,8 @@ impl ModuleCx<'_> {
         id
     }
 
-    /// A string literal as a static string object (runtime-abi.md).
+    /// A string literal as a static string object (runtime-abi.md,
+    /// "Strings"): an inline string, its `data` word null.
     pub fn string_literal(&mut self, text: &str) -> DataId {
         if let Some(id) = self.strings.get(text) {
             return *id;
@@ -250,8 +251,8 @@ impl ModuleCx<'_> {
         let mut bytes = vec![0u8; string::DATA];
         put_word(&mut bytes, string::BYTE_LEN, text.len() as u64);
         put_word(&mut bytes, string::CHAR_LEN, text.chars().count() as u64);
+        put_word(&mut bytes, string::DATA_PTR, 0); // null: the bytes follow inline
         bytes.extend_from_slice(text.as_bytes());
-        bytes.push(0);
         let id = self.static_object("plat_str", bytes, &[(HEADER as u32, Target::Data(shape))]);
         self.strings.insert(text.to_owned(), id);
         id

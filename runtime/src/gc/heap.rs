@@ -86,6 +86,19 @@ pub fn alloc(size: usize, shape: *const PlatShape) -> *mut u8 {
     obj
 }
 
+/// The bytes [`alloc`]`(size, ..)` really provides (the header included):
+/// `size` rounded up to its size class, or to whole pages for a large
+/// object. A buffer may use all of it (a string buffer's capacity does).
+#[inline]
+pub fn usable_size(size: usize) -> usize {
+    let size = size.max(ALIGN);
+    if size <= MAX_SMALL {
+        CLASS_SIZES[class_of(size)] as usize
+    } else {
+        size.div_ceil(arena::PAGE_SIZE) * arena::PAGE_SIZE
+    }
+}
+
 /// As [`alloc`] for a small object that the collector's sweep hands to
 /// `finalizer` (with its address) when it finds it dead: for runtime
 /// objects that own memory outside the heap (task handles).
@@ -312,6 +325,10 @@ mod tests {
         ] {
             let p = alloc(size, shape());
             assert_eq!(p as usize % ALIGN, 0, "size {size}");
+            let usable = usable_size(size);
+            assert!(usable >= size, "size {size}");
+            let s = span::get(arena::span_of(p as usize));
+            assert_eq!(s.elem_size.load(Ordering::Relaxed), usable, "size {size}");
             // SAFETY: `alloc` returned at least `size` (rounded up) bytes.
             let bytes = unsafe { std::slice::from_raw_parts(p, size.max(8)) };
             assert_eq!(bytes[..8], (shape() as usize).to_ne_bytes());

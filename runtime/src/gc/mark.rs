@@ -162,7 +162,16 @@ impl Marker {
             unsafe { *((obj + 8 * i) as *const usize) }
         };
         match ShapeKind::from_u32(shape.kind) {
-            Some(ShapeKind::String | ShapeKind::Bytes | ShapeKind::Leaf) => {}
+            Some(ShapeKind::String) => {
+                // A view's `data` (the first byte of its buffer, an
+                // interior pointer) keeps the buffer alive; null for
+                // inline bytes (`crate::string`).
+                let data = word(crate::string::DATA_WORD);
+                if data != 0 {
+                    self.mark_word(data);
+                }
+            }
+            Some(ShapeKind::Bytes | ShapeKind::Leaf) => {}
             Some(ShapeKind::Class | ShapeKind::Sync) => {
                 let n = shape.payload_words as usize;
                 if shape.ptr_map.is_null() {
@@ -323,6 +332,47 @@ mod tests {
         let s = span::get(arena::span_of(objs[0]));
         assert_eq!(s.object_at(objs[0] + 8), Some(objs[0]));
         assert!(!is_marked(objs[0]), "sweeping clears the marks");
+    }
+
+    /// A zeroed object of `size` bytes with header `shape`, in a fresh
+    /// span of its own class (private to the test).
+    fn private_object(size: usize, shape: &'static PlatShape) -> usize {
+        let s = span::get(span::new(class_of(size), 0));
+        let p = s.take_free().expect("a fresh span has a free slot");
+        // SAFETY: a slot of at least `size` bytes just taken from a span
+        // this test owns.
+        unsafe {
+            std::ptr::write_bytes(p as *mut u8, 0, size);
+            *(p as *mut *const PlatShape) = shape;
+        }
+        p
+    }
+
+    #[test]
+    fn ensure_that_a_string_view_keeps_its_buffer_alive() {
+        use crate::string::append::{BUFFER_SHAPE, BUF_DATA_OFFSET};
+        use crate::string::{PlatStr, DATA_OFFSET};
+        let shape = &crate::gc::shape::plat_shape_string;
+        let buf = private_object(BUF_DATA_OFFSET + 100, &BUFFER_SHAPE);
+        let view = private_object(DATA_OFFSET, shape);
+        let inline = private_object(DATA_OFFSET + 8, shape);
+        let other_buf = private_object(BUF_DATA_OFFSET + 100, &BUFFER_SHAPE);
+        // SAFETY: `view` and `inline` are string-sized objects made above.
+        unsafe {
+            let v = view as *mut PlatStr;
+            (*v).byte_len = 10;
+            (*v).char_len = 10;
+            (*v).data = (buf + BUF_DATA_OFFSET) as *const u8;
+            (*(inline as *mut PlatStr)).byte_len = 8;
+        }
+        let mut m = Marker::new();
+        m.mark_word(view);
+        m.mark_word(inline);
+        m.drain();
+        assert!(is_marked(view) && is_marked(inline));
+        assert!(is_marked(buf), "the view's data word is traced");
+        assert!(!is_marked(other_buf));
+        assert_eq!(m.marked, 3);
     }
 
     #[test]

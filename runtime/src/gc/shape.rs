@@ -18,8 +18,9 @@
 //!   `crate::collections::array`); the collector may read it at any time
 //!   from any thread. Shapes never point into the Plat heap.
 //! - `kind` decides how the collector finds an object's size and pointers:
-//!   - String: no pointers after the header; size from the string's own
-//!     byte length (see `crate::string`).
+//!   - String: one pointer, the `data` word (null, or the first byte of
+//!     a string buffer: an interior pointer), see `crate::string`.
+//!   - Leaf: no pointers (string buffers, `crate::string::append`).
 //!   - Class: `payload_words` fields; field `i` (object offset `8 + 8 * i`)
 //!     is a pointer (or null) iff bit `i % 64` of `ptr_map[i / 64]` is set;
 //!     `ptr_map` is null when no field is a pointer.
@@ -57,9 +58,11 @@ use plat_abi::object::{shape, variant};
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ShapeKind {
-    /// A string (`crate::string::PlatStr`): no pointers, variable size.
+    /// A string (`crate::string::PlatStr`): its `data` word is a
+    /// pointer (null for inline bytes), variable size.
     String = kind::STRING,
-    /// Reserved (a fixed-size object without pointers).
+    /// An object without pointers: the runtime's string buffers
+    /// (`crate::string::append`). Never a type descriptor.
     Leaf = kind::LEAF,
     /// A class instance: one slot per field, parent fields first.
     Class = kind::CLASS,

@@ -15,26 +15,13 @@ use crate::collections::list::{self, PlatList};
 use crate::gc::shape::PlatShape;
 use crate::string::{self, as_str, bytes, char_len, is_ascii, PlatStr};
 
-/// `a + b`, `a.concat(other = b)`.
+/// `a + b`, `a.concat(other = b)`: appends in place when `a` owns its
+/// buffer's tail, so building a string by repeated `s = s + piece` is
+/// amortised linear (`crate::string::append`).
 #[no_mangle]
 pub unsafe extern "C" fn plat_str_concat(a: *const PlatStr, b: *const PlatStr) -> *const PlatStr {
     // SAFETY: both arguments are valid strings (module contract).
-    let (ab, bb) = unsafe { (bytes(a), bytes(b)) };
-    if ab.is_empty() {
-        return b;
-    }
-    if bb.is_empty() {
-        return a;
-    }
-    // SAFETY: valid strings (module contract).
-    let chars = unsafe { char_len(a) + char_len(b) };
-    let (s, data) = string::alloc_raw(ab.len() + bb.len(), chars);
-    // SAFETY: `data` has room for both parts; it is fresh, so no overlap.
-    unsafe {
-        std::ptr::copy_nonoverlapping(ab.as_ptr(), data, ab.len());
-        std::ptr::copy_nonoverlapping(bb.as_ptr(), data.add(ab.len()), bb.len());
-    }
-    s
+    unsafe { string::concat(a, b) }
 }
 
 /// `a == b` on strings (content equality).
@@ -554,9 +541,10 @@ mod tests {
     /// byte "x": lets the length checks be tested at the limit without
     /// making a 2 GiB string (only the counts are read before the check).
     fn claimed_length(chars: u64) -> *const PlatStr {
-        let fake = Box::leak(Box::new([0u64; 4]));
+        let fake = Box::leak(Box::new([0u64; 5]));
         let p = fake.as_mut_ptr() as *mut PlatStr;
-        // SAFETY: a leaked 32-byte buffer, room for the header and a byte.
+        // SAFETY: a leaked 40-byte buffer, room for the header and a byte;
+        // `data` stays null (inline bytes).
         unsafe {
             (*p).shape = &crate::gc::shape::plat_shape_string;
             (*p).byte_len = 1;
@@ -566,24 +554,54 @@ mod tests {
         p
     }
 
+    /// A view (a string whose bytes are in a string buffer) of 100 "a"s
+    /// that claims `chars` characters, as [`claimed_length`] does.
+    fn claimed_length_view(chars: u64) -> *const PlatStr {
+        // SAFETY: valid strings.
+        let real = unsafe { plat_str_concat(s(&"a".repeat(99)), s("a")) };
+        // SAFETY: `real` is a valid string.
+        let data = unsafe { (*real).data };
+        assert!(!data.is_null(), "a long concatenation is a view");
+        let fake = Box::leak(Box::new([0u64; 4]));
+        let p = fake.as_mut_ptr() as *mut PlatStr;
+        // SAFETY: a leaked 32-byte buffer, room for a string header.
+        unsafe {
+            (*p).shape = &crate::gc::shape::plat_shape_string;
+            (*p).byte_len = 100;
+            (*p).char_len = chars;
+            (*p).data = data;
+        }
+        p
+    }
+
     #[test]
     fn ensure_that_a_string_at_the_length_limit_is_allowed() {
         let max = claimed_length(string::MAX_CHARS - 1);
+        let max_view = claimed_length_view(string::MAX_CHARS - 1);
         // SAFETY: valid headers (see `claimed_length`) and strings.
         unsafe {
             let c = plat_str_concat(max, s("y"));
             assert_eq!(plat_str_length(c), i32::MAX);
             assert_eq!(char_len(c), string::MAX_CHARS);
+            let c = plat_str_concat(max_view, s("y"));
+            assert_eq!(char_len(c), string::MAX_CHARS);
+            assert_eq!(text(c), format!("{}y", "a".repeat(100)));
         }
     }
 
     #[test]
     fn ensure_that_strings_past_the_length_limit_panic_when_made() {
         let msg = "panic: string too long (2147483648 characters; the limit is 2147483647)\n";
-        let cases: [(&str, fn()); 4] = [
+        let cases: [(&str, fn()); 5] = [
             ("concat", || {
                 // SAFETY: valid headers and strings.
                 unsafe { plat_str_concat(claimed_length(string::MAX_CHARS), s("y")) };
+            }),
+            ("append", || {
+                // An append to a view, which would otherwise claim its
+                // buffer's tail in place.
+                // SAFETY: valid headers and strings.
+                unsafe { plat_str_concat(claimed_length_view(string::MAX_CHARS), s("y")) };
             }),
             ("interpolation", || {
                 // SAFETY: a live builder and valid strings.

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-typedef struct { uint64_t shape; uint64_t blen, clen; char bytes[]; } PlatStr;
+typedef struct { uint64_t shape; uint64_t blen, clen; const char *data; char bytes[]; } PlatStr;
 typedef struct { uintptr_t stack_limit; uintptr_t poll; } PlatCtx;
 extern const char plat_shape_string[];
 PlatStr *plat_str_concat(const PlatStr*, const PlatStr*);
@@ -42,8 +42,8 @@ void plat_list_set(PlatList*, int64_t, uint64_t, const char*);
 void *plat_dict_new(const PlatShape*); uint8_t plat_dict_set(void*, uint64_t, uint64_t);
 PlatStr *plat_value_to_string(uint64_t, const PlatShape*);
 
-/* a string literal as the compiler emits it (header relocated to plat_shape_string) */
-static struct { const void *shape; uint64_t blen, clen; char b[14]; } lit = { plat_shape_string, 13, 11, "héllo wörld" };
+/* a string literal as the compiler emits it (header relocated to plat_shape_string; data null: inline bytes) */
+static struct { const void *shape; uint64_t blen, clen; const char *data; char b[13]; } lit = { plat_shape_string, 13, 11, 0, "héllo wörld" };
 #define LIT ((const PlatStr*)&lit)
 
 static PlatCtx *g;
