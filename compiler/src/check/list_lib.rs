@@ -78,7 +78,7 @@ impl FnChecker<'_> {
         };
         match method.name.as_str() {
             "filled" => {
-                let value = match wanted {
+                let value = match wanted.clone() {
                     Some(t) => p("value", t),
                     None => BuiltinParam {
                         ty: ParamTy::Any,
@@ -92,6 +92,7 @@ impl FnChecker<'_> {
                 };
                 let mut call = self.builtin_call(&sig, None, "List.filled", args, span);
                 let elem = match &call.kind {
+                    hir::ExprKind::Builtin { .. } if wanted.is_some() => wanted,
                     hir::ExprKind::Builtin { args, .. } => {
                         args.get(1).and_then(|v| v.as_ref()).map(|v| v.ty.clone())
                     }
