@@ -101,9 +101,9 @@ fn sort_claimed(l: &PlatList, kind: OrdKind) {
             // Pointers in a Rust vector: safe here, nothing can collect
             // until this returns (module doc), and the list's buffer
             // still holds every one of them.
-            // SAFETY (of the closure): the slots are valid strings.
             let mut xs: Vec<(&[u8], u64)> = v
                 .iter()
+                // SAFETY: the slots of a String list are valid strings.
                 .map(|x| (unsafe { string::bytes(x as *const PlatStr) }, x))
                 .collect();
             xs.sort_by(|a, b| a.0.cmp(b.0));
@@ -124,12 +124,17 @@ struct Comparator {
     call: Call,
 }
 
+type IntsFn = unsafe extern "C" fn(u64, u64, u64, u64) -> i32;
+type F64Fn = unsafe extern "C" fn(u64, u64, f64, f64) -> i32;
+type F32Fn = unsafe extern "C" fn(u64, u64, f32, f32) -> i32;
+type UnitsFn = unsafe extern "C" fn(u64, u64) -> i32;
+
 #[derive(Clone, Copy)]
 enum Call {
-    Ints(unsafe extern "C" fn(u64, u64, u64, u64) -> i32),
-    F64(unsafe extern "C" fn(u64, u64, f64, f64) -> i32),
-    F32(unsafe extern "C" fn(u64, u64, f32, f32) -> i32),
-    Units(unsafe extern "C" fn(u64, u64) -> i32),
+    Ints(IntsFn),
+    F64(F64Fn),
+    F32(F32Fn),
+    Units(UnitsFn),
 }
 
 /// The closure object's word holding its code pointer (known to
@@ -150,10 +155,10 @@ impl Comparator {
         // that function pointer type is what calling it requires.
         let call = unsafe {
             match elem.shape_kind() {
-                ShapeKind::Float64 => Call::F64(std::mem::transmute::<usize, _>(code)),
-                ShapeKind::Float32 => Call::F32(std::mem::transmute::<usize, _>(code)),
-                ShapeKind::Unit => Call::Units(std::mem::transmute::<usize, _>(code)),
-                _ => Call::Ints(std::mem::transmute::<usize, _>(code)),
+                ShapeKind::Float64 => Call::F64(std::mem::transmute::<usize, F64Fn>(code)),
+                ShapeKind::Float32 => Call::F32(std::mem::transmute::<usize, F32Fn>(code)),
+                ShapeKind::Unit => Call::Units(std::mem::transmute::<usize, UnitsFn>(code)),
+                _ => Call::Ints(std::mem::transmute::<usize, IntsFn>(code)),
             }
         };
         Comparator { ctx, env, call }
@@ -200,8 +205,8 @@ pub unsafe extern "C" fn plat_list_sort_by(ctx: u64, list: *mut PlatList, f: u64
         // SAFETY: `i < n`, the Array's length.
         unsafe { src.add(i).write(x) };
     }
-    // SAFETY (of the block): `src` and `dst` are distinct Arrays of `n`
-    // slots; every index below is `< n`.
+    // SAFETY: `src` and `dst` are distinct Arrays of `n` slots; every
+    // index below is `< n`.
     unsafe {
         for start in (0..n).step_by(RUN) {
             insertion_sort(src, start, (start + RUN).min(n), &cmp);
