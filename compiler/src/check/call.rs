@@ -7,7 +7,7 @@
 use super::body::{owner_type, Expect, FnChecker};
 use super::builtins::{self, BuiltinSig, ParamTy};
 use super::infer::Inference;
-use super::{adt, collections, list_fns};
+use super::{adt, collections, list_fns, list_loops};
 use crate::diag::{did_you_mean, Code, Diagnostic};
 use crate::hir::{self, AdtId, ExprKind, FnId, Ty};
 use crate::source::Span;
@@ -338,6 +338,18 @@ impl FnChecker<'_> {
                 if let Ty::List(elem) = &ty {
                     if list_fns::is_list_fn_method(&method.name) {
                         return self.list_fn_method(recv, elem, method, args, span);
+                    }
+                    if list_loops::LOOP_METHODS.contains(&method.name.as_str()) {
+                        return self.list_loop_method(recv, elem, method, args, span);
+                    }
+                    if self.list_elem_rejected(elem, method) {
+                        self.skip_args(args);
+                        return hir::Expr::error(span);
+                    }
+                }
+                if let Ty::Dict(k, v) = &ty {
+                    if method.name == "for_each" {
+                        return self.dict_for_each(recv, k, v, args, span);
                     }
                 }
                 if let Some(sig) = collections::method(&ty, &method.name) {

@@ -46,6 +46,19 @@ pub(crate) fn method(recv: &Ty, name: &str) -> Option<BuiltinSig> {
                 "index_of" => sig(ListIndexOf, vec![p("value", t())], Ty::option(i32())),
                 "contains" => sig(ListContains, vec![p("value", t())], Ty::Bool),
                 "concat" => sig(ListConcat, vec![p("other", list())], list()),
+                "sort" => sig(ListSort, vec![], Ty::Unit),
+                "sort_by" => {
+                    let f = Ty::Fn(vec![t(), t()], Box::new(i32()));
+                    sig(ListSortBy, vec![p("f", f)], Ty::Unit)
+                }
+                "reverse" => sig(ListReverse, vec![], Ty::Unit),
+                "first" => sig(ListFirst, vec![], Ty::option(t())),
+                "last" => sig(ListLast, vec![], Ty::option(t())),
+                "is_empty" => sig(ListIsEmpty, vec![], Ty::Bool),
+                "extend" => sig(ListExtend, vec![p("other", list())], Ty::Unit),
+                "min" => sig(ListMin, vec![], Ty::option(t())),
+                "max" => sig(ListMax, vec![], Ty::option(t())),
+                "join" => sig(ListJoin, vec![p("separator", Ty::String)], Ty::String),
                 _ => None,
             }
         }
@@ -110,6 +123,22 @@ pub(crate) fn method_names(recv: &Ty) -> &'static [&'static str] {
             "concat",
             "any",
             "all",
+            "sort",
+            "sort_by",
+            "reverse",
+            "map",
+            "filter",
+            "reduce",
+            "for_each",
+            "find",
+            "first",
+            "last",
+            "is_empty",
+            "extend",
+            "min",
+            "max",
+            "sum",
+            "join",
         ],
         Ty::Dict(..) => &[
             "get",
@@ -125,6 +154,7 @@ pub(crate) fn method_names(recv: &Ty) -> &'static [&'static str] {
             "len",
             "length",
             "clear",
+            "for_each",
         ],
         Ty::Set(_) => &[
             "add",

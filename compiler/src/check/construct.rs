@@ -159,6 +159,9 @@ impl FnChecker<'_> {
             }
         }
         let Some((super::TypeName::Adt(id), _)) = found else {
+            if segs.len() == 1 && type_name.name == "List" {
+                return self.list_static_call(method, args, span, expect);
+            }
             if segs.len() == 1 && super::sync_lib::is_lib_type(&type_name.name) {
                 return self.lib_static_call(&type_name.name, method, args, span, expect);
             }

@@ -21,6 +21,8 @@ mod expr;
 mod infer;
 mod items;
 mod list_fns;
+mod list_lib;
+mod list_loops;
 mod literal;
 mod math_fns;
 mod naming;

@@ -352,6 +352,9 @@ impl FunctionCx<'_, '_> {
         ret: &Ty,
         span: Span,
     ) -> Option<Value> {
+        if matches!(op, Builtin::ListFilled | Builtin::ListWithCapacity) {
+            return self.list_constructor(op, args, ret);
+        }
         let recv_ty = self.concrete(&args.first()?.as_ref()?.ty);
         let ret = self.concrete(ret);
         let vals: Vec<Option<Value>> = args
@@ -424,6 +427,28 @@ impl FunctionCx<'_, '_> {
                 self.call_runtime("plat_list_contains", &[recv, s])
             }
             ListConcat => self.call_runtime("plat_list_concat", &[recv, arg(1)?]),
+            ListSort => self.call_runtime("plat_list_sort", &[recv]),
+            ListSortBy => {
+                let ctx = self.ctx;
+                self.call_runtime("plat_list_sort_by", &[ctx, recv, arg(1)?])
+            }
+            ListReverse => self.call_runtime("plat_list_reverse", &[recv]),
+            ListFirst => {
+                let zero = self.b.ins().iconst(types::I64, 0);
+                let (found, slot) = self.list_lookup(recv, zero, &elem(&recv_ty));
+                Some(self.option_from(found, slot, &ret))
+            }
+            ListLast => self.call_option("plat_list_last", &[recv], &ret),
+            ListIsEmpty => {
+                let n = self.list_len(recv);
+                Some(self.b.ins().icmp_imm_s(IntCC::Equal, n, 0))
+            }
+            ListExtend => self.call_runtime("plat_list_extend", &[recv, arg(1)?]),
+            ListMin | ListMax => {
+                let max = self.b.ins().iconst(types::I8, i64::from(op == ListMax));
+                self.call_option("plat_list_min_max", &[recv, max], &ret)
+            }
+            ListJoin => self.call_runtime("plat_list_join", &[recv, arg(1)?]),
             DictGet => {
                 let k = slot(self, 1);
                 self.call_option("plat_dict_get", &[recv, k], &ret)
@@ -502,6 +527,21 @@ impl FunctionCx<'_, '_> {
             }
             _ => unreachable!("not a collection method: {op:?}"),
         }
+    }
+
+    /// `List.filled(length =, value =)` and `List.with_capacity(capacity
+    /// =)`: the list's type is the result's.
+    fn list_constructor(&mut self, op: Builtin, args: &[Option<Expr>], ret: &Ty) -> Option<Value> {
+        let ret = self.concrete(ret);
+        let n = self.expr(args.first()?.as_ref()?)?;
+        let n = self.index64(n);
+        let desc = self.desc_value(&ret);
+        if op == Builtin::ListWithCapacity {
+            return self.call_runtime("plat_list_with_capacity", &[desc, n]);
+        }
+        let v = args.get(1)?.as_ref().and_then(|v| self.expr(v));
+        let slot = self.encode_slot(v);
+        self.call_runtime("plat_list_filled", &[desc, n, slot])
     }
 
     /// `s.split(delimiter =)` and `s.parse_*()`.

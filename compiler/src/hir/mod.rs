@@ -383,6 +383,24 @@ pub enum Builtin {
     ListIndexOf,
     ListContains,
     ListConcat,
+    /// The standard-library methods of `List` (docs/stdlib.md) that are
+    /// runtime calls or inline code; `sort`, `min` and `max` only on
+    /// orderable elements, `join` only on `List[String]` (the checker
+    /// says so).
+    ListSort,
+    ListSortBy,
+    ListReverse,
+    ListFirst,
+    ListLast,
+    ListIsEmpty,
+    ListExtend,
+    ListMin,
+    ListMax,
+    ListJoin,
+    /// `List.filled(length =, value =)` and `List.with_capacity(capacity
+    /// =)`: no receiver; the result type is the list's.
+    ListFilled,
+    ListWithCapacity,
     DictGet,
     DictGetOr,
     DictSet,

@@ -209,7 +209,7 @@ impl View {
     ///
     /// `i < len` (then it is inside the buffer).
     #[inline]
-    unsafe fn store(&self, i: usize, slot: u64) {
+    pub(in crate::collections) unsafe fn store(&self, i: usize, slot: u64) {
         debug_assert!(i < self.len);
         // SAFETY: `i < len <= capacity(data)` (caller's contract).
         unsafe { self.elem.store(self.data, i, slot) }
@@ -218,7 +218,7 @@ impl View {
 
 /// A length that overflowed [`MAX_LEN`] (the would-be length).
 #[derive(Debug)]
-struct TooLong(usize);
+pub(in crate::collections) struct TooLong(pub(in crate::collections) usize);
 
 impl PlatList {
     /// The list's descriptor.
@@ -375,7 +375,7 @@ impl PlatList {
     }
 
     /// Appends an element (writer word held, or unshared).
-    fn push_claimed(&self, slot: u64) -> Result<(), TooLong> {
+    pub(in crate::collections) fn push_claimed(&self, slot: u64) -> Result<(), TooLong> {
         let (data, len) = self.room_for_one(slot)?;
         // SAFETY: `len < capacity(data)`.
         unsafe { self.storage().store(data, len, slot) };
@@ -429,7 +429,7 @@ impl PlatList {
     /// duplicates, found by tests/run/races/list_push_pop under frequent
     /// collections).
     #[inline]
-    fn mutate<R>(&self, f: impl FnOnce(&PlatList) -> R) -> R {
+    pub(in crate::collections) fn mutate<R>(&self, f: impl FnOnce(&PlatList) -> R) -> R {
         match self.try_mutate_as(Some(writer::current_owner()), f) {
             Ok(r) => r,
             Err(writer::Busy) => writer::concurrent_mutation("List"),

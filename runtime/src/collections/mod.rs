@@ -84,6 +84,7 @@
 pub mod array;
 pub mod dict;
 pub mod list;
+pub mod list_ops;
 pub mod set;
 pub mod table;
 pub mod writer;

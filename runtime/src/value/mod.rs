@@ -60,6 +60,7 @@
 
 pub mod eq;
 pub mod hash;
+pub mod ord;
 pub mod print;
 
 #[cfg(test)]

@@ -492,6 +492,7 @@ fn atom_parser<'t, I: TokenInput<'t>>(
         closure.boxed(),
         cast.boxed(),
         super_call.boxed(),
+        list_type_name().boxed(),
         path.boxed(),
         block_expr.boxed(),
     ));
@@ -504,6 +505,23 @@ fn atom_parser<'t, I: TokenInput<'t>>(
 }
 
 /// True for expressions that end in a block and need no `;` as statements.
+/// `List` (a keyword) as the receiver of a constructor call,
+/// `List.filled(...)`: a path of one segment, only when `.` follows.
+fn list_type_name<'t, I: TokenInput<'t>>() -> P<'t, I, ExprKind> {
+    just(Token::List)
+        .map_with(|_, e| {
+            ExprKind::Path(Path {
+                segments: vec![Ident {
+                    name: "List".to_string(),
+                    span: e.span(),
+                }],
+                span: e.span(),
+            })
+        })
+        .then_ignore(just(Token::Dot).rewind())
+        .boxed()
+}
+
 pub(crate) fn is_block_like(e: &Expr) -> bool {
     matches!(
         e.kind,
