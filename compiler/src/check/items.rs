@@ -4,16 +4,15 @@
 
 use std::collections::HashMap;
 
-use super::{
-    adt, body, builtins, naming, types, AdtExtra, Checker, ModInfo, SourceModule, TypeName,
-};
+use super::adt::owner_type;
+use super::signature::{declare_fn, declare_generics, declare_method};
+use super::types::{self, Generics};
+use super::{adt, body, naming, test_blocks, AdtExtra, Checker, ModInfo, Mode, TypeName};
 use crate::diag::{Code, Diagnostic};
 use crate::hir::{self, AdtId, AdtKind, FnId, ParamId, Ty, VtableEntry};
+use crate::modules::SourceModule;
 use crate::source::Span;
 use crate::syntax::ast;
-
-/// Names in scope for type parameters: `(name, id)`.
-pub(crate) type Generics = Vec<(String, ParamId)>;
 
 /// Declares the built-in `Option<T>`, `Result<T, E>` and `MemoryOrder`
 /// (AdtIds 0, 1 and 2).
@@ -126,17 +125,6 @@ fn add_adt(
     let key = checker.qualify(name);
     checker.type_names.insert(key, (TypeName::Adt(id), span));
     id
-}
-
-/// Declares type parameters `<T, U>` of a declaration.
-fn declare_generics(checker: &mut Checker, idents: &[ast::Ident]) -> Generics {
-    idents
-        .iter()
-        .map(|g| {
-            naming::check_title_case(checker, g, "type parameter");
-            (g.name.clone(), checker.new_param(&g.name))
-        })
-        .collect()
 }
 
 /// Reports a second definition of a type name; returns whether `name` is free.
@@ -278,10 +266,10 @@ pub(crate) fn collect<'m>(
             }
         }
     }
-    if checker.mode != super::Mode::Program {
+    if checker.mode != Mode::Program {
         if let Some(root) = modules.first() {
             checker.cur = 0;
-            decls.extend(super::test_blocks::declare(checker, &root.ast));
+            decls.extend(test_blocks::declare(checker, &root.ast));
         }
     }
     for d in &declared {
@@ -449,7 +437,7 @@ fn break_inheritance_cycles(checker: &mut Checker, declared: &[Declared]) {
 /// A class may not declare a field its ancestors already have.
 fn check_inherited_field_names(checker: &mut Checker, declared: &[Declared]) {
     for d in declared {
-        let own = body::owner_type(checker, d.id);
+        let own = owner_type(checker, d.id);
         let Some(parent) = adt::parent_ty(checker, &own) else {
             continue;
         };
@@ -481,129 +469,6 @@ fn check_inherited_field_names(checker: &mut Checker, declared: &[Declared]) {
             );
         }
     }
-}
-
-/// Declares one top-level function. Returns false when it is rejected.
-fn declare_fn(checker: &mut Checker, decl: &ast::FnDecl, is_pub: bool) -> bool {
-    declare_fn_as(checker, decl, is_pub, None)
-}
-
-/// Declares a top-level function under `key` (default: its qualified
-/// name; `test_blocks` declares hooks under their block's name).
-pub(super) fn declare_fn_as(
-    checker: &mut Checker,
-    decl: &ast::FnDecl,
-    is_pub: bool,
-    key: Option<String>,
-) -> bool {
-    let name = &decl.name;
-    naming::check_snake_case(checker, name, "function");
-    // Decision 12: only modules may reuse a built-in function's name.
-    if checker.cur == 0 && builtins::is_builtin_name(&name.name) {
-        checker.error(
-            Diagnostic::new(
-                Code::BuiltinShadowed,
-                format!(
-                    "`{}` is a built-in function and cannot be redefined",
-                    name.name
-                ),
-                name.span,
-                "this reuses a built-in name",
-            )
-            .with_hint(format!("rename it, for example `my_{}`", name.name)),
-        );
-        return false;
-    }
-    let key = key.unwrap_or_else(|| checker.qualify(&name.name));
-    if let Some(&first) = checker.fn_by_name.get(&key) {
-        let first_span = checker.fns[first.0 as usize].name_span;
-        checker.error(
-            Diagnostic::new(
-                Code::DuplicateDefinition,
-                format!("the function `{}` is defined twice", name.name),
-                name.span,
-                "second definition",
-            )
-            .with_label(first_span, "first defined here"),
-        );
-        return false;
-    }
-    for (what, flag) in [
-        ("`virtual`", decl.modifiers.is_virtual),
-        ("`override`", decl.modifiers.is_override),
-    ] {
-        if flag {
-            checker.error(Diagnostic::new(
-                Code::UnexpectedToken,
-                format!("{what} is only allowed on methods"),
-                name.span,
-                "a top-level function",
-            ));
-        }
-    }
-    let generics = declare_generics(checker, &decl.generics);
-    let sig = body::signature(checker, decl, None, generics, is_pub, false);
-    let id = FnId(checker.fns.len() as u32);
-    checker.fn_by_name.insert(key, id);
-    checker.fns.push(sig);
-    true
-}
-
-/// Declares a method (or `init`) of a class or enum.
-fn declare_method(
-    checker: &mut Checker,
-    owner: AdtId,
-    owner_generics: &Generics,
-    decl: &ast::FnDecl,
-    is_init: bool,
-) -> bool {
-    let name = &decl.name;
-    if !is_init {
-        naming::check_snake_case(checker, name, "method");
-    }
-    let key = if is_init { "init" } else { name.name.as_str() };
-    if let Some(&first) = checker.extra(owner).methods.get(key) {
-        let first_span = checker.fns[first.0 as usize].name_span;
-        checker.error(
-            Diagnostic::new(
-                Code::DuplicateDefinition,
-                format!("the method `{key}` is defined twice"),
-                name.span,
-                "second definition",
-            )
-            .with_label(first_span, "first defined here"),
-        );
-        return false;
-    }
-    let mut generics = owner_generics.clone();
-    let own = declare_generics(checker, &decl.generics);
-    if decl.modifiers.is_virtual || decl.modifiers.is_override {
-        if let Some((_, _)) = own.first() {
-            checker.error(Diagnostic::not_supported(
-                "generic virtual methods",
-                decl.name.span,
-            ));
-        }
-        if !checker.extra(owner).is_class {
-            checker.error(Diagnostic::new(
-                Code::UnexpectedToken,
-                "only class methods can be `virtual` or `override`",
-                name.span,
-                "an enum method",
-            ));
-        }
-    }
-    generics.extend(own);
-    let is_pub = decl.modifiers.is_pub || is_init;
-    let sig = body::signature(checker, decl, Some(owner), generics, is_pub, is_init);
-    let id = FnId(checker.fns.len() as u32);
-    checker.fns.push(sig);
-    let extra = &mut checker.adt_extra[owner.0 as usize];
-    extra.methods.insert(key.to_owned(), id);
-    if is_init {
-        extra.init = Some(id);
-    }
-    true
 }
 
 /// Builds the vtable of class `id` after its parent's: inherited slots
