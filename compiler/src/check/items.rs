@@ -1,6 +1,8 @@
-//! Collecting items: type names, then class/enum/newtype bodies, then
-//! function and method signatures, then virtual method tables, then
-//! parameter defaults. Returns every function declaration by [`FnId`].
+//! Collecting items, one function per phase (see [`collect`]): module
+//! namespaces, type names, then class/enum/newtype bodies (with the
+//! inheritance checks), then function and method signatures, then
+//! virtual method tables, then parameter defaults. Returns every
+//! function declaration by [`FnId`].
 
 use std::collections::HashMap;
 
@@ -163,11 +165,29 @@ struct Declared<'m> {
     generics: Generics,
 }
 
+/// Runs the declaration phases over every module, in order; returns the
+/// function declarations by [`FnId`] (their bodies are checked later).
 pub(crate) fn collect<'m>(
     checker: &mut Checker,
     modules: &'m [SourceModule],
 ) -> Vec<&'m ast::FnDecl> {
     declare_prelude(checker);
+    declare_modules(checker, modules);
+    let declared = declare_type_names(checker, modules);
+    resolve_type_bodies(checker, &declared);
+    break_inheritance_cycles(checker, &declared);
+    check_inherited_field_names(checker, &declared);
+    let mut decls = declare_functions(checker, modules);
+    decls.extend(declare_methods(checker, &declared));
+    build_vtables(checker, &declared);
+    check_defaults(checker, &decls);
+    check_test_block_names(checker, modules);
+    decls
+}
+
+/// Enters every module's namespace (its prefix and `use` aliases) and
+/// checks that a module's `mod` line names its place.
+fn declare_modules(checker: &mut Checker, modules: &[SourceModule]) {
     for (i, m) in modules.iter().enumerate() {
         let aliases = m
             .ast
@@ -201,7 +221,11 @@ pub(crate) fn collect<'m>(
             }
         }
     }
-    // 1. Type names.
+}
+
+/// Phase 1: every type name (classes, enums, newtypes with placeholder
+/// bodies; aliases with their written type).
+fn declare_type_names<'m>(checker: &mut Checker, modules: &'m [SourceModule]) -> Vec<Declared<'m>> {
     let mut declared: Vec<Declared> = Vec::new();
     for (mi, module) in modules.iter().enumerate() {
         checker.cur = mi;
@@ -239,8 +263,13 @@ pub(crate) fn collect<'m>(
             });
         }
     }
-    // 2. Bodies of types.
-    for d in &declared {
+    declared
+}
+
+/// Phase 2: class fields, enum variants and newtype bodies, now that
+/// every type name is known.
+fn resolve_type_bodies(checker: &mut Checker, declared: &[Declared]) {
+    for d in declared {
         checker.cur = d.module;
         let kind = match d.item {
             ast::ItemKind::Class(c) => class_body(checker, c, &d.generics),
@@ -252,9 +281,14 @@ pub(crate) fn collect<'m>(
         };
         checker.adts[d.id.0 as usize].kind = kind;
     }
-    break_inheritance_cycles(checker, &declared);
-    check_inherited_field_names(checker, &declared);
-    // 3. Signatures.
+}
+
+/// Phase 3a: the signatures of top-level functions, and of the root
+/// module's test or bench blocks when checking for `plat test`/`bench`.
+fn declare_functions<'m>(
+    checker: &mut Checker,
+    modules: &'m [SourceModule],
+) -> Vec<&'m ast::FnDecl> {
     let mut decls: Vec<&ast::FnDecl> = Vec::new();
     for (mi, module) in modules.iter().enumerate() {
         checker.cur = mi;
@@ -272,7 +306,14 @@ pub(crate) fn collect<'m>(
             decls.extend(test_blocks::declare(checker, &root.ast));
         }
     }
-    for d in &declared {
+    decls
+}
+
+/// Phase 3b: the signatures of methods and `init`s (at most one per
+/// class).
+fn declare_methods<'m>(checker: &mut Checker, declared: &[Declared<'m>]) -> Vec<&'m ast::FnDecl> {
+    let mut decls: Vec<&ast::FnDecl> = Vec::new();
+    for d in declared {
         checker.cur = d.module;
         let (methods, inits): (&[ast::FnDecl], &[ast::FnDecl]) = match d.item {
             ast::ItemKind::Class(c) => (&c.methods, &c.inits),
@@ -299,16 +340,28 @@ pub(crate) fn collect<'m>(
             }
         }
     }
-    // 4. Virtual method tables, parents before children.
+    decls
+}
+
+/// Phase 4: virtual method tables, parents before children.
+fn build_vtables(checker: &mut Checker, declared: &[Declared]) {
     let mut done = vec![false; checker.adts.len()];
-    for d in &declared {
+    for d in declared {
         checker.cur = d.module;
         build_vtable(checker, d.id, &mut done);
     }
-    // 5. Parameter defaults, now that every function is known.
+}
+
+/// Phase 5: parameter defaults, now that every function is known.
+fn check_defaults(checker: &mut Checker, decls: &[&ast::FnDecl]) {
     for (i, decl) in decls.iter().enumerate() {
         body::check_defaults(checker, FnId(i as u32), decl);
     }
+}
+
+/// `test` and `bench` block names are snake_case and never `pub`
+/// (checked in every mode, so `plat build` reports them too).
+fn check_test_block_names(checker: &mut Checker, modules: &[SourceModule]) {
     checker.cur = 0;
     for item in modules.iter().flat_map(|m| &m.ast.items) {
         if let ast::ItemKind::Test { name, .. } | ast::ItemKind::Bench { name, .. } = &item.kind {
@@ -323,7 +376,6 @@ pub(crate) fn collect<'m>(
             }
         }
     }
-    decls
 }
 
 fn class_body(checker: &mut Checker, c: &ast::ClassDecl, generics: &Generics) -> AdtKind {
