@@ -37,6 +37,8 @@
 //! 8. `test_blocks` (declares through `signature`), then `items`, which
 //!    runs the declaration phases.
 //! 9. `program`: the run itself, [`check`] and [`check_mode`].
+//!
+//! `tests_layers.rs` reads the sources and fails on a cycle.
 
 mod adt;
 mod args;
@@ -63,6 +65,9 @@ mod sync_lib;
 mod sys_builtins;
 mod test_blocks;
 mod types;
+
+#[cfg(test)]
+mod tests_layers;
 
 pub use program::{check, check_mode};
 
