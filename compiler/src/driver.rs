@@ -52,7 +52,7 @@ pub struct Checked {
 /// A parsed file with the modules it imports, before checking.
 struct Loaded {
     sources: SourceMap,
-    modules: Vec<check::SourceModule>,
+    modules: Vec<crate::modules::SourceModule>,
     /// The whole root file, where file-level diagnostics point.
     whole_file: Span,
 }

@@ -9,10 +9,16 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::check::SourceModule;
 use crate::diag::{Code, Diagnostic};
 use crate::source::SourceMap;
 use crate::syntax::{self, ast};
+
+/// One source file of the program, as the driver loaded it.
+pub struct SourceModule {
+    /// `["std", "json"]`; empty for the root module (the file compiled).
+    pub path: Vec<String>,
+    pub ast: ast::Module,
+}
 
 /// The standard library: module name and source, embedded at build time.
 const STD: &[(&str, &str)] = &[

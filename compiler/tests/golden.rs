@@ -9,11 +9,21 @@
 //!   of (line, code) pairs must equal the set announced by the file's
 //!   `// ERROR E0xxx [text]` comments; `text`, if given, must appear in the
 //!   message. A sibling `NAME.stderr` is compared exactly with the full
-//!   rendering of `plat check FILE` (`BLESS=1` rewrites these files).
+//!   rendering of `plat check FILE` (of `plat build FILE` for `//
+//!   compile-fail build`; `BLESS=1` rewrites these files).
+//!   Every diagnostic code of `platc::diag::Code` has at least one such
+//!   snapshot (`every_diagnostic_code_has_a_snapshot`), so its message,
+//!   labels and hints are specified, not only its code.
+//! * A test that needs modules of its own keeps them in a folder named
+//!   after it: `NAME.plat` loads `use NAME::a;` from `NAME/a.plat`. Such a
+//!   folder is not a test folder; the `// ERROR` comments of its files
+//!   count like those of `NAME.plat` (errors are matched by file, line and
+//!   code).
 //!
 //! Header directives (comment lines at the very top of a file):
 //! `// run`, `// compile-fail` (`// compile-fail build` when the error is
-//! only found by `plat build`), `// exit-code: N` (default 0),
+//! only found by `plat build`, `// compile-fail test` when only by `plat
+//! test`, which checks the `test` blocks), `// exit-code: N` (default 0),
 //! `// stderr-contains: TEXT` (repeatable), `// args: A B C` (`{root}` in
 //! an argument is the workspace root: programs run in a scratch folder),
 //! `// env: KEY=VALUE` (repeatable). Other header comments are free text.
@@ -58,6 +68,32 @@ fn compile_fail() {
 #[test]
 fn examples() {
     run_suite("examples", Kind::Example);
+}
+
+/// Ensure that every diagnostic code the compiler defines has a blessed
+/// `.stderr` snapshot in `tests/fail`, so a new code cannot come without
+/// its rendering being specified.
+#[test]
+fn every_diagnostic_code_has_a_snapshot() {
+    let mut files = Vec::new();
+    collect_ext(&root().join("tests/fail"), "stderr", &mut files);
+    let snapshots: Vec<String> = files
+        .iter()
+        .filter_map(|f| fs::read_to_string(f).ok())
+        .collect();
+    let missing: Vec<&str> = platc::diag::Code::ALL
+        .iter()
+        .map(|code| code.as_str())
+        .filter(|code| {
+            let rendered = format!("[{code}] Error:");
+            !snapshots.iter().any(|s| s.contains(&rendered))
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "no tests/fail/**/*.stderr snapshot renders {missing:?}: add a compile-fail \
+         test for each and bless it (BLESS=1)"
+    );
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -122,6 +158,8 @@ fn run_suite(dir: &str, kind: Kind) {
     assert!(failures.is_empty(), "{summary}");
 }
 
+/// The test programs under `dir`: `.plat` files, not counting the
+/// folders of a test's own modules (see [`module_dir`]).
 fn collect(dir: &Path, recursive: bool, out: &mut Vec<PathBuf>) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
@@ -129,13 +167,33 @@ fn collect(dir: &Path, recursive: bool, out: &mut Vec<PathBuf>) {
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
-            if recursive {
+            if recursive && !path.with_extension("plat").is_file() {
                 collect(&path, recursive, out);
             }
         } else if path.extension().is_some_and(|e| e == "plat") {
             out.push(path);
         }
     }
+}
+
+/// Every file under `dir` (recursively) whose name ends in `.ext`.
+fn collect_ext(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_ext(&path, ext, out);
+        } else if path.extension().is_some_and(|e| e == ext) {
+            out.push(path);
+        }
+    }
+}
+
+/// The folder holding test `rel`'s own modules: `NAME/` beside `NAME.plat`.
+fn module_dir(root: &Path, rel: &str) -> PathBuf {
+    root.join(rel).with_extension("")
 }
 
 /// A fresh directory per case: `target/tmp/golden/tests__run__area__name`.
@@ -171,9 +229,8 @@ fn check_case(root: &Path, rel: &str, kind: Kind) -> Result<(), String> {
 struct Header {
     run: bool,
     compile_fail: bool,
-    /// `// compile-fail build`: the error is found by `plat build` (during
-    /// monomorphisation), not by `plat check`.
-    fail_in_build: bool,
+    /// The command that finds the errors of a compile-fail test.
+    fail_by: FailBy,
     exit_code: i32,
     stderr_contains: Vec<String>,
     args: Vec<String>,
@@ -197,7 +254,10 @@ impl Header {
                 h.compile_fail = true;
             } else if body == "compile-fail build" {
                 h.compile_fail = true;
-                h.fail_in_build = true;
+                h.fail_by = FailBy::Build;
+            } else if body == "compile-fail test" {
+                h.compile_fail = true;
+                h.fail_by = FailBy::Test;
             } else if let Some((key, value)) = body.split_once(':') {
                 let value = value.trim();
                 match key.trim() {
@@ -219,6 +279,18 @@ impl Header {
         }
         Ok(h)
     }
+}
+
+/// The command a compile-fail test runs (see the header directives).
+#[derive(Clone, Copy, Default, PartialEq)]
+enum FailBy {
+    /// `plat check`: most errors.
+    #[default]
+    Check,
+    /// `plat build`: errors found during monomorphisation.
+    Build,
+    /// `plat test`: malformed `test` blocks, checked only in that mode.
+    Test,
 }
 
 // ------------------------------------------------------------ processes
@@ -500,18 +572,28 @@ fn indent(text: &str) -> String {
 /// An expected diagnostic (`// ERROR E0200 text`, where `text` is a part
 /// of the message) or an actual one (`PATH:LINE:COL: error[E0200]: text`).
 struct Diag {
+    /// The file, relative to the workspace root.
+    file: String,
     line: usize,
     code: String,
     text: String,
 }
 
-fn expected_errors(source: &str) -> Vec<Diag> {
+impl Diag {
+    fn key(&self) -> (&str, usize, &str) {
+        (self.file.as_str(), self.line, self.code.as_str())
+    }
+}
+
+/// The `// ERROR` comments of `source` (the file `rel`).
+fn expected_errors(rel: &str, source: &str) -> Vec<Diag> {
     let mut out = Vec::new();
     for (i, line) in source.lines().enumerate() {
         for part in line.split("// ERROR").skip(1) {
             let part = part.trim();
             let (code, text) = part.split_once(char::is_whitespace).unwrap_or((part, ""));
             out.push(Diag {
+                file: rel.to_string(),
                 line: i + 1,
                 code: code.to_string(),
                 text: text.trim().to_string(),
@@ -519,6 +601,21 @@ fn expected_errors(source: &str) -> Vec<Diag> {
         }
     }
     out
+}
+
+/// The `// ERROR` comments of test `rel` and of its own modules.
+fn all_expected_errors(root: &Path, rel: &str, source: &str) -> Result<Vec<Diag>, String> {
+    let mut out = expected_errors(rel, source);
+    let mut modules = Vec::new();
+    collect_ext(&module_dir(root, rel), "plat", &mut modules);
+    modules.sort();
+    for module in modules {
+        let text = fs::read_to_string(&module)
+            .map_err(|e| format!("cannot read {}: {e}", module.display()))?;
+        let module_rel = module.strip_prefix(root).unwrap_or(&module);
+        out.extend(expected_errors(&module_rel.to_string_lossy(), &text));
+    }
+    Ok(out)
 }
 
 fn parse_short(stderr: &str) -> Vec<Diag> {
@@ -531,13 +628,13 @@ fn parse_short(stderr: &str) -> Vec<Diag> {
             continue;
         };
         let mut parts = location.rsplitn(3, ':');
-        let (_col, line_no) = (parts.next(), parts.next());
-        if let Some(n) = line_no.and_then(|l| l.parse().ok()) {
-            let (code, text) = (code.to_string(), message.to_string());
+        let (_col, line_no, file) = (parts.next(), parts.next(), parts.next());
+        if let (Some(n), Some(file)) = (line_no.and_then(|l| l.parse().ok()), file) {
             out.push(Diag {
+                file: file.to_string(),
                 line: n,
-                code,
-                text,
+                code: code.to_string(),
+                text: message.to_string(),
             });
         }
     }
@@ -545,71 +642,68 @@ fn parse_short(stderr: &str) -> Vec<Diag> {
 }
 
 fn check_fail(root: &Path, rel: &str, source: &str, scratch: &Path) -> Result<(), String> {
-    let repro = format!(
-        "reproduce: cd {} && NO_COLOR=1 {PLAT} check {rel} --diagnostic-format=short",
-        root.display()
-    );
-    let expected = expected_errors(source);
+    let expected = all_expected_errors(root, rel, source)?;
     if expected.is_empty() {
         return Err("a compile-fail test needs at least one `// ERROR E0xxx` comment".into());
     }
-    let in_build = Header::parse(source)?.fail_in_build;
     let exe = scratch.join("exe");
     let exe = exe.to_string_lossy();
-    let args: Vec<&str> = if in_build {
-        vec!["build", rel, "-o", &exe, "--diagnostic-format=short"]
-    } else {
-        vec!["check", rel, "--diagnostic-format=short"]
+    let args: Vec<&str> = match Header::parse(source)?.fail_by {
+        FailBy::Check => vec!["check", rel],
+        FailBy::Build => vec!["build", rel, "-o", &exe],
+        FailBy::Test => vec!["test", rel],
     };
-    let check = exec(plat(root, &args), scratch, "check")?;
+    let short = [&args[..], &["--diagnostic-format=short"]].concat();
+    let shown = format!("plat {}", short.join(" "));
+    let repro = format!("reproduce: cd {} && NO_COLOR=1 {shown}", root.display());
+    let check = exec(plat(root, &short), scratch, "check")?;
     let actual = parse_short(&check.stderr);
 
     let mut report = String::new();
     if check.timed_out {
-        let _ = writeln!(report, "`plat check` timed out after {:?}", timeout());
+        let _ = writeln!(report, "`{shown}` timed out after {:?}", timeout());
     } else if check.code != 1 {
         let _ = writeln!(
             report,
-            "`plat check`: EXPECTED exit code 1, FOUND {}",
+            "`{shown}`: EXPECTED exit code 1, FOUND {}",
             check.status
         );
     }
-    let want: BTreeSet<(usize, &str)> =
-        expected.iter().map(|e| (e.line, e.code.as_str())).collect();
-    let got: BTreeSet<(usize, &str)> = actual.iter().map(|a| (a.line, a.code.as_str())).collect();
-    for (line, code) in want.difference(&got) {
-        let _ = writeln!(report, "missing: line {line}: error[{code}]");
+    let want: BTreeSet<(&str, usize, &str)> = expected.iter().map(Diag::key).collect();
+    let got: BTreeSet<(&str, usize, &str)> = actual.iter().map(Diag::key).collect();
+    for (file, line, code) in want.difference(&got) {
+        let _ = writeln!(report, "missing: {file}:{line}: error[{code}]");
     }
-    for (line, code) in got.difference(&want) {
-        let _ = writeln!(report, "unexpected: line {line}: error[{code}]");
+    for (file, line, code) in got.difference(&want) {
+        let _ = writeln!(report, "unexpected: {file}:{line}: error[{code}]");
     }
-    for e in expected
-        .iter()
-        .filter(|e| got.contains(&(e.line, e.code.as_str())))
-    {
-        let same = |a: &Diag| a.line == e.line && a.code == e.code && a.text.contains(&e.text);
+    for e in expected.iter().filter(|e| got.contains(&e.key())) {
+        let same = |a: &Diag| a.key() == e.key() && a.text.contains(&e.text);
         if !actual.iter().any(same) {
             let _ = writeln!(
                 report,
-                "line {}: no error[{}] message contains {:?}",
-                e.line, e.code, e.text
+                "{}:{}: no error[{}] message contains {:?}",
+                e.file, e.line, e.code, e.text
             );
         }
     }
-    check_snapshot(root, rel, scratch, &mut report)?;
+    check_snapshot(root, rel, &args, scratch, &mut report)?;
     if report.is_empty() {
         return Ok(());
     }
     Err(format!(
-        "{repro}\n{report}stderr of `plat check --diagnostic-format=short`:\n{}",
+        "{repro}\n{report}stderr of `{shown}`:\n{}",
         indent(&check.stderr)
     ))
 }
 
-/// Compares (or with `BLESS=1` rewrites) `NAME.stderr`, the full rendering.
+/// Compares (or with `BLESS=1` rewrites) `NAME.stderr`, the full rendering
+/// of the command that finds the errors (`args`: `check FILE` or `build
+/// FILE -o EXE`).
 fn check_snapshot(
     root: &Path,
     rel: &str,
+    args: &[&str],
     scratch: &Path,
     report: &mut String,
 ) -> Result<(), String> {
@@ -618,7 +712,7 @@ fn check_snapshot(
     if !bless && !snapshot.exists() {
         return Ok(());
     }
-    let full = exec(plat(root, &["check", rel]), scratch, "full")?;
+    let full = exec(plat(root, args), scratch, "full")?;
     if bless {
         return fs::write(&snapshot, &full.stderr).map_err(|e| format!("cannot bless: {e}"));
     }

@@ -1,5 +1,6 @@
 //! Looking things up in classes and enums: parents, fields and methods
-//! along the inheritance chain, with type arguments substituted.
+//! along the inheritance chain, with type arguments substituted, and the
+//! type a declaration's own methods see (`owner_type`).
 
 use super::Checker;
 use crate::hir::{self, AdtId, AdtKind, FnId, Ty};
@@ -131,4 +132,20 @@ pub(crate) fn class_within(checker: &Checker, inner: AdtId, outer: AdtId) -> boo
         cur = parent_of(checker, c);
     }
     false
+}
+
+/// `Name<T, U>` for a declaration with parameters `T, U`.
+pub(crate) fn owner_type(checker: &Checker, id: AdtId) -> Ty {
+    match checker.adt(id).kind {
+        hir::AdtKind::Newtype { .. } => Ty::Newtype(id),
+        _ => Ty::Adt(
+            id,
+            checker
+                .adt(id)
+                .generics
+                .iter()
+                .map(|p| Ty::Param(*p))
+                .collect(),
+        ),
+    }
 }

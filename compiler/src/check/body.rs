@@ -5,8 +5,9 @@
 
 use std::collections::HashMap;
 
-use super::items::Generics;
-use super::{adt, naming, types, Checker, FnSig, ParamSig};
+use super::adt::{self, owner_type};
+use super::types::{self, Generics};
+use super::Checker;
 use crate::diag::{Code, Diagnostic};
 use crate::hir::{self, AdtId, FnId, LocalId, ParamId, Ty};
 use crate::source::Span;
@@ -32,6 +33,24 @@ impl<'t> Expect<'t> {
     }
 }
 
+/// An open closure or spawn body.
+pub(crate) struct Frame {
+    pub captures: Vec<LocalId>,
+    pub span: Span,
+    pub kind: hir::FnKind,
+}
+
+/// A lifted body waiting for its enclosing function's final locals.
+pub(crate) struct PendingFn {
+    pub id: FnId,
+    pub kind: hir::FnKind,
+    pub params: Vec<LocalId>,
+    pub ret: Ty,
+    pub body: hir::Block,
+    pub captures: Vec<LocalId>,
+    pub span: Span,
+}
+
 pub(crate) struct FnChecker<'c> {
     pub c: &'c mut Checker,
     pub locals: Vec<hir::Local>,
@@ -52,11 +71,11 @@ pub(crate) struct FnChecker<'c> {
     /// The closure depth (number of open bodies) each local was declared at.
     pub local_depth: Vec<u32>,
     /// Open closure and spawn bodies, innermost last.
-    pub frames: Vec<super::closure::Frame>,
+    pub frames: Vec<Frame>,
     /// In a spawn body: the result type, once a `return` decided it.
     pub ret_infer: Option<Option<Ty>>,
     /// Bodies lifted out of this function, waiting for its final locals.
-    pub pending: Vec<super::closure::PendingFn>,
+    pub pending: Vec<PendingFn>,
     /// Scope locals of the enclosing `concurrent` blocks.
     pub concurrent: Vec<LocalId>,
     /// The name of the function being checked (for labels).
@@ -178,92 +197,6 @@ impl<'c> FnChecker<'c> {
 
     pub fn local_ty(&self, id: LocalId) -> Ty {
         self.locals[id.0 as usize].ty.clone()
-    }
-}
-
-/// Resolves a function's signature (defaults are filled in later by
-/// [`check_defaults`], once every function is known).
-pub(crate) fn signature(
-    checker: &mut Checker,
-    decl: &ast::FnDecl,
-    owner: Option<AdtId>,
-    generics: Generics,
-    is_pub: bool,
-    is_init: bool,
-) -> FnSig {
-    let mut params: Vec<ParamSig> = Vec::new();
-    for param in &decl.params {
-        naming::check_snake_case(checker, &param.name, "parameter");
-        if let Some(first) = params.iter().find(|p| p.name == param.name.name) {
-            let first_span = first.span;
-            checker.error(
-                Diagnostic::new(
-                    Code::DuplicateLocal,
-                    format!("the parameter `{}` is declared twice", param.name.name),
-                    param.name.span,
-                    "declared again here",
-                )
-                .with_label(first_span, "first declared here"),
-            );
-        }
-        let ty = types::resolve(checker, &param.ty, &generics);
-        params.push(ParamSig {
-            name: param.name.name.clone(),
-            ty,
-            default: None,
-            span: param.name.span,
-        });
-    }
-    let self_ty = owner.map(|id| owner_type(checker, id));
-    let ret = match (&decl.ret, is_init) {
-        (_, true) => {
-            let own = self_ty.clone().unwrap_or(Ty::Error);
-            if let Some(t) = &decl.ret {
-                let declared = types::resolve(checker, t, &generics);
-                if !declared.fits(&own) {
-                    let shown = checker.show(&own);
-                    checker.error(Diagnostic::new(
-                        Code::TypeMismatch,
-                        format!("`init` returns `{shown}`"),
-                        t.span,
-                        "must be the class itself",
-                    ));
-                }
-            }
-            own
-        }
-        (Some(t), false) => types::resolve(checker, t, &generics),
-        (None, false) => Ty::Unit,
-    };
-    FnSig {
-        name: decl.name.name.clone(),
-        generics: generics.iter().map(|(_, p)| *p).collect(),
-        owner,
-        params,
-        ret,
-        name_span: decl.name.span,
-        is_pub,
-        is_init,
-        is_virtual: decl.modifiers.is_virtual,
-        is_override: decl.modifiers.is_override,
-        slot: None,
-        module: checker.cur,
-    }
-}
-
-/// `Name<T, U>` for a declaration with parameters `T, U`.
-pub(crate) fn owner_type(checker: &Checker, id: AdtId) -> Ty {
-    match checker.adt(id).kind {
-        hir::AdtKind::Newtype { .. } => Ty::Newtype(id),
-        _ => Ty::Adt(
-            id,
-            checker
-                .adt(id)
-                .generics
-                .iter()
-                .map(|p| Ty::Param(*p))
-                .collect(),
-        ),
     }
 }
 

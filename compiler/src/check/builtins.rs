@@ -1,29 +1,9 @@
 //! The built-in functions and the methods of built-in types, as tables the
 //! call checker binds arguments against.
 
+use super::builtin_sig::{BuiltinParam, BuiltinSig, ParamTy};
+use super::sys_builtins;
 use crate::hir::{Builtin, Ty};
-
-/// The type a built-in parameter accepts.
-#[derive(Clone, Debug)]
-pub(crate) enum ParamTy {
-    Exactly(Ty),
-    /// Any type with a value (`print`).
-    Any,
-}
-
-#[derive(Clone, Debug)]
-pub(crate) struct BuiltinParam {
-    pub name: &'static str,
-    pub ty: ParamTy,
-    pub optional: bool,
-}
-
-#[derive(Clone, Debug)]
-pub(crate) struct BuiltinSig {
-    pub op: Builtin,
-    pub params: Vec<BuiltinParam>,
-    pub ret: Ty,
-}
 
 const fn p(name: &'static str, ty: Ty) -> BuiltinParam {
     BuiltinParam {
@@ -103,12 +83,6 @@ const BUILTIN_NAMES: &[&str] = &[
     "is_cancelled",
 ];
 
-/// Every built-in function name.
-#[cfg(test)]
-pub(crate) fn all_names() -> &'static [&'static str] {
-    BUILTIN_NAMES
-}
-
 pub(crate) fn is_builtin_name(name: &str) -> bool {
     BUILTIN_NAMES.contains(&name)
 }
@@ -170,7 +144,7 @@ pub(crate) fn function(name: &str) -> Option<BuiltinSig> {
             vec![p("value", Ty::FLOAT64), p("decimals", Ty::INT32)],
             Ty::String,
         ),
-        _ => return super::sys_builtins::function(name),
+        _ => return sys_builtins::function(name),
     };
     Some(BuiltinSig { op, params, ret })
 }
@@ -298,3 +272,16 @@ pub(crate) const STRING_METHODS: &[&str] = &[
     "pad_left",
     "pad_right",
 ];
+
+/// The runtime function of every system built-in (for the test that the
+/// compiler's tables and the runtime's exports agree).
+#[cfg(test)]
+pub(crate) fn sys_runtime_symbols() -> Vec<&'static str> {
+    BUILTIN_NAMES
+        .iter()
+        .filter_map(|name| match sys_builtins::function(name)?.op {
+            Builtin::Sys(symbol) => Some(symbol),
+            _ => None,
+        })
+        .collect()
+}

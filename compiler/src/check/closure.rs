@@ -10,30 +10,12 @@
 //! Lifted bodies share the enclosing function's locals (`LocalId`s stay
 //! valid); codegen loads the captures from the environment on entry.
 
-use super::body::{Expect, FnChecker};
+use super::body::{Expect, FnChecker, Frame, PendingFn};
 use super::naming;
 use crate::diag::{Code, Diagnostic};
 use crate::hir::{self, ExprKind, FnId, FnKind, LocalId, Stmt, Ty};
 use crate::source::Span;
 use crate::syntax::ast;
-
-/// An open closure or spawn body.
-pub(crate) struct Frame {
-    pub captures: Vec<LocalId>,
-    pub span: Span,
-    pub kind: FnKind,
-}
-
-/// A lifted body waiting for its enclosing function's final locals.
-pub(crate) struct PendingFn {
-    pub id: FnId,
-    pub kind: FnKind,
-    pub params: Vec<LocalId>,
-    pub ret: Ty,
-    pub body: hir::Block,
-    pub captures: Vec<LocalId>,
-    pub span: Span,
-}
 
 /// What an enclosing body's checker state was, to restore after a nested one.
 struct Saved {

@@ -5,7 +5,7 @@
 //! `Dict.get` and `Dict.remove` return `Option<V>`, like `List.get` and
 //! indexing; `get_or` gives a default instead.
 
-use super::builtins::{BuiltinParam, BuiltinSig, ParamTy};
+use super::builtin_sig::{BuiltinParam, BuiltinSig, ParamTy};
 use crate::hir::{AdtId, Builtin, Ty};
 
 fn p(name: &'static str, ty: Ty) -> BuiltinParam {

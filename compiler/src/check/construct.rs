@@ -2,9 +2,10 @@
 //! one taking every field, or a newtype's), `super.init(...)` and other
 //! `super` calls, and enum variants `E::V` / `E::V(field0 = ...)`.
 
-use super::adt;
-use super::body::{owner_type, Expect, FnChecker};
-use super::call::{BindParam, Callee};
+use super::adt::{self, owner_type};
+use super::args::BindParam;
+use super::body::{Expect, FnChecker};
+use super::call::Callee;
 use super::infer::Inference;
 use crate::diag::{did_you_mean, Code, Diagnostic};
 use crate::hir::{self, AdtId, AdtKind, ExprKind, Ty};
@@ -162,7 +163,7 @@ impl FnChecker<'_> {
             if segs.len() == 1 && type_name.name == "List" {
                 return self.list_static_call(method, args, span, expect);
             }
-            if segs.len() == 1 && super::sync_lib::is_lib_type(&type_name.name) {
+            if segs.len() == 1 && super::lib_types::is_lib_type(&type_name.name) {
                 return self.lib_static_call(&type_name.name, method, args, span, expect);
             }
             if type_name.name == "Thread" {

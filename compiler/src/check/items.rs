@@ -1,19 +1,20 @@
-//! Collecting items: type names, then class/enum/newtype bodies, then
-//! function and method signatures, then virtual method tables, then
-//! parameter defaults. Returns every function declaration by [`FnId`].
+//! Collecting items, one function per phase (see [`collect`]): module
+//! namespaces, type names, then class/enum/newtype bodies (with the
+//! inheritance checks), then function and method signatures, then
+//! virtual method tables, then parameter defaults. Returns every
+//! function declaration by [`FnId`].
 
 use std::collections::HashMap;
 
-use super::{
-    adt, body, builtins, naming, types, AdtExtra, Checker, ModInfo, SourceModule, TypeName,
-};
+use super::adt::owner_type;
+use super::signature::{declare_fn, declare_generics, declare_method};
+use super::types::{self, Generics};
+use super::{adt, body, naming, test_blocks, AdtExtra, Checker, ModInfo, Mode, TypeName};
 use crate::diag::{Code, Diagnostic};
 use crate::hir::{self, AdtId, AdtKind, FnId, ParamId, Ty, VtableEntry};
+use crate::modules::SourceModule;
 use crate::source::Span;
 use crate::syntax::ast;
-
-/// Names in scope for type parameters: `(name, id)`.
-pub(crate) type Generics = Vec<(String, ParamId)>;
 
 /// Declares the built-in `Option<T>`, `Result<T, E>` and `MemoryOrder`
 /// (AdtIds 0, 1 and 2).
@@ -128,17 +129,6 @@ fn add_adt(
     id
 }
 
-/// Declares type parameters `<T, U>` of a declaration.
-fn declare_generics(checker: &mut Checker, idents: &[ast::Ident]) -> Generics {
-    idents
-        .iter()
-        .map(|g| {
-            naming::check_title_case(checker, g, "type parameter");
-            (g.name.clone(), checker.new_param(&g.name))
-        })
-        .collect()
-}
-
 /// Reports a second definition of a type name; returns whether `name` is free.
 fn type_name_free(checker: &mut Checker, name: &ast::Ident) -> bool {
     let first = if types::is_builtin_type(&name.name) {
@@ -175,11 +165,29 @@ struct Declared<'m> {
     generics: Generics,
 }
 
+/// Runs the declaration phases over every module, in order; returns the
+/// function declarations by [`FnId`] (their bodies are checked later).
 pub(crate) fn collect<'m>(
     checker: &mut Checker,
     modules: &'m [SourceModule],
 ) -> Vec<&'m ast::FnDecl> {
     declare_prelude(checker);
+    declare_modules(checker, modules);
+    let declared = declare_type_names(checker, modules);
+    resolve_type_bodies(checker, &declared);
+    break_inheritance_cycles(checker, &declared);
+    check_inherited_field_names(checker, &declared);
+    let mut decls = declare_functions(checker, modules);
+    decls.extend(declare_methods(checker, &declared));
+    build_vtables(checker, &declared);
+    check_defaults(checker, &decls);
+    check_test_block_names(checker, modules);
+    decls
+}
+
+/// Enters every module's namespace (its prefix and `use` aliases) and
+/// checks that a module's `mod` line names its place.
+fn declare_modules(checker: &mut Checker, modules: &[SourceModule]) {
     for (i, m) in modules.iter().enumerate() {
         let aliases = m
             .ast
@@ -213,7 +221,11 @@ pub(crate) fn collect<'m>(
             }
         }
     }
-    // 1. Type names.
+}
+
+/// Phase 1: every type name (classes, enums, newtypes with placeholder
+/// bodies; aliases with their written type).
+fn declare_type_names<'m>(checker: &mut Checker, modules: &'m [SourceModule]) -> Vec<Declared<'m>> {
     let mut declared: Vec<Declared> = Vec::new();
     for (mi, module) in modules.iter().enumerate() {
         checker.cur = mi;
@@ -251,8 +263,13 @@ pub(crate) fn collect<'m>(
             });
         }
     }
-    // 2. Bodies of types.
-    for d in &declared {
+    declared
+}
+
+/// Phase 2: class fields, enum variants and newtype bodies, now that
+/// every type name is known.
+fn resolve_type_bodies(checker: &mut Checker, declared: &[Declared]) {
+    for d in declared {
         checker.cur = d.module;
         let kind = match d.item {
             ast::ItemKind::Class(c) => class_body(checker, c, &d.generics),
@@ -264,9 +281,14 @@ pub(crate) fn collect<'m>(
         };
         checker.adts[d.id.0 as usize].kind = kind;
     }
-    break_inheritance_cycles(checker, &declared);
-    check_inherited_field_names(checker, &declared);
-    // 3. Signatures.
+}
+
+/// Phase 3a: the signatures of top-level functions, and of the root
+/// module's test or bench blocks when checking for `plat test`/`bench`.
+fn declare_functions<'m>(
+    checker: &mut Checker,
+    modules: &'m [SourceModule],
+) -> Vec<&'m ast::FnDecl> {
     let mut decls: Vec<&ast::FnDecl> = Vec::new();
     for (mi, module) in modules.iter().enumerate() {
         checker.cur = mi;
@@ -278,13 +300,20 @@ pub(crate) fn collect<'m>(
             }
         }
     }
-    if checker.mode != super::Mode::Program {
+    if checker.mode != Mode::Program {
         if let Some(root) = modules.first() {
             checker.cur = 0;
-            decls.extend(super::test_blocks::declare(checker, &root.ast));
+            decls.extend(test_blocks::declare(checker, &root.ast));
         }
     }
-    for d in &declared {
+    decls
+}
+
+/// Phase 3b: the signatures of methods and `init`s (at most one per
+/// class).
+fn declare_methods<'m>(checker: &mut Checker, declared: &[Declared<'m>]) -> Vec<&'m ast::FnDecl> {
+    let mut decls: Vec<&ast::FnDecl> = Vec::new();
+    for d in declared {
         checker.cur = d.module;
         let (methods, inits): (&[ast::FnDecl], &[ast::FnDecl]) = match d.item {
             ast::ItemKind::Class(c) => (&c.methods, &c.inits),
@@ -311,16 +340,28 @@ pub(crate) fn collect<'m>(
             }
         }
     }
-    // 4. Virtual method tables, parents before children.
+    decls
+}
+
+/// Phase 4: virtual method tables, parents before children.
+fn build_vtables(checker: &mut Checker, declared: &[Declared]) {
     let mut done = vec![false; checker.adts.len()];
-    for d in &declared {
+    for d in declared {
         checker.cur = d.module;
         build_vtable(checker, d.id, &mut done);
     }
-    // 5. Parameter defaults, now that every function is known.
+}
+
+/// Phase 5: parameter defaults, now that every function is known.
+fn check_defaults(checker: &mut Checker, decls: &[&ast::FnDecl]) {
     for (i, decl) in decls.iter().enumerate() {
         body::check_defaults(checker, FnId(i as u32), decl);
     }
+}
+
+/// `test` and `bench` block names are snake_case and never `pub`
+/// (checked in every mode, so `plat build` reports them too).
+fn check_test_block_names(checker: &mut Checker, modules: &[SourceModule]) {
     checker.cur = 0;
     for item in modules.iter().flat_map(|m| &m.ast.items) {
         if let ast::ItemKind::Test { name, .. } | ast::ItemKind::Bench { name, .. } = &item.kind {
@@ -335,7 +376,6 @@ pub(crate) fn collect<'m>(
             }
         }
     }
-    decls
 }
 
 fn class_body(checker: &mut Checker, c: &ast::ClassDecl, generics: &Generics) -> AdtKind {
@@ -449,7 +489,7 @@ fn break_inheritance_cycles(checker: &mut Checker, declared: &[Declared]) {
 /// A class may not declare a field its ancestors already have.
 fn check_inherited_field_names(checker: &mut Checker, declared: &[Declared]) {
     for d in declared {
-        let own = body::owner_type(checker, d.id);
+        let own = owner_type(checker, d.id);
         let Some(parent) = adt::parent_ty(checker, &own) else {
             continue;
         };
@@ -481,129 +521,6 @@ fn check_inherited_field_names(checker: &mut Checker, declared: &[Declared]) {
             );
         }
     }
-}
-
-/// Declares one top-level function. Returns false when it is rejected.
-fn declare_fn(checker: &mut Checker, decl: &ast::FnDecl, is_pub: bool) -> bool {
-    declare_fn_as(checker, decl, is_pub, None)
-}
-
-/// Declares a top-level function under `key` (default: its qualified
-/// name; `test_blocks` declares hooks under their block's name).
-pub(super) fn declare_fn_as(
-    checker: &mut Checker,
-    decl: &ast::FnDecl,
-    is_pub: bool,
-    key: Option<String>,
-) -> bool {
-    let name = &decl.name;
-    naming::check_snake_case(checker, name, "function");
-    // Decision 12: only modules may reuse a built-in function's name.
-    if checker.cur == 0 && builtins::is_builtin_name(&name.name) {
-        checker.error(
-            Diagnostic::new(
-                Code::BuiltinShadowed,
-                format!(
-                    "`{}` is a built-in function and cannot be redefined",
-                    name.name
-                ),
-                name.span,
-                "this reuses a built-in name",
-            )
-            .with_hint(format!("rename it, for example `my_{}`", name.name)),
-        );
-        return false;
-    }
-    let key = key.unwrap_or_else(|| checker.qualify(&name.name));
-    if let Some(&first) = checker.fn_by_name.get(&key) {
-        let first_span = checker.fns[first.0 as usize].name_span;
-        checker.error(
-            Diagnostic::new(
-                Code::DuplicateDefinition,
-                format!("the function `{}` is defined twice", name.name),
-                name.span,
-                "second definition",
-            )
-            .with_label(first_span, "first defined here"),
-        );
-        return false;
-    }
-    for (what, flag) in [
-        ("`virtual`", decl.modifiers.is_virtual),
-        ("`override`", decl.modifiers.is_override),
-    ] {
-        if flag {
-            checker.error(Diagnostic::new(
-                Code::UnexpectedToken,
-                format!("{what} is only allowed on methods"),
-                name.span,
-                "a top-level function",
-            ));
-        }
-    }
-    let generics = declare_generics(checker, &decl.generics);
-    let sig = body::signature(checker, decl, None, generics, is_pub, false);
-    let id = FnId(checker.fns.len() as u32);
-    checker.fn_by_name.insert(key, id);
-    checker.fns.push(sig);
-    true
-}
-
-/// Declares a method (or `init`) of a class or enum.
-fn declare_method(
-    checker: &mut Checker,
-    owner: AdtId,
-    owner_generics: &Generics,
-    decl: &ast::FnDecl,
-    is_init: bool,
-) -> bool {
-    let name = &decl.name;
-    if !is_init {
-        naming::check_snake_case(checker, name, "method");
-    }
-    let key = if is_init { "init" } else { name.name.as_str() };
-    if let Some(&first) = checker.extra(owner).methods.get(key) {
-        let first_span = checker.fns[first.0 as usize].name_span;
-        checker.error(
-            Diagnostic::new(
-                Code::DuplicateDefinition,
-                format!("the method `{key}` is defined twice"),
-                name.span,
-                "second definition",
-            )
-            .with_label(first_span, "first defined here"),
-        );
-        return false;
-    }
-    let mut generics = owner_generics.clone();
-    let own = declare_generics(checker, &decl.generics);
-    if decl.modifiers.is_virtual || decl.modifiers.is_override {
-        if let Some((_, _)) = own.first() {
-            checker.error(Diagnostic::not_supported(
-                "generic virtual methods",
-                decl.name.span,
-            ));
-        }
-        if !checker.extra(owner).is_class {
-            checker.error(Diagnostic::new(
-                Code::UnexpectedToken,
-                "only class methods can be `virtual` or `override`",
-                name.span,
-                "an enum method",
-            ));
-        }
-    }
-    generics.extend(own);
-    let is_pub = decl.modifiers.is_pub || is_init;
-    let sig = body::signature(checker, decl, Some(owner), generics, is_pub, is_init);
-    let id = FnId(checker.fns.len() as u32);
-    checker.fns.push(sig);
-    let extra = &mut checker.adt_extra[owner.0 as usize];
-    extra.methods.insert(key.to_owned(), id);
-    if is_init {
-        extra.init = Some(id);
-    }
-    true
 }
 
 /// Builds the vtable of class `id` after its parent's: inherited slots

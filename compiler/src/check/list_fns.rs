@@ -15,8 +15,8 @@
 //! `all` starts from `true` and stops at the first element for which the
 //! predicate is false.
 
+use super::args::BindParam;
 use super::body::FnChecker;
-use super::call::BindParam;
 use crate::hir::{self, ExprKind, Stmt, Ty, UnOp};
 use crate::source::Span;
 use crate::syntax::ast;

@@ -4,7 +4,7 @@
 //! and `List.with_capacity(capacity =)`.
 
 use super::body::{Expect, FnChecker};
-use super::builtins::{BuiltinParam, BuiltinSig, ParamTy};
+use super::builtin_sig::{BuiltinParam, BuiltinSig, ParamTy};
 use crate::diag::{Code, Diagnostic};
 use crate::hir::{self, Builtin, Ty};
 use crate::source::Span;

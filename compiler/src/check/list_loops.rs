@@ -26,8 +26,8 @@
 //! does. `Dict.for_each` visits the entries in insertion order, as they
 //! were when the call began (the keys and values are copied first).
 
+use super::args::BindParam;
 use super::body::FnChecker;
-use super::call::BindParam;
 use crate::diag::{Code, Diagnostic};
 use crate::hir::{self, BinOp, Builtin, ExprKind, LocalId, Stmt, Ty};
 use crate::source::Span;

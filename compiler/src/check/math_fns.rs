@@ -9,8 +9,8 @@
 //! (`math_max(a = 0, b = n8)` is an `Int8`). Two different numeric
 //! types are an error (E0200), as mixing them in `+` is.
 
+use super::args::BindParam;
 use super::body::{Expect, FnChecker};
-use super::call::BindParam;
 use super::infer::Inference;
 use super::literal::is_context_typed;
 use crate::diag::{Code, Diagnostic};

@@ -9,10 +9,44 @@
 //! signature, then virtual method tables; finally each body is checked by
 //! a [`body::FnChecker`]. Items may therefore appear in any order and refer
 //! to each other recursively.
+//!
+//! # Layers
+//!
+//! The modules form a DAG; each uses only modules of the layers above it
+//! (and of its own layer where an arrow says so):
+//!
+//! 1. this file: the state of a run ([`Checker`], [`FnSig`], [`TypeName`],
+//!    ...), which every module below uses.
+//! 2. leaves over that state: `naming` (case rules), `infer` (type
+//!    argument inference), `adt` (parents, fields, methods, `owner_type`),
+//!    `builtin_sig` (what a built-in's signature is).
+//! 3. tables of built-ins: `sys_builtins` <- `builtins`, `collections`;
+//!    the library types: `lib_types`.
+//! 4. `types`: type expressions to types, under a [`types::Generics`] scope.
+//! 5. `signature`: function and method signatures, declared into the
+//!    checker's tables.
+//! 6. `body`: the per-function [`body::FnChecker`] and the entry points
+//!    that check a body or a parameter default.
+//! 7. the `impl FnChecker` blocks, one construct family each: `args`,
+//!    `literal`, `ops` (-> `literal`), `pattern`, `stmt` (-> `literal`),
+//!    `expr`, `closure`, `list_fns` (-> `args`), `list_loops` (-> `args`),
+//!    `list_lib`, `math_fns` (-> `args`, `literal`), `sync_lib`
+//!    (-> `args`), `call` (-> `args`, `list_fns`, `list_loops`), `construct` (-> `args`,
+//!    `call`).
+//!    They call each other's methods freely (an expression contains
+//!    calls, a call contains expressions); that recursion goes through
+//!    `FnChecker`'s methods, not through imports.
+//! 8. `test_blocks` (declares through `signature`), then `items`, which
+//!    runs the declaration phases.
+//! 9. `program`: the run itself, [`check`] and [`check_mode`].
+//!
+//! `tests_layers.rs` reads the sources and fails on a cycle.
 
 mod adt;
+mod args;
 mod body;
-mod builtins;
+mod builtin_sig;
+pub(crate) mod builtins;
 mod call;
 mod closure;
 mod collections;
@@ -20,6 +54,7 @@ mod construct;
 mod expr;
 mod infer;
 mod items;
+mod lib_types;
 mod list_fns;
 mod list_lib;
 mod list_loops;
@@ -28,11 +63,18 @@ mod math_fns;
 mod naming;
 mod ops;
 mod pattern;
+mod program;
+mod signature;
 mod stmt;
 mod sync_lib;
-pub(crate) mod sys_builtins;
+mod sys_builtins;
 mod test_blocks;
 mod types;
+
+#[cfg(test)]
+mod tests_layers;
+
+pub use program::{check, check_mode};
 
 use std::collections::HashMap;
 
@@ -87,13 +129,6 @@ pub(crate) struct AdtExtra {
     pub init: Option<FnId>,
     pub is_class: bool,
     pub is_pub: bool,
-}
-
-/// One source file of the program, as the driver loaded it.
-pub struct SourceModule {
-    /// `["std", "json"]`; empty for the root module (the file compiled).
-    pub path: Vec<String>,
-    pub ast: ast::Module,
 }
 
 /// A module's namespace: the prefix of its items' names and its imports.
@@ -217,69 +252,4 @@ impl TyNames for Checker {
     fn param_name(&self, id: ParamId) -> &str {
         &self.params[id.0 as usize]
     }
-}
-
-/// Checks a parsed program: the root module first, then the modules it
-/// imports. Returns the HIR when there was no error.
-pub fn check(modules: &[SourceModule], file_span: Span) -> (Option<hir::Program>, Vec<Diagnostic>) {
-    check_mode(modules, file_span, Mode::Program)
-}
-
-/// [`check`] for `mode`: a test or bench build checks the root module's
-/// blocks of that kind and needs no `main`.
-pub fn check_mode(
-    modules: &[SourceModule],
-    file_span: Span,
-    mode: Mode,
-) -> (Option<hir::Program>, Vec<Diagnostic>) {
-    let mut checker = Checker {
-        mode,
-        diags: Vec::new(),
-        fns: Vec::new(),
-        fn_by_name: HashMap::new(),
-        adts: Vec::new(),
-        adt_extra: Vec::new(),
-        type_names: HashMap::new(),
-        resolving: Vec::new(),
-        alias_cache: HashMap::new(),
-        out_of_stack: false,
-        params: Vec::new(),
-        modules: Vec::new(),
-        cur: 0,
-        next_lifted: 0,
-        lifted: Vec::new(),
-    };
-    let decls = items::collect(&mut checker, modules);
-    checker.next_lifted = decls.len() as u32;
-    let mut functions: Vec<hir::Function> = decls
-        .iter()
-        .enumerate()
-        .map(|(i, decl)| body::check_function(&mut checker, FnId(i as u32), decl))
-        .collect();
-    functions.append(&mut checker.lifted);
-    checker.cur = 0;
-    let entry = match (mode, modules.first()) {
-        (Mode::Program, _) | (_, None) => {
-            items::find_main(&mut checker, file_span).map(hir::Entry::Main)
-        }
-        (Mode::Test, Some(root)) => Some(hir::Entry::Tests(test_blocks::cases(
-            &mut checker,
-            &root.ast,
-        ))),
-        (Mode::Bench, Some(root)) => Some(hir::Entry::Benches(test_blocks::cases(
-            &mut checker,
-            &root.ast,
-        ))),
-    };
-    let ok = checker.diags.is_empty();
-    let program = match entry {
-        Some(entry) if ok => Some(hir::Program {
-            functions,
-            adts: checker.adts,
-            params: checker.params,
-            entry,
-        }),
-        _ => None,
-    };
-    (program, checker.diags)
 }

@@ -134,7 +134,7 @@ impl FnChecker<'_> {
         };
         // The type with its parameters unfilled: `Option<T>`.
         let shown = match &guessed {
-            Ty::Adt(id, _) => self.show(&super::body::owner_type(self.c, *id)),
+            Ty::Adt(id, _) => self.show(&super::adt::owner_type(self.c, *id)),
             other => self.show(other),
         };
         self.error(

@@ -7,7 +7,7 @@
 //! one the same way (see docs/runtime-abi.md, "System built-ins"), so a
 //! new built-in of this kind is a row here plus its runtime function.
 
-use super::builtins::{BuiltinParam, BuiltinSig, ParamTy};
+use super::builtin_sig::{BuiltinParam, BuiltinSig, ParamTy};
 use crate::hir::{AdtId, Builtin, IntWidth, Ty};
 
 fn p(name: &'static str, ty: Ty) -> BuiltinParam {
@@ -143,17 +143,4 @@ pub(crate) fn function(name: &str) -> Option<BuiltinSig> {
         params,
         ret,
     })
-}
-
-/// The runtime function of every system built-in (for the test that the
-/// compiler's tables and the runtime's exports agree).
-#[cfg(test)]
-pub fn runtime_symbols() -> Vec<&'static str> {
-    super::builtins::all_names()
-        .iter()
-        .filter_map(|name| match function(name)?.op {
-            Builtin::Sys(symbol) => Some(symbol),
-            _ => None,
-        })
-        .collect()
 }

@@ -9,7 +9,7 @@
 //! can write). [`cases`] then lists the cases, in declaration order, with
 //! their hooks, and reports malformed ones.
 
-use super::{Checker, Mode};
+use super::{signature, Checker, Mode};
 use crate::diag::{Code, Diagnostic};
 use crate::hir::{FnId, TestCase, Ty};
 use crate::syntax::ast;
@@ -63,7 +63,7 @@ pub(super) fn declare<'m>(checker: &mut Checker, root: &'m ast::Module) -> Vec<&
             } else {
                 None
             };
-            if super::items::declare_fn_as(checker, decl, false, key) {
+            if signature::declare_fn_as(checker, decl, false, key) {
                 decls.push(decl);
             }
         }

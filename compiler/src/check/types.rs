@@ -1,11 +1,13 @@
 //! Resolving written types (`TypeExpr`) to semantic types (`Ty`).
 
-use super::items::Generics;
 use super::{Checker, TypeName};
 use crate::diag::{did_you_mean, Code, Diagnostic};
-use crate::hir::{AdtKind, FloatWidth, IntWidth, Ty, MAX_TYPE_SIZE};
+use crate::hir::{AdtKind, FloatWidth, IntWidth, ParamId, Ty, MAX_TYPE_SIZE};
 use crate::source::Span;
 use crate::syntax::ast::{TypeExpr, TypeExprKind};
+
+/// Names in scope for type parameters: `(name, id)`.
+pub(crate) type Generics = Vec<(String, ParamId)>;
 
 /// Names of the primitive types, for "did you mean" hints.
 const PRIMITIVES: &[&str] = &[
@@ -20,7 +22,7 @@ const LATER: &[&str] = &["Thread"];
 pub(crate) fn is_builtin_type(name: &str) -> bool {
     PRIMITIVES.contains(&name)
         || LATER.contains(&name)
-        || super::sync_lib::is_lib_type(name)
+        || super::lib_types::is_lib_type(name)
         || matches!(
             name,
             "Float8"
@@ -163,12 +165,12 @@ fn resolve_parts(checker: &mut Checker, ty: &TypeExpr, generics: &Generics) -> T
                     }
                 };
             }
-            if super::sync_lib::is_lib_type(name) {
+            if super::lib_types::is_lib_type(name) {
                 let args: Vec<Ty> = args
                     .iter()
                     .map(|a| resolve_parts(checker, a, generics))
                     .collect();
-                return super::sync_lib::lib_type(checker, name, args, ty.span);
+                return super::lib_types::lib_type(checker, name, args, ty.span);
             }
             if LATER.contains(&name) {
                 return later(checker, &format!("`{name}` types"), ty.span);

@@ -309,7 +309,7 @@ mod tests {
             .map(|(n, _, _)| (*n).to_owned())
             .collect();
         called.extend(
-            crate::check::sys_builtins::runtime_symbols()
+            crate::check::builtins::sys_runtime_symbols()
                 .iter()
                 .map(|s| (*s).to_owned()),
         );

@@ -7,141 +7,102 @@ pub use render::{render, render_all};
 
 use crate::source::Span;
 
-/// Stable diagnostic codes. The number never changes once released; the
-/// tests in `tests/fail/` refer to them. Gaps are reserved for diagnostics
-/// of features still to come (modules, fields, inference of `[]`...).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Code {
-    // ---- lexing and parsing: E00xx
-    /// A character that cannot start any token (`!`, `@`, `#`...).
-    UnexpectedChar,
-    /// A string literal or interpolation without its closing quote/brace.
-    UnterminatedString,
-    /// A malformed number literal: bad suffix, missing exponent, too large.
-    BadNumber,
-    /// `/*` without `*/`.
-    UnterminatedComment,
-    /// A token the grammar does not allow here.
-    UnexpectedToken,
-    /// An opening delimiter never closed.
-    UnclosedDelimiter,
-    // ---- names: E01xx
-    UnknownName,
-    UnknownType,
-    DuplicateDefinition,
-    DuplicateLocal,
-    BuiltinShadowed,
-    NotSnakeCase,
-    NotTitleCase,
-    UnknownModule,
-    CircularImport,
-    // ---- types: E02xx
-    TypeMismatch,
-    BadOperands,
-    MixedNumeric,
-    ConditionNotBool,
-    LiteralOutOfRange,
-    AssignImmutable,
-    BadAssignTarget,
-    MissingReturn,
-    BadReturn,
-    BreakOutsideLoop,
-    UnknownMethod,
-    BadCast,
-    UnsupportedFloat,
-    IfBranchMismatch,
-    BadMain,
-    BadForIterable,
-    UnitValue,
-    CannotInfer,
-    UnknownField,
-    BadOverride,
-    NonExhaustive,
-    BadPattern,
-    Private,
-    PolymorphicRecursion,
-    CapturedAssign,
-    SpawnOutsideConcurrent,
-    BadSelectArm,
-    /// A malformed `test`/`bench` block case or hook.
-    BadTest,
-    ArgumentCount,
-    // ---- calls: E03xx
-    MissingArgument,
-    UnknownArgument,
-    RepeatedArgument,
-    PositionalArgument,
-    NotCallable,
-    // ---- limits of this implementation: E09xx
-    NotSupportedYet,
-    /// Nesting beyond what the compiler takes (`syntax::limits`).
-    NestedTooDeeply,
-    /// A type with more parts than `hir::MAX_TYPE_SIZE`.
-    TypeTooLarge,
-    /// More generic instances than `codegen::instances::MAX_INSTANCES`.
-    TooManyInstances,
+/// Declares [`Code`] from one table, so that its printed form and
+/// [`Code::ALL`] cannot miss a variant.
+macro_rules! codes {
+    ($($(#[$doc:meta])* $name:ident => $code:literal,)*) => {
+        /// Stable diagnostic codes. The number never changes once released; the
+        /// tests in `tests/fail/` refer to them. Gaps are reserved for diagnostics
+        /// of features still to come (modules, fields, inference of `[]`...).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $($(#[$doc])* $name,)*
+        }
+
+        impl Code {
+            /// Every code, in declaration order (the golden tests check
+            /// that each has a blessed snapshot in `tests/fail`).
+            pub const ALL: &'static [Code] = &[$(Code::$name,)*];
+
+            /// The code as printed: `E0200`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$name => $code,)*
+                }
+            }
+        }
+    };
 }
 
-impl Code {
-    /// The code as printed: `E0200`.
-    pub fn as_str(self) -> &'static str {
-        use Code::*;
-        match self {
-            UnexpectedChar => "E0001",
-            UnterminatedString => "E0002",
-            BadNumber => "E0003",
-            UnterminatedComment => "E0004",
-            UnexpectedToken => "E0010",
-            UnclosedDelimiter => "E0011",
-            UnknownName => "E0100",
-            UnknownType => "E0101",
-            DuplicateDefinition => "E0102",
-            DuplicateLocal => "E0103",
-            BuiltinShadowed => "E0104",
-            NotSnakeCase => "E0105",
-            NotTitleCase => "E0106",
-            UnknownModule => "E0107",
-            CircularImport => "E0108",
-            TypeMismatch => "E0200",
-            BadOperands => "E0201",
-            MixedNumeric => "E0202",
-            ConditionNotBool => "E0203",
-            LiteralOutOfRange => "E0204",
-            AssignImmutable => "E0205",
-            BadAssignTarget => "E0206",
-            MissingReturn => "E0207",
-            BadReturn => "E0208",
-            BreakOutsideLoop => "E0209",
-            UnknownMethod => "E0210",
-            BadCast => "E0211",
-            UnsupportedFloat => "E0212",
-            IfBranchMismatch => "E0213",
-            BadMain => "E0214",
-            BadForIterable => "E0215",
-            CannotInfer => "E0216",
-            UnknownField => "E0217",
-            UnitValue => "E0218",
-            BadOverride => "E0219",
-            NonExhaustive => "E0220",
-            BadPattern => "E0221",
-            Private => "E0222",
-            PolymorphicRecursion => "E0223",
-            CapturedAssign => "E0224",
-            SpawnOutsideConcurrent => "E0225",
-            BadSelectArm => "E0226",
-            BadTest => "E0227",
-            ArgumentCount => "E0305",
-            MissingArgument => "E0300",
-            UnknownArgument => "E0301",
-            RepeatedArgument => "E0302",
-            PositionalArgument => "E0303",
-            NotCallable => "E0304",
-            NotSupportedYet => "E0900",
-            NestedTooDeeply => "E0901",
-            TypeTooLarge => "E0902",
-            TooManyInstances => "E0903",
-        }
-    }
+codes! {
+    // ---- lexing and parsing: E00xx
+    /// A character that cannot start any token (`!`, `@`, `#`...).
+    UnexpectedChar => "E0001",
+    /// A string literal or interpolation without its closing quote/brace.
+    UnterminatedString => "E0002",
+    /// A malformed number literal: bad suffix, missing exponent, too large.
+    BadNumber => "E0003",
+    /// `/*` without `*/`.
+    UnterminatedComment => "E0004",
+    /// A token the grammar does not allow here.
+    UnexpectedToken => "E0010",
+    /// An opening delimiter never closed.
+    UnclosedDelimiter => "E0011",
+    // ---- names: E01xx
+    UnknownName => "E0100",
+    UnknownType => "E0101",
+    DuplicateDefinition => "E0102",
+    DuplicateLocal => "E0103",
+    BuiltinShadowed => "E0104",
+    NotSnakeCase => "E0105",
+    NotTitleCase => "E0106",
+    UnknownModule => "E0107",
+    CircularImport => "E0108",
+    // ---- types: E02xx
+    TypeMismatch => "E0200",
+    BadOperands => "E0201",
+    MixedNumeric => "E0202",
+    ConditionNotBool => "E0203",
+    LiteralOutOfRange => "E0204",
+    AssignImmutable => "E0205",
+    BadAssignTarget => "E0206",
+    MissingReturn => "E0207",
+    BadReturn => "E0208",
+    BreakOutsideLoop => "E0209",
+    UnknownMethod => "E0210",
+    BadCast => "E0211",
+    UnsupportedFloat => "E0212",
+    IfBranchMismatch => "E0213",
+    BadMain => "E0214",
+    BadForIterable => "E0215",
+    UnitValue => "E0218",
+    CannotInfer => "E0216",
+    UnknownField => "E0217",
+    BadOverride => "E0219",
+    NonExhaustive => "E0220",
+    BadPattern => "E0221",
+    Private => "E0222",
+    PolymorphicRecursion => "E0223",
+    CapturedAssign => "E0224",
+    SpawnOutsideConcurrent => "E0225",
+    BadSelectArm => "E0226",
+    /// A malformed `test`/`bench` block case or hook.
+    BadTest => "E0227",
+    ArgumentCount => "E0305",
+    // ---- calls: E03xx
+    MissingArgument => "E0300",
+    UnknownArgument => "E0301",
+    RepeatedArgument => "E0302",
+    PositionalArgument => "E0303",
+    NotCallable => "E0304",
+    // ---- limits of this implementation: E09xx
+    NotSupportedYet => "E0900",
+    /// Nesting beyond what the compiler takes (`syntax::limits`).
+    NestedTooDeeply => "E0901",
+    /// A type with more parts than `hir::MAX_TYPE_SIZE`.
+    TypeTooLarge => "E0902",
+    /// More generic instances than `codegen::instances::MAX_INSTANCES`.
+    TooManyInstances => "E0903",
 }
 
 /// A labelled span: the primary one says what is wrong, secondary ones

@@ -2,7 +2,8 @@
 //! shapes that used to blow up (issue 7, item 14: `--emit=ast` of an
 //! 800-term sum took 34 s and wrote 33 MB).
 
-use crate::check::{self, SourceModule};
+use crate::check;
+use crate::modules::SourceModule;
 use crate::source::{FileId, Span};
 use crate::syntax::parse_file;
 

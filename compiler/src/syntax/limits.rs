@@ -415,9 +415,10 @@ mod tests {
 
     use std::path::Path;
 
-    use crate::check::{self, SourceModule};
+    use crate::check;
     use crate::codegen;
     use crate::diag::{Code, Diagnostic};
+    use crate::modules::SourceModule;
     use crate::source::{FileId, SourceMap, Span};
     use crate::syntax::parse_file;
 

@@ -5,6 +5,7 @@
 //!
 //! Entry point: [`parse`]. It always returns a [`Module`], possibly partial.
 
+mod atom;
 mod errors;
 mod expr;
 mod item;
