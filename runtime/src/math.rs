@@ -7,6 +7,7 @@
 //!
 //! Contract of `plat_format_float`: `loc` is null or a NUL-terminated
 //! `"file:line:col"` that lives forever.
+#![allow(clippy::missing_safety_doc)]
 
 use std::ffi::c_char;
 

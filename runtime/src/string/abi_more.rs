@@ -11,6 +11,7 @@
 //! points to a valid string object; `loc` is null or a NUL-terminated
 //! `"file:line:col"` that lives forever; descriptors are well-formed
 //! `List[String]` descriptors that live forever.
+#![allow(clippy::missing_safety_doc)]
 
 use std::cmp::Ordering;
 use std::ffi::c_char;
