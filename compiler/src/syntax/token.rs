@@ -170,6 +170,11 @@ impl Token {
         })
     }
 
+    /// The source text of a keyword token (`None` for any other token).
+    pub fn keyword_text(&self) -> Option<&'static str> {
+        self.text().filter(|w| Token::keyword(w).is_some())
+    }
+
     /// The source text of a keyword or punctuation token.
     pub fn text(&self) -> Option<&'static str> {
         use Token::*;

@@ -230,7 +230,10 @@ pub fn arrive(workers: usize) {
             wait_for_end(BARRIER.lock().unwrap_or_else(|e| e.into_inner()), epoch);
             return;
         }
-        if b.arrived + crate::sched::held_sleepers() >= workers {
+        // Threads of `Thread.spawn` take part like workers (their count
+        // changes as they start and end: read at every look).
+        if b.arrived + crate::sched::held_sleepers() >= workers + crate::sched::thread::registered()
+        {
             break;
         }
         let (g, waited) = RESUME

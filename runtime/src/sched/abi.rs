@@ -452,3 +452,16 @@ pub extern "C" fn plat_time_now() -> i64 {
 pub extern "C" fn plat_time_monotonic_nanos() -> i64 {
     super::now_nanos() as i64
 }
+
+/// `Thread.spawn(f = ...)`: runs `body(ctx, env)` as a task pinned to a
+/// new OS thread (`super::thread`); `join` is `plat_task_await` on the
+/// returned handle.
+#[no_mangle]
+pub unsafe extern "C" fn plat_thread_spawn(
+    _ctx: *mut PlatCtx,
+    body: Body,
+    env: *mut u8,
+    loc: *const c_char,
+) -> *mut Task {
+    super::thread::spawn(body, env, loc).0 as *mut Task
+}

@@ -21,14 +21,16 @@ use crate::gc::mark::Marker;
 /// holds them asleep): a collection is pending (`crate::gc::collect`).
 pub fn stop_the_world(wake_sleepers: bool) {
     let s = sched();
-    for slot in &s.slots {
+    let poll = |slot: &super::Slot| {
         let cur = slot.current.load(Ordering::Acquire);
         if !cur.is_null() {
             // SAFETY: fibers are never unmapped; a stale pointer only
             // causes a spurious yield.
             unsafe { (*cur).ctx.poll.store(1, Ordering::Release) };
         }
-    }
+    };
+    s.slots.iter().for_each(poll);
+    super::thread::for_each_slot(poll);
     if wake_sleepers {
         s.idle.wake_all_sleepers();
     }
@@ -73,7 +75,7 @@ static N_HELD: AtomicUsize = AtomicUsize::new(0);
 /// The collector's barrier, with a collection pending and its lock held:
 /// counts every sleeping worker as stopped. Returns how many are held.
 pub fn hold_sleepers() -> usize {
-    for slot in &sched().slots {
+    let hold = |slot: &super::Slot| {
         for from in [ASLEEP, STALE] {
             if slot
                 .gc_sleep
@@ -84,7 +86,10 @@ pub fn hold_sleepers() -> usize {
                 break;
             }
         }
-    }
+    };
+    sched().slots.iter().for_each(hold);
+    // Threads asleep on their condvar (`super::thread`) likewise.
+    super::thread::for_each_slot(hold);
     N_HELD.load(Ordering::SeqCst)
 }
 
@@ -96,7 +101,7 @@ pub fn held_sleepers() -> usize {
 /// At the end of a collection: workers still held sleep on, with a stale
 /// allocation cache.
 pub fn release_sleepers() {
-    for slot in &sched().slots {
+    let release = |slot: &super::Slot| {
         if slot
             .gc_sleep
             .compare_exchange(HELD, STALE, Ordering::SeqCst, Ordering::SeqCst)
@@ -104,7 +109,9 @@ pub fn release_sleepers() {
         {
             N_HELD.fetch_sub(1, Ordering::SeqCst);
         }
-    }
+    };
+    sched().slots.iter().for_each(release);
+    super::thread::for_each_slot(release);
 }
 
 /// The worker of `slot` is about to sleep.

@@ -117,6 +117,7 @@ mod lifecycle;
 pub mod seed;
 pub mod task;
 pub mod testrun;
+pub mod thread;
 pub mod timer;
 pub mod trace;
 mod worker;
@@ -213,6 +214,9 @@ pub struct WorkerLocal {
     bag: RefCell<Vec<FiberRef>>,
     /// This worker's trace buffer (when `PLAT_TRACE` is set).
     trace: Option<&'static trace::Buffer>,
+    /// Set on the OS thread of a `Thread.spawn` (not a worker: see
+    /// [`thread`]).
+    pinned: Option<&'static thread::Pinned>,
 }
 
 thread_local! {
@@ -335,6 +339,14 @@ fn main_stack() -> stack::Stack {
     }
 }
 
+/// Unmaps a stack made by [`main_stack`] (a thread's, see [`thread`]).
+fn unmap_own_stack(st: stack::Stack) {
+    let page = 4096;
+    // SAFETY: `st` is the whole mapping made by `main_stack` (plus its
+    // guard page below), no longer used by anybody.
+    unsafe { libc::munmap((st.lo - page) as *mut libc::c_void, st.size + page) };
+}
+
 /// Task stack size: `PLAT_STACK_KB` if set, else the default.
 fn configure_stacks() {
     let kb = std::env::var("PLAT_STACK_KB")
@@ -409,3 +421,5 @@ pub fn failure_text(t: TaskRef) -> Option<String> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod thread_tests;

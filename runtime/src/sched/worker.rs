@@ -52,6 +52,7 @@ pub(super) fn worker_main(index: usize) -> ! {
         rng: Cell::new(0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1)),
         bag: RefCell::new(Vec::new()),
         trace: trace::on().then(|| trace::new_buffer(index)),
+        pinned: None,
     }));
     WORKER.with(|c| c.set(w));
     let workers = s.slots.len();
@@ -221,6 +222,12 @@ fn idle_seeded() {
             return;
         }
     }
+    if super::thread::active() > 0 {
+        // A thread's task runs on its own OS thread: it may wake a task
+        // (not on the seeded schedule: threads are real parallelism).
+        std::thread::sleep(Duration::from_micros(200));
+        return;
+    }
     // With deadlock detection (a program run) the main task is alive
     // until the process exits, so some task is always alive here.
     if sched().detect_deadlock {
@@ -297,6 +304,7 @@ fn spin_then_sleep(w: &WorkerLocal) -> Option<FiberRef> {
                 }
                 if s.detect_deadlock
                     && sleeping == s.slots.len()
+                    && super::thread::active() == 0
                     && (due.is_none() || timer::none_can_wake())
                     && io == 0
                     && jobs == 0
@@ -332,6 +340,16 @@ pub(super) fn wake_idle() {
 /// Makes a runnable task (`park == RUNNING`) available to the workers.
 /// `hot`: it was just woken by the running task (goes to run-next).
 pub(super) fn enqueue(t: FiberRef, hot: bool) {
+    if let Some(p) = super::thread::pinned_of(t) {
+        super::thread::hand(p);
+        return;
+    }
+    if worker().is_some_and(|w| w.pinned.is_some()) {
+        // From a thread's task: its deque is never stolen from.
+        sched().injector.push(t);
+        wake_idle();
+        return;
+    }
     if seed::is_seeded() {
         if let Some(w) = worker() {
             w.bag.borrow_mut().push(t);
@@ -485,11 +503,12 @@ pub(super) fn run(w: &WorkerLocal, t: FiberRef) {
     // cells are ours until we hand it on (module invariant).
     unsafe {
         if (*task.stack.get()).is_none() {
-            let st = if is_main { main_stack() } else { stack::take() };
+            let own = is_main || w.pinned.is_some();
+            let st = if own { main_stack() } else { stack::take() };
             *task.stack.get() = Some(st);
             // `ctx.stack_limit` is read only by the task itself.
             let ctx = &task.ctx as *const PlatCtx as *mut PlatCtx;
-            (*ctx).stack_limit = if is_main {
+            (*ctx).stack_limit = if own {
                 st.lo + crate::entry::STACK_MARGIN
             } else {
                 st.limit()
@@ -513,7 +532,10 @@ pub(super) fn run(w: &WorkerLocal, t: FiberRef) {
         trace::record(w.trace, trace::Kind::Run, id, "", u64::MAX);
     }
     w.current.set(t.0);
-    let slot = &sched().slots[w.index];
+    let slot = match w.pinned {
+        Some(p) => &p.slot,
+        None => &sched().slots[w.index],
+    };
     slot.current.store(t.0 as *mut Fiber, Ordering::Relaxed);
     // Only this worker writes `runs` (the monitor reads it): no RMW.
     slot.runs.store(
@@ -528,6 +550,10 @@ pub(super) fn run(w: &WorkerLocal, t: FiberRef) {
     signal::set_task(None);
     if tracing {
         trace_switch_out(w, task);
+    }
+    if let Some(p) = w.pinned {
+        super::thread::switched_out(p, w.action.get());
+        return;
     }
     match w.action.get() {
         Action::Park => {

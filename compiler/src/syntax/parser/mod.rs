@@ -213,11 +213,16 @@ pub(crate) fn module_path<'t, I: TokenInput<'t>>() -> P<'t, I, Path> {
         .boxed()
 }
 
-/// A method or field name after `.`: an identifier or `init`.
+/// A method or field name after `.`: an identifier or any keyword.
 pub(crate) fn member_name<'t, I: TokenInput<'t>>() -> P<'t, I, Ident> {
+    // Any keyword is a member name after `.` (`Thread.spawn(...)`,
+    // `x.match`): a divergence from the spec, see docs/decisions.md.
     select! {
         Token::Ident(name) = e => Ident { name, span: e.span() },
-        Token::Init = e => Ident { name: "init".to_string(), span: e.span() },
+        tok = e if tok.keyword_text().is_some() => Ident {
+            name: tok.keyword_text().unwrap_or_default().to_string(),
+            span: e.span(),
+        },
     }
     .labelled("identifier")
     .boxed()
