@@ -450,6 +450,7 @@ fn gc_stressed(rel: &str) -> bool {
         "tests/run/select/",
         "tests/run/strings/",
         "tests/run/sync/",
+        "tests/run/threads/",
     ];
     DIRS.iter().any(|d| rel.starts_with(d))
 }

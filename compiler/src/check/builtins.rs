@@ -182,6 +182,17 @@ pub(crate) fn task_method(t: &Ty, name: &str) -> Option<BuiltinSig> {
     Some(BuiltinSig { op, params, ret })
 }
 
+/// A method of `Thread<T>`; `t` is the thread's result type. `join` is
+/// the task handle's await (the thread runs a pinned task).
+pub(crate) fn thread_method(t: &Ty, name: &str) -> Option<BuiltinSig> {
+    let (op, params, ret) = match name {
+        "join" => (Builtin::TaskAwait, vec![], t.clone()),
+        "is_done" => (Builtin::TaskIsDone, vec![], Ty::Bool),
+        _ => return None,
+    };
+    Some(BuiltinSig { op, params, ret })
+}
+
 /// The signature of a `String` method; the receiver is not listed.
 pub(crate) fn string_method(name: &str) -> Option<BuiltinSig> {
     use Builtin::*;

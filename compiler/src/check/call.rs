@@ -363,6 +363,13 @@ impl FnChecker<'_> {
                 );
                 self.unknown_method(&Ty::Task(t), method, hint);
             }
+            Ty::Thread(t) => {
+                if let Some(sig) = builtins::thread_method(&t, &method.name) {
+                    return self.builtin_call(&sig, Some(recv), &method.name, args, span);
+                }
+                let hint = did_you_mean(&method.name, ["join", "is_done"]);
+                self.unknown_method(&Ty::Thread(t), method, hint);
+            }
             Ty::Channel(_) | Ty::Atomic(_) | Ty::Sync(_) => {
                 return self.lib_method(recv, method, args, span);
             }

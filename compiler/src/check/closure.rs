@@ -18,7 +18,7 @@ use crate::source::Span;
 use crate::syntax::ast;
 
 /// What an enclosing body's checker state was, to restore after a nested one.
-struct Saved {
+pub(super) struct Saved {
     ret: Ty,
     ret_infer: Option<Option<Ty>>,
     loop_depth: u32,
@@ -100,7 +100,7 @@ impl FnChecker<'_> {
         );
     }
 
-    fn enter_body(&mut self, kind: FnKind, span: Span, ret: Ty, infer: bool) -> Saved {
+    pub(super) fn enter_body(&mut self, kind: FnKind, span: Span, ret: Ty, infer: bool) -> Saved {
         self.frames.push(Frame {
             captures: Vec::new(),
             span,
@@ -114,7 +114,7 @@ impl FnChecker<'_> {
         }
     }
 
-    fn leave_body(&mut self, saved: Saved) -> (Vec<LocalId>, Option<Ty>) {
+    pub(super) fn leave_body(&mut self, saved: Saved) -> (Vec<LocalId>, Option<Ty>) {
         self.pop_scope();
         let frame = self.frames.pop().map(|f| f.captures).unwrap_or_default();
         self.ret = saved.ret;
@@ -124,13 +124,13 @@ impl FnChecker<'_> {
     }
 
     /// Reserves a function id for a lifted body.
-    fn lift(&mut self, pending: PendingFn) -> FnId {
+    pub(super) fn lift(&mut self, pending: PendingFn) -> FnId {
         let id = pending.id;
         self.pending.push(pending);
         id
     }
 
-    fn next_lifted_id(&mut self) -> FnId {
+    pub(super) fn next_lifted_id(&mut self) -> FnId {
         let id = FnId(self.c.next_lifted);
         self.c.next_lifted += 1;
         id

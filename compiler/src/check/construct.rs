@@ -166,8 +166,8 @@ impl FnChecker<'_> {
             if segs.len() == 1 && super::lib_types::is_lib_type(&type_name.name) {
                 return self.lib_static_call(&type_name.name, method, args, span, expect);
             }
-            if type_name.name == "Thread" {
-                return self.later(&format!("`{}`", type_name.name), span);
+            if segs.len() == 1 && type_name.name == "Thread" {
+                return self.thread_static_call(method, args, span, expect);
             }
             let mut diag = Diagnostic::new(
                 Code::UnknownType,

@@ -33,7 +33,7 @@ impl Inference {
             Ty::List(t) | Ty::Set(t) => self.is_open(t),
             Ty::Dict(k, v) => self.is_open(k) || self.is_open(v),
             Ty::Adt(_, args) => args.iter().any(|a| self.is_open(a)),
-            Ty::Task(t) | Ty::Channel(t) | Ty::Atomic(t) => self.is_open(t),
+            Ty::Task(t) | Ty::Thread(t) | Ty::Channel(t) | Ty::Atomic(t) => self.is_open(t),
             Ty::Fn(ps, r) => ps.iter().any(|p| self.is_open(p)) || self.is_open(r),
             _ => false,
         }
@@ -58,6 +58,7 @@ impl Inference {
             (Ty::List(a), Ty::List(b)) | (Ty::Set(a), Ty::Set(b)) => self.unify(a, b),
             (Ty::Dict(k1, v1), Ty::Dict(k2, v2)) => self.unify(k1, k2) && self.unify(v1, v2),
             (Ty::Task(a), Ty::Task(b))
+            | (Ty::Thread(a), Ty::Thread(b))
             | (Ty::Channel(a), Ty::Channel(b))
             | (Ty::Atomic(a), Ty::Atomic(b)) => self.unify(a, b),
             (Ty::Fn(ps, r), Ty::Fn(qs, s)) if ps.len() == qs.len() => {

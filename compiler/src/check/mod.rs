@@ -30,7 +30,8 @@
 //! 7. the `impl FnChecker` blocks, one construct family each: `args`,
 //!    `literal`, `ops` (-> `literal`), `pattern`, `stmt` (-> `literal`),
 //!    `expr`, `closure`, `list_fns` (-> `args`), `list_loops` (-> `args`),
-//!    `list_lib`, `math_fns` (-> `args`, `literal`), `sync_lib`
+//!    `list_lib`, `math_fns` (-> `args`, `literal`), `thread` (-> `args`),
+//!    `sync_lib`
 //!    (-> `args`), `call` (-> `args`, `list_fns`, `list_loops`), `construct` (-> `args`,
 //!    `call`).
 //!    They call each other's methods freely (an expression contains
@@ -69,6 +70,7 @@ mod stmt;
 mod sync_lib;
 mod sys_builtins;
 mod test_blocks;
+mod thread;
 mod types;
 
 #[cfg(test)]

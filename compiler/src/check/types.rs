@@ -15,13 +15,9 @@ const PRIMITIVES: &[&str] = &[
     "Unit",
 ];
 
-/// Type names that exist but that this version does not compile yet.
-const LATER: &[&str] = &["Thread"];
-
 /// Whether `name` is a built-in type name (not available for user types).
 pub(crate) fn is_builtin_type(name: &str) -> bool {
     PRIMITIVES.contains(&name)
-        || LATER.contains(&name)
         || super::lib_types::is_lib_type(name)
         || matches!(
             name,
@@ -29,6 +25,7 @@ pub(crate) fn is_builtin_type(name: &str) -> bool {
                 | "Float16"
                 | "Option"
                 | "Result"
+                | "Thread"
                 | "MemoryOrder"
                 | "ProcessOutput"
                 | "List"
@@ -151,13 +148,17 @@ fn resolve_parts(checker: &mut Checker, ty: &TypeExpr, generics: &Generics) -> T
                 );
                 return Ty::Error;
             }
-            if name == "Task" {
+            if name == "Task" || name == "Thread" {
+                let make = |t: Ty| match name {
+                    "Task" => Ty::Task(Box::new(t)),
+                    _ => Ty::Thread(Box::new(t)),
+                };
                 return match args.as_slice() {
-                    [t] => Ty::Task(Box::new(resolve_parts(checker, t, generics))),
+                    [t] => make(resolve_parts(checker, t, generics)),
                     _ => {
                         checker.error(Diagnostic::new(
                             Code::TypeMismatch,
-                            "`Task` takes 1 type argument",
+                            format!("`{name}` takes 1 type argument"),
                             ty.span,
                             "wrong number of type arguments",
                         ));
@@ -171,9 +172,6 @@ fn resolve_parts(checker: &mut Checker, ty: &TypeExpr, generics: &Generics) -> T
                     .map(|a| resolve_parts(checker, a, generics))
                     .collect();
                 return super::lib_types::lib_type(checker, name, args, ty.span);
-            }
-            if LATER.contains(&name) {
-                return later(checker, &format!("`{name}` types"), ty.span);
             }
             match checker.lookup_type(&[name]) {
                 Some((TypeName::Alias(target), _)) => {
@@ -270,9 +268,4 @@ fn resolve_alias(checker: &mut Checker, name: &str, target: &TypeExpr, use_span:
     checker.resolving.pop();
     checker.alias_cache.insert(name.to_owned(), ty.clone());
     ty
-}
-
-fn later(checker: &mut Checker, what: &str, span: Span) -> Ty {
-    checker.error(Diagnostic::not_supported(what, span));
-    Ty::Error
 }

@@ -95,6 +95,7 @@ impl FunctionCx<'_, '_> {
                 captures,
                 scope,
             } => self.spawn(*func, captures, *scope, e.span),
+            ExprKind::ThreadSpawn { func, captures } => self.thread_spawn(*func, captures, e.span),
             ExprKind::Race { scope, spawns } => self.race(*scope, spawns, &e.ty, e.span),
             ExprKind::Match { scrutinee, arms } => self.match_expr(scrutinee, arms, &e.ty),
             ExprKind::Try(inner) => self.try_expr(inner, &e.ty),

@@ -131,6 +131,7 @@ const TABLE: &[(&str, &[Type], Option<Type>)] = &[
     ("plat_scope_enter_deadline", &[P, types::I64], Some(P)),
     ("plat_scope_exit", &[P, P], None),
     ("plat_spawn", &[P, P, P, P, P], Some(P)),
+    ("plat_thread_spawn", &[P, P, P, P], Some(P)),
     ("plat_task_await", &[P, P, P], Some(types::I64)),
     (
         "plat_task_await_timeout",

@@ -139,6 +139,17 @@ impl FunctionCx<'_, '_> {
         self.call_runtime("plat_spawn", &[self.ctx, s, addr, env, loc])
     }
 
+    /// `Thread.spawn(f = ...)`: the lifted body runs as a task pinned to
+    /// a new OS thread (no scope; `join` awaits the returned handle).
+    pub fn thread_spawn(&mut self, func: FnId, captures: &[LocalId], span: Span) -> Option<Value> {
+        let code = self.lifted_instance(func);
+        let env = self.make_env(code, captures);
+        let fr = self.cx.module.declare_func_in_func(code, self.b.func);
+        let addr = self.b.ins().func_addr(types::I64, fr);
+        let loc = self.location(span);
+        self.call_runtime("plat_thread_spawn", &[self.ctx, addr, env, loc])
+    }
+
     pub fn race(&mut self, scope: LocalId, spawns: &[Expr], ty: &Ty, span: Span) -> Option<Value> {
         let s = self
             .call_runtime("plat_race_enter", &[self.ctx])

@@ -74,6 +74,7 @@ pub fn value_type(program: &Program, ty: &Ty) -> Option<Type> {
         | Ty::Adt(..)
         | Ty::Fn(..)
         | Ty::Task(_)
+        | Ty::Thread(_)
         | Ty::Channel(_)
         | Ty::Atomic(_)
         | Ty::Sync(_)
@@ -92,6 +93,7 @@ fn is_pointer(program: &Program, ty: &Ty) -> bool {
         | Ty::Adt(..)
         | Ty::Fn(..)
         | Ty::Task(_)
+        | Ty::Thread(_)
         | Ty::Channel(_)
         | Ty::Atomic(_)
         | Ty::Sync(_) => true,
@@ -230,7 +232,7 @@ impl ModuleCx<'_> {
         let mut d = ShapeBuilder::default();
         match &ty {
             // Values are task handles (runtime memory without a header).
-            Ty::Task(t) => d.set(kind::TASK, 0, vec![self.desc(t)]),
+            Ty::Task(t) | Ty::Thread(t) => d.set(kind::TASK, 0, vec![self.desc(t)]),
             // Values are closure objects, each described by its own
             // header (an environment descriptor, see `env_desc`).
             Ty::Fn(..) => d.set(kind::FUNCTION, 0, Vec::new()),

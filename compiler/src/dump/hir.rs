@@ -111,6 +111,7 @@ impl Types {
             Ty::List(t) => format!("List[{}]", list(std::slice::from_ref(t))),
             Ty::Set(t) => format!("Set[{}]", list(std::slice::from_ref(t))),
             Ty::Task(t) => format!("Task<{}>", list(std::slice::from_ref(t))),
+            Ty::Thread(t) => format!("Thread<{}>", list(std::slice::from_ref(t))),
             Ty::Channel(t) => format!("Channel<{}>", list(std::slice::from_ref(t))),
             Ty::Atomic(t) => format!("Atomic<{}>", list(std::slice::from_ref(t))),
             Ty::Sync(k) => k.name().to_owned(),
@@ -595,6 +596,13 @@ impl Dumper<'_> {
                 self.w.open("spawn");
                 self.w.atom(fn_name(self.p, *func));
                 self.w.atom(local_name(f, *scope));
+                self.w.space();
+                self.local_list(f, "captures", captures);
+                self.close_typed(ty);
+            }
+            ExprKind::ThreadSpawn { func, captures } => {
+                self.w.open("thread-spawn");
+                self.w.atom(fn_name(self.p, *func));
                 self.w.space();
                 self.local_list(f, "captures", captures);
                 self.close_typed(ty);

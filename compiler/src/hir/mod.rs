@@ -556,6 +556,13 @@ pub enum ExprKind {
         captures: Vec<LocalId>,
         scope: LocalId,
     },
+    /// `Thread.spawn(f = ...)`: the lifted body `func` (a `Spawn`-kind
+    /// function calling the captured `f`) runs as a task pinned to a new
+    /// OS thread; no scope (docs/threads.md).
+    ThreadSpawn {
+        func: FnId,
+        captures: Vec<LocalId>,
+    },
     /// `race { spawn {..} .. }`: the spawns go into the race's own scope.
     Race {
         scope: LocalId,

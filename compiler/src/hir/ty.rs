@@ -125,6 +125,9 @@ pub enum Ty {
     Fn(Vec<Ty>, Box<Ty>),
     /// A handle to a task producing a `T`.
     Task(Box<Ty>),
+    /// `Thread<T>`: a handle to a task pinned to its own OS thread
+    /// (`Thread.spawn`); represented as a task handle.
+    Thread(Box<Ty>),
     /// `Channel<T>`.
     Channel(Box<Ty>),
     /// `Atomic<T>` (`T`: Int32, Int64 or Bool).
@@ -192,6 +195,7 @@ impl Ty {
             (Ty::List(a), Ty::List(b))
             | (Ty::Set(a), Ty::Set(b))
             | (Ty::Task(a), Ty::Task(b))
+            | (Ty::Thread(a), Ty::Thread(b))
             | (Ty::Channel(a), Ty::Channel(b))
             | (Ty::Atomic(a), Ty::Atomic(b)) => a.same(b),
             (Ty::Dict(k1, v1), Ty::Dict(k2, v2)) => k1.same(k2) && v1.same(v2),
@@ -218,7 +222,7 @@ impl Ty {
             Ty::List(t) | Ty::Set(t) => t.has_error(),
             Ty::Dict(k, v) => k.has_error() || v.has_error(),
             Ty::Adt(_, args) => args.iter().any(Ty::has_error),
-            Ty::Task(t) | Ty::Channel(t) | Ty::Atomic(t) => t.has_error(),
+            Ty::Task(t) | Ty::Thread(t) | Ty::Channel(t) | Ty::Atomic(t) => t.has_error(),
             Ty::Fn(ps, r) => ps.iter().any(Ty::has_error) || r.has_error(),
             _ => false,
         }
@@ -233,6 +237,7 @@ impl Ty {
             Ty::Dict(k, v) => Ty::Dict(Box::new(k.subst(f)), Box::new(v.subst(f))),
             Ty::Adt(id, args) => Ty::Adt(*id, args.iter().map(|a| a.subst(f)).collect()),
             Ty::Task(t) => Ty::Task(Box::new(t.subst(f))),
+            Ty::Thread(t) => Ty::Thread(Box::new(t.subst(f))),
             Ty::Channel(t) => Ty::Channel(Box::new(t.subst(f))),
             Ty::Atomic(t) => Ty::Atomic(Box::new(t.subst(f))),
             Ty::Fn(ps, r) => Ty::Fn(
@@ -256,9 +261,12 @@ impl Ty {
         }
         *budget -= 1;
         match self {
-            Ty::List(t) | Ty::Set(t) | Ty::Task(t) | Ty::Channel(t) | Ty::Atomic(t) => {
-                t.within(budget)
-            }
+            Ty::List(t)
+            | Ty::Set(t)
+            | Ty::Task(t)
+            | Ty::Thread(t)
+            | Ty::Channel(t)
+            | Ty::Atomic(t) => t.within(budget),
             Ty::Dict(k, v) => k.within(budget) && v.within(budget),
             Ty::Adt(_, args) => args.iter().all(|a| a.within(budget)),
             Ty::Fn(ps, r) => ps.iter().all(|p| p.within(budget)) && r.within(budget),
@@ -272,9 +280,12 @@ impl Ty {
             return true;
         }
         match self {
-            Ty::List(t) | Ty::Set(t) | Ty::Task(t) | Ty::Channel(t) | Ty::Atomic(t) => {
-                t.contains(part)
-            }
+            Ty::List(t)
+            | Ty::Set(t)
+            | Ty::Task(t)
+            | Ty::Thread(t)
+            | Ty::Channel(t)
+            | Ty::Atomic(t) => t.contains(part),
             Ty::Dict(k, v) => k.contains(part) || v.contains(part),
             Ty::Adt(_, args) => args.iter().any(|a| a.contains(part)),
             Ty::Fn(ps, r) => ps.iter().any(|p| p.contains(part)) || r.contains(part),
@@ -288,7 +299,7 @@ impl Ty {
             Ty::List(t) | Ty::Set(t) => 1 + t.depth(),
             Ty::Dict(k, v) => 1 + k.depth().max(v.depth()),
             Ty::Adt(_, args) => 1 + args.iter().map(Ty::depth).max().unwrap_or(0),
-            Ty::Task(t) | Ty::Channel(t) | Ty::Atomic(t) => 1 + t.depth(),
+            Ty::Task(t) | Ty::Thread(t) | Ty::Channel(t) | Ty::Atomic(t) => 1 + t.depth(),
             Ty::Fn(ps, r) => 1 + ps.iter().map(Ty::depth).max().unwrap_or(0).max(r.depth()),
             _ => 1,
         }
@@ -301,7 +312,7 @@ impl Ty {
             Ty::List(t) | Ty::Set(t) => t.has_params(),
             Ty::Dict(k, v) => k.has_params() || v.has_params(),
             Ty::Adt(_, args) => args.iter().any(Ty::has_params),
-            Ty::Task(t) | Ty::Channel(t) | Ty::Atomic(t) => t.has_params(),
+            Ty::Task(t) | Ty::Thread(t) | Ty::Channel(t) | Ty::Atomic(t) => t.has_params(),
             Ty::Fn(ps, r) => ps.iter().any(Ty::has_params) || r.has_params(),
             _ => false,
         }
@@ -354,6 +365,7 @@ impl<N: TyNames + ?Sized> fmt::Display for Display<'_, N> {
             Ty::Newtype(id) => write!(f, "{}", self.names.adt_name(*id)),
             Ty::Param(p) => write!(f, "{}", self.names.param_name(*p)),
             Ty::Task(t) => write!(f, "Task<{}>", d(t)),
+            Ty::Thread(t) => write!(f, "Thread<{}>", d(t)),
             Ty::Channel(t) => write!(f, "Channel<{}>", d(t)),
             Ty::Atomic(t) => write!(f, "Atomic<{}>", d(t)),
             Ty::Sync(k) => write!(f, "{}", k.name()),
