@@ -124,13 +124,13 @@ impl FnChecker<'_> {
     }
 
     /// Reserves a function id for a lifted body.
-    fn lift(&mut self, pending: PendingFn) -> FnId {
+    pub(crate) fn lift(&mut self, pending: PendingFn) -> FnId {
         let id = pending.id;
         self.pending.push(pending);
         id
     }
 
-    fn next_lifted_id(&mut self) -> FnId {
+    pub(crate) fn next_lifted_id(&mut self) -> FnId {
         let id = FnId(self.c.next_lifted);
         self.c.next_lifted += 1;
         id
