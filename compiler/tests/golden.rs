@@ -409,7 +409,8 @@ fn check_run(root: &Path, rel: &str, h: &Header, scratch: &Path) -> Result<(), S
 
 /// The environments a program runs under, on top of its `// env:` lines.
 ///
-/// A program that uses tasks (`concurrent` or `race`) must give the same
+/// A program that uses tasks (`concurrent`, `race` or a `par_` method of
+/// `List`) must give the same
 /// output on any number of workers and under any seeded schedule, so it
 /// runs once per worker count in `PLAT_TEST_WORKERS` (default `1,2,4`)
 /// and once per seed in `PLAT_TEST_SEEDS` (default `1,2,3`). A program
@@ -445,6 +446,7 @@ fn gc_stressed(rel: &str) -> bool {
         "tests/run/io/",
         "tests/run/generics/",
         "tests/run/option_result/",
+        "tests/run/parallel/",
         "tests/run/print/",
         "tests/run/races/",
         "tests/run/select/",
@@ -460,7 +462,10 @@ fn gc_stressed(rel: &str) -> bool {
 fn task_schedules(source: &str, h: &Header) -> Vec<Vec<(String, String)>> {
     let uses_tasks = source.lines().any(|l| {
         let code = l.split("//").next().unwrap_or("");
-        code.contains("concurrent") || code.contains("race {") || code.contains("race{")
+        code.contains("concurrent")
+            || code.contains("race {")
+            || code.contains("race{")
+            || code.contains(".par_")
     });
     let pinned = h
         .env

@@ -66,6 +66,7 @@
 //! - [`io`]: files, sockets (the readiness poller), the blocking pool,
 //!   environment, processes and standard input: the system built-ins.
 //! - [`format`]: rendering numbers for conversions and interpolation.
+//! - [`par`]: the chunk count of `par_map` and its siblings.
 //! - [`math`]: the math built-ins that are not one instruction, and
 //!   `format_float`, with their entry points.
 //! - [`stdout`]: the buffered standard output, and `print`.
@@ -120,6 +121,7 @@ pub mod gc;
 pub mod io;
 mod loom;
 pub mod math;
+pub mod par;
 pub mod sched;
 pub mod signal;
 pub mod stdout;

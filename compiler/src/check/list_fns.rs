@@ -1,6 +1,6 @@
-//! List methods that take a function: `any(f)` and `all(f)` (spec 9.2),
-//! and the data-parallel methods of concurrency.md section 7, which are
-//! reported as not supported yet.
+//! List methods that take a function: `any(f)` and `all(f)` (spec 9.2);
+//! the data-parallel methods of concurrency.md section 7 are passed on to
+//! `list_par.rs`.
 //!
 //! `xs.any(f = p)` is lowered here to a loop over the list, so code
 //! generation needs nothing new and the loop reads the list exactly as a
@@ -17,16 +17,14 @@
 
 use super::args::BindParam;
 use super::body::FnChecker;
+use super::list_par::PAR_METHODS;
 use crate::hir::{self, ExprKind, Stmt, Ty, UnOp};
 use crate::source::Span;
 use crate::syntax::ast;
 
-/// Methods of `List` that concurrency.md names for later.
-const PARALLEL: &[&str] = &["par_map", "par_filter", "par_for_each", "par_reduce"];
-
 /// Whether `name` is a method of `List` handled here.
 pub(crate) fn is_list_fn_method(name: &str) -> bool {
-    matches!(name, "any" | "all") || PARALLEL.contains(&name)
+    matches!(name, "any" | "all") || PAR_METHODS.contains(&name)
 }
 
 impl FnChecker<'_> {
@@ -41,9 +39,8 @@ impl FnChecker<'_> {
         span: Span,
     ) -> hir::Expr {
         let name = method.name.as_str();
-        if PARALLEL.contains(&name) {
-            self.skip_args(args);
-            return self.later(&format!("`List.{name}`"), method.span);
+        if PAR_METHODS.contains(&name) {
+            return self.list_par_method(recv, elem, method, args, span);
         }
         let any = name == "any";
         let pred_ty = Ty::Fn(vec![elem.clone()], Box::new(Ty::Bool));

@@ -37,24 +37,24 @@ use crate::syntax::ast;
 pub(crate) const LOOP_METHODS: &[&str] = &["map", "filter", "reduce", "for_each", "find", "sum"];
 
 /// Small builders of HIR nodes at one span.
-struct At(Span);
+pub(super) struct At(pub(super) Span);
 
 impl At {
-    fn local(&self, id: LocalId, ty: &Ty) -> hir::Expr {
+    pub(super) fn local(&self, id: LocalId, ty: &Ty) -> hir::Expr {
         hir::Expr::new(ExprKind::Local(id), ty.clone(), self.0)
     }
-    fn call(&self, f: hir::Expr, args: Vec<hir::Expr>, ret: &Ty) -> hir::Expr {
+    pub(super) fn call(&self, f: hir::Expr, args: Vec<hir::Expr>, ret: &Ty) -> hir::Expr {
         let kind = ExprKind::CallValue {
             callee: Box::new(f),
             args,
         };
         hir::Expr::new(kind, ret.clone(), self.0)
     }
-    fn builtin(&self, op: Builtin, args: Vec<hir::Expr>, ret: Ty) -> hir::Expr {
+    pub(super) fn builtin(&self, op: Builtin, args: Vec<hir::Expr>, ret: Ty) -> hir::Expr {
         let args = args.into_iter().map(Some).collect();
         hir::Expr::new(ExprKind::Builtin { op, args }, ret, self.0)
     }
-    fn assign(&self, local: LocalId, value: hir::Expr) -> Stmt {
+    pub(super) fn assign(&self, local: LocalId, value: hir::Expr) -> Stmt {
         Stmt::Expr(hir::Expr::new(
             ExprKind::Assign {
                 local,
@@ -64,7 +64,7 @@ impl At {
             self.0,
         ))
     }
-    fn if_then(&self, cond: hir::Expr, stmts: Vec<Stmt>, ty: Ty) -> Stmt {
+    pub(super) fn if_then(&self, cond: hir::Expr, stmts: Vec<Stmt>, ty: Ty) -> Stmt {
         Stmt::Expr(hir::Expr::new(
             ExprKind::If {
                 cond: Box::new(cond),
@@ -80,7 +80,7 @@ impl At {
         ))
     }
     /// `{ stmts; tail }` as an expression of type `ty`.
-    fn block(&self, stmts: Vec<Stmt>, tail: Option<hir::Expr>, ty: Ty) -> hir::Expr {
+    pub(super) fn block(&self, stmts: Vec<Stmt>, tail: Option<hir::Expr>, ty: Ty) -> hir::Expr {
         let block = hir::Block {
             stmts,
             tail: tail.map(Box::new),
@@ -88,7 +88,7 @@ impl At {
         };
         hir::Expr::new(ExprKind::Block(block), ty, self.0)
     }
-    fn body(stmts: Vec<Stmt>) -> hir::Block {
+    pub(super) fn body(stmts: Vec<Stmt>) -> hir::Block {
         hir::Block {
             stmts,
             tail: None,
@@ -98,9 +98,9 @@ impl At {
 }
 
 /// A bound argument held in a hidden local.
-struct Held {
-    local: LocalId,
-    ty: Ty,
+pub(super) struct Held {
+    pub(super) local: LocalId,
+    pub(super) ty: Ty,
 }
 
 impl FnChecker<'_> {
@@ -318,7 +318,7 @@ impl FnChecker<'_> {
     /// Whether the function argument `f` has type `want` (for `map`,
     /// whatever it returns); reports a mismatch at the `f = ...` argument
     /// otherwise.
-    fn fn_fits(&mut self, f: &Held, want: &Ty, args: &[ast::Arg]) -> bool {
+    pub(super) fn fn_fits(&mut self, f: &Held, want: &Ty, args: &[ast::Arg]) -> bool {
         if f.ty.has_error() {
             return false;
         }
@@ -430,7 +430,7 @@ impl FnChecker<'_> {
     }
 }
 
-fn param(name: &str, ty: Option<Ty>) -> BindParam {
+pub(super) fn param(name: &str, ty: Option<Ty>) -> BindParam {
     BindParam {
         name: name.into(),
         ty,

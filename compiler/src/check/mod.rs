@@ -29,7 +29,8 @@
 //!    that check a body or a parameter default.
 //! 7. the `impl FnChecker` blocks, one construct family each: `args`,
 //!    `literal`, `ops` (-> `literal`), `pattern`, `stmt` (-> `literal`),
-//!    `expr`, `closure`, `list_fns` (-> `args`), `list_loops` (-> `args`),
+//!    `expr`, `closure`, `list_fns` (-> `list_par`), `list_loops` (-> `args`),
+//!    `list_par` (-> `args`, `list_loops`, `body`),
 //!    `list_lib`, `math_fns` (-> `args`, `literal`), `thread` (-> `args`),
 //!    `sync_lib`
 //!    (-> `args`), `call` (-> `args`, `list_fns`, `list_loops`), `construct` (-> `args`,
@@ -59,6 +60,7 @@ mod lib_types;
 mod list_fns;
 mod list_lib;
 mod list_loops;
+mod list_par;
 mod literal;
 mod math_fns;
 mod naming;

@@ -485,7 +485,8 @@ impl FunctionCx<'_, '_> {
             | Builtin::IsCancelled
             | Builtin::TimeSleep
             | Builtin::TimeNow
-            | Builtin::TimeMonotonicNanos => self.task_builtin(op, args, ret, span),
+            | Builtin::TimeMonotonicNanos
+            | Builtin::ParChunks => self.task_builtin(op, args, ret, span),
             Builtin::StrSplit | Builtin::StrParse => self.string_collection_method(op, args, ret),
             Builtin::Lib(op) => self.lib_builtin(op, args, ret, span),
             Builtin::Sys(symbol) => self.sys_call(symbol, args, ret),

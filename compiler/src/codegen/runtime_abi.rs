@@ -149,6 +149,7 @@ const TABLE: &[(&str, &[Type], Option<Type>)] = &[
     ("plat_time_sleep", &[P, types::I64], None),
     ("plat_time_now", &[], Some(types::I64)),
     ("plat_time_monotonic_nanos", &[], Some(types::I64)),
+    ("plat_par_chunks", &[types::I64], Some(types::I64)),
     ("plat_register_functions", &[P], None),
     // Channels and select (runtime/src/chan/abi.rs).
     ("plat_chan_new", &[P, types::I64, P], Some(P)),

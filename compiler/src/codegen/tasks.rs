@@ -202,6 +202,12 @@ impl FunctionCx<'_, '_> {
             }
             Builtin::TimeNow => self.call_runtime("plat_time_now", &[]),
             Builtin::TimeMonotonicNanos => self.call_runtime("plat_time_monotonic_nanos", &[]),
+            Builtin::ParChunks => {
+                // `(len: Int32) -> Int32`, through the runtime's i64s.
+                let len = self.b.ins().sextend(types::I64, arg(0)?);
+                let n = self.call_runtime("plat_par_chunks", &[len])?;
+                Some(self.b.ins().ireduce(types::I32, n))
+            }
             _ => unreachable!("not a task built-in: {op:?}"),
         }
     }

@@ -321,6 +321,9 @@ pub enum Builtin {
     TimeSleep,
     TimeNow,
     TimeMonotonicNanos,
+    /// The chunk count of `xs.par_map(f =)` and siblings for a list of
+    /// `len` elements (`check/list_par.rs`): `(len: Int32) -> Int32`.
+    ParChunks,
     /// `math_sqrt(value =)` and friends on Float64: one instruction each.
     MathSqrt,
     MathFloor,

@@ -253,6 +253,12 @@ pub fn worker_count() -> usize {
         .min(1024)
 }
 
+/// The number of workers of the running scheduler (1 in seeded mode,
+/// and before it starts).
+pub fn running_workers() -> usize {
+    SCHED.get().map_or(1, |s| s.slots.len())
+}
+
 /// Creates the scheduler and starts workers `first..n` on new threads
 /// (and the preemption monitor, except in seeded mode).
 fn init(n: usize, first: usize, detect_deadlock: bool) {
