@@ -42,7 +42,8 @@ unsafe extern "C" fn closure_body(ctx: *mut PlatCtx, env: *mut u8) -> u64 {
     let code = unsafe { *(env.add(plat_abi::object::closure::CODE) as *const usize) };
     // SAFETY: the code of a `Fn() -> Unit` is compiled with the signature
     // `fn(ctx, env)` and no result, in the C convention of compiled code.
-    let f = unsafe { std::mem::transmute::<usize, unsafe extern "C" fn(*mut PlatCtx, *mut u8)>(code) };
+    let f =
+        unsafe { std::mem::transmute::<usize, unsafe extern "C" fn(*mut PlatCtx, *mut u8)>(code) };
     // SAFETY: as above; `ctx` is the running task's context.
     unsafe { f(ctx, env) };
     0
