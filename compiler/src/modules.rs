@@ -25,6 +25,7 @@ const STD: &[(&str, &str)] = &[
     ("io", include_str!("../../stdlib/std/io.plat")),
     ("json", include_str!("../../stdlib/std/json.plat")),
     ("net", include_str!("../../stdlib/std/net.plat")),
+    ("actor", include_str!("../../stdlib/std/actor.plat")),
 ];
 
 /// The source of standard library module `name`.

@@ -81,6 +81,9 @@ const BUILTIN_NAMES: &[&str] = &[
     "process_run",
     "io_read_line",
     "is_cancelled",
+    "scope_spawn",
+    "catch_panic",
+    "eprint",
 ];
 
 pub(crate) fn is_builtin_name(name: &str) -> bool {

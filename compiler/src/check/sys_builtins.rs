@@ -27,6 +27,7 @@ pub(crate) fn function(name: &str) -> Option<BuiltinSig> {
     let bytes = || Ty::List(Box::new(Ty::Int(IntWidth::W8)));
     let path = || vec![p("path", s())];
     let fd = || p("fd", i32_());
+    let unit_fn = || Ty::Fn(Vec::new(), Box::new(Ty::Unit));
     let (symbol, params, ret): (&'static str, Vec<BuiltinParam>, Ty) = match name {
         // Files (a blocking pool runs the system calls).
         "file_open" => (
@@ -136,6 +137,16 @@ pub(crate) fn function(name: &str) -> Option<BuiltinSig> {
             res(Ty::Adt(AdtId::PROCESS_OUTPUT, Vec::new())),
         ),
         "io_read_line" => ("plat_io_read_line", vec![], Ty::option(s())),
+        // Primitives for library code (runtime/src/sched/boundary.rs,
+        // docs/actors.md): a task of the caller's dynamic scope, a panic
+        // caught at a task boundary, a line on stderr.
+        "scope_spawn" => (
+            "plat_scope_spawn",
+            vec![p("f", unit_fn())],
+            Ty::option(Ty::Task(Box::new(Ty::Unit))),
+        ),
+        "catch_panic" => ("plat_catch_panic", vec![p("f", unit_fn())], Ty::option(s())),
+        "eprint" => ("plat_eprint", vec![p("value", s())], Ty::Unit),
         _ => return None,
     };
     Some(BuiltinSig {

@@ -16,12 +16,12 @@ use super::task::{Body, Fiber, FiberRef, Reason, Scope, Task, TaskRef, CANCELLED
 use super::timer;
 use crate::ctx::PlatCtx;
 
-fn task_of(ctx: *mut PlatCtx) -> FiberRef {
+pub(super) fn task_of(ctx: *mut PlatCtx) -> FiberRef {
     // The context is the first field of its `#[repr(C)]` fiber.
     FiberRef(ctx as *const Fiber)
 }
 
-fn enter(ctx: *mut PlatCtx, race: bool) -> *mut Scope {
+pub(super) fn enter(ctx: *mut PlatCtx, race: bool) -> *mut Scope {
     let me = task_of(ctx);
     let scope = Arc::into_raw(Scope::new(me, race)) as *mut Scope;
     // SAFETY: only the running task touches its scope stack.
@@ -29,7 +29,7 @@ fn enter(ctx: *mut PlatCtx, race: bool) -> *mut Scope {
     scope
 }
 
-fn leave(me: FiberRef, scope: *mut Scope) {
+pub(super) fn leave(me: FiberRef, scope: *mut Scope) {
     // SAFETY: only the running task touches its scope stack.
     let scopes = unsafe { &mut *me.get().scopes.get() };
     if let Some(i) = scopes.iter().rposition(|&s| std::ptr::eq(s, scope)) {

@@ -85,7 +85,8 @@
 //! sleep/wake protocol of idle workers), `lifecycle.rs` (task
 //! entry and end, park/yield, cancellation, scope waiting, Plat panics
 //! across tasks), `deadlock.rs` (the report), `task.rs` (task and scope
-//! objects), `abi.rs` (entry points for compiled code), `timer.rs`,
+//! objects), `abi.rs` (entry points for compiled code), `boundary.rs`
+//! (`scope_spawn` and `catch_panic` for library code), `timer.rs`,
 //! `seed.rs`, `trace.rs`; this file: shared state, start-up, clocks.
 //!
 //! # Invariants
@@ -110,6 +111,7 @@
 //!   raise a Plat panic while holding a lock.
 
 pub mod abi;
+pub mod boundary;
 mod deadlock;
 mod gc_roots;
 pub(crate) mod idle;
