@@ -100,15 +100,32 @@ fn sort_claimed(l: &PlatList, kind: OrdKind) {
             // Pointers in a Rust vector: safe here, nothing can collect
             // until this returns (module doc), and the list's buffer
             // still holds every one of them.
-            let mut xs: Vec<(&[u8], u64)> = v
+            // Each entry carries its first 8 bytes as a big-endian key:
+            // comparing keys orders as the bytes do, so most comparisons
+            // are one integer compare and only equal keys look further.
+            let mut xs: Vec<(u64, &[u8], u64)> = v
                 .iter()
-                // SAFETY: the slots of a String list are valid strings.
-                .map(|x| (unsafe { string::bytes(x as *const PlatStr) }, x))
+                .map(|x| {
+                    // SAFETY: the slots of a String list are valid strings.
+                    let b = unsafe { string::bytes(x as *const PlatStr) };
+                    (prefix_key(b), b, x)
+                })
                 .collect();
-            xs.sort_by(|a, b| a.0.cmp(b.0));
-            put_all(&mut xs.into_iter().map(|(_, x)| x));
+            xs.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
+            put_all(&mut xs.into_iter().map(|(_, _, x)| x));
         }
     }
+}
+
+/// The first 8 bytes of `b` as a big-endian integer, zero-padded: for any
+/// two byte strings, `prefix_key(a) < prefix_key(b)` implies `a < b`, and
+/// `a <= b` implies `prefix_key(a) <= prefix_key(b)` (a shorter string
+/// pads with zeros, which sort before every byte, as its end does).
+fn prefix_key(b: &[u8]) -> u64 {
+    let mut key = [0u8; 8];
+    let n = b.len().min(8);
+    key[..n].copy_from_slice(&b[..n]);
+    u64::from_be_bytes(key)
 }
 
 /// A Plat function value of type `Fn(T, T) -> Int32`, called from here
@@ -451,4 +468,40 @@ pub unsafe extern "C" fn plat_list_with_capacity(desc: *const PlatShape, n: i64)
     let n = count(n, "with_capacity");
     // SAFETY: `desc` is a List descriptor that lives forever (contract).
     list::new(unsafe { &*desc }, n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefix_key;
+
+    /// Sorting by (prefix key, bytes) gives exactly the byte order, for
+    /// strings that differ inside, at and after the first 8 bytes, with
+    /// NUL bytes and prefixes of each other.
+    #[test]
+    fn prefix_keys_keep_the_byte_order() {
+        let words: Vec<&[u8]> = vec![
+            b"",
+            b"\0",
+            b"a",
+            b"a\0",
+            b"a\0\0",
+            b"ab",
+            b"abcdefgh",
+            b"abcdefg",
+            b"abcdefgh\0",
+            b"abcdefghi",
+            b"abcdefghh",
+            b"abcdefgi",
+            b"b",
+            b"\xff",
+            b"\xff\xff\xff\xff\xff\xff\xff\xff\xff",
+            "é".as_bytes(),
+            b"z",
+        ];
+        let mut by_key = words.clone();
+        by_key.sort_by(|a, b| prefix_key(a).cmp(&prefix_key(b)).then_with(|| a.cmp(b)));
+        let mut by_bytes = words;
+        by_bytes.sort();
+        assert_eq!(by_key, by_bytes);
+    }
 }
