@@ -124,13 +124,35 @@ impl FnChecker<'_> {
     }
 
     /// Reserves a function id for a lifted body.
-    pub(super) fn lift(&mut self, pending: PendingFn) -> FnId {
+    fn lift(&mut self, pending: PendingFn) -> FnId {
         let id = pending.id;
         self.pending.push(pending);
         id
     }
 
-    pub(super) fn next_lifted_id(&mut self) -> FnId {
+    /// Lifts a spawn-kind body (no parameters, result `ret`) whose free
+    /// locals are `captures`: a `spawn { }` block, `Thread.spawn`'s call of
+    /// its function, a `par_*` chunk.
+    pub(super) fn lift_spawn_body(
+        &mut self,
+        ret: Ty,
+        body: hir::Block,
+        captures: Vec<LocalId>,
+        span: Span,
+    ) -> FnId {
+        let id = self.next_lifted_id();
+        self.lift(PendingFn {
+            id,
+            kind: FnKind::Spawn,
+            params: Vec::new(),
+            ret,
+            body,
+            captures,
+            span,
+        })
+    }
+
+    fn next_lifted_id(&mut self) -> FnId {
         let id = FnId(self.c.next_lifted);
         self.c.next_lifted += 1;
         id
@@ -280,16 +302,7 @@ impl FnChecker<'_> {
         };
         let ty = if ty == Ty::Never { Ty::Unit } else { ty };
         let (captures, _) = self.leave_body(saved);
-        let id = self.next_lifted_id();
-        let func = self.lift(PendingFn {
-            id,
-            kind: FnKind::Spawn,
-            params: Vec::new(),
-            ret: ty.clone(),
-            body: block,
-            captures: captures.clone(),
-            span,
-        });
+        let func = self.lift_spawn_body(ty.clone(), block, captures.clone(), span);
         hir::Expr::new(
             ExprKind::Spawn {
                 func,

@@ -140,14 +140,7 @@ impl FnChecker<'_> {
         if !ok {
             return hir::Expr::error(span);
         }
-        // Hold each argument in a local, in the order written.
-        let mut held: Vec<Option<Held>> = (0..params.len()).map(|_| None).collect();
-        for (slot, value) in bound {
-            let ty = value.ty.clone();
-            let local = self.hidden_local(ty.clone(), span);
-            stmts.push(Stmt::Let { local, value });
-            held[slot] = Some(Held { local, ty });
-        }
+        let held = self.hold_args(bound, params.len(), &mut stmts, span);
         let var = self.hidden_local(elem.clone(), span);
         let x = at.local(var, elem);
         let (loop_body, tail, ty) = match name {
@@ -318,6 +311,26 @@ impl FnChecker<'_> {
     /// Whether the function argument `f` has type `want` (for `map`,
     /// whatever it returns); reports a mismatch at the `f = ...` argument
     /// otherwise.
+    /// Holds each bound argument in a hidden local, in the order written
+    /// (so they are evaluated in that order), and returns them by
+    /// parameter slot (`slots` parameters).
+    pub(super) fn hold_args(
+        &mut self,
+        bound: Vec<(usize, hir::Expr)>,
+        slots: usize,
+        stmts: &mut Vec<Stmt>,
+        span: Span,
+    ) -> Vec<Option<Held>> {
+        let mut held: Vec<Option<Held>> = (0..slots).map(|_| None).collect();
+        for (slot, value) in bound {
+            let ty = value.ty.clone();
+            let local = self.hidden_local(ty.clone(), span);
+            stmts.push(Stmt::Let { local, value });
+            held[slot] = Some(Held { local, ty });
+        }
+        held
+    }
+
     pub(super) fn fn_fits(&mut self, f: &Held, want: &Ty, args: &[ast::Arg]) -> bool {
         if f.ty.has_error() {
             return false;

@@ -49,9 +49,9 @@
 //! wrong read).
 
 use super::args::BindParam;
-use super::body::{FnChecker, PendingFn};
+use super::body::FnChecker;
 use super::list_loops::{param, At, Held};
-use crate::hir::{self, BinOp, Builtin, ExprKind, FnKind, LocalId, Stmt, Ty};
+use crate::hir::{self, BinOp, Builtin, ExprKind, LocalId, Stmt, Ty};
 use crate::source::Span;
 use crate::syntax::ast;
 
@@ -188,14 +188,7 @@ impl FnChecker<'_> {
         if !ok {
             return hir::Expr::error(span);
         }
-        // Hold each argument in a local, in the order written.
-        let mut held: Vec<Option<Held>> = (0..params.len()).map(|_| None).collect();
-        for (slot, value) in bound {
-            let ty = value.ty.clone();
-            let local = self.hidden_local(ty.clone(), span);
-            stmts.push(Stmt::Let { local, value });
-            held[slot] = Some(Held { local, ty });
-        }
+        let mut held = self.hold_args(bound, params.len(), &mut stmts, span);
         let initial = if kind == Kind::Reduce {
             held.remove(0)
         } else {
@@ -340,16 +333,7 @@ impl FnChecker<'_> {
         let (body, chunk_ty) = self.par_chunk_body(p, n, c, i, span);
         let task_ty = Ty::Task(Box::new(chunk_ty.clone()));
         let captures = vec![p.list, p.f.local, n, c, i];
-        let id = self.next_lifted_id();
-        let func = self.lift(PendingFn {
-            id,
-            kind: FnKind::Spawn,
-            params: Vec::new(),
-            ret: chunk_ty.clone(),
-            body,
-            captures: captures.clone(),
-            span,
-        });
+        let func = self.lift_spawn_body(chunk_ty.clone(), body, captures.clone(), span);
         let scope = self.hidden_local(Ty::Scope, span);
         let spawn = hir::Expr::new(
             ExprKind::Spawn {

@@ -13,7 +13,7 @@
 //! as every spawn body is (its result encoded as a slot).
 
 use super::args::BindParam;
-use super::body::{Expect, FnChecker, PendingFn};
+use super::body::{Expect, FnChecker};
 use crate::diag::{Code, Diagnostic};
 use crate::hir::{self, ExprKind, FnKind, Stmt, Ty};
 use crate::source::Span;
@@ -98,16 +98,7 @@ impl FnChecker<'_> {
             tail: Some(Box::new(call)),
         };
         let (captures, _) = self.leave_body(saved);
-        let id = self.next_lifted_id();
-        let func = self.lift(PendingFn {
-            id,
-            kind: FnKind::Spawn,
-            params: Vec::new(),
-            ret: ret.clone(),
-            body,
-            captures: captures.clone(),
-            span,
-        });
+        let func = self.lift_spawn_body(ret.clone(), body, captures.clone(), span);
         let ty = Ty::Thread(Box::new(ret));
         let spawn = hir::Expr::new(ExprKind::ThreadSpawn { func, captures }, ty.clone(), span);
         let block = hir::Block {
