@@ -225,6 +225,35 @@ thread_local! {
     static WORKER: Cell<*const WorkerLocal> = const { Cell::new(std::ptr::null()) };
 }
 
+impl WorkerLocal {
+    /// Makes the calling OS thread's scheduler state (a worker's, or a
+    /// `Thread.spawn` thread's with `pinned` set), leaked since it lives
+    /// as long as the thread, and installs it as the thread's [`worker`].
+    fn install(
+        index: usize,
+        local: Worker<FiberRef>,
+        rng: u64,
+        trace: Option<&'static trace::Buffer>,
+        pinned: Option<&'static thread::Pinned>,
+    ) -> &'static WorkerLocal {
+        let w: &'static WorkerLocal = Box::leak(Box::new(WorkerLocal {
+            index,
+            sched_sp: UnsafeCell::new(0),
+            local,
+            run_next: Cell::new(None),
+            current: Cell::new(std::ptr::null()),
+            action: Cell::new(Action::Exit),
+            ticks: Cell::new(0),
+            rng: Cell::new(rng),
+            bag: RefCell::new(Vec::new()),
+            trace,
+            pinned,
+        }));
+        WORKER.with(|c| c.set(w));
+        w
+    }
+}
+
 /// This thread's worker, if it is one. Not inlined: see the invariants.
 #[inline(never)]
 fn worker() -> Option<&'static WorkerLocal> {

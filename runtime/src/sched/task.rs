@@ -238,6 +238,11 @@ pub struct Fiber {
     next_free: UnsafeCell<*mut Fiber>,
     /// Park state, see `sched` ([`super::PARK_RUNNING`] ...).
     pub park: AtomicU8,
+    /// Set (before the task can run) on the fiber of a `Thread.spawn`
+    /// task, so that waking any other task needs no look at the threads
+    /// (`super::thread::pinned_of`). Never cleared: a stale `true` on a
+    /// recycled fiber only costs that lookup.
+    pub pinned: AtomicBool,
     /// Saved stack pointer while not running.
     pub sp: UnsafeCell<usize>,
     /// From the first run to the end of its task (none while free).
@@ -253,6 +258,9 @@ pub struct Fiber {
     /// Next fiber in the registry of all fibers (deadlock report).
     pub next_all: AtomicPtr<Fiber>,
 }
+
+// Three cache lines (see `held`); `pinned` sits in `park`'s padding.
+const _: () = assert!(std::mem::size_of::<Fiber>() == 192);
 
 // SAFETY: see the module invariants; unlocked cells are owned by the
 // thread running the task (or allocating / releasing the fiber).
@@ -439,6 +447,7 @@ fn fiber_alloc(handle: *mut Task, info: Info) -> FiberRef {
             poll: AtomicUsize::new(poll),
         },
         park: AtomicU8::new(super::PARK_RUNNING),
+        pinned: AtomicBool::new(false),
         handle: AtomicPtr::new(handle),
         info: UnsafeCell::new(info),
         sp: UnsafeCell::new(0),

@@ -40,7 +40,6 @@
 //! - Only the thread itself switches into its task; `ready` (under the
 //!   thread's mutex) is the hand-off.
 
-use std::cell::{Cell, RefCell, UnsafeCell};
 use std::ffi::c_char;
 use std::sync::atomic::{AtomicPtr, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
@@ -49,8 +48,8 @@ use crossbeam_deque::Worker;
 
 use super::gc_roots::{falling_asleep, woke, AWAKE};
 use super::task::{Body, FiberRef, Task, TaskRef};
-use super::worker::run;
-use super::{sched, Action, Slot, WorkerLocal, PARK_NOTIFIED, PARK_PARKED, PARK_PARKING, WORKER};
+use super::worker::{complete_park, run};
+use super::{sched, Action, Slot, WorkerLocal};
 
 /// One Plat thread.
 pub struct Pinned {
@@ -102,7 +101,7 @@ pub(super) fn for_each_slot(mut f: impl FnMut(&Slot)) {
 
 /// The thread that `t` is pinned to, if any.
 pub(super) fn pinned_of(t: FiberRef) -> Option<&'static Pinned> {
-    if registered() == 0 {
+    if !t.get().pinned.load(Ordering::Relaxed) {
         return None;
     }
     threads().iter().copied().find(|p| p.fiber.0 == t.0)
@@ -123,6 +122,8 @@ fn set_ready(p: &Pinned) {
 /// `Thread.spawn(f)`: a task running `body(ctx, env)` on a new OS thread.
 pub fn spawn(body: Body, env: *mut u8, loc: *const c_char) -> TaskRef {
     let (t, f) = Task::create(Some(body), env, loc, std::ptr::null(), false);
+    // Before the thread (or anyone it hands the task to) can see it.
+    f.get().pinned.store(true, Ordering::Relaxed);
     let local = Worker::new_fifo();
     let p: &'static Pinned = Box::leak(Box::new(Pinned {
         fiber: f,
@@ -199,20 +200,7 @@ fn thread_main(p: &'static Pinned) {
         .unwrap_or_else(|e| e.into_inner())
         .take()
         .unwrap_or_else(|| crate::rt_fatal!("thread started twice"));
-    let w: &'static WorkerLocal = Box::leak(Box::new(WorkerLocal {
-        index: usize::MAX,
-        sched_sp: UnsafeCell::new(0),
-        local,
-        run_next: Cell::new(None),
-        current: Cell::new(std::ptr::null()),
-        action: Cell::new(Action::Exit),
-        ticks: Cell::new(0),
-        rng: Cell::new(0x9E37_79B9_7F4A_7C15),
-        bag: RefCell::new(Vec::new()),
-        trace: None,
-        pinned: Some(p),
-    }));
-    WORKER.with(|c| c.set(w));
+    let w = WorkerLocal::install(usize::MAX, local, 0x9E37_79B9_7F4A_7C15, None, Some(p));
     loop {
         let ready = wait_ready(p);
         arrive_if_pending();
@@ -245,24 +233,13 @@ pub(super) fn switched_out(p: &Pinned, action: Action) {
     let task = p.fiber.get();
     match action {
         Action::Park => {
-            if task
-                .park
-                .compare_exchange(
-                    PARK_PARKING,
-                    PARK_PARKED,
-                    Ordering::AcqRel,
-                    Ordering::Acquire,
-                )
-                .is_ok()
-            {
+            if complete_park(task) {
                 // Under the idle lock: the deadlock check sees either
                 // this thread active or what it queued before parking.
                 sched()
                     .idle
                     .locked(|| ACTIVE.fetch_sub(1, Ordering::SeqCst));
             } else {
-                debug_assert_eq!(task.park.load(Ordering::Acquire), PARK_NOTIFIED);
-                task.park.store(super::PARK_RUNNING, Ordering::Release);
                 set_ready(p);
             }
         }

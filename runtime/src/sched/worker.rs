@@ -12,7 +12,6 @@
 //!   are in `idle.rs`. The re-check passed to `Idle::sleep` by
 //!   [`spin_then_sleep`] must look at every queue.
 
-use std::cell::{Cell, RefCell, UnsafeCell};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -23,7 +22,6 @@ use super::task::{self, Fiber, FiberRef, CANCELLED, FAILED, OK};
 use super::{
     deadlock, lifecycle, main_stack, now_nanos, sched, seed, timer, trace, worker, Action,
     WorkerLocal, PARK_NOTIFIED, PARK_PARKED, PARK_PARKING, PARK_RUNNING, SPIN_ROUNDS, TIME_SLICE,
-    WORKER,
 };
 use crate::coro::{stack, switch};
 use crate::ctx::PlatCtx;
@@ -41,20 +39,13 @@ pub(super) fn worker_main(index: usize) -> ! {
     let local = s.locals.lock().unwrap_or_else(|e| e.into_inner())[index]
         .take()
         .unwrap_or_else(|| crate::rt_fatal!("worker {index} started twice"));
-    let w: &'static WorkerLocal = Box::leak(Box::new(WorkerLocal {
+    let w = WorkerLocal::install(
         index,
-        sched_sp: UnsafeCell::new(0),
         local,
-        run_next: Cell::new(None),
-        current: Cell::new(std::ptr::null()),
-        action: Cell::new(Action::Exit),
-        ticks: Cell::new(0),
-        rng: Cell::new(0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1)),
-        bag: RefCell::new(Vec::new()),
-        trace: trace::on().then(|| trace::new_buffer(index)),
-        pinned: None,
-    }));
-    WORKER.with(|c| c.set(w));
+        0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1),
+        trace::on().then(|| trace::new_buffer(index)),
+        None,
+    );
     let workers = s.slots.len();
     if seed::is_seeded() {
         loop {
@@ -344,19 +335,20 @@ pub(super) fn enqueue(t: FiberRef, hot: bool) {
         super::thread::hand(p);
         return;
     }
-    if worker().is_some_and(|w| w.pinned.is_some()) {
+    let me = worker();
+    if me.is_some_and(|w| w.pinned.is_some()) {
         // From a thread's task: its deque is never stolen from.
         sched().injector.push(t);
         wake_idle();
         return;
     }
     if seed::is_seeded() {
-        if let Some(w) = worker() {
+        if let Some(w) = me {
             w.bag.borrow_mut().push(t);
             return;
         }
     }
-    match worker() {
+    match me {
         Some(w) if hot && !w.current.get().is_null() => {
             // The run-next slot is not stealable. A displaced task goes
             // to the deque, and another worker is woken for it only if
@@ -444,6 +436,26 @@ fn wake_locked(t: FiberRef) {
             Ordering::SeqCst,
         );
     }
+}
+
+/// Ends a park once the task has switched out (`Action::Park`): true if
+/// it is parked now; false if it was woken while parking, in which case it
+/// is running again and its scheduler must queue it right away.
+pub(super) fn complete_park(task: &Fiber) -> bool {
+    let parked = task
+        .park
+        .compare_exchange(
+            PARK_PARKING,
+            PARK_PARKED,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        )
+        .is_ok();
+    if !parked {
+        debug_assert_eq!(task.park.load(Ordering::Acquire), super::PARK_NOTIFIED);
+        task.park.store(PARK_RUNNING, Ordering::Release);
+    }
+    parked
 }
 
 /// Wakes a parked (or parking) task; harmless if it is already running.
@@ -557,18 +569,7 @@ pub(super) fn run(w: &WorkerLocal, t: FiberRef) {
     }
     match w.action.get() {
         Action::Park => {
-            if task
-                .park
-                .compare_exchange(
-                    PARK_PARKING,
-                    PARK_PARKED,
-                    Ordering::AcqRel,
-                    Ordering::Acquire,
-                )
-                .is_err()
-            {
-                // Woken while parking: runnable again right away.
-                task.park.store(PARK_RUNNING, Ordering::Release);
+            if !complete_park(task) {
                 if seed::is_seeded() {
                     w.bag.borrow_mut().push(t);
                 } else {
