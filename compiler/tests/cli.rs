@@ -2,10 +2,10 @@
 //! naming what was wrong), a missing file, and `plat run FILE -- ARGS`
 //! passing the arguments on verbatim.
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
-const PLAT: &str = env!("CARGO_BIN_EXE_plat");
+mod support;
+use support::{Scratch, PLAT};
 
 fn plat(args: &[&str]) -> Output {
     Command::new(PLAT)
@@ -21,24 +21,6 @@ fn stdout(o: &Output) -> String {
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// A scratch folder, removed at the end.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("plat-cli-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("scratch folder");
-        Scratch(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 #[test]

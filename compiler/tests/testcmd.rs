@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const PLAT: &str = env!("CARGO_BIN_EXE_plat");
+mod support;
+use support::{Scratch, PLAT};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -41,24 +42,6 @@ fn results(text: &str) -> Vec<String> {
         .filter(|l| l.starts_with('✓') || l.starts_with('✗') || l.contains(" tests, "))
         .map(str::to_owned)
         .collect()
-}
-
-/// A scratch folder, removed at the end.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("plat-testcmd-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("scratch folder");
-        Scratch(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 #[test]

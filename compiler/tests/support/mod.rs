@@ -48,3 +48,22 @@ pub fn watchdog(child: &Child) {
         let _ = Command::new("kill").args(["-9", &pid]).status();
     });
 }
+
+/// A scratch folder under the system's temporary directory, named after
+/// the test and the process, removed at the end.
+pub struct Scratch(pub PathBuf);
+
+impl Scratch {
+    pub fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("plat-scratch-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("scratch folder");
+        Scratch(dir)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
