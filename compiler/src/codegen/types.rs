@@ -163,14 +163,26 @@ impl FunctionCx<'_, '_> {
     }
 
     /// Loads the slot at `offset` of `object`, decoded as `ty`.
+    ///
+    /// The load has the value's own type and width: a slot holds its value
+    /// in its low bytes (x86-64 is little-endian; [`Self::encode_slot`]),
+    /// so a Float64 field goes straight into a float register and a
+    /// narrow integer needs no truncation (nbody: a general register and
+    /// a `vmovq` per Float field access before).
     pub fn load_slot(&mut self, object: Value, offset: i32, ty: &Ty) -> Option<Value> {
-        let slot = self.b.ins().load(types::I64, self.trusted, object, offset);
-        self.decode_slot(slot, ty)
+        let t = value_type(self.cx.program, ty)?;
+        Some(self.b.ins().load(t, self.trusted, object, offset))
     }
 
-    /// Stores `v` as the slot at `offset` of `object`.
+    /// Stores `v` as the slot at `offset` of `object`. A 64-bit value is
+    /// stored as it is (a Float64 from its float register); a narrower
+    /// one is widened so the whole slot stays canonical (the collector and
+    /// structural equality read whole slots).
     pub fn store_slot(&mut self, object: Value, offset: i32, v: Option<Value>) {
-        let slot = self.encode_slot(v);
+        let slot = match v {
+            Some(v) if self.b.func.dfg.value_type(v).bits() == 64 => v,
+            _ => self.encode_slot(v),
+        };
         self.b.ins().store(self.trusted, slot, object, offset);
     }
 
