@@ -77,8 +77,11 @@ impl Env for Tasks {
         reason = "`meta` is always the channel's own descriptor (`make`)"
     )]
     fn alloc_slots(meta: *const PlatShape, n: usize) -> *mut u64 {
-        if n > array::MAX_SLOTS {
-            crate::rt_fatal!("channel buffer of {n} slots is too large");
+        // Under the channel's lock (`core`: no Plat panic there), so an
+        // impossible buffer ends the process rather than the task.
+        let bytes = n.checked_mul(8).and_then(|b| b.checked_add(array::SLOTS_OFFSET));
+        if crate::gc::limit::too_big(bytes) {
+            crate::rt_fatal!("out of memory: channel buffer of {n} slots");
         }
         // SAFETY: `meta` is the channel's descriptor, which lives forever.
         array::alloc_slots(array::slot_buffer_shape(unsafe { &*meta }), n)

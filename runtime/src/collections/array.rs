@@ -288,6 +288,7 @@ pub fn alloc_slots(shape: *const PlatShape, n: usize) -> *mut u64 {
 /// of `width` bytes and returns a pointer to its first element.
 pub fn alloc_elems(shape: *const PlatShape, n: usize, width: usize) -> *mut u8 {
     debug_assert!(matches!(width, 1 | 2 | 4 | 8));
+    crate::gc::limit::check_elems("buffer", n, width, SLOTS_OFFSET);
     if n > MAX_SLOTS * (8 / width) {
         crate::rt_fatal!("out of memory: buffer of {n} elements");
     }

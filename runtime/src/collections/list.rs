@@ -136,12 +136,15 @@ pub fn too_long(n: usize) -> String {
 /// Makes an empty list of type `desc` with room for `cap` elements, owned
 /// by the running task. Panics if `cap` is more than [`MAX_LEN`].
 pub fn new(desc: &'static PlatShape, cap: usize) -> *mut PlatList {
+    // SAFETY: a List descriptor has one child (module contract).
+    let width = Elem::of(unsafe { desc.child(0) }).width();
+    // More than memory holds is the first complaint: a list of 2^40
+    // elements is out of memory before it is too long.
+    crate::gc::limit::check_elems("list", cap, width, array::SLOTS_OFFSET);
     if cap > MAX_LEN {
         crate::sched::panic(too_long(cap).as_bytes(), None);
     }
     let data = if cap > 0 {
-        // SAFETY: a List descriptor has one child (module contract).
-        let width = Elem::of(unsafe { desc.child(0) }).width();
         array::alloc_elems(array::list_buffer_shape(desc), cap, width)
     } else {
         array::empty_buffer()

@@ -27,6 +27,7 @@ use std::sync::atomic::Ordering;
 
 use super::arena;
 use super::collect;
+use super::limit;
 use super::shape::PlatShape;
 use super::size_class::{class_of, CLASS_SIZES, N_CLASSES};
 use super::span::{self, Span};
@@ -63,6 +64,8 @@ thread_local! {
 /// aligned, with its header set to `shape`.
 ///
 /// `size` is rounded up to a multiple of 8 and to at least one word.
+/// More than [`limit::max_alloc`] bytes is a Plat panic (`out of memory:
+/// allocation of N bytes`, see `super::limit`): the caller holds no lock.
 #[inline]
 #[allow(
     clippy::not_unsafe_ptr_arg_deref,
@@ -71,7 +74,7 @@ thread_local! {
 pub fn alloc(size: usize, shape: *const PlatShape) -> *mut u8 {
     let size = match size.checked_add(ALIGN - 1) {
         Some(s) => (s & !(ALIGN - 1)).max(ALIGN),
-        None => crate::rt_fatal!("out of memory: allocation of {size} bytes"),
+        None => limit::out_of_memory("", Some(size)),
     };
     collect::count_alloc();
     let obj = if size <= MAX_SMALL {
@@ -205,8 +208,8 @@ fn prepare(s: &Span, p: usize) -> *mut u8 {
 #[cold]
 #[inline(never)]
 fn alloc_large(size: usize) -> *mut u8 {
-    if size > arena::ARENA_BYTES / 2 {
-        crate::rt_fatal!("out of memory: allocation of {size} bytes");
+    if limit::too_big(Some(size)) {
+        limit::out_of_memory("", Some(size));
     }
     sweep::before_growth(size.div_ceil(arena::PAGE_SIZE));
     let s = span::get(span::new(0, size));

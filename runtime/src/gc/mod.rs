@@ -16,6 +16,7 @@ pub mod abi;
 pub mod arena;
 pub mod collect;
 pub mod heap;
+pub mod limit;
 pub mod mark;
 pub mod shape;
 pub mod size_class;

@@ -120,6 +120,15 @@ pub unsafe extern "C" fn plat_str_repeat(
     }
     // SAFETY: valid string (module contract).
     let (part, chars) = unsafe { (bytes(s), char_len(s)) };
+    // More bytes than memory holds is the first complaint.
+    let bytes = part
+        .len()
+        .checked_mul(count as usize)
+        .and_then(|b| b.checked_add(string::DATA_OFFSET));
+    if crate::gc::limit::too_big(bytes) {
+        let what = format!("a string of {} bytes repeated {count} times", part.len());
+        crate::gc::limit::out_of_memory(&what, bytes);
+    }
     // At most (2^31 - 1)^2: no overflow in u64.
     let total = chars * count as u64;
     if let Err(message) = string::check_chars(total) {

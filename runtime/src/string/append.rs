@@ -124,9 +124,11 @@ pub unsafe fn concat(a: *const PlatStr, b: *const PlatStr) -> *const PlatStr {
 fn view_of_new_buffer(capacity: usize, ab: &[u8], bb: &[u8], chars: u64) -> *const PlatStr {
     let total = ab.len() + bb.len();
     debug_assert!(capacity >= total);
-    let size = BUF_DATA_OFFSET
-        .checked_add(capacity)
-        .unwrap_or_else(|| crate::rt_fatal!("out of memory: string of {total} bytes"));
+    // The slack never makes a string that fits out of memory.
+    let most = crate::gc::limit::max_alloc().saturating_sub(BUF_DATA_OFFSET);
+    let capacity = capacity.min(most).max(total);
+    crate::gc::limit::check_elems("string", capacity, 1, BUF_DATA_OFFSET);
+    let size = BUF_DATA_OFFSET + capacity;
     let usable = heap::usable_size(size);
     let obj = heap::alloc(usable, &BUFFER_SHAPE) as *mut StrBuf;
     // SAFETY: a fresh allocation of `usable` bytes: room for the header

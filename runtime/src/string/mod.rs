@@ -286,10 +286,9 @@ fn too_long(chars: u64) -> ! {
 /// makes comes through here, and every view through `append`: more than
 /// [`MAX_CHARS`] characters is a panic.
 pub fn alloc_raw(byte_len: usize, char_len: u64) -> (*mut PlatStr, *mut u8) {
+    crate::gc::limit::check_elems("string", byte_len, 1, DATA_OFFSET);
     ensure_chars(char_len);
-    let size = DATA_OFFSET
-        .checked_add(byte_len)
-        .unwrap_or_else(|| crate::rt_fatal!("out of memory: string of {byte_len} bytes"));
+    let size = DATA_OFFSET + byte_len;
     let obj = heap::alloc(size, &plat_shape_string) as *mut PlatStr;
     // SAFETY: `obj` is a fresh, aligned allocation of `size` bytes, large
     // enough for the header and `byte_len` bytes after it; `data` is
