@@ -307,6 +307,18 @@ impl SigBuf {
         self.push(&digits[k..]);
     }
 
+    /// `v` as `0x` and lower-case hex digits (addresses).
+    pub fn push_hex(&mut self, v: u64) {
+        let mut digits = [0u8; 16];
+        for (i, d) in digits.iter_mut().enumerate() {
+            let nib = (v >> (60 - 4 * i)) & 15;
+            *d = b"0123456789abcdef"[nib as usize];
+        }
+        let first = digits.iter().position(|&d| d != b'0').unwrap_or(15);
+        self.push(b"0x");
+        self.push(&digits[first..]);
+    }
+
     pub fn bytes(&self) -> &[u8] {
         &self.buf[..self.len]
     }

@@ -75,6 +75,8 @@ pub fn start(program: fn(*mut PlatCtx) -> i32) -> ! {
     }));
     signal::install_handlers();
     signal::install_altstack();
+    // Before any other thread exists (they inherit its signal mask).
+    crate::interrupt::start();
     crate::sched::start_program(program)
 }
 

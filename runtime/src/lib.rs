@@ -118,6 +118,7 @@ pub mod entry;
 pub mod fatal;
 pub mod format;
 pub mod gc;
+pub mod interrupt;
 pub mod io;
 mod loom;
 pub mod math;

@@ -35,8 +35,16 @@
 //!   as a compiler bug (exit 134): the code generator must raise every
 //!   other runtime error with an explicit check and `plat_panic`, never
 //!   with a Cranelift trap.
-//! - `SIGSEGV` / `SIGBUS` anywhere else: `fatal: segmentation fault
-//!   (runtime bug)`, exit 134.
+//! - `SIGSEGV` / `SIGBUS` anywhere else, and `SIGFPE`: `fatal:
+//!   segmentation fault (SIGSEGV at address 0x...; a runtime or compiler
+//!   bug)`, then where (the compiled function the fault is in, or the
+//!   innermost one on the task's stack, and the running task), exit 134.
+//! - Any of these signals *sent* by another process (`kill -SEGV`, told
+//!   apart by `si_code`): `fatal: signal SIGSEGV sent by process N`, the
+//!   same where lines, exit `128 + signal`. Not reported as a bug: it is
+//!   not one.
+//! - A runtime bug found by the runtime itself (`rt_fatal!`, a Rust
+//!   panic) gets the same where lines (`fatal::on_report`).
 //!
 //! # Invariants
 //!
@@ -113,6 +121,51 @@ pub fn set_task(t: Option<Running>) {
     RUNNING.with(|c| c.set(t.unwrap_or(Running::NONE)));
 }
 
+/// Appends where the interrupted code was (see the module doc): the
+/// compiled function at `pc` or, failing that, the innermost one on the
+/// running task's stack above `sp` (`in `f`` / `at LOC` lines), and the
+/// running task (`in task N (spawned at LOC)`). Async-signal-safe.
+fn push_where(msg: &mut SigBuf, pc: usize, sp: usize) {
+    let t = RUNNING.with(|c| c.get());
+    let func = codemap::find(pc).or_else(|| {
+        if t.top == 0 || sp >= t.top {
+            return None;
+        }
+        let from = sp.max(t.lo);
+        // SAFETY: `[from, top)` is the part of the running task's stack
+        // above the interrupted stack pointer: mapped and readable.
+        unsafe { codemap::innermost_caller(from, t.top) }
+    });
+    if let Some(f) = func {
+        msg.push(b"  in ");
+        msg.push_cstr(f.name);
+        msg.push(b"\n  at ");
+        msg.push_cstr(f.loc);
+        msg.push(b"\n");
+    }
+    push_task(msg, &t);
+}
+
+/// Appends the running task's line (nothing outside a task).
+fn push_task(msg: &mut SigBuf, t: &Running) {
+    if t.top == 0 {
+        return;
+    }
+    match t.id {
+        Some(id) => {
+            msg.push(b"  in task ");
+            msg.push_u64(id);
+            if !t.spawned_at.is_null() {
+                msg.push(b" (spawned at ");
+                msg.push_cstr(t.spawned_at);
+                msg.push(b")");
+            }
+        }
+        None => msg.push(b"  in task main"),
+    }
+    msg.push(b"\n");
+}
+
 /// The stack overflow panic (see the module doc), formatted without
 /// allocating, then exit 101. `pc` and `sp` are the interrupted code's
 /// (0 when unknown).
@@ -133,17 +186,26 @@ fn stack_overflow(pc: usize, sp: usize) -> ! {
         msg.push_cstr(f.loc);
     }
     msg.push(b"\n");
-    if let Some(id) = t.id {
-        msg.push(b"  in task ");
-        msg.push_u64(id);
-        if !t.spawned_at.is_null() {
-            msg.push(b" (spawned at ");
-            msg.push_cstr(t.spawned_at);
-            msg.push(b")");
-        }
-        msg.push(b"\n");
+    if t.id.is_some() {
+        push_task(&mut msg, &t);
     }
     fatal::fail_from_signal(msg.bytes(), fatal::PANIC_EXIT)
+}
+
+/// For a runtime bug (`rt_fatal!`, a Rust panic) on this thread: appends
+/// the innermost compiled call and the running task, as the signal
+/// reports do (registered with `fatal::on_report`).
+fn report_where(out: &mut Vec<u8>) {
+    let mut msg = SigBuf::default();
+    let here = 0u8;
+    let sp = std::hint::black_box(&here) as *const u8 as usize;
+    let t = RUNNING.with(|c| c.get());
+    if t.top != 0 && sp >= t.lo && sp < t.top {
+        push_where(&mut msg, 0, sp);
+    } else {
+        push_task(&mut msg, &t);
+    }
+    out.extend_from_slice(msg.bytes());
 }
 
 thread_local! {
@@ -221,6 +283,7 @@ pub fn install_handlers() {
         (libc::SIGILL, on_sigill as extern "C" fn(_, _, _)),
         (libc::SIGSEGV, on_sigsegv as extern "C" fn(_, _, _)),
         (libc::SIGBUS, on_sigsegv as extern "C" fn(_, _, _)),
+        (libc::SIGFPE, on_sigsegv as extern "C" fn(_, _, _)),
     ] {
         // SAFETY: `sigaction` is plain data, zero is a valid initial value;
         // the handler has the `SA_SIGINFO` signature and is
@@ -235,6 +298,7 @@ pub fn install_handlers() {
             }
         }
     }
+    fatal::on_report(report_where);
 }
 
 /// Gives the current thread an alternate signal stack (never freed: such
@@ -301,14 +365,20 @@ unsafe fn fault_regs(uctx: *mut c_void) -> (usize, usize) {
     }
 }
 
-extern "C" fn on_sigill(_sig: libc::c_int, _info: *mut libc::siginfo_t, uctx: *mut c_void) {
-    let limit = RUNNING.with(|c| c.get().limit);
+extern "C" fn on_sigill(sig: libc::c_int, info: *mut libc::siginfo_t, uctx: *mut c_void) {
     // SAFETY: we are an `SA_SIGINFO` handler and `uctx` is our third argument.
     let (pc, sp) = unsafe { fault_regs(uctx) };
+    // SAFETY: the kernel passes a valid `siginfo_t` to `SA_SIGINFO` handlers.
+    if unsafe { sent(info) } {
+        foreign(sig, info, pc, sp);
+    }
+    let limit = RUNNING.with(|c| c.get().limit);
     if limit == 0 {
         // Not a thread running compiled code.
-        fatal::fail_from_signal(
+        report(
             b"fatal: illegal instruction (runtime bug)\n",
+            pc,
+            sp,
             fatal::FATAL_EXIT,
         );
     }
@@ -319,25 +389,84 @@ extern "C" fn on_sigill(_sig: libc::c_int, _info: *mut libc::siginfo_t, uctx: *m
         }
         stack_overflow(pc, sp);
     }
-    fatal::fail_from_signal(
+    report(
         b"fatal: illegal instruction in compiled code (compiler bug: a trap that is not a stack check)\n",
+        pc,
+        sp,
         fatal::FATAL_EXIT,
     );
 }
 
-extern "C" fn on_sigsegv(_sig: libc::c_int, info: *mut libc::siginfo_t, uctx: *mut c_void) {
+/// Whether the signal was sent (`kill`, `sigqueue`, `tgkill`) rather
+/// than raised by a fault of the interrupted instruction.
+///
+/// # Safety
+///
+/// `info` is the second argument of an `SA_SIGINFO` handler.
+unsafe fn sent(info: *mut libc::siginfo_t) -> bool {
+    // SAFETY: caller's contract; `si_code` is always valid. `SI_USER` is
+    // 0 and the other sender codes (`SI_QUEUE`, `SI_TKILL`...) negative.
+    unsafe { (*info).si_code <= 0 }
+}
+
+/// Writes `head` and where the interrupted code was ([`push_where`]),
+/// then exits with `code`.
+fn report(head: &[u8], pc: usize, sp: usize, code: i32) -> ! {
+    let mut msg = SigBuf::default();
+    msg.push(head);
+    push_where(&mut msg, pc, sp);
+    fatal::fail_from_signal(msg.bytes(), code)
+}
+
+/// A fault signal another process sent (`kill -SEGV`): not a bug of the
+/// program or the runtime. Reported with the sender's pid and where the
+/// thread it landed on was, exit `128 + sig` (as if it had killed us).
+fn foreign(sig: libc::c_int, info: *mut libc::siginfo_t, pc: usize, sp: usize) -> ! {
+    let mut msg = SigBuf::default();
+    msg.push(b"fatal: signal ");
+    msg.push(name(sig));
+    msg.push(b" sent by process ");
+    // SAFETY: a sent signal's `siginfo_t` holds the sender's pid.
+    msg.push_u64(unsafe { (*info).si_pid() } as u64);
+    msg.push(b"\n");
+    push_where(&mut msg, pc, sp);
+    fatal::fail_from_signal(msg.bytes(), 128 + sig)
+}
+
+fn name(sig: libc::c_int) -> &'static [u8] {
+    match sig {
+        libc::SIGSEGV => b"SIGSEGV",
+        libc::SIGBUS => b"SIGBUS",
+        libc::SIGFPE => b"SIGFPE",
+        libc::SIGILL => b"SIGILL",
+        _ => b"?",
+    }
+}
+
+extern "C" fn on_sigsegv(sig: libc::c_int, info: *mut libc::siginfo_t, uctx: *mut c_void) {
+    // SAFETY: as in `on_sigill`.
+    let (pc, sp) = unsafe { fault_regs(uctx) };
+    // SAFETY: as in `on_sigill`.
+    if unsafe { sent(info) } {
+        foreign(sig, info, pc, sp);
+    }
     let lo = RUNNING.with(|c| c.get().lo);
     // SAFETY: the kernel passes a valid `siginfo_t` to `SA_SIGINFO` handlers.
     let addr = unsafe { (*info).si_addr() } as usize;
-    if lo != 0 && addr < lo && addr >= lo - GUARD_SLACK.min(lo) {
-        // SAFETY: as in `on_sigill`.
-        let (pc, sp) = unsafe { fault_regs(uctx) };
+    if sig != libc::SIGFPE && lo != 0 && addr < lo && addr >= lo - GUARD_SLACK.min(lo) {
         stack_overflow(pc, sp);
     }
-    fatal::fail_from_signal(
-        b"fatal: segmentation fault (runtime bug)\n",
-        fatal::FATAL_EXIT,
-    );
+    let mut msg = SigBuf::default();
+    msg.push(match sig {
+        libc::SIGFPE => b"fatal: arithmetic fault (SIGFPE",
+        libc::SIGBUS => b"fatal: bus error (SIGBUS",
+        _ => b"fatal: segmentation fault (SIGSEGV",
+    });
+    msg.push(b" at address ");
+    msg.push_hex(addr as u64);
+    msg.push(b"; a runtime or compiler bug)\n");
+    push_where(&mut msg, pc, sp);
+    fatal::fail_from_signal(msg.bytes(), fatal::FATAL_EXIT)
 }
 
 #[cfg(all(test, target_arch = "x86_64", target_os = "linux"))]

@@ -114,6 +114,20 @@ pub fn exit(code: i32) -> ! {
     unsafe { libc::_exit(code) }
 }
 
+/// Ends the process for a `SIGINT` / `SIGTERM` (`crate::interrupt`) with
+/// `code`: as [`exit`], except that when an exit is already under way (a
+/// first signal's exit blocked flushing stdout into a full pipe...) it
+/// exits at once instead of waiting for it.
+pub fn exit_by_signal(code: i32) -> ! {
+    if EXITING.swap(true, Ordering::Relaxed) {
+        // SAFETY: `_exit` ends the process; the other exit is abandoned.
+        unsafe { libc::_exit(code) }
+    }
+    ON_EXIT.run();
+    // SAFETY: as in `exit`.
+    unsafe { libc::_exit(code) }
+}
+
 /// Runs the exit hooks (flushing stdout), writes `text` to stderr in one
 /// write, and exits.
 fn fail(text: &[u8], code: i32) -> ! {
@@ -147,9 +161,24 @@ pub fn assert_fail(message: Option<&[u8]>, loc: Option<&CStr>) -> ! {
     fail(&with_location(text, loc), ASSERT_EXIT)
 }
 
-/// A runtime bug or resource exhaustion: `fatal: MESSAGE\n`, exit 134.
+/// Appends where a runtime bug happened (the running task...) to its
+/// report; set once by `crate::signal`.
+static WHERE: OnceLock<fn(&mut Vec<u8>)> = OnceLock::new();
+
+/// Registers what [`fatal`] appends to its message: where the thread
+/// was (the running task, the innermost compiled call).
+pub fn on_report(describe: fn(&mut Vec<u8>)) {
+    let _ = WHERE.set(describe);
+}
+
+/// A runtime bug or resource exhaustion: `fatal: MESSAGE\n` and where
+/// (see [`on_report`]), exit 134.
 pub fn fatal(message: std::fmt::Arguments<'_>) -> ! {
-    fail(format!("fatal: {message}\n").as_bytes(), FATAL_EXIT)
+    let mut text = format!("fatal: {message}\n").into_bytes();
+    if let Some(describe) = WHERE.get() {
+        describe(&mut text);
+    }
+    fail(&text, FATAL_EXIT)
 }
 
 /// Writes `text` to stderr and exits with `code`, from a signal handler:

@@ -174,6 +174,25 @@ pub fn note_alloc(bytes: usize) {
     }
 }
 
+/// A task dump (`SIGQUIT`) is wanted at the next stop of the world.
+static DUMP: AtomicBool = AtomicBool::new(false);
+
+/// Stops the world to print every task (`crate::sched::dump_tasks`), from
+/// any thread (the signal thread): the leader of the next stop prints it
+/// before collecting, and with collection disabled the stop is for the
+/// dump alone.
+pub fn request_dump() {
+    DUMP.store(true, Ordering::Release);
+    // SeqCst: as in `request`.
+    if PENDING.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    REQUESTED_AT.store(crate::sched::real_nanos(), Ordering::Relaxed);
+    HELPERS_WOKEN.store(false, Ordering::Relaxed);
+    // Sleeping workers come (or are held) like for a collection.
+    crate::sched::stop_the_world(true);
+}
+
 /// Asks for a collection (idempotent until it has run).
 pub fn request() {
     // SeqCst: pairs with a worker falling asleep (`crate::sched::hold_sleepers`).
@@ -253,6 +272,14 @@ pub fn arrive(workers: usize) {
     // cycle's sweep has not reached yet are swept first: marking needs
     // every span's allocation bits current and mark bits clear.
     b.leading = true;
+    if DUMP.swap(false, Ordering::AcqRel) {
+        crate::sched::dump_tasks();
+    }
+    if !ENABLED.load(Ordering::Acquire) {
+        // A stop for the dump alone.
+        end_stop(b);
+        return;
+    }
     let markers = b.arrived;
     let started = crate::sched::real_nanos();
     let t_sweep = Instant::now();
@@ -268,7 +295,12 @@ pub fn arrive(workers: usize) {
     let mark_time = t0.elapsed();
     // `mark_share` returns only when every marker's marking is done.
     finish(markers, started, mark_time, sweep_time);
-    let mut b = BARRIER.lock().unwrap_or_else(|e| e.into_inner());
+    end_stop(BARRIER.lock().unwrap_or_else(|e| e.into_inner()));
+}
+
+/// The leader ends the stop (the barrier's lock held as `b`): releases
+/// the held sleepers and the workers waiting at the barrier.
+fn end_stop(mut b: std::sync::MutexGuard<'_, Barrier>) {
     crate::sched::release_sleepers();
     b.arrived = 0;
     b.leading = false;

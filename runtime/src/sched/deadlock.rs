@@ -14,6 +14,29 @@ use super::task::{self, FiberRef, RUNNING};
 use super::DEADLOCK_EXIT;
 use crate::fatal;
 
+/// What parked task `t` waits for: `"await of task 3"`, `"receive on the
+/// channel made at a.plat:4:3"`...
+///
+/// # Safety
+///
+/// `t` is parked and stays so (nobody writes its reason meanwhile).
+pub(super) unsafe fn reason_text(t: &task::Fiber) -> String {
+    // SAFETY: caller's contract.
+    let r = unsafe { *t.reason.get() };
+    let mut what = match r.task {
+        Some(0) => format!("{} main", r.what),
+        Some(id) => format!("{} {id}", r.what),
+        None => r.what.to_owned(),
+    };
+    if !r.at.is_null() {
+        // SAFETY: `at` is a static NUL-terminated location.
+        let at = unsafe { std::ffi::CStr::from_ptr(r.at) };
+        what.push(' ');
+        what.push_str(&at.to_string_lossy());
+    }
+    what
+}
+
 /// Every parked task, by id: `(fiber, id, "task N (spawned at L): what")`.
 fn blocked_tasks() -> Vec<(FiberRef, u64, String)> {
     let mut lines = Vec::new();
@@ -27,19 +50,8 @@ fn blocked_tasks() -> Vec<(FiberRef, u64, String)> {
         if !h.is_null() && unsafe { &*h }.done.load(Ordering::Acquire) == RUNNING {
             // SAFETY: every task is parked, so nobody writes its reason
             // or recycles its fiber.
-            let r = unsafe { *t.reason.get() };
+            let what = unsafe { reason_text(t) };
             let info = t.info();
-            let mut what = match r.task {
-                Some(0) => format!("{} main", r.what),
-                Some(id) => format!("{} {id}", r.what),
-                None => r.what.to_owned(),
-            };
-            if !r.at.is_null() {
-                // SAFETY: `at` is a static NUL-terminated location.
-                let at = unsafe { std::ffi::CStr::from_ptr(r.at) };
-                what.push(' ');
-                what.push_str(&at.to_string_lossy());
-            }
             let id = t.id();
             let who = task_label(id, info.loc);
             lines.push((

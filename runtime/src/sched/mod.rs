@@ -113,6 +113,7 @@
 pub mod abi;
 pub mod boundary;
 mod deadlock;
+mod dump;
 mod gc_roots;
 pub(crate) mod idle;
 mod lifecycle;
@@ -137,6 +138,7 @@ use crate::{fatal, signal};
 use idle::Idle;
 use task::{Fiber, FiberRef, Task, TaskRef, FAILED};
 
+pub use dump::dump_tasks;
 pub use gc_roots::{
     held_sleepers, hold_sleepers, live_fibers, mark_fiber, mark_timer_roots, release_sleepers,
     stop_the_world,
