@@ -9,7 +9,9 @@
 //! - `SIGQUIT`: the world is stopped as for a collection and every live
 //!   task is printed on stderr (`crate::sched::dump_tasks`: id, where it
 //!   was spawned, runnable or what it waits for, the line it is at), then
-//!   the program goes on.
+//!   the program goes on. If the world cannot stop within 2 s (a worker
+//!   inside a blocking system call; in seeded mode blocking calls run on
+//!   the one worker), a line says so and the dump comes when it stops.
 //!
 //! # Design
 //!
@@ -65,8 +67,31 @@ fn wait_loop(set: libc::sigset_t) -> ! {
             continue;
         }
         match sig {
-            libc::SIGQUIT => crate::gc::collect::request_dump(),
+            libc::SIGQUIT => dump(),
             _ => fatal::exit_by_signal(128 + sig),
         }
+    }
+}
+
+/// How long [`dump`] waits for the world to stop before it says why
+/// the dump is late.
+const STOP_PATIENCE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Asks for the task dump; if the world has not stopped after
+/// [`STOP_PATIENCE`] (a worker inside a blocking system call: in seeded
+/// mode blocking calls run on the one worker), says so: the dump then
+/// comes when the world stops.
+fn dump() {
+    crate::gc::collect::request_dump();
+    let start = std::time::Instant::now();
+    while crate::gc::collect::dump_pending() {
+        if start.elapsed() >= STOP_PATIENCE {
+            fatal::write_all(
+                2,
+                b"SIGQUIT: the tasks cannot be stopped now (a worker is inside a system call); the dump follows when they are\n",
+            );
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
     }
 }

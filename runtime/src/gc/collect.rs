@@ -182,15 +182,30 @@ static DUMP: AtomicBool = AtomicBool::new(false);
 /// before collecting, and with collection disabled the stop is for the
 /// dump alone.
 pub fn request_dump() {
-    DUMP.store(true, Ordering::Release);
-    // SeqCst: as in `request`.
+    DUMP.store(true, Ordering::SeqCst);
+    stop_for_dump();
+}
+
+/// Whether a dump asked for by [`request_dump`] has not been printed
+/// yet.
+pub fn dump_pending() -> bool {
+    DUMP.load(Ordering::SeqCst)
+}
+
+/// Stops the world unless a stop is already pending (whose end, if it
+/// was past its dump, calls this again: [`end_stop`]).
+fn stop_for_dump() {
+    // SeqCst: as in `request`, and against `end_stop`'s look at `DUMP`.
     if PENDING.swap(true, Ordering::SeqCst) {
         return;
     }
     REQUESTED_AT.store(crate::sched::real_nanos(), Ordering::Relaxed);
     HELPERS_WOKEN.store(false, Ordering::Relaxed);
-    // Sleeping workers come (or are held) like for a collection.
+    // Sleeping workers come (or are held) like for a collection; a
+    // seeded worker waiting for I/O only (outside the idle protocol) is
+    // poked out of its poll (a poke is kept until the next poll).
     crate::sched::stop_the_world(true);
+    crate::io::netpoll::poke();
 }
 
 /// Asks for a collection (idempotent until it has run).
@@ -272,7 +287,7 @@ pub fn arrive(workers: usize) {
     // cycle's sweep has not reached yet are swept first: marking needs
     // every span's allocation bits current and mark bits clear.
     b.leading = true;
-    if DUMP.swap(false, Ordering::AcqRel) {
+    if DUMP.swap(false, Ordering::SeqCst) {
         crate::sched::dump_tasks();
     }
     if !ENABLED.load(Ordering::Acquire) {
@@ -306,8 +321,14 @@ fn end_stop(mut b: std::sync::MutexGuard<'_, Barrier>) {
     b.leading = false;
     b.marking = false;
     b.epoch += 1;
-    PENDING.store(false, Ordering::Release);
+    PENDING.store(false, Ordering::SeqCst);
     RESUME.notify_all();
+    drop(b);
+    // A dump asked for while this stop was past its dump: either the
+    // asker saw `PENDING` clear and stops itself, or we see its flag.
+    if DUMP.load(Ordering::SeqCst) {
+        stop_for_dump();
+    }
 }
 
 /// Waits (the barrier's lock held as `b`) until collection `epoch` ends.
