@@ -94,7 +94,10 @@ fn busy_program_ends_on(sig: libc::c_int, code: i32, env: &[(&str, &str)]) {
     let (status, _) = wait_measured(p.child);
     assert_eq!(status, code, "{env:?}: stderr: {err}");
     assert_eq!(err, "", "{env:?}: a clean exit says nothing");
-    assert!(out.is_empty() || out.ends_with('\n'), "{env:?}: cut-off line");
+    assert!(
+        out.is_empty() || out.ends_with('\n'),
+        "{env:?}: cut-off line"
+    );
     for (i, l) in out.lines().enumerate() {
         assert_eq!(l, format!("tick {}", i + 1), "{env:?}: lines lost");
     }
@@ -121,7 +124,11 @@ fn ensure_that_sigint_ends_a_waiting_program_with_its_output_flushed() {
 
 #[test]
 fn ensure_that_sigquit_prints_every_task_and_the_program_goes_on() {
-    for env in [&[][..], &[("PLAT_GC_PERCENT", "off")], &[("PLAT_WORKERS", "1")]] {
+    for env in [
+        &[][..],
+        &[("PLAT_GC_PERCENT", "off")],
+        &[("PLAT_WORKERS", "1")],
+    ] {
         let mut p = start("signals", &["wait"], env);
         assert_eq!(line(&mut p.out), "2\n");
         assert_eq!(line(&mut p.out), "ready\n");
@@ -137,7 +144,9 @@ fn ensure_that_sigquit_prints_every_task_and_the_program_goes_on() {
         );
         assert!(
             recv.starts_with("  task 1 (spawned at tests/hardening/signals.plat:20:")
-                && recv.contains(": waiting: receiving from channel made at tests/hardening/signals.plat:19:")
+                && recv.contains(
+                    ": waiting: receiving from channel made at tests/hardening/signals.plat:19:"
+                )
                 && recv.contains(", at tests/hardening/signals.plat:20:"),
             "{env:?}: {recv}"
         );
@@ -188,7 +197,10 @@ fn ensure_that_a_fault_signal_sent_from_outside_is_reported_not_a_bare_crash() {
         let (code, _) = wait_measured(p.child);
         assert_eq!(code, 128 + sig, "{name}: {err}");
         assert!(
-            err.starts_with(&format!("fatal: signal {name} sent by process {}\n", std::process::id())),
+            err.starts_with(&format!(
+                "fatal: signal {name} sent by process {}\n",
+                std::process::id()
+            )),
             "{name}: {err}"
         );
         assert_eq!(out, "", "{name}");
@@ -198,7 +210,10 @@ fn ensure_that_a_fault_signal_sent_from_outside_is_reported_not_a_bare_crash() {
 /// The echo server, its port, and a thread printing nothing.
 fn start_server() -> (Running, u16) {
     let mut p = start("server", &[], &[]);
-    let port = line(&mut p.out).trim().parse().expect("the server prints its port");
+    let port = line(&mut p.out)
+        .trim()
+        .parse()
+        .expect("the server prints its port");
     (p, port)
 }
 
@@ -227,7 +242,12 @@ fn huge_write(port: u16, total: usize) {
                 return got;
             }
             for (k, &b) in buf[..n].iter().enumerate() {
-                assert_eq!(b, b'a' + ((got + k) % 26) as u8, "echo differs at {}", got + k);
+                assert_eq!(
+                    b,
+                    b'a' + ((got + k) % 26) as u8,
+                    "echo differs at {}",
+                    got + k
+                );
             }
             got += n;
         }

@@ -79,7 +79,9 @@ impl Env for Tasks {
     fn alloc_slots(meta: *const PlatShape, n: usize) -> *mut u64 {
         // Under the channel's lock (`core`: no Plat panic there), so an
         // impossible buffer ends the process rather than the task.
-        let bytes = n.checked_mul(8).and_then(|b| b.checked_add(array::SLOTS_OFFSET));
+        let bytes = n
+            .checked_mul(8)
+            .and_then(|b| b.checked_add(array::SLOTS_OFFSET));
         if crate::gc::limit::too_big(bytes) {
             crate::rt_fatal!("out of memory: channel buffer of {n} slots");
         }
