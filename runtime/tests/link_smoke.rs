@@ -373,7 +373,7 @@ fn a_segfault_is_reported_as_a_runtime_bug() {
         Some("segv"),
         134,
         PRELUDE,
-        "fatal: segmentation fault (runtime bug)\n",
+        "fatal: segmentation fault (SIGSEGV at address 0x10; a runtime or compiler bug)\n  in task main\n",
     );
 }
 
