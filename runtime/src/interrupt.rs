@@ -20,9 +20,10 @@
 //! thread of their own waits for them with `sigwait`. No handler runs
 //! inside interrupted code (no async-signal-safety limits, no `EINTR` in
 //! the workers' system calls), and the exit and the dump run on an
-//! ordinary thread that may lock and allocate. Child processes do not
-//! inherit the mask: `std::process::Command` (`crate::io::process`)
-//! clears it in the child.
+//! ordinary thread that may lock and allocate. A child process would
+//! inherit the mask (`std::process::Command` keeps it): `crate::io::process`
+//! unblocks the signals in the child before `exec`
+//! ([`unblock_in_child`]), so `kill -TERM` still ends it.
 //!
 //! # Invariants
 //!
@@ -56,6 +57,24 @@ pub fn start() {
     if spawned.is_err() {
         crate::rt_fatal!("cannot start the signal thread");
     }
+}
+
+/// Unblocks the signals [`start`] blocked, in a forked child before
+/// `exec` (a `pre_exec` hook: async-signal-safe).
+pub fn unblock_in_child() -> std::io::Result<()> {
+    // SAFETY: `set` is initialised by `sigemptyset` before use;
+    // `pthread_sigmask` changes only this (the child's) thread's mask.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        for s in SIGNALS {
+            libc::sigaddset(&mut set, s);
+        }
+        if libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut()) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(())
 }
 
 fn wait_loop(set: libc::sigset_t) -> ! {

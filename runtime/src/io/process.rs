@@ -17,6 +17,7 @@
 //! `Err`: `run NAME: REASON`.
 
 use std::os::unix::process::ExitStatusExt;
+use std::os::unix::process::CommandExt;
 use std::process::Command;
 
 /// A finished child: exit code, stdout, stderr.
@@ -32,8 +33,12 @@ pub fn run(command: &str, args: &[String]) -> Result<Finished, String> {
     if command.is_empty() {
         return Err("run: the command is empty".to_owned());
     }
-    let out = Command::new(command)
-        .args(args)
+    let mut cmd = Command::new(command);
+    cmd.args(args);
+    // SAFETY: the hook runs in the forked child before `exec` and only
+    // calls `pthread_sigmask`, which is async-signal-safe.
+    unsafe { cmd.pre_exec(crate::interrupt::unblock_in_child) };
+    let out = cmd
         .output()
         .map_err(|e| super::value::os_error(&format!("run {command}"), &e))?;
     let exit_code = match (out.status.code(), out.status.signal()) {
