@@ -95,16 +95,6 @@ pub fn wrap(ty: Ty, v: i64) -> i64 {
 }
 
 impl Val {
-    pub fn ty(&self) -> Ty {
-        match self {
-            Val::Int(t, _) => *t,
-            Val::F32(_) => Ty::F32,
-            Val::F64(_) => Ty::F64,
-            Val::Bool(_) => Ty::Bool,
-            Val::Str(_) => Ty::Str,
-        }
-    }
-
     /// How `print` and `${}` render the value.
     pub fn show(&self) -> String {
         match self {

@@ -3,7 +3,10 @@
 //! with its expected output known: removing a check keeps the program
 //! valid, which is what the minimiser relies on.
 
+pub mod conc;
+pub mod data;
 pub mod scalar;
+pub mod types;
 
 use crate::ast::{render_block, render_func, Expr, Func, Stmt};
 use crate::rng::Rng;
@@ -117,10 +120,47 @@ impl Program {
     }
 }
 
-pub const CATEGORIES: &[&str] = &["int", "float", "bool", "string", "control", "functions"];
+pub const CATEGORIES: &[&str] = &[
+    "int",
+    "float",
+    "bool",
+    "string",
+    "control",
+    "functions",
+    "classes",
+    "enums",
+    "generics",
+    "collections",
+    "closures",
+    "tasks",
+    "pipeline",
+    "pool",
+];
+
+/// Categories whose checks use tasks (run under several schedules).
+const CONCURRENT: &[&str] = &["tasks", "pipeline", "pool"];
 
 /// Generates one check of `category`.
 pub fn check(rng: &mut Rng, id: u32, category: &'static str) -> Check {
+    let template = match category {
+        "classes" => Some(types::classes as fn(&mut Rng, u32) -> Body),
+        "enums" => Some(types::enums as _),
+        "generics" => Some(types::generics as _),
+        "collections" => Some(data::collections as _),
+        "closures" => Some(data::closures as _),
+        "tasks" => Some(conc::tasks as _),
+        "pipeline" => Some(conc::pipeline as _),
+        "pool" => Some(conc::pool as _),
+        _ => None,
+    };
+    if let Some(t) = template {
+        return Check {
+            id,
+            category,
+            concurrent: CONCURRENT.contains(&category),
+            body: t(rng, id),
+        };
+    }
     let types: Vec<Ty> = match category {
         "int" => vec![Ty::I8, Ty::I16, Ty::I32, Ty::I64, Ty::Bool],
         "float" => vec![Ty::F64, Ty::F64, Ty::F32, Ty::I32, Ty::Bool],

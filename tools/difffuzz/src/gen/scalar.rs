@@ -46,6 +46,16 @@ impl<'r> ScalarGen<'r> {
         }
     }
 
+    /// Makes `name` (a local, a parameter or `self.field`) available to
+    /// the expressions generated next.
+    pub fn add_var(&mut self, name: &str, ty: Ty) {
+        self.vars.push(Var {
+            name: name.to_string(),
+            ty,
+            mutable: false,
+        });
+    }
+
     fn fresh(&mut self, stem: &str) -> String {
         self.next += 1;
         format!("{stem}{}_{}", self.prefix, self.next)
@@ -456,4 +466,49 @@ pub fn eval_scalar(funcs: &[Func], body: &[Stmt]) -> (Vec<String>, Option<Fault>
     let mut ev = Eval::new(&map);
     let r = ev.block(body);
     (ev.out, r.err())
+}
+
+/// An expression of type `ret` over `vars` that evaluates without a fault
+/// under every binding in `envs` (one value per var, in order); with its
+/// value under each. Falls back to a literal.
+pub fn pure_expr(
+    rng: &mut Rng,
+    vars: &[(String, Ty)],
+    ret: Ty,
+    envs: &[Vec<Val>],
+    depth: u32,
+) -> (Expr, Vec<Val>) {
+    let mut types = vec![ret, Ty::Bool];
+    for (_, t) in vars {
+        if !types.contains(t) {
+            types.push(*t);
+        }
+    }
+    let empty = HashMap::new();
+    for _ in 0..20 {
+        let mut g = ScalarGen::new(rng, "x", types.clone());
+        for (n, t) in vars {
+            g.add_var(n, *t);
+        }
+        let e = g.expr(ret, depth);
+        let mut vals = Vec::new();
+        for env in envs {
+            let mut ev = Eval::new(&empty);
+            for ((n, _), v) in vars.iter().zip(env) {
+                ev.bind(n, v.clone());
+            }
+            match ev.expr(&e) {
+                Ok(v) => vals.push(v),
+                Err(_) => break,
+            }
+        }
+        if vals.len() == envs.len() {
+            return (e, vals);
+        }
+    }
+    let v = ScalarGen::new(rng, "x", types).value(ret);
+    (
+        Expr::Lit(v.clone()),
+        envs.iter().map(|_| v.clone()).collect(),
+    )
 }
