@@ -285,7 +285,16 @@ fn save(out: &Path, name: &str, p: &gen::Program, f: &Failure, seed: u64, i: u64
     let _ = std::fs::write(out.join(format!("{name}.plat")), p.render());
     let _ = std::fs::write(out.join(format!("{name}.expected")), &exp.stdout);
     let sched = match f.schedule {
-        Some((w, s)) => format!(" under PLAT_WORKERS={w} PLAT_SEED={s}"),
+        Some((w, s, g)) => {
+            let mut env = String::from(" under");
+            if w > 0 {
+                env.push_str(&format!(" PLAT_WORKERS={w} PLAT_SEED={s}"));
+            }
+            if g > 0 {
+                env.push_str(&format!(" PLAT_GC_STRESS={g}"));
+            }
+            env
+        }
         None => String::new(),
     };
     let line = format!(

@@ -41,7 +41,7 @@ impl FailKind {
 pub struct Failure {
     pub kind: FailKind,
     /// The schedule it failed under (`PLAT_WORKERS`, `PLAT_SEED`), if any.
-    pub schedule: Option<(u32, u32)>,
+    pub schedule: Option<(u32, u32, u32)>,
     pub detail: String,
 }
 
@@ -52,8 +52,13 @@ pub struct Runner {
     pub run_timeout: Duration,
 }
 
-/// The schedules a concurrent program runs under.
-pub const SCHEDULES: &[(u32, u32)] = &[(1, 1), (2, 1), (2, 7), (1, 3)];
+/// The schedules a concurrent program runs under: (PLAT_WORKERS,
+/// PLAT_SEED, PLAT_GC_STRESS; 0 leaves a variable unset).
+pub const SCHEDULES: &[(u32, u32, u32)] = &[(1, 1, 0), (2, 1, 0), (2, 7, 0), (1, 3, 50)];
+
+/// A sequential program runs as it is and with a collection every 50
+/// allocations: the output must not change.
+pub const SEQUENTIAL: &[(u32, u32, u32)] = &[(0, 0, 0), (0, 0, 50)];
 
 struct Ran {
     status: Option<std::process::ExitStatus>,
@@ -155,14 +160,17 @@ impl Runner {
             }
             Some(_) => {}
         }
-        let schedules: &[(u32, u32)] = if concurrent { SCHEDULES } else { &[(0, 0)] };
-        for &(workers, seed) in schedules {
-            let sched = (workers > 0).then_some((workers, seed));
+        let schedules = if concurrent { SCHEDULES } else { SEQUENTIAL };
+        for &(workers, seed, gc) in schedules {
+            let sched = (workers > 0 || gc > 0).then_some((workers, seed, gc));
             let mut cmd = Command::new(&exe);
             cmd.current_dir(&self.dir);
-            if let Some((w, s)) = sched {
-                cmd.env("PLAT_WORKERS", w.to_string())
-                    .env("PLAT_SEED", s.to_string());
+            if workers > 0 {
+                cmd.env("PLAT_WORKERS", workers.to_string())
+                    .env("PLAT_SEED", seed.to_string());
+            }
+            if gc > 0 {
+                cmd.env("PLAT_GC_STRESS", gc.to_string());
             }
             if let Some(f) = self.run_once(cmd, exp, sched) {
                 return Some(f);
@@ -171,7 +179,12 @@ impl Runner {
         None
     }
 
-    fn run_once(&self, cmd: Command, exp: &Expected, sched: Option<(u32, u32)>) -> Option<Failure> {
+    fn run_once(
+        &self,
+        cmd: Command,
+        exp: &Expected,
+        sched: Option<(u32, u32, u32)>,
+    ) -> Option<Failure> {
         let ran = match run_with_timeout(cmd, self.run_timeout) {
             Ok(r) => r,
             Err(e) => {
@@ -215,7 +228,7 @@ impl Runner {
     }
 }
 
-fn fail(kind: FailKind, schedule: Option<(u32, u32)>, detail: String) -> Failure {
+fn fail(kind: FailKind, schedule: Option<(u32, u32, u32)>, detail: String) -> Failure {
     Failure {
         kind,
         schedule,

@@ -340,3 +340,68 @@ pub fn show_list(items: &[Val]) -> String {
     out.push(']');
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn int(t: Ty, v: i64) -> Val {
+        Val::Int(t, v)
+    }
+
+    #[test]
+    fn integer_arithmetic_wraps_at_every_width() {
+        let r = binary(BinOp::Add, &int(Ty::I8, 127), &int(Ty::I8, 1));
+        assert_eq!(r, Ok(int(Ty::I8, -128)));
+        let r = binary(BinOp::Mul, &int(Ty::I16, 300), &int(Ty::I16, 300));
+        assert_eq!(r, Ok(int(Ty::I16, 24464)));
+        let r = binary(
+            BinOp::Div,
+            &int(Ty::I32, i32::MIN as i64),
+            &int(Ty::I32, -1),
+        );
+        assert_eq!(r, Ok(int(Ty::I32, i32::MIN as i64)));
+        let r = binary(BinOp::Rem, &int(Ty::I64, i64::MIN), &int(Ty::I64, -1));
+        assert_eq!(r, Ok(int(Ty::I64, 0)));
+        let r = binary(BinOp::Div, &int(Ty::I32, -7), &int(Ty::I32, 2));
+        assert_eq!(r, Ok(int(Ty::I32, -3)));
+        let r = binary(BinOp::Rem, &int(Ty::I32, -7), &int(Ty::I32, 3));
+        assert_eq!(r, Ok(int(Ty::I32, -1)));
+        let r = binary(BinOp::Rem, &int(Ty::I8, 5), &int(Ty::I8, 0));
+        assert_eq!(r, Err(Fault::DivZero));
+        assert_eq!(negate(&int(Ty::I8, -128)), int(Ty::I8, -128));
+    }
+
+    #[test]
+    fn casts_wrap_or_saturate() {
+        assert_eq!(cast(&int(Ty::I32, 300), Ty::I8), int(Ty::I8, 44));
+        assert_eq!(cast(&Val::F64(1e10), Ty::I16), int(Ty::I16, 32767));
+        assert_eq!(cast(&Val::F64(f64::NAN), Ty::I32), int(Ty::I32, 0));
+        assert_eq!(cast(&Val::F64(-3.99), Ty::I64), int(Ty::I64, -3));
+        assert_eq!(cast(&int(Ty::I64, 3), Ty::F32), Val::F32(3.0));
+    }
+
+    #[test]
+    fn values_render_as_plat_prints_them() {
+        assert_eq!(Val::F64(2.0).show(), "2");
+        assert_eq!(Val::F64(1e20).show(), "100000000000000000000");
+        assert_eq!(Val::F64(0.1 + 0.2).show(), "0.30000000000000004");
+        assert_eq!(Val::F64(-0.0).show(), "-0");
+        assert_eq!(Val::F32(0.1).show(), "0.1");
+        assert_eq!(Val::Bool(true).show(), "true");
+        assert_eq!(
+            show_list(&[Val::Str("a".into()), Val::Str("b".into())]),
+            "[\"a\", \"b\"]"
+        );
+    }
+
+    #[test]
+    fn literals_denote_their_value() {
+        assert_eq!(int(Ty::I8, -128).literal(), "(-127i8 - 1i8)");
+        assert_eq!(int(Ty::I64, -5).literal(), "(-5i64)");
+        assert_eq!(Val::F64(-0.0).literal(), "(-0.0)");
+        assert_eq!(Val::F64(1e-7).literal(), "1e-7");
+        assert_eq!(Val::F32(1.5).literal(), "1.5f32");
+        assert_eq!(Val::Str("a\"$\n".into()).literal(), "\"a\\\"\\$\\n\"");
+    }
+}
