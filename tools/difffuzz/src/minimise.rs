@@ -98,10 +98,7 @@ impl Minimiser<'_> {
     fn statements(&mut self, mut p: Program) -> Program {
         for c in 0..p.checks.len() {
             let mut k = 0;
-            loop {
-                let Body::Scalar { stmts, .. } = &p.checks[c].body else {
-                    break;
-                };
+            while let Body::Scalar { stmts, .. } = &p.checks[c].body {
                 if k >= count(stmts) {
                     break;
                 }
@@ -117,10 +114,7 @@ impl Minimiser<'_> {
                 }
             }
             let mut f = 0;
-            loop {
-                let Body::Scalar { funcs, .. } = &p.checks[c].body else {
-                    break;
-                };
+            while let Body::Scalar { funcs, .. } = &p.checks[c].body {
                 if f >= funcs.len() {
                     break;
                 }

@@ -91,7 +91,8 @@ impl<'r> ScalarGen<'r> {
                 let n = r.below(4);
                 let mut s = String::new();
                 for _ in 0..n {
-                    s.push_str(*r.pick(ALPHABET));
+                    let piece: &&str = r.pick(ALPHABET);
+                    s.push_str(piece);
                 }
                 Val::Str(s)
             }
