@@ -222,11 +222,22 @@ pub(crate) fn unclosed_delimiters(tokens: &[(Token, Span)], eoi: Span) -> Option
         eoi,
         format!("expected `{close_text}` before the end of the file"),
     );
-    for (tok, span) in stack.iter().rev() {
+    // The innermost few: rendering costs the square of the label count
+    // (hundreds of open braces took ariadne 25 seconds, issue 15).
+    for (tok, span) in stack.iter().rev().take(MAX_UNCLOSED_LABELS) {
         d = d.with_label(
             *span,
             format!("this `{}` is never closed", tok.text().unwrap_or("{")),
         );
     }
+    if stack.len() > MAX_UNCLOSED_LABELS {
+        d = d.with_note(format!(
+            "{} more delimiters opened before these are never closed either",
+            stack.len() - MAX_UNCLOSED_LABELS
+        ));
+    }
     Some(d)
 }
+
+/// Unclosed delimiters labelled in one diagnostic (the innermost ones).
+const MAX_UNCLOSED_LABELS: usize = 8;
