@@ -1,5 +1,7 @@
 //! The second mode: the real command line, `plat check FILE
-//! --diagnostic-format=short`, as a subprocess with a timeout. It catches
+//! --diagnostic-format=short` (positions checked) and, when it rejects
+//! the file, `plat check FILE` (the default rendering), as subprocesses
+//! with a timeout. It catches
 //! what the in-process runner cannot: a stack overflow or another abort,
 //! a hang (the process is killed), the command line's own handling of
 //! unreadable (non-UTF-8) files and its exit codes. `plat build` of an
@@ -81,13 +83,41 @@ impl Cli {
         let text = String::from_utf8_lossy(bytes);
         match status.code() {
             Some(0) => Verdict::Accepted,
-            Some(1) => short_diagnostics(&stderr, name, &text),
+            Some(1) => match short_diagnostics(&stderr, name, &text) {
+                Verdict::Rejected(n) => self.human(&dir, name, n),
+                other => other,
+            },
             // An unreadable file is a usage error (exit 2): fine when the
             // input is not UTF-8.
             Some(2) if std::str::from_utf8(bytes).is_err() && stderr.contains("cannot read") => {
                 Verdict::Rejected(1)
             }
             _ => Verdict::Finding(process_finding(status, &stderr)),
+        }
+    }
+
+    /// The default rendering (ariadne, with source excerpts) of a file
+    /// the short format rejected with `n` diagnostics: the same exit
+    /// code, in time, without a panic.
+    fn human(&self, dir: &Path, name: &str, n: usize) -> Verdict {
+        match self.run(dir, &["check", name], self.timeout) {
+            Ok(Some((status, stderr))) if status.code() == Some(1) && stderr.contains("Error") => {
+                Verdict::Rejected(n)
+            }
+            Ok(Some((status, stderr))) => {
+                let mut f = process_finding(status, &stderr);
+                f.key = format!("human {}", f.key);
+                Verdict::Finding(f)
+            }
+            Ok(None) => Verdict::Finding(Finding::new(
+                FindingKind::Hang,
+                "human",
+                format!(
+                    "plat check (human format) ran for more than {:?}",
+                    self.timeout
+                ),
+            )),
+            Err(e) => tool_error(e),
         }
     }
 
@@ -102,7 +132,11 @@ impl Cli {
             return tool_error(format!("cannot write {name}: {e}"));
         }
         let exe = format!("{name}.exe");
-        let run = self.run(&dir, &["build", name, "-o", &exe, "--diagnostic-format=short"], timeout);
+        let run = self.run(
+            &dir,
+            &["build", name, "-o", &exe, "--diagnostic-format=short"],
+            timeout,
+        );
         let _ = fs::remove_file(dir.join(&exe));
         match run {
             Ok(Some((status, stderr))) => match status.code() {
@@ -120,7 +154,12 @@ impl Cli {
     }
 
     /// Runs plat in `dir`; `None` if it had to be killed.
-    fn run(&self, dir: &Path, args: &[&str], timeout: Duration) -> Result<Option<(ExitStatus, String)>, String> {
+    fn run(
+        &self,
+        dir: &Path,
+        args: &[&str],
+        timeout: Duration,
+    ) -> Result<Option<(ExitStatus, String)>, String> {
         let err_path = dir.join("stderr.txt");
         let err_file = File::create(&err_path).map_err(|e| e.to_string())?;
         let mut child = Command::new(&self.plat)
@@ -144,7 +183,10 @@ impl Cli {
             }
         };
         let stderr = fs::read(&err_path).map_err(|e| e.to_string())?;
-        Ok(Some((status, String::from_utf8_lossy(&stderr).into_owned())))
+        Ok(Some((
+            status,
+            String::from_utf8_lossy(&stderr).into_owned(),
+        )))
     }
 }
 
@@ -192,10 +234,19 @@ fn short_diagnostics(stderr: &str, name: &str, text: &str) -> Verdict {
             continue;
         }
         let Some(source_line) = row.checked_sub(1).and_then(|r| lines.get(r)) else {
-            return bad(line, &format!("line {row} of a file of {} lines", lines.len()));
+            return bad(
+                line,
+                &format!("line {row} of a file of {} lines", lines.len()),
+            );
         };
         if col == 0 || col > source_line.chars().count() + 1 {
-            return bad(line, &format!("column {col} of a line of {} characters", source_line.chars().count()));
+            return bad(
+                line,
+                &format!(
+                    "column {col} of a line of {} characters",
+                    source_line.chars().count()
+                ),
+            );
         }
     }
     if count == 0 {
@@ -215,5 +266,57 @@ fn bad(line: &str, why: &str) -> Verdict {
         .nth(1)
         .and_then(|r| r.split(']').next())
         .unwrap_or("");
-    Verdict::Finding(Finding::new(FindingKind::BadSpan, code, format!("{why}: {line}")))
+    Verdict::Finding(Finding::new(
+        FindingKind::BadSpan,
+        code,
+        format!("{why}: {line}"),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(v: Verdict) -> Option<FindingKind> {
+        match v {
+            Verdict::Finding(f) => Some(f.kind),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn short_diagnostics_are_checked_against_the_file() {
+        let text = "fn main() {\n  let é = ;\n}\n";
+        let ok = "t.plat:2:11: error[E0010]: expected expression, found `;`\n";
+        assert!(matches!(
+            short_diagnostics(ok, "t.plat", text),
+            Verdict::Rejected(1)
+        ));
+        // Line 2 has 11 characters: column 12 (its end) is fine, 13 is not.
+        let end = "t.plat:2:12: error[E0010]: x\n";
+        assert!(matches!(
+            short_diagnostics(end, "t.plat", text),
+            Verdict::Rejected(1)
+        ));
+        let past = "t.plat:2:13: error[E0010]: x\n";
+        assert_eq!(
+            kind(short_diagnostics(past, "t.plat", text)),
+            Some(FindingKind::BadSpan)
+        );
+        let no_line = "t.plat:9:1: error[E0010]: x\n";
+        assert_eq!(
+            kind(short_diagnostics(no_line, "t.plat", text)),
+            Some(FindingKind::BadSpan)
+        );
+        // Another file's positions are not this file's to check.
+        let std = "std/io.plat:900:1: error[E0010]: x\n";
+        assert!(matches!(
+            short_diagnostics(std, "t.plat", text),
+            Verdict::Rejected(1)
+        ));
+        assert_eq!(
+            kind(short_diagnostics("", "t.plat", text)),
+            Some(FindingKind::NoDiagnostic)
+        );
+    }
 }

@@ -109,7 +109,9 @@ pub fn load(root: &Path, files: &[PathBuf]) -> Vec<Seed> {
     })
 }
 
-fn analyse(path: PathBuf, display: String, text: String) -> Seed {
+/// Lexes and parses one text into a seed (needs a big stack for deep
+/// programs: see [`load`]).
+pub fn analyse(path: PathBuf, display: String, text: String) -> Seed {
     let (tokens, _) = lexer::lex(FileId(0), &text);
     let mut idents: Vec<String> = Vec::new();
     let tokens = tokens
@@ -123,11 +125,17 @@ fn analyse(path: PathBuf, display: String, text: String) -> Seed {
                     }
                     TokClass::Ident
                 }
-                Token::Int { .. } | Token::Float { .. } | Token::Str(_) | Token::True | Token::False => {
-                    TokClass::Literal
+                Token::Int { .. }
+                | Token::Float { .. }
+                | Token::Str(_)
+                | Token::True
+                | Token::False => TokClass::Literal,
+                Token::LParen | Token::LBracket | Token::LBrace | Token::InterpOpen => {
+                    TokClass::Open
                 }
-                Token::LParen | Token::LBracket | Token::LBrace | Token::InterpOpen => TokClass::Open,
-                Token::RParen | Token::RBracket | Token::RBrace | Token::InterpClose => TokClass::Close,
+                Token::RParen | Token::RBracket | Token::RBrace | Token::InterpClose => {
+                    TokClass::Close
+                }
                 _ => TokClass::Other,
             };
             Tok {
@@ -168,7 +176,8 @@ impl Walk<'_> {
     fn add(&mut self, kind: Kind, span: platc::source::Span) {
         let (s, e) = (span.start as usize, span.end as usize);
         // Recovery nodes can have odd spans: keep only real slices.
-        if s < e && e <= self.len && self.text.is_char_boundary(s) && self.text.is_char_boundary(e) {
+        if s < e && e <= self.len && self.text.is_char_boundary(s) && self.text.is_char_boundary(e)
+        {
             self.out.push((kind, s, e));
         }
     }
@@ -186,7 +195,10 @@ impl Walk<'_> {
             }
             ItemKind::Enum(e) => {
                 e.methods.iter().for_each(|f| self.func(f));
-                e.variants.iter().flat_map(|v| &v.fields).for_each(|t| self.ty(t));
+                e.variants
+                    .iter()
+                    .flat_map(|v| &v.fields)
+                    .for_each(|t| self.ty(t));
             }
             ItemKind::TypeAlias { ty, .. } | ItemKind::Newtype { ty, .. } => self.ty(ty),
             ItemKind::Test { fns, .. } | ItemKind::Bench { fns, .. } => {
@@ -326,14 +338,17 @@ impl Walk<'_> {
                 self.expr(lhs);
                 self.expr(rhs);
             }
-            ExprKind::Unary { operand: x, .. } | ExprKind::Try(x) | ExprKind::Field { object: x, .. } => {
-                self.expr(x)
-            }
+            ExprKind::Unary { operand: x, .. }
+            | ExprKind::Try(x)
+            | ExprKind::Field { object: x, .. } => self.expr(x),
             ExprKind::Assign { target, value } => {
                 self.expr(target);
                 self.expr(value);
             }
-            ExprKind::Call { callee: x, args } | ExprKind::MethodCall { receiver: x, args, .. } => {
+            ExprKind::Call { callee: x, args }
+            | ExprKind::MethodCall {
+                receiver: x, args, ..
+            } => {
                 self.expr(x);
                 args.iter().for_each(|a| self.expr(&a.value));
             }

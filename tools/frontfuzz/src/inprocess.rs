@@ -13,9 +13,9 @@ use std::time::Duration;
 
 use platc::check::{self, Mode};
 use platc::diag::{self, Diagnostic};
+use platc::modules;
 use platc::source::{SourceMap, Span};
 use platc::syntax::{self, ast::ItemKind};
-use platc::modules;
 
 use crate::verdict::{Finding, FindingKind, Verdict};
 
@@ -35,16 +35,17 @@ fn install_panic_hook() {
         let default = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
             if std::thread::current().name() == Some(WORKER) {
-                let location = info
-                    .location()
-                    .map_or("unknown location".to_string(), |l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
+                let location = info.location().map_or("unknown location".to_string(), |l| {
+                    format!("{}:{}:{}", l.file(), l.line(), l.column())
+                });
                 let message = info
                     .payload()
                     .downcast_ref::<&str>()
                     .map(|s| s.to_string())
                     .or_else(|| info.payload().downcast_ref::<String>().cloned())
                     .unwrap_or_else(|| "(non-string payload)".into());
-                LAST_PANIC.with(|p| *p.borrow_mut() = Some(format!("panicked at {location}: {message}")));
+                LAST_PANIC
+                    .with(|p| *p.borrow_mut() = Some(format!("panicked at {location}: {message}")));
             } else {
                 default(info);
             }
@@ -64,12 +65,10 @@ struct Worker {
 }
 
 /// The in-process runner. A hung input leaves its thread behind (a
-/// thread cannot be stopped), so after a hang the runner starts a new one
-/// and [`InProcess::hung`] says how many are left spinning.
+/// thread cannot be stopped): the next input starts a new one.
 pub struct InProcess {
     worker: Option<Worker>,
     timeout: Duration,
-    pub hung: usize,
 }
 
 impl InProcess {
@@ -78,7 +77,6 @@ impl InProcess {
         InProcess {
             worker: None,
             timeout,
-            hung: 0,
         }
     }
 
@@ -97,21 +95,22 @@ impl InProcess {
             text: text.to_string(),
         };
         if worker.jobs.send(job).is_err() {
-            return Verdict::Finding(Finding::new(FindingKind::Crash, "worker", "the worker thread is gone".into()));
+            return Verdict::Finding(Finding::new(
+                FindingKind::Crash,
+                "worker",
+                "the worker thread is gone".into(),
+            ));
         }
         match worker.results.recv_timeout(self.timeout) {
             Ok(v) => {
                 self.worker = Some(worker);
                 v
             }
-            Err(RecvTimeoutError::Timeout) => {
-                self.hung += 1;
-                Verdict::Finding(Finding::new(
-                    FindingKind::Hang,
-                    "",
-                    format!("no answer after {:?}", self.timeout),
-                ))
-            }
+            Err(RecvTimeoutError::Timeout) => Verdict::Finding(Finding::new(
+                FindingKind::Hang,
+                "",
+                format!("no answer after {:?}", self.timeout),
+            )),
             Err(RecvTimeoutError::Disconnected) => Verdict::Finding(Finding::new(
                 FindingKind::Crash,
                 "worker",
@@ -144,13 +143,18 @@ fn spawn() -> Result<Worker, String> {
 fn serve(jobs: Receiver<Job>, results: Sender<Verdict>) {
     for job in jobs {
         LAST_PANIC.with(|p| p.borrow_mut().take());
-        let verdict = match panic::catch_unwind(AssertUnwindSafe(|| front_end(&job.path, job.text))) {
+        let verdict = match panic::catch_unwind(AssertUnwindSafe(|| front_end(&job.path, job.text)))
+        {
             Ok(v) => v,
             Err(_) => {
                 let message = LAST_PANIC
                     .with(|p| p.borrow_mut().take())
                     .unwrap_or_else(|| "panicked (no message)".into());
-                Verdict::Finding(Finding::new(FindingKind::Panic, &panic_key(&message), message))
+                Verdict::Finding(Finding::new(
+                    FindingKind::Panic,
+                    &panic_key(&message),
+                    message,
+                ))
             }
         };
         if results.send(verdict).is_err() {
@@ -201,9 +205,9 @@ fn front_end(path: &Path, text: String) -> Verdict {
             }
             rejected |= program.is_none();
             for d in found {
-                let seen = diags
-                    .iter()
-                    .any(|o| o.code == d.code && o.primary.span == d.primary.span && o.message == d.message);
+                let seen = diags.iter().any(|o| {
+                    o.code == d.code && o.primary.span == d.primary.span && o.message == d.message
+                });
                 if !seen {
                     diags.push(d);
                 }
@@ -211,7 +215,11 @@ fn front_end(path: &Path, text: String) -> Verdict {
         }
     }
     if rejected && diags.is_empty() {
-        return Verdict::Finding(Finding::new(FindingKind::NoDiagnostic, "", "rejected without a diagnostic".into()));
+        return Verdict::Finding(Finding::new(
+            FindingKind::NoDiagnostic,
+            "",
+            "rejected without a diagnostic".into(),
+        ));
     }
     for d in &diags {
         if let Some(problem) = bad_span(d, &sources) {
@@ -253,4 +261,58 @@ fn bad_span(d: &Diagnostic, sources: &SourceMap) -> Option<String> {
                 None
             }
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verdict(text: &str) -> Verdict {
+        InProcess::new(Duration::from_secs(60)).check(Path::new("/nonexistent/t.plat"), text)
+    }
+
+    #[test]
+    fn a_good_program_is_accepted_and_a_bad_one_rejected() {
+        assert!(matches!(
+            verdict("fn main() { print(value = 1); }"),
+            Verdict::Accepted
+        ));
+        assert!(matches!(
+            verdict("fn main() { let x = 1 + ; }"),
+            Verdict::Rejected(_)
+        ));
+        assert!(matches!(
+            verdict("fn main() { print(value = y); }"),
+            Verdict::Rejected(1)
+        ));
+    }
+
+    #[test]
+    fn a_span_outside_its_file_is_caught() {
+        let mut sources = SourceMap::default();
+        let file = sources.add(Path::new("t.plat"), "t.plat".into(), "fn é() {}".into());
+        let d = |s, e| {
+            Diagnostic::new(
+                platc::diag::Code::UnexpectedChar,
+                "x",
+                Span::new(file, s, e),
+                "here",
+            )
+        };
+        assert_eq!(bad_span(&d(0, 10), &sources), None);
+        assert_eq!(bad_span(&d(10, 10), &sources), None);
+        assert!(bad_span(&d(0, 11), &sources).is_some());
+        assert!(bad_span(&d(4, 5), &sources).is_some(), "cuts the é");
+        assert!(bad_span(&d(5, 4), &sources).is_some());
+        let other = Span::new(platc::source::FileId(1), 0, 0);
+        assert!(bad_span(&d(0, 1).with_label(other, "there"), &sources).is_some());
+    }
+
+    #[test]
+    fn panic_keys_are_the_location() {
+        let m = "panicked at compiler/src/check/expr.rs:12:5: index out of bounds";
+        assert_eq!(panic_key(m), "compiler/src/check/expr.rs:12:5");
+        let stderr = "\nthread 'plat' panicked at compiler/src/x.rs:1:2:\nboom\n";
+        assert_eq!(panic_key(stderr), "compiler/src/x.rs:1:2");
+    }
 }

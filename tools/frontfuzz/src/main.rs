@@ -114,7 +114,10 @@ fn run(args: Args) -> Result<bool, String> {
     let root = root
         .canonicalize()
         .map_err(|e| format!("root {}: {e}", root.display()))?;
-    let out = args.out.clone().unwrap_or_else(|| root.join("target/fuzz/frontfuzz"));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| root.join("target/fuzz/frontfuzz"));
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let out = out.canonicalize().map_err(|e| e.to_string())?;
     let plat = plat_binary(&root)?;
@@ -149,7 +152,8 @@ fn run(args: Args) -> Result<bool, String> {
     let started = Instant::now();
     let handles: Vec<_> = (0..args.jobs.max(1))
         .map(|j| {
-            let (seeds, shared, args, plat) = (seeds.clone(), shared.clone(), args.clone(), plat.clone());
+            let (seeds, shared, args, plat) =
+                (seeds.clone(), shared.clone(), args.clone(), plat.clone());
             std::thread::spawn(move || {
                 let scratch = shared.out.join(format!("scratch{j}"));
                 let job = Job {
@@ -159,43 +163,61 @@ fn run(args: Args) -> Result<bool, String> {
                     args: &args,
                     seeds: &seeds,
                     shared: &shared,
+                    hang_confirmed: false,
+                    rng_name: j,
                 };
                 job.campaign()
             })
         })
         .collect();
     for h in handles {
-        h.join().map_err(|_| "a campaign thread panicked".to_string())?;
+        h.join()
+            .map_err(|_| "a campaign thread panicked".to_string())?;
     }
     let elapsed = started.elapsed();
     let stats = shared.stats.lock().unwrap_or_else(PoisonError::into_inner);
-    let findings = shared.findings.lock().unwrap_or_else(PoisonError::into_inner);
+    let findings = shared
+        .findings
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
     print!("{}", stats.summary(elapsed, &findings));
     Ok(!findings.is_empty())
 }
 
-/// `$PLAT`, or `target/release/plat` under the root (built if missing).
+/// `$PLAT`, or `target/release/plat` under the root, brought up to date
+/// with cargo first (a no-op when it is), so a campaign never tests a
+/// stale compiler.
 fn plat_binary(root: &Path) -> Result<PathBuf, String> {
     if let Some(p) = std::env::var_os("PLAT") {
         return Ok(PathBuf::from(p));
     }
-    let plat = root.join("target/release/plat");
-    if !plat.exists() {
-        eprintln!("frontfuzz: building {}", plat.display());
-        let status = std::process::Command::new("cargo")
-            .args(["build", "--release", "-p", "platc", "--bin", "plat"])
-            .current_dir(root)
-            .status()
-            .map_err(|e| format!("cannot run cargo: {e}"))?;
-        if !status.success() {
-            return Err("cargo build --release -p platc failed".into());
-        }
+    let status = std::process::Command::new("cargo")
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            "platc",
+            "--bin",
+            "plat",
+        ])
+        .current_dir(root)
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !status.success() {
+        return Err("cargo build --release -p platc --bin plat failed".into());
     }
-    Ok(plat)
+    Ok(root.join("target/release/plat"))
 }
 
 /// `--replay FILE`: both runners on one file.
-fn replay(file: &Path, as_path: Option<&Path>, plat: &Path, out: &Path, timeout: Duration) -> Result<bool, String> {
+fn replay(
+    file: &Path,
+    as_path: Option<&Path>,
+    plat: &Path,
+    out: &Path,
+    timeout: Duration,
+) -> Result<bool, String> {
     let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     let as_path = as_path.unwrap_or(file);
     let as_path = std::path::absolute(as_path).map_err(|e| e.to_string())?;
@@ -250,6 +272,8 @@ struct Stats {
     cli: u64,
     builds: u64,
     not_utf8: u64,
+    /// In-process checks that timed out but `plat check` answered in time.
+    slow: u64,
     by_mutation: BTreeMap<&'static str, u64>,
     /// Findings by id, repeats included.
     found: u64,
@@ -270,10 +294,14 @@ impl Stats {
         );
         let _ = writeln!(
             s,
-            "runs: {} in-process, {} plat check, {} plat build; {} inputs not UTF-8",
-            self.inprocess, self.cli, self.builds, self.not_utf8
+            "runs: {} in-process ({} too slow, left to plat check), {} plat check, {} plat build; {} inputs not UTF-8",
+            self.inprocess, self.slow, self.cli, self.builds, self.not_utf8
         );
-        let by: Vec<String> = self.by_mutation.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        let by: Vec<String> = self
+            .by_mutation
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
         let _ = writeln!(s, "mutations applied: {}", by.join(", "));
         if findings.is_empty() {
             let _ = writeln!(s, "findings: none");
@@ -293,6 +321,10 @@ struct Job<'a> {
     args: &'a Args,
     seeds: &'a [Seed],
     shared: &'a Shared,
+    /// `plat check` hung too: an in-process thread may spin for ever.
+    hang_confirmed: bool,
+    /// The job's number, in file names.
+    rng_name: u64,
 }
 
 impl Job<'_> {
@@ -309,8 +341,8 @@ impl Job<'_> {
                 Mode::Both => n.is_multiple_of(self.args.cli_every.max(1)),
             };
             self.one(at, &mutant, via_cli);
-            if self.inproc.hung > 0 {
-                println!("frontfuzz: an in-process check hung; its thread cannot be stopped, so this job ends early");
+            if self.hang_confirmed {
+                println!("frontfuzz: a check hung; an in-process thread cannot be stopped, so this job ends early");
                 break;
             }
         }
@@ -327,16 +359,61 @@ impl Job<'_> {
         let cli_wanted = via_cli || text.is_none() || hung || self.args.mode == Mode::Cli;
         if cli_wanted {
             let origin = seed.path.parent().unwrap_or(Path::new("."));
-            let v = self.cli.check(&mutant.bytes, origin, &file_name(&seed.path));
+            let v = self
+                .cli
+                .check(&mutant.bytes, origin, &file_name(&seed.path));
             let accepted = matches!(v, Verdict::Accepted);
+            let cli_hung = matches!(&v, Verdict::Finding(f) if f.kind == FindingKind::Hang);
+            if hung {
+                // The command line's verdict stands: a hang there is the
+                // finding (its minimisation runs can be stopped); an
+                // answer in time means the in-process run was only slow
+                // (an unoptimised build of the fuzzer, another job's load).
+                verdicts.remove(0);
+                if !cli_hung {
+                    let slow = {
+                        let mut st = self
+                            .shared
+                            .stats
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner);
+                        st.slow += 1;
+                        st.slow
+                    };
+                    // Kept for a look (a slow path is worth knowing).
+                    if slow <= 10 {
+                        let file = self
+                            .shared
+                            .out
+                            .join(format!("slow-{}-{slow}.plat", self.rng_name));
+                        let _ = std::fs::write(&file, &mutant.bytes);
+                        println!(
+                            "frontfuzz: slow in-process (plat check answered in time): {} from {} ({})",
+                            file.display(),
+                            seed.display,
+                            mutant.what.join("+")
+                        );
+                    }
+                }
+            }
+            self.hang_confirmed |= cli_hung;
             verdicts.push((Runner::Cli, v));
             if accepted && self.args.build {
-                let b = self.cli.build(&mutant.bytes, origin, &file_name(&seed.path), Duration::from_secs(60));
+                let b = self.cli.build(
+                    &mutant.bytes,
+                    origin,
+                    &file_name(&seed.path),
+                    Duration::from_secs(60),
+                );
                 verdicts.push((Runner::Build, b));
             }
         }
         {
-            let mut st = self.shared.stats.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut st = self
+                .shared
+                .stats
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
             st.inputs += 1;
             st.not_utf8 += u64::from(text.is_none());
             for w in &mutant.what {
@@ -366,8 +443,16 @@ impl Job<'_> {
     fn report(&mut self, runner: Runner, seed: &Seed, mutant: &mutate::Mutant, finding: Finding) {
         let id = format!("{} {}", runner.name(), finding.id());
         {
-            let mut found = self.shared.findings.lock().unwrap_or_else(PoisonError::into_inner);
-            self.shared.stats.lock().unwrap_or_else(PoisonError::into_inner).found += 1;
+            let mut found = self
+                .shared
+                .findings
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            self.shared
+                .stats
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .found += 1;
             if let Some(r) = found.get_mut(&id) {
                 r.count += 1;
                 return;
@@ -380,7 +465,11 @@ impl Job<'_> {
                 },
             );
         }
-        println!("frontfuzz: FINDING {id} from {} ({})", seed.display, mutant.what.join("+"));
+        println!(
+            "frontfuzz: FINDING {id} from {} ({})",
+            seed.display,
+            mutant.what.join("+")
+        );
         let origin = seed.path.parent().unwrap_or(Path::new(".")).to_path_buf();
         let name = file_name(&seed.path);
         let want = finding.id();
@@ -398,7 +487,9 @@ impl Job<'_> {
                     },
                     Runner::Cli => cli.check(bytes, &origin, &name),
                     Runner::Build => match cli.check(bytes, &origin, &name) {
-                        Verdict::Accepted => cli.build(bytes, &origin, &name, Duration::from_secs(60)),
+                        Verdict::Accepted => {
+                            cli.build(bytes, &origin, &name, Duration::from_secs(60))
+                        }
                         other => other,
                     },
                 };
@@ -407,7 +498,11 @@ impl Job<'_> {
             minimise::minimise(&mutant.bytes, deadline, &mut still_fails)
         };
         let saved = self.save(&id, &finding, seed, mutant, &minimal);
-        let mut found = self.shared.findings.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut found = self
+            .shared
+            .findings
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         if let Some(r) = found.get_mut(&id) {
             r.saved = saved;
         }
@@ -415,10 +510,23 @@ impl Job<'_> {
 
     /// Writes the reproducer, the original mutant and a note; returns the
     /// line that says how to replay it.
-    fn save(&self, id: &str, finding: &Finding, seed: &Seed, mutant: &mutate::Mutant, minimal: &[u8]) -> String {
+    fn save(
+        &self,
+        id: &str,
+        finding: &Finding,
+        seed: &Seed,
+        mutant: &mutate::Mutant,
+        minimal: &[u8],
+    ) -> String {
         let slug: String = id
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
         let out = &self.shared.out;
         let repro = out.join(format!("{slug}.plat"));
@@ -439,8 +547,16 @@ impl Job<'_> {
             finding.detail
         );
         let _ = std::fs::write(out.join(format!("{slug}.txt")), note);
-        println!("frontfuzz: saved {} ({} bytes); replay: {replay}", repro.display(), minimal.len());
-        format!("{} ({} bytes); replay: {replay}", repro.display(), minimal.len())
+        println!(
+            "frontfuzz: saved {} ({} bytes); replay: {replay}",
+            repro.display(),
+            minimal.len()
+        );
+        format!(
+            "{} ({} bytes); replay: {replay}",
+            repro.display(),
+            minimal.len()
+        )
     }
 }
 

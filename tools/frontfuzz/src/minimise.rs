@@ -5,7 +5,11 @@ use std::time::Instant;
 
 /// Shrinks `input` while `still_fails` holds, within `deadline`. Returns
 /// the smallest failing input found (at worst `input` itself).
-pub fn minimise(input: &[u8], deadline: Instant, still_fails: &mut dyn FnMut(&[u8]) -> bool) -> Vec<u8> {
+pub fn minimise(
+    input: &[u8],
+    deadline: Instant,
+    still_fails: &mut dyn FnMut(&[u8]) -> bool,
+) -> Vec<u8> {
     let lines = split_lines(input);
     let lines = ddmin(lines, deadline, still_fails);
     let flat: Vec<u8> = lines.concat();
@@ -24,7 +28,11 @@ fn split_lines(input: &[u8]) -> Vec<Vec<u8>> {
         .collect()
 }
 
-fn ddmin(mut units: Vec<Vec<u8>>, deadline: Instant, still_fails: &mut dyn FnMut(&[u8]) -> bool) -> Vec<Vec<u8>> {
+fn ddmin(
+    mut units: Vec<Vec<u8>>,
+    deadline: Instant,
+    still_fails: &mut dyn FnMut(&[u8]) -> bool,
+) -> Vec<Vec<u8>> {
     let mut n = 2usize;
     while units.len() >= 2 && Instant::now() < deadline {
         let chunk = units.len().div_ceil(n);
@@ -32,7 +40,12 @@ fn ddmin(mut units: Vec<Vec<u8>>, deadline: Instant, still_fails: &mut dyn FnMut
         let mut start = 0;
         while start < units.len() && Instant::now() < deadline {
             let end = (start + chunk).min(units.len());
-            let candidate: Vec<u8> = units[..start].iter().chain(&units[end..]).flatten().copied().collect();
+            let candidate: Vec<u8> = units[..start]
+                .iter()
+                .chain(&units[end..])
+                .flatten()
+                .copied()
+                .collect();
             if still_fails(&candidate) {
                 units.drain(start..end);
                 reduced = true;
@@ -69,7 +82,9 @@ mod tests {
     #[test]
     fn an_input_that_no_longer_fails_is_returned_whole() {
         let input = b"abc\ndef\n";
-        let out = minimise(input, Instant::now() + Duration::from_secs(10), &mut |c| c == input);
+        let out = minimise(input, Instant::now() + Duration::from_secs(10), &mut |c| {
+            c == input
+        });
         assert_eq!(out, input);
     }
 }

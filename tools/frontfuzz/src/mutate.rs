@@ -62,9 +62,11 @@ pub fn mutant(rng: &mut Rng, seeds: &[Seed], at: usize) -> Mutant {
         let Some(new) = mutation(rng, name, seeds, seed) else {
             continue;
         };
-        let clashes = new
-            .iter()
-            .any(|n| edits.iter().any(|e| n.start < e.end.max(e.start + 1) && e.start < n.end.max(n.start + 1)));
+        let clashes = new.iter().any(|n| {
+            edits
+                .iter()
+                .any(|e| n.start < e.end.max(e.start + 1) && e.start < n.end.max(n.start + 1))
+        });
         if clashes || new.is_empty() {
             continue;
         }
@@ -110,7 +112,11 @@ fn mutation(rng: &mut Rng, name: &str, seeds: &[Seed], seed: &Seed) -> Option<Ve
             let (a, b) = token_run(rng, seed)?;
             let run = &text[toks[a].start..toks[b].end];
             let times = rng.count(2000);
-            vec![Edit::new(toks[b].end, toks[b].end, format!(" {run}").repeat(times))]
+            vec![Edit::new(
+                toks[b].end,
+                toks[b].end,
+                format!(" {run}").repeat(times),
+            )]
         }
         "token-swap" => {
             let (i, j) = two(rng, toks.len())?;
@@ -222,11 +228,54 @@ fn mutation(rng: &mut Rng, name: &str, seeds: &[Seed], seed: &Seed) -> Option<Ve
 }
 
 const KEYWORDS_AND_PUNCT: [&str; 48] = [
-    "fn", "let", "var", "if", "else", "while", "for", "in", "return", "true", "false", "print",
-    "List", "Dict", "Set", "enum", "match", "mut", "class", "init", "self", "super", "pub",
-    "virtual", "override", "spawn", "concurrent", "select", "race", "use", "mod", "type",
-    "newtype", "test", "bench", "cast", "break", "continue", "->", "=>", "::", "..", "..=", "?",
-    "=", ",", ";", ":",
+    "fn",
+    "let",
+    "var",
+    "if",
+    "else",
+    "while",
+    "for",
+    "in",
+    "return",
+    "true",
+    "false",
+    "print",
+    "List",
+    "Dict",
+    "Set",
+    "enum",
+    "match",
+    "mut",
+    "class",
+    "init",
+    "self",
+    "super",
+    "pub",
+    "virtual",
+    "override",
+    "spawn",
+    "concurrent",
+    "select",
+    "race",
+    "use",
+    "mod",
+    "type",
+    "newtype",
+    "test",
+    "bench",
+    "cast",
+    "break",
+    "continue",
+    "->",
+    "=>",
+    "::",
+    "..",
+    "..=",
+    "?",
+    "=",
+    ",",
+    ";",
+    ":",
 ];
 
 fn byte_insert(rng: &mut Rng, seed: &Seed) -> Vec<Edit> {
@@ -235,7 +284,21 @@ fn byte_insert(rng: &mut Rng, seed: &Seed) -> Vec<Edit> {
         0 => vec![rng.below(128) as u8],
         1 => vec![rng.below(256) as u8],
         2 => rng
-            .pick(&["\0", "\r", "\t", "\u{feff}", "é", "\u{10ffff}", "\\", "$", "\"", "'", "`", "@", "#"])
+            .pick(&[
+                "\0",
+                "\r",
+                "\t",
+                "\u{feff}",
+                "é",
+                "\u{10ffff}",
+                "\\",
+                "$",
+                "\"",
+                "'",
+                "`",
+                "@",
+                "#",
+            ])
             .as_bytes()
             .to_vec(),
         _ => (0..rng.range(2, 8)).map(|_| rng.below(128) as u8).collect(),
@@ -321,4 +384,79 @@ fn char_floor(text: &str, mut at: usize) -> usize {
         at -= 1;
     }
     at
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::analyse;
+
+    fn seeds() -> Vec<Seed> {
+        let a = "fn main() {\n    let x: Int32 = 1 + 2;\n    if (x > 2) { print(value = \"${x}\"); }\n}\n";
+        let b = "enum E { A, B(Int64) }\nfn f(e: E) -> Int64 {\n    match e { E::A => 0, E::B(n) => n }\n}\n";
+        [("a.plat", a), ("b.plat", b)]
+            .iter()
+            .map(|(n, t)| analyse(n.into(), n.to_string(), t.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn the_corpus_analysis_finds_fragments_of_every_kind() {
+        let seeds = seeds();
+        for kind in KINDS {
+            assert!(
+                seeds.iter().any(|s| s.fragments_of(kind).next().is_some()),
+                "no {kind:?} fragment"
+            );
+        }
+        let a = &seeds[0];
+        let stmts: Vec<&str> = a
+            .fragments_of(Kind::Stmt)
+            .map(|(s, e)| &a.text[s..e])
+            .collect();
+        assert!(stmts.contains(&"let x: Int32 = 1 + 2;"), "{stmts:?}");
+    }
+
+    #[test]
+    fn the_same_seed_makes_the_same_mutants() {
+        let seeds = seeds();
+        let run = |seed| {
+            let mut rng = Rng::new(seed);
+            (0..200)
+                .map(|_| {
+                    let at = rng.below(seeds.len());
+                    mutant(&mut rng, &seeds, at).bytes
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(run(7), run(7));
+        assert_ne!(run(7), run(8));
+    }
+
+    #[test]
+    fn every_mutation_applies_and_changes_the_text() {
+        let seeds = seeds();
+        let mut rng = Rng::new(3);
+        for name in MUTATIONS {
+            let changed = (0..50).any(|_| {
+                mutation(&mut rng, name, &seeds, &seeds[0]).is_some_and(|edits| {
+                    apply(seeds[0].text.as_bytes(), edits) != seeds[0].text.as_bytes()
+                })
+            });
+            assert!(changed, "{name} never changed the text");
+        }
+    }
+
+    #[test]
+    fn edits_apply_from_the_end() {
+        let out = apply(
+            b"abcdef",
+            vec![
+                Edit::new(0, 1, "X"),
+                Edit::new(4, 6, ""),
+                Edit::new(2, 2, "--"),
+            ],
+        );
+        assert_eq!(out, b"Xb--cd");
+    }
 }
