@@ -221,7 +221,9 @@ fn front_end(path: &Path, text: String) -> Verdict {
             "rejected without a diagnostic".into(),
         ));
     }
-    for d in &diags {
+    // Rendered as `plat check` does: sorted, the first `MAX_RENDERED`.
+    diags.sort_by_key(|d| (d.primary.span.file, d.primary.span.start));
+    for (i, d) in diags.iter().enumerate() {
         if let Some(problem) = bad_span(d, &sources) {
             return Verdict::Finding(Finding::new(
                 FindingKind::BadSpan,
@@ -230,7 +232,9 @@ fn front_end(path: &Path, text: String) -> Verdict {
             ));
         }
         // The renderer must take every diagnostic (a panic is caught).
-        let _ = diag::render(d, &sources, false);
+        if i < platc::driver::MAX_RENDERED {
+            let _ = diag::render(d, &sources, false);
+        }
     }
     // Dropping the tree recurses along it: still on the big stack here.
     drop(modules);
