@@ -193,10 +193,10 @@ fn closer_of(open: &Token) -> &'static str {
     }
 }
 
-/// Delimiters still open at the end of the file, as one diagnostic whose
-/// secondary labels point at each opener. A mismatched closer closes the
-/// nearest matching opener (the parser reports the mismatch itself).
-pub(crate) fn unclosed_delimiters(tokens: &[(Token, Span)], eoi: Span) -> Option<Diagnostic> {
+/// The delimiters still open at the end of the file, outermost first. A
+/// mismatched closer closes the nearest matching opener (the parser
+/// reports the mismatch itself).
+pub(crate) fn open_at_end(tokens: &[(Token, Span)]) -> Vec<(&Token, Span)> {
     let mut stack: Vec<(&Token, Span)> = Vec::new();
     for (tok, span) in tokens {
         let opener = match tok {
@@ -213,6 +213,13 @@ pub(crate) fn unclosed_delimiters(tokens: &[(Token, Span)], eoi: Span) -> Option
             stack.truncate(pos);
         }
     }
+    stack
+}
+
+/// Delimiters still open at the end of the file, as one diagnostic whose
+/// secondary labels point at the innermost openers; `None` if there are
+/// none. `stack` is [`open_at_end`]'s.
+pub(crate) fn unclosed_diagnostic(stack: &[(&Token, Span)], eoi: Span) -> Option<Diagnostic> {
     let (innermost, _) = stack.last()?;
     let open_text = innermost.text().unwrap_or("{");
     let close_text = closer_of(innermost);

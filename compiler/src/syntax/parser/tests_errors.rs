@@ -116,6 +116,23 @@ fn many_unclosed_delimiters_label_the_innermost_few() {
 }
 
 #[test]
+fn thousands_of_unclosed_parentheses_are_reported_without_parsing() {
+    // Found by tools/frontfuzz: recovery rescanned the rest of the file
+    // at every open level (9,000 parentheses: about 10 seconds).
+    let src = format!("fn f() {{ g({}1", "(".repeat(9000));
+    let start = std::time::Instant::now();
+    let d = one(&src);
+    assert!(start.elapsed().as_secs() < 5, "{:?}", start.elapsed());
+    assert_eq!(d.code, Code::UnclosedDelimiter);
+    assert_eq!(d.message, "unclosed delimiter `(`");
+    // At the limit, the file is still parsed (with the same diagnostic;
+    // on the compiler's big stack, as the driver parses).
+    let src = format!("fn f() {{ g({}1", "(".repeat(198));
+    let d = crate::stack::run(|| one(&src));
+    assert_eq!(d.code, Code::UnclosedDelimiter);
+}
+
+#[test]
 fn three_mistakes_three_diagnostics() {
     let src = "fn a() {\n  let x = ;\n  print(value = 1);\n}\n\
                fn b() -> Int32 {\n  return 1 + ;\n}\n\
