@@ -168,7 +168,7 @@ pub fn panic_key(message: &str) -> String {
     message
         .split("panicked at ")
         .nth(1)
-        .and_then(|m| m.split(|c: char| c == '\n' || c == ' ').next())
+        .and_then(|m| m.split(['\n', ' ']).next())
         .map(|m| m.trim_end_matches(':').to_string())
         .unwrap_or_default()
 }

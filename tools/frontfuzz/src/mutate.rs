@@ -393,7 +393,7 @@ mod tests {
 
     fn seeds() -> Vec<Seed> {
         let a = "fn main() {\n    let x: Int32 = 1 + 2;\n    if (x > 2) { print(value = \"${x}\"); }\n}\n";
-        let b = "enum E { A, B(Int64) }\nfn f(e: E) -> Int64 {\n    match e { E::A => 0, E::B(n) => n }\n}\n";
+        let b = "enum E { A, B(Int64) }\nfn f(e: E) -> Int64 {\n    return match e { E::A -> 0, E::B(n: Int64) -> n };\n}\n";
         [("a.plat", a), ("b.plat", b)]
             .iter()
             .map(|(n, t)| analyse(n.into(), n.to_string(), t.to_string()))
