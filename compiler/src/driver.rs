@@ -168,13 +168,30 @@ pub fn build(path: &Path, output: &Path, options: &Options) -> Result<(), Failur
     linked.map_err(|e| Failure::Tool(e.to_string()))
 }
 
-/// Prints diagnostics; an error if there were any.
+/// Diagnostics rendered in full (with source excerpts) at most: each
+/// prints its source lines, so thousands of them on one long line made
+/// gigabytes of output (found by tools/frontfuzz, issue 15).
+pub const MAX_RENDERED: usize = 100;
+
+/// Prints diagnostics (the first [`MAX_RENDERED`] in the human format);
+/// an error if there were any.
 fn report(diags: &mut [Diagnostic], sources: &SourceMap, options: &Options) -> Result<(), Failure> {
     if diags.is_empty() {
         return Ok(());
     }
     match options.format {
-        DiagnosticFormat::Human => diag::render_all(diags, sources, options.color),
+        DiagnosticFormat::Human => {
+            diags.sort_by_key(|d| (d.primary.span.file, d.primary.span.start));
+            let shown = diags.len().min(MAX_RENDERED);
+            diag::render_all(&mut diags[..shown], sources, options.color);
+            if diags.len() > shown {
+                output::stderr(&format!(
+                    "error: {} more errors not shown (the first {MAX_RENDERED} are; \
+                     --diagnostic-format=short lists every one)\n",
+                    diags.len() - shown
+                ));
+            }
+        }
         DiagnosticFormat::Short => {
             diags.sort_by_key(|d| (d.primary.span.file, d.primary.span.start));
             let mut text = String::new();

@@ -155,3 +155,28 @@ fn ensure_that_run_passes_the_arguments_after_the_separator_verbatim() {
     );
     assert_eq!(o.status.code(), Some(3), "the program's exit code");
 }
+
+#[test]
+fn ensure_that_the_human_format_renders_the_first_hundred_errors() {
+    // Found by tools/frontfuzz: 20,000 stray `$` on one 80 KB line were
+    // 20,000 renderings of that line (gigabytes of output).
+    let scratch = Scratch::new("many_errors");
+    let file = scratch.0.join("many.plat");
+    let line = "$ x ".repeat(150);
+    std::fs::write(&file, format!("fn main() {{\n  {line}\n}}\n")).expect("write");
+    let file = file.to_str().expect("utf-8 path");
+    let o = plat(&["check", file]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    // 150 stray `$` and the parse error they leave.
+    assert_eq!(err.matches("] Error: ").count(), 100, "{err}");
+    assert!(
+        err.ends_with(
+            "error: 51 more errors not shown (the first 100 are; \
+             --diagnostic-format=short lists every one)\n"
+        ),
+        "{err}"
+    );
+    let o = plat(&["check", file, "--diagnostic-format=short"]);
+    assert_eq!(stderr(&o).matches(": error[E0").count(), 151);
+}

@@ -193,10 +193,10 @@ fn closer_of(open: &Token) -> &'static str {
     }
 }
 
-/// Delimiters still open at the end of the file, as one diagnostic whose
-/// secondary labels point at each opener. A mismatched closer closes the
-/// nearest matching opener (the parser reports the mismatch itself).
-pub(crate) fn unclosed_delimiters(tokens: &[(Token, Span)], eoi: Span) -> Option<Diagnostic> {
+/// The delimiters still open at the end of the file, outermost first. A
+/// mismatched closer closes the nearest matching opener (the parser
+/// reports the mismatch itself).
+pub(crate) fn open_at_end(tokens: &[(Token, Span)]) -> Vec<(&Token, Span)> {
     let mut stack: Vec<(&Token, Span)> = Vec::new();
     for (tok, span) in tokens {
         let opener = match tok {
@@ -213,6 +213,13 @@ pub(crate) fn unclosed_delimiters(tokens: &[(Token, Span)], eoi: Span) -> Option
             stack.truncate(pos);
         }
     }
+    stack
+}
+
+/// Delimiters still open at the end of the file, as one diagnostic whose
+/// secondary labels point at the innermost openers; `None` if there are
+/// none. `stack` is [`open_at_end`]'s.
+pub(crate) fn unclosed_diagnostic(stack: &[(&Token, Span)], eoi: Span) -> Option<Diagnostic> {
     let (innermost, _) = stack.last()?;
     let open_text = innermost.text().unwrap_or("{");
     let close_text = closer_of(innermost);
@@ -222,11 +229,22 @@ pub(crate) fn unclosed_delimiters(tokens: &[(Token, Span)], eoi: Span) -> Option
         eoi,
         format!("expected `{close_text}` before the end of the file"),
     );
-    for (tok, span) in stack.iter().rev() {
+    // The innermost few: rendering costs the square of the label count
+    // (hundreds of open braces took ariadne 25 seconds, issue 15).
+    for (tok, span) in stack.iter().rev().take(MAX_UNCLOSED_LABELS) {
         d = d.with_label(
             *span,
             format!("this `{}` is never closed", tok.text().unwrap_or("{")),
         );
     }
+    if stack.len() > MAX_UNCLOSED_LABELS {
+        d = d.with_note(format!(
+            "{} more delimiters opened before these are never closed either",
+            stack.len() - MAX_UNCLOSED_LABELS
+        ));
+    }
     Some(d)
 }
+
+/// Unclosed delimiters labelled in one diagnostic (the innermost ones).
+const MAX_UNCLOSED_LABELS: usize = 8;
