@@ -40,9 +40,11 @@
 //! skip` in the header opts a very allocation-heavy program out).
 //!
 //! Environment: `PLAT_TEST_FILTER=substring` selects cases by path,
+//! `PLAT_TEST_ONLY_TASKS=1` the programs that use tasks,
 //! `PLAT_TEST_TIMEOUT=seconds` (default 30), `BLESS=1` (see above),
 //! `PLAT_TEST_WORKERS=1,2,4` and `PLAT_TEST_SEEDS=1,2,3` (the schedules;
-//! more seeds for a long exploration run).
+//! `A..B` is a range: `tools/explore` runs the suite's task programs
+//! under many seeds).
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -116,6 +118,7 @@ fn root() -> PathBuf {
 fn run_suite(dir: &str, kind: Kind) {
     let root = root();
     let filter = std::env::var("PLAT_TEST_FILTER").unwrap_or_default();
+    let only_tasks = std::env::var("PLAT_TEST_ONLY_TASKS").is_ok_and(|v| v == "1");
     let mut cases = Vec::new();
     collect(&root.join(dir), kind != Kind::Example, &mut cases);
     let mut cases: Vec<String> = cases
@@ -123,6 +126,9 @@ fn run_suite(dir: &str, kind: Kind) {
         .filter_map(|p| p.strip_prefix(&root).ok())
         .map(|p| p.to_string_lossy().replace('\\', "/"))
         .filter(|rel| rel.contains(&filter))
+        .filter(|rel| {
+            !only_tasks || fs::read_to_string(root.join(rel)).is_ok_and(|s| uses_tasks(&s))
+        })
         .collect();
     cases.sort();
 
@@ -457,30 +463,36 @@ fn gc_stressed(rel: &str) -> bool {
     DIRS.iter().any(|d| rel.starts_with(d))
 }
 
-/// Worker counts and seeds, for a program that uses tasks (see
-/// `schedules`).
-fn task_schedules(source: &str, h: &Header) -> Vec<Vec<(String, String)>> {
-    let uses_tasks = source.lines().any(|l| {
+/// Whether a program uses tasks: `concurrent`, `race`, a `par_` method of
+/// `List` or `Thread.spawn` outside comments.
+fn uses_tasks(source: &str) -> bool {
+    source.lines().any(|l| {
         let code = l.split("//").next().unwrap_or("");
         code.contains("concurrent")
             || code.contains("race {")
             || code.contains("race{")
             || code.contains(".par_")
-    });
+            || code.contains("Thread.spawn")
+    })
+}
+
+/// Worker counts and seeds, for a program that uses tasks (see
+/// `schedules`).
+fn task_schedules(source: &str, h: &Header) -> Vec<Vec<(String, String)>> {
     let pinned = h
         .env
         .iter()
         .any(|(k, _)| k == "PLAT_WORKERS" || k == "PLAT_SEED");
-    if !uses_tasks || pinned {
+    if !uses_tasks(source) || pinned {
         return vec![Vec::new()];
     }
     let list = |var: &str, default: &str| -> Vec<String> {
-        std::env::var(var)
-            .unwrap_or_else(|_| default.to_string())
-            .split(',')
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect()
+        let text = std::env::var(var).unwrap_or_else(|_| default.to_string());
+        let mut items = Vec::new();
+        for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            items.extend(expand_range(item));
+        }
+        items
     };
     let mut out = Vec::new();
     for w in list("PLAT_TEST_WORKERS", "1,2,4") {
@@ -490,6 +502,17 @@ fn task_schedules(source: &str, h: &Header) -> Vec<Vec<(String, String)>> {
         out.push(vec![("PLAT_SEED".to_string(), seed)]);
     }
     out
+}
+
+/// `A..B` (inclusive, as `PLAT_TEST_SEEDS=1..200` for a long exploration)
+/// as its numbers; anything else as itself.
+fn expand_range(item: &str) -> Vec<String> {
+    if let Some((a, b)) = item.split_once("..") {
+        if let (Ok(a), Ok(b)) = (a.parse::<u64>(), b.parse::<u64>()) {
+            return (a..=b).map(|n| n.to_string()).collect();
+        }
+    }
+    vec![item.to_string()]
 }
 
 /// Runs the built program once in `env` and compares what it did with
