@@ -16,8 +16,8 @@
 //! it (the shell's convention). A program that cannot be started is an
 //! `Err`: `run NAME: REASON`.
 
-use std::os::unix::process::ExitStatusExt;
 use std::os::unix::process::CommandExt;
+use std::os::unix::process::ExitStatusExt;
 use std::process::Command;
 
 /// A finished child: exit code, stdout, stderr.
