@@ -15,6 +15,7 @@ pub mod dump;
 pub mod fmt;
 pub mod hir;
 pub mod link;
+pub mod mir;
 pub mod modules;
 pub mod output;
 pub mod source;
