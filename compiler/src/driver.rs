@@ -1,5 +1,5 @@
-//! The pipeline as a flat sequence of stages: load, parse, check, generate,
-//! link. Each stage hands the next a plain data structure; diagnostics stop
+//! The pipeline as a flat sequence of stages: load, parse, check, lower,
+//! generate, link. Each stage hands the next a plain data structure; diagnostics stop
 //! the pipeline before code generation.
 
 use std::path::{Path, PathBuf};
@@ -127,7 +127,7 @@ pub fn check_file(path: &Path, options: &Options) -> Result<Option<Checked>, Fai
 /// the last checks of the front end); in debug builds the MIR's invariants
 /// are checked too.
 fn lower(program: &hir::Program) -> Result<mir::Program, Box<Diagnostic>> {
-    let mir = mir::lower(program).map_err(Box::new)?;
+    let mir = mir::lower(program)?;
     if cfg!(debug_assertions) {
         if let Err(e) = mir::check(&mir, program) {
             panic!("internal compiler error: {e}");
@@ -188,7 +188,8 @@ pub fn build(path: &Path, output: &Path, options: &Options) -> Result<(), Failur
     let cg_options = codegen::Options {
         emit_clif: options.emit == Some(Emit::Clif),
     };
-    let out = match codegen::generate(&checked.program, &checked.sources, cg_options) {
+    let out = match codegen::generate(&checked.program, &checked.mir, &checked.sources, cg_options)
+    {
         Ok(out) => out,
         Err(codegen::Error::Program(d)) => return report(&mut [*d], &checked.sources, options),
         Err(codegen::Error::Internal(e)) => return Err(Failure::Tool(e)),

@@ -8,7 +8,8 @@ use cranelift_codegen::ir::{
 
 use super::function::FunctionCx;
 use super::types::layout;
-use crate::hir::{self, Builtin, Expr, Ty};
+use crate::hir::{self, Builtin, Ty};
+use crate::mir::{self, Expr};
 use crate::source::Span;
 
 /// Bytes per list element: `plat_abi::kind::list_elem_width` of the
@@ -45,7 +46,7 @@ impl FunctionCx<'_, '_> {
             .expect("plat_list_new returns a list");
         // The new list has a buffer of exactly `n` elements and no other
         // task can see it yet: store the items, then the length.
-        let elem_ty = elem(&self.concrete(ty));
+        let elem_ty = elem(ty);
         let n = values.len() as i64;
         if n > 0 {
             let data = self.list_data(list);
@@ -103,12 +104,12 @@ impl FunctionCx<'_, '_> {
 
     /// `xs[i]`: bounds-checked inline; `Some(element)` or `None`.
     pub fn index(&mut self, list: &Expr, index: &Expr, ty: &Ty) -> Option<Value> {
-        let elem_ty = elem(&self.concrete(&list.ty));
+        let elem_ty = elem(&list.ty);
         let l = self.expr(list)?;
         let i = self.expr(index)?;
         let i = self.index64(i);
         let (found, slot) = self.list_lookup(l, i, &elem_ty);
-        let opt_ty = self.concrete(ty);
+        let opt_ty = ty.clone();
         Some(self.option_from(found, slot, &opt_ty))
     }
 
@@ -182,8 +183,8 @@ impl FunctionCx<'_, '_> {
     pub fn is_lookup(e: &Expr) -> bool {
         matches!(
             e.kind,
-            hir::ExprKind::Index { .. }
-                | hir::ExprKind::Builtin {
+            mir::ExprKind::Index { .. }
+                | mir::ExprKind::Builtin {
                     op: Builtin::ListGet | Builtin::DictGet,
                     ..
                 }
@@ -195,16 +196,16 @@ impl FunctionCx<'_, '_> {
     /// the `Option`. Only for expressions where [`Self::is_lookup`] holds.
     pub fn option_parts(&mut self, e: &Expr) -> Option<(Value, Value)> {
         match &e.kind {
-            hir::ExprKind::Index { list, index } => {
-                let elem_ty = elem(&self.concrete(&list.ty));
+            mir::ExprKind::Index { list, index } => {
+                let elem_ty = elem(&list.ty);
                 let l = self.expr(list)?;
                 let i = self.expr(index)?;
                 let i = self.index64(i);
                 Some(self.list_lookup(l, i, &elem_ty))
             }
-            hir::ExprKind::Builtin { op, args } => {
+            mir::ExprKind::Builtin { op, args } => {
                 let recv_expr = args.first()?.as_ref()?;
-                let elem_ty = elem(&self.concrete(&recv_expr.ty));
+                let elem_ty = elem(&recv_expr.ty);
                 let recv = self.expr(recv_expr)?;
                 let key = args.get(1)?.as_ref()?;
                 let k = self.expr(key);
@@ -355,8 +356,8 @@ impl FunctionCx<'_, '_> {
         if matches!(op, Builtin::ListFilled | Builtin::ListWithCapacity) {
             return self.list_constructor(op, args, ret);
         }
-        let recv_ty = self.concrete(&args.first()?.as_ref()?.ty);
-        let ret = self.concrete(ret);
+        let recv_ty = (args.first()?.as_ref()?.ty).clone();
+        let ret = ret.clone();
         let vals: Vec<Option<Value>> = args
             .iter()
             .map(|a| a.as_ref().and_then(|e| self.expr(e)))
@@ -532,7 +533,7 @@ impl FunctionCx<'_, '_> {
     /// `List.filled(length =, value =)` and `List.with_capacity(capacity
     /// =)`: the list's type is the result's.
     fn list_constructor(&mut self, op: Builtin, args: &[Option<Expr>], ret: &Ty) -> Option<Value> {
-        let ret = self.concrete(ret);
+        let ret = ret.clone();
         let n = self.expr(args.first()?.as_ref()?)?;
         let n = self.index64(n);
         let desc = self.desc_value(&ret);
@@ -551,7 +552,7 @@ impl FunctionCx<'_, '_> {
         args: &[Option<Expr>],
         ret: &Ty,
     ) -> Option<Value> {
-        let ret = self.concrete(ret);
+        let ret = ret.clone();
         let vals: Vec<Value> = args.iter().flatten().map(|a| self.expr_value(a)).collect();
         let s = *vals.first()?;
         if op == Builtin::StrSplit {

@@ -7,7 +7,8 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{InstBuilder, Value};
 
 use super::function::FunctionCx;
-use crate::hir::{Builtin, Expr, Ty};
+use crate::hir::{Builtin, Ty};
+use crate::mir::Expr;
 use crate::source::Span;
 
 /// Whether `op` is lowered by [`FunctionCx::stdlib_builtin`].
@@ -52,7 +53,7 @@ impl FunctionCx<'_, '_> {
         span: Span,
     ) -> Option<Value> {
         use Builtin::*;
-        let ret = self.concrete(ret);
+        let ret = ret.clone();
         let vals: Vec<Option<Value>> = args
             .iter()
             .map(|a| a.as_ref().map(|e| self.expr_value(e)))

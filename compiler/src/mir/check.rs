@@ -157,10 +157,8 @@ fn check_expr<'p>(
                 declared(c, "a capture")?;
             }
         }
-        ExprKind::FnRef(func) => {
-            if instance(func)?.kind != FnKind::Plain {
-                return Err("a function value of a lifted body".into());
-            }
+        ExprKind::FnRef(func) if instance(func)?.kind != FnKind::Plain => {
+            return Err("a function value of a lifted body".into());
         }
         ExprKind::Race { scope, .. } => declared(scope, "a race")?,
         _ => {}
@@ -260,7 +258,7 @@ mod tests {
     #[test]
     fn rejects_an_undeclared_local() {
         let b = body(vec![Stmt::Expr(e(ExprKind::Local(LocalId(3)), Ty::INT64))]);
-        let err = check(&program_with(b, 1), &hir()).unwrap_err();
+        let err = check(&program_with(b, 1), &hir()).expect_err("rejected");
         assert!(err.contains("undeclared local 3"), "{err}");
     }
 
@@ -270,7 +268,7 @@ mod tests {
             ExprKind::Unit,
             Ty::Param(hir::ParamId(0)),
         ))]);
-        let err = check(&program_with(b, 0), &hir()).unwrap_err();
+        let err = check(&program_with(b, 0), &hir()).expect_err("rejected");
         assert!(err.contains("unresolved type"), "{err}");
     }
 
@@ -281,7 +279,7 @@ mod tests {
             args: Vec::new(),
         };
         let b = body(vec![Stmt::Expr(e(call, Ty::Unit))]);
-        let err = check(&program_with(b, 0), &hir()).unwrap_err();
+        let err = check(&program_with(b, 0), &hir()).expect_err("rejected");
         assert!(err.contains("no instance 7"), "{err}");
     }
 
@@ -292,7 +290,7 @@ mod tests {
             args: vec![(0, e(ExprKind::Int(1), Ty::INT64))],
         };
         let b = body(vec![Stmt::Expr(e(call, Ty::Unit))]);
-        let err = check(&program_with(b, 0), &hir()).unwrap_err();
+        let err = check(&program_with(b, 0), &hir()).expect_err("rejected");
         assert!(err.contains("passes 1 arguments to 0 parameters"), "{err}");
     }
 
@@ -308,7 +306,7 @@ mod tests {
                 Ty::Unit,
             ))]),
         };
-        let err = check(&program_with(body(vec![inner]), 1), &hir()).unwrap_err();
+        let err = check(&program_with(body(vec![inner]), 1), &hir()).expect_err("rejected");
         assert!(
             err.contains("an assignment uses the undeclared local 5"),
             "{err}"

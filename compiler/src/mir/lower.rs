@@ -26,7 +26,7 @@ pub use super::instances::MAX_INSTANCES;
 
 /// Lowers a checked program. A limit crossed (or a program nested too
 /// deeply for the stack) is a diagnostic.
-pub fn lower(program: &hir::Program) -> Result<Program, Diagnostic> {
+pub fn lower(program: &hir::Program) -> Result<Program, Box<Diagnostic>> {
     let mut l = Lowerer {
         hir: program,
         out: Program::default(),
@@ -52,10 +52,10 @@ pub fn lower(program: &hir::Program) -> Result<Program, Diagnostic> {
         l.lower_instance(id);
     }
     if let Some(span) = l.out_of_stack {
-        return Err(limits::out_of_stack(span));
+        return Err(Box::new(limits::out_of_stack(span)));
     }
     if let Some(diag) = l.instances.diagnostic(program) {
-        return Err(diag);
+        return Err(Box::new(diag));
     }
     Ok(l.out)
 }
@@ -241,6 +241,11 @@ impl<'h> Lowerer<'h> {
     /// A loop body: the block, then the back edge's poll.
     fn loop_body(&mut self, b: &hir::Block) -> Block {
         let mut body = self.block(b);
+        // The poll comes last: after the tail, if any (a loop body's
+        // value is discarded).
+        if let Some(tail) = body.tail.take() {
+            body.stmts.push(Stmt::Expr(*tail));
+        }
         body.stmts.push(Stmt::Poll);
         body
     }
