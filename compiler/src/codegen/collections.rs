@@ -109,8 +109,8 @@ impl FunctionCx<'_, '_> {
         let i = self.expr(index)?;
         let i = self.index64(i);
         let (found, slot) = self.list_lookup(l, i, &elem_ty);
-        let opt_ty = ty.clone();
-        Some(self.option_from(found, slot, &opt_ty))
+        let opt_ty = ty;
+        Some(self.option_from(found, slot, opt_ty))
     }
 
     /// `xs.push(value =)`: appends in place when this task owns the list
@@ -357,7 +357,6 @@ impl FunctionCx<'_, '_> {
             return self.list_constructor(op, args, ret);
         }
         let recv_ty = (args.first()?.as_ref()?.ty).clone();
-        let ret = ret.clone();
         let vals: Vec<Option<Value>> = args
             .iter()
             .map(|a| a.as_ref().and_then(|e| self.expr(e)))
@@ -411,9 +410,9 @@ impl FunctionCx<'_, '_> {
                 } else {
                     "plat_list_remove_at"
                 };
-                self.call_option(name, &[recv, i], &ret)
+                self.call_option(name, &[recv, i], ret)
             }
-            ListPop => self.call_option("plat_list_pop", &[recv], &ret),
+            ListPop => self.call_option("plat_list_pop", &[recv], ret),
             ListIndexOf => {
                 let s = slot(self, 1);
                 let i = self.call_runtime("plat_list_index_of", &[recv, s])?;
@@ -421,7 +420,7 @@ impl FunctionCx<'_, '_> {
                     .b
                     .ins()
                     .icmp_imm_s(IntCC::SignedGreaterThanOrEqual, i, 0);
-                Some(self.option_from(found, i, &ret))
+                Some(self.option_from(found, i, ret))
             }
             ListContains => {
                 let s = slot(self, 1);
@@ -437,9 +436,9 @@ impl FunctionCx<'_, '_> {
             ListFirst => {
                 let zero = self.b.ins().iconst(types::I64, 0);
                 let (found, slot) = self.list_lookup(recv, zero, &elem(&recv_ty));
-                Some(self.option_from(found, slot, &ret))
+                Some(self.option_from(found, slot, ret))
             }
-            ListLast => self.call_option("plat_list_last", &[recv], &ret),
+            ListLast => self.call_option("plat_list_last", &[recv], ret),
             ListIsEmpty => {
                 let n = self.list_len(recv);
                 Some(self.b.ins().icmp_imm_s(IntCC::Equal, n, 0))
@@ -447,12 +446,12 @@ impl FunctionCx<'_, '_> {
             ListExtend => self.call_runtime("plat_list_extend", &[recv, arg(1)?]),
             ListMin | ListMax => {
                 let max = self.b.ins().iconst(types::I8, i64::from(op == ListMax));
-                self.call_option("plat_list_min_max", &[recv, max], &ret)
+                self.call_option("plat_list_min_max", &[recv, max], ret)
             }
             ListJoin => self.call_runtime("plat_list_join", &[recv, arg(1)?]),
             DictGet => {
                 let k = slot(self, 1);
-                self.call_option("plat_dict_get", &[recv, k], &ret)
+                self.call_option("plat_dict_get", &[recv, k], ret)
             }
             DictGetOr => {
                 let k = slot(self, 1);
@@ -461,7 +460,7 @@ impl FunctionCx<'_, '_> {
                 let got = self.b.ins().load(types::I64, self.trusted, out, 0);
                 let d = slot(self, 2);
                 let chosen = self.b.ins().select(found, got, d);
-                self.decode_slot(chosen, &ret)
+                self.decode_slot(chosen, ret)
             }
             DictSet => {
                 let (k, v) = (slot(self, 1), slot(self, 2));
@@ -469,7 +468,7 @@ impl FunctionCx<'_, '_> {
             }
             DictRemove => {
                 let k = slot(self, 1);
-                self.call_option("plat_dict_remove", &[recv, k], &ret)
+                self.call_option("plat_dict_remove", &[recv, k], ret)
             }
             DictHasKey | DictHasValue => {
                 let s = slot(self, 1);
@@ -481,7 +480,7 @@ impl FunctionCx<'_, '_> {
                 self.call_runtime(name, &[recv, s])
             }
             DictKeys | DictValues => {
-                let desc = self.desc_value(&ret);
+                let desc = self.desc_value(ret);
                 let name = if op == DictKeys {
                     "plat_dict_keys"
                 } else {
@@ -533,10 +532,9 @@ impl FunctionCx<'_, '_> {
     /// `List.filled(length =, value =)` and `List.with_capacity(capacity
     /// =)`: the list's type is the result's.
     fn list_constructor(&mut self, op: Builtin, args: &[Option<Expr>], ret: &Ty) -> Option<Value> {
-        let ret = ret.clone();
         let n = self.expr(args.first()?.as_ref()?)?;
         let n = self.index64(n);
-        let desc = self.desc_value(&ret);
+        let desc = self.desc_value(ret);
         if op == Builtin::ListWithCapacity {
             return self.call_runtime("plat_list_with_capacity", &[desc, n]);
         }
@@ -552,11 +550,10 @@ impl FunctionCx<'_, '_> {
         args: &[Option<Expr>],
         ret: &Ty,
     ) -> Option<Value> {
-        let ret = ret.clone();
         let vals: Vec<Value> = args.iter().flatten().map(|a| self.expr_value(a)).collect();
         let s = *vals.first()?;
         if op == Builtin::StrSplit {
-            let desc = self.desc_value(&ret);
+            let desc = self.desc_value(ret);
             return self.call_runtime("plat_str_split", &[s, *vals.get(1)?, desc]);
         }
         let ok_ty = match &ret {
@@ -582,14 +579,14 @@ impl FunctionCx<'_, '_> {
         self.b.switch_to_block(okb);
         // parse_bool writes one byte; the slot was zeroed first.
         let raw = self.b.ins().load(types::I64, self.trusted, out, 0);
-        let obj = self.alloc_object(&ret, 2);
+        let obj = self.alloc_object(ret, 2);
         let tag = self.b.ins().iconst(types::I64, 0);
         self.b.ins().store(self.trusted, tag, obj, layout::TAG);
         self.b.ins().store(self.trusted, raw, obj, layout::PAYLOAD);
         self.b.ins().jump(merge, &[BlockArg::Value(obj)]);
         self.b.switch_to_block(errb);
         let e = self.b.ins().load(types::I64, self.trusted, err, 0);
-        let eobj = self.variant_of(1, vec![Some(e)], &ret);
+        let eobj = self.variant_of(1, vec![Some(e)], ret);
         self.b.ins().jump(merge, &[BlockArg::Value(eobj)]);
         self.b.switch_to_block(merge);
         Some(result)

@@ -237,8 +237,8 @@ impl FunctionCx<'_, '_> {
         self.exit_scopes(0);
         self.b.ins().return_(&[v]);
         self.b.switch_to_block(ok);
-        let payload_ty = ty.clone();
-        self.load_slot(v, layout::PAYLOAD, &payload_ty)
+        let payload_ty = ty;
+        self.load_slot(v, layout::PAYLOAD, payload_ty)
     }
 
     /// `Option`/`Result` methods; `args[0]` is the receiver.
@@ -261,15 +261,15 @@ impl FunctionCx<'_, '_> {
             Builtin::IsSecond => return Some(self.b.ins().icmp_imm_s(IntCC::NotEqual, t, 0)),
             _ => {}
         }
-        let ret_ty = ret.clone();
-        let result_t = self.vt(&ret_ty);
+        let ret_ty = ret;
+        let result_t = self.vt(ret_ty);
         let ok = self.b.create_block();
         let bad = self.b.create_block();
         let merge = self.b.create_block();
         let result = result_t.map(|rt| self.b.append_block_param(merge, rt));
         self.b.ins().brif(t, bad, &[], ok, &[]);
         self.b.switch_to_block(ok);
-        let payload = self.load_slot(v, layout::PAYLOAD, &ret_ty);
+        let payload = self.load_slot(v, layout::PAYLOAD, ret_ty);
         self.jump_with(merge, payload, result_t);
         self.b.switch_to_block(bad);
         if op == Builtin::UnwrapOr {
@@ -314,7 +314,7 @@ impl FunctionCx<'_, '_> {
         span: Span,
     ) -> Option<Value> {
         let (found, slot) = self.option_parts(recv)?;
-        let ret_ty = ret.clone();
+        let ret_ty = ret;
         match op {
             Builtin::IsFirst => return Some(found),
             Builtin::IsSecond => return Some(self.b.ins().bxor_imm_u(found, 1)),
@@ -325,7 +325,7 @@ impl FunctionCx<'_, '_> {
                     .and_then(|d| self.expr(d));
                 let d = self.encode_slot(d);
                 let chosen = self.b.ins().select(found, slot, d);
-                return self.decode_slot(chosen, &ret_ty);
+                return self.decode_slot(chosen, ret_ty);
             }
             _ => {}
         }
@@ -341,7 +341,7 @@ impl FunctionCx<'_, '_> {
         let loc = self.location(span);
         self.call_runtime("plat_panic", &[message, loc]);
         self.b.switch_to_block(ok);
-        self.decode_slot(slot, &ret_ty)
+        self.decode_slot(slot, ret_ty)
     }
 
     /// `match` on a lookup whose arms test `Some`/`None` (or `_`) at the

@@ -157,27 +157,21 @@ impl FunctionCx<'_, '_> {
         ret: &Ty,
         span: Span,
     ) -> Option<Value> {
-        let ret = ret.clone();
         let vals: Vec<Option<Value>> = args
             .iter()
             .map(|a| a.as_ref().and_then(|e| self.expr(e)))
             .collect();
         match op {
             LibOp::MutexCritical => {
-                return self.locked_call(
-                    ("plat_mutex_lock", "plat_mutex_unlock"),
-                    &vals,
-                    &ret,
-                    span,
-                )
+                return self.locked_call(("plat_mutex_lock", "plat_mutex_unlock"), &vals, ret, span)
             }
             LibOp::RwRead => {
                 let pair = ("plat_rwlock_read_lock", "plat_rwlock_read_unlock");
-                return self.locked_call(pair, &vals, &ret, span);
+                return self.locked_call(pair, &vals, ret, span);
             }
             LibOp::RwWrite => {
                 let pair = ("plat_rwlock_write_lock", "plat_rwlock_write_unlock");
-                return self.locked_call(pair, &vals, &ret, span);
+                return self.locked_call(pair, &vals, ret, span);
             }
             LibOp::OnceCall => {
                 self.once_call(&vals);
@@ -211,7 +205,7 @@ impl FunctionCx<'_, '_> {
                     None => self.b.ins().iconst(types::I32, SEQ_CST),
                 },
                 In::Loc => self.location(span),
-                In::RetDesc => self.desc_value(&ret),
+                In::RetDesc => self.desc_value(ret),
                 In::Width => {
                     let bits = match &first_ty {
                         Some(Ty::Atomic(t)) if **t == Ty::Int(IntWidth::W32) => atomic::WIDTH_32,
@@ -229,11 +223,11 @@ impl FunctionCx<'_, '_> {
                 call_args.push(slot_addr);
                 let found = self.call_runtime(name, &call_args)?;
                 let slot = self.b.ins().load(types::I64, self.trusted, slot_addr, 0);
-                Some(self.option_from(found, slot, &ret))
+                Some(self.option_from(found, slot, ret))
             }
             Out::Slot => {
                 let slot = self.call_runtime(name, &call_args)?;
-                self.decode_slot(slot, &ret)
+                self.decode_slot(slot, ret)
             }
         }
     }

@@ -25,7 +25,6 @@ impl FunctionCx<'_, '_> {
         args: &[Option<mir::Expr>],
         ret: &Ty,
     ) -> Option<Value> {
-        let ret = ret.clone();
         let mut sig = Signature::new(self.cx.call_conv);
         let mut values = vec![self.ctx];
         sig.params.push(AbiParam::new(types::I64));
@@ -41,11 +40,11 @@ impl FunctionCx<'_, '_> {
             });
             values.push(v);
         }
-        for ty in result_descriptors(&ret) {
+        for ty in result_descriptors(ret) {
             values.push(self.desc_value(&ty));
             sig.params.push(AbiParam::new(types::I64));
         }
-        if let Some(t) = value_type(self.cx.program, &ret) {
+        if let Some(t) = value_type(self.cx.program, ret) {
             sig.returns.push(AbiParam::new(t));
         }
         let id = self.cx.runtime_fn_with(symbol, sig);

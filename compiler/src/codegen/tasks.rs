@@ -69,8 +69,7 @@ impl FunctionCx<'_, '_> {
         let Ty::Fn(params, _) = callee.ty.clone() else {
             unreachable!("checker: calls through Fn values only")
         };
-        let ret = ret.clone();
-        let mut sig = self.cx.plat_signature(&params, &ret);
+        let mut sig = self.cx.plat_signature(&params, ret);
         sig.params
             .insert(1, cranelift_codegen::ir::AbiParam::new(types::I64));
         let sig_ref = self.b.import_signature(sig);
@@ -161,8 +160,7 @@ impl FunctionCx<'_, '_> {
         }
         let loc = self.location(span);
         let slot = self.call_runtime("plat_race_wait", &[self.ctx, s, loc])?;
-        let ty = ty.clone();
-        self.decode_slot(slot, &ty)
+        self.decode_slot(slot, ty)
     }
 
     /// `Task` methods, `is_cancelled()` and the time built-ins.
@@ -175,12 +173,11 @@ impl FunctionCx<'_, '_> {
     ) -> Option<Value> {
         let vals: Vec<Value> = args.iter().flatten().map(|a| self.expr_value(a)).collect();
         let arg = |i: usize| vals.get(i).copied();
-        let ret = ret.clone();
         match op {
             Builtin::TaskAwait => {
                 let loc = self.location(span);
                 let slot = self.call_runtime("plat_task_await", &[self.ctx, arg(0)?, loc])?;
-                self.decode_slot(slot, &ret)
+                self.decode_slot(slot, ret)
             }
             Builtin::TaskAwaitTimeout => {
                 let out = self.out_slot();
@@ -190,7 +187,7 @@ impl FunctionCx<'_, '_> {
                     &[self.ctx, arg(0)?, arg(1)?, out, loc],
                 )?;
                 let slot = self.b.ins().load(types::I64, self.trusted, out, 0);
-                Some(self.option_from(found, slot, &ret))
+                Some(self.option_from(found, slot, ret))
             }
             Builtin::TaskIsDone => self.call_runtime("plat_task_is_done", &[arg(0)?]),
             Builtin::TaskCancel => self.call_runtime("plat_task_cancel", &[arg(0)?]),

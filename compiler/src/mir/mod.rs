@@ -14,8 +14,8 @@
 //! arguments, plus what passes need to see: the safepoint poll
 //! ([`Stmt::Poll`]).
 //!
-//! Invariants (checked by [`check`] after lowering in debug builds and in
-//! tests):
+//! Invariants (the first three checked by [`check`] after lowering in
+//! debug builds and in tests):
 //!
 //! * no [`Ty::Param`] (nor `Ty::Error`) in any type: locals, expression
 //!   types, signatures;
@@ -27,7 +27,10 @@
 //!   [`Program::vtables`] (code generation builds descriptors from it);
 //! * polls: one at the entry of every function that loops, calls Plat code
 //!   or is a spawn body, one at the end of every loop body (the back edge);
-//!   nowhere else.
+//!   nowhere else. A `Poll` ending a loop body is the loop's back-edge
+//!   poll: code generation emits it where the loop latches, which a `for`
+//!   loop's `continue` also reaches (a `while` loop's `continue` goes
+//!   straight to its condition, as before MIR).
 
 mod check;
 mod instances;
