@@ -19,7 +19,7 @@ use std::collections::HashSet;
 use super::instances::{InstanceKey, Instances};
 use super::*;
 use crate::diag::Diagnostic;
-use crate::hir::{AdtKind, Entry};
+use crate::hir::{AdtKind, Entry, LibOp};
 use crate::syntax::limits;
 
 pub use super::instances::MAX_INSTANCES;
@@ -558,8 +558,8 @@ impl<'h> Lowerer<'h> {
 /// second poll per iteration, with its call on the cold path, made values
 /// spill around it (spectral_norm: 0.40 s -> 0.65 s). Calls into the
 /// runtime (allocation, printing, parking) do not count: they are bounded
-/// or park the task; a built-in given a function value may call it, so it
-/// counts. A spawn body always polls (it starts a task).
+/// or park the task; `critical`, `read`, `write` and `Once.call` call
+/// the function value they are given from compiled code, so they count. A spawn body always polls (it starts a task).
 pub fn needs_entry_poll(kind: FnKind, body: &Block) -> bool {
     kind == FnKind::Spawn
         || super::visit::block_any(
@@ -568,9 +568,15 @@ pub fn needs_entry_poll(kind: FnKind, body: &Block) -> bool {
                 ExprKind::Call { .. }
                 | ExprKind::VirtualCall { .. }
                 | ExprKind::CallValue { .. } => true,
-                ExprKind::Builtin { args, .. } => {
-                    args.iter().flatten().any(|a| matches!(a.ty, Ty::Fn(..)))
-                }
+                // The built-ins whose code calls the function value it is
+                // given (codegen/sync_lib.rs); others hand it to the runtime.
+                ExprKind::Builtin {
+                    op:
+                        Builtin::Lib(
+                            LibOp::MutexCritical | LibOp::RwRead | LibOp::RwWrite | LibOp::OnceCall,
+                        ),
+                    ..
+                } => true,
                 _ => false,
             },
             &mut |s| {

@@ -4,6 +4,11 @@
 //! checker: `main.closure0`), a closure's or spawn body's captures in
 //! brackets after its name. Stable: the optimisation passes' golden tests
 //! compare it before and after.
+//!
+//! The printer appends to the current line (`cur`); a construct holding
+//! blocks ends the line at its `{`, prints the block's lines one level
+//! deeper and continues the line after its `}`, so text before and after
+//! it (`let x: T = if c {` ... `} else {` ... `}`) stays in order.
 
 use std::fmt::Write as _;
 
@@ -17,6 +22,7 @@ pub fn print(program: &Program, hir: &hir::Program) -> String {
         program,
         hir,
         out: String::new(),
+        cur: String::new(),
         depth: 0,
         f: None,
     };
@@ -47,6 +53,8 @@ struct Printer<'a> {
     program: &'a Program,
     hir: &'a hir::Program,
     out: String,
+    /// The line being written, without its indentation.
+    cur: String,
     depth: usize,
     f: Option<&'a Function>,
 }
@@ -54,12 +62,11 @@ struct Printer<'a> {
 impl<'a> Printer<'a> {
     fn inst(&self, id: InstId) -> String {
         let f = self.program.function(id);
-        let base = f.name.clone();
         if f.type_args.is_empty() {
-            return base;
+            return f.name.clone();
         }
         let args: Vec<String> = f.type_args.iter().map(|t| self.hir.show(t)).collect();
-        format!("{base}<{}>", args.join(", "))
+        format!("{}<{}>", f.name, args.join(", "))
     }
 
     fn local(&self, l: LocalId) -> String {
@@ -80,12 +87,18 @@ impl<'a> Printer<'a> {
         self.hir.show(t)
     }
 
-    fn line(&mut self, text: &str) {
+    fn put(&mut self, text: &str) {
+        self.cur.push_str(text);
+    }
+
+    /// Ends the current line.
+    fn end_line(&mut self) {
         for _ in 0..self.depth {
             self.out.push_str("    ");
         }
-        self.out.push_str(text);
+        self.out.push_str(self.cur.trim_end());
         self.out.push('\n');
+        self.cur.clear();
     }
 
     fn function(&mut self, f: &'a Function, id: InstId) {
@@ -112,34 +125,30 @@ impl<'a> Printer<'a> {
             FnKind::Spawn => "spawn fn",
         };
         let head = format!(
-            "{keyword} {}{captures}({}){ret} {{",
+            "{keyword} {}{captures}({}){ret} ",
             self.inst(id),
             params.join(", ")
         );
-        self.line(&head);
-        self.block_body(&f.body);
-        self.line("}");
+        self.put(&head);
+        self.braced(&f.body);
+        self.end_line();
     }
 
-    /// The statements and tail of a block, one level deeper.
-    fn block_body(&mut self, b: &Block) {
+    /// `{`, the block's lines one level deeper, `}` (the line continues
+    /// after it).
+    fn braced(&mut self, b: &Block) {
+        self.put("{");
+        self.end_line();
         self.depth += 1;
         for s in &b.stmts {
             self.stmt(s);
         }
         if let Some(t) = &b.tail {
-            let text = self.expr(t);
-            self.line(&text);
+            self.expr(t);
+            self.end_line();
         }
         self.depth -= 1;
-    }
-
-    /// `{`, the block's lines, and the closing brace at the current depth
-    /// (returned, for the caller to finish its line with).
-    fn braced(&mut self, head: &str, b: &Block) -> String {
-        self.line(&format!("{head} {{"));
-        self.block_body(b);
-        "}".into()
+        self.put("}");
     }
 
     fn stmt(&mut self, s: &Stmt) {
@@ -152,24 +161,23 @@ impl<'a> Printer<'a> {
                     ""
                 };
                 let ty = l.map(|l| self.ty(&l.ty)).unwrap_or_default();
-                let v = self.expr(value);
-                self.line(&format!("let {m}{}: {ty} = {v}", self.local(*local)));
+                let head = format!("let {m}{}: {ty} = ", self.local(*local));
+                self.put(&head);
+                self.expr(value);
             }
-            Stmt::Expr(e) => {
-                let t = self.expr(e);
-                self.line(&t);
-            }
+            Stmt::Expr(e) => self.expr(e),
             Stmt::Return(e, _) => {
-                let t = match e {
-                    Some(e) => format!("return {}", self.expr(e)),
-                    None => "return".into(),
-                };
-                self.line(&t);
+                self.put("return");
+                if let Some(e) = e {
+                    self.put(" ");
+                    self.expr(e);
+                }
             }
             Stmt::While { cond, body } => {
-                let head = format!("while {}", self.expr(cond));
-                let end = self.braced(&head, body);
-                self.line(&end);
+                self.put("while ");
+                self.expr(cond);
+                self.put(" ");
+                self.braced(body);
             }
             Stmt::ForRange {
                 var,
@@ -178,254 +186,346 @@ impl<'a> Printer<'a> {
                 inclusive,
                 body,
             } => {
-                let dots = if *inclusive { "..=" } else { ".." };
-                let head = format!(
-                    "for {} in {}{dots}{}",
-                    self.local(*var),
-                    self.expr(start),
-                    self.expr(end)
-                );
-                let end = self.braced(&head, body);
-                self.line(&end);
+                let head = format!("for {} in ", self.local(*var));
+                self.put(&head);
+                self.expr(start);
+                self.put(if *inclusive { "..=" } else { ".." });
+                self.expr(end);
+                self.put(" ");
+                self.braced(body);
             }
             Stmt::ForList { var, list, body } => {
-                let head = format!("for {} in {}", self.local(*var), self.expr(list));
-                let end = self.braced(&head, body);
-                self.line(&end);
+                let head = format!("for {} in ", self.local(*var));
+                self.put(&head);
+                self.expr(list);
+                self.put(" ");
+                self.braced(body);
             }
             Stmt::ForChannel { var, chan, body } => {
-                let head = format!("for {} in channel {}", self.local(*var), self.expr(chan));
-                let end = self.braced(&head, body);
-                self.line(&end);
+                let head = format!("for {} in channel ", self.local(*var));
+                self.put(&head);
+                self.expr(chan);
+                self.put(" ");
+                self.braced(body);
             }
-            Stmt::Break => self.line("break"),
-            Stmt::Continue => self.line("continue"),
-            Stmt::Poll => self.line("poll"),
+            Stmt::Break => self.put("break"),
+            Stmt::Continue => self.put("continue"),
+            Stmt::Poll => self.put("poll"),
             Stmt::Concurrent {
                 scope,
                 deadline,
                 body,
             } => {
-                let mut head = format!("concurrent {}", self.local(*scope));
+                let head = format!("concurrent {}", self.local(*scope));
+                self.put(&head);
                 if let Some(d) = deadline {
-                    head = format!("{head} deadline {}", self.expr(d));
+                    self.put(" deadline ");
+                    self.expr(d);
                 }
-                let end = self.braced(&head, body);
-                self.line(&end);
+                self.put(" ");
+                self.braced(body);
             }
             Stmt::Select { arms, .. } => {
-                self.line("select {");
+                self.put("select {");
+                self.end_line();
                 self.depth += 1;
                 for a in arms {
-                    let head = match &a.kind {
-                        SelectArmKind::Recv { local, chan } => {
-                            format!("{} = recv {} =>", self.local(*local), self.expr(chan))
-                        }
-                        SelectArmKind::Send {
-                            chan, value, local, ..
-                        } => {
-                            let bound = local.map(|l| format!("{} = ", self.local(l)));
-                            format!(
-                                "{}send {} <- {} =>",
-                                bound.unwrap_or_default(),
-                                self.expr(chan),
-                                self.expr(value)
-                            )
-                        }
-                        SelectArmKind::After { millis } => {
-                            format!("after {} =>", self.expr(millis))
-                        }
-                        SelectArmKind::Default => "default =>".into(),
-                    };
-                    let end = self.braced(&head, &a.body);
-                    self.line(&end);
+                    self.select_arm(a);
+                    self.end_line();
                 }
                 self.depth -= 1;
-                self.line("}");
+                self.put("}");
             }
         }
+        self.end_line();
     }
 
-    /// An expression as text; constructs holding blocks write their first
-    /// lines out and return the closing line's start.
-    fn expr(&mut self, e: &Expr) -> String {
+    fn select_arm(&mut self, a: &SelectArm) {
+        match &a.kind {
+            SelectArmKind::Recv { local, chan } => {
+                let head = format!("{} = recv ", self.local(*local));
+                self.put(&head);
+                self.expr(chan);
+            }
+            SelectArmKind::Send {
+                chan, value, local, ..
+            } => {
+                if let Some(l) = local {
+                    let bound = format!("{} = ", self.local(*l));
+                    self.put(&bound);
+                }
+                self.put("send ");
+                self.expr(chan);
+                self.put(" <- ");
+                self.expr(value);
+            }
+            SelectArmKind::After { millis } => {
+                self.put("after ");
+                self.expr(millis);
+            }
+            SelectArmKind::Default => self.put("default"),
+        }
+        self.put(" => ");
+        self.braced(&a.body);
+    }
+
+    /// Appends an expression.
+    fn expr(&mut self, e: &Expr) {
         match &e.kind {
-            ExprKind::Int(v) => v.to_string(),
-            ExprKind::Float(v) => format!("{v:?}"),
-            ExprKind::Bool(v) => v.to_string(),
-            ExprKind::Str(s) => format!("{s:?}"),
-            ExprKind::Unit => "()".into(),
-            ExprKind::Unreachable => "unreachable".into(),
-            ExprKind::Local(l) => self.local(*l),
+            ExprKind::Int(v) => self.put(&v.to_string()),
+            ExprKind::Float(v) => self.put(&format!("{v:?}")),
+            ExprKind::Bool(v) => self.put(&v.to_string()),
+            ExprKind::Str(s) => self.put(&format!("{s:?}")),
+            ExprKind::Unit => self.put("()"),
+            ExprKind::Unreachable => self.put("unreachable"),
+            ExprKind::Local(l) => {
+                let l = self.local(*l);
+                self.put(&l);
+            }
             ExprKind::Call { func, args } => {
-                format!("{}({})", self.inst(*func), self.args(args))
+                let name = self.inst(*func);
+                self.put(&name);
+                self.args(args);
             }
             ExprKind::VirtualCall { slot, args, .. } => {
-                format!("virtual[{slot}]({})", self.args(args))
+                self.put(&format!("virtual[{slot}]"));
+                self.args(args);
             }
             ExprKind::Builtin { op, args } => {
-                let args: Vec<String> = args
-                    .iter()
-                    .map(|a| match a {
+                self.put(&format!("@{op:?}("));
+                for (i, a) in args.iter().enumerate() {
+                    if i > 0 {
+                        self.put(", ");
+                    }
+                    match a {
                         Some(a) => self.expr(a),
-                        None => "_".into(),
-                    })
-                    .collect();
-                format!("@{op:?}({})", args.join(", "))
+                        None => self.put("_"),
+                    }
+                }
+                self.put(")");
             }
             ExprKind::Binary { op, lhs, rhs } => {
-                let l = self.operand(lhs);
-                let r = self.operand(rhs);
-                format!("{l} {} {r}", op.symbol())
+                self.operand(lhs);
+                self.put(&format!(" {} ", op.symbol()));
+                self.operand(rhs);
             }
             ExprKind::Unary { op, operand } => {
-                let o = self.operand(operand);
-                match op {
-                    UnOp::Neg => format!("-{o}"),
-                    UnOp::Not => format!("not {o}"),
-                }
+                self.put(match op {
+                    UnOp::Neg => "-",
+                    UnOp::Not => "not ",
+                });
+                self.operand(operand);
             }
             ExprKind::Assign { local, value } => {
-                format!("{} = {}", self.local(*local), self.expr(value))
+                let l = self.local(*local);
+                self.put(&format!("{l} = "));
+                self.expr(value);
             }
             ExprKind::AssignField {
                 object,
                 index,
                 value,
             } => {
+                self.operand(object);
                 let field = self.field_name(&object.ty, *index);
-                format!("{}.{field} = {}", self.operand(object), self.expr(value))
+                self.put(&format!(".{field} = "));
+                self.expr(value);
             }
-            ExprKind::Cast { value } => format!("{} as {}", self.operand(value), self.ty(&e.ty)),
-            ExprKind::Interp(parts) => format!("interp({})", self.list(parts)),
-            ExprKind::Block(b) => self.braced("", b),
+            ExprKind::Cast { value } => {
+                self.operand(value);
+                let t = self.ty(&e.ty);
+                self.put(&format!(" as {t}"));
+            }
+            ExprKind::Interp(parts) => {
+                self.put("interp(");
+                self.list(parts);
+                self.put(")");
+            }
+            ExprKind::Block(b) => self.braced(b),
             ExprKind::If {
                 cond,
                 then,
                 otherwise,
             } => {
-                let head = format!("if {}", self.expr(cond));
-                let end = self.braced(&head, then);
-                match otherwise {
-                    Some(b) => self.braced(&format!("{end} else"), b),
-                    None => end,
+                self.put("if ");
+                self.expr(cond);
+                self.put(" ");
+                self.braced(then);
+                if let Some(b) = otherwise {
+                    self.put(" else ");
+                    self.braced(b);
                 }
             }
             ExprKind::NewObject { fields } => {
-                let parts: Vec<String> = fields
-                    .iter()
-                    .enumerate()
-                    .map(|(i, f)| format!("{}: {}", self.field_name(&e.ty, i as u32), self.expr(f)))
-                    .collect();
-                format!("new {}({})", self.ty(&e.ty), parts.join(", "))
+                let t = self.ty(&e.ty);
+                self.put(&format!("new {t}("));
+                for (i, f) in fields.iter().enumerate() {
+                    if i > 0 {
+                        self.put(", ");
+                    }
+                    let name = self.field_name(&e.ty, i as u32);
+                    self.put(&format!("{name}: "));
+                    self.expr(f);
+                }
+                self.put(")");
             }
-            ExprKind::AllocObject => format!("alloc {}", self.ty(&e.ty)),
+            ExprKind::AllocObject => {
+                let t = self.ty(&e.ty);
+                self.put(&format!("alloc {t}"));
+            }
             ExprKind::Field { object, index } => {
-                format!(
-                    "{}.{}",
-                    self.operand(object),
-                    self.field_name(&object.ty, *index)
-                )
+                self.operand(object);
+                let field = self.field_name(&object.ty, *index);
+                self.put(&format!(".{field}"));
             }
             ExprKind::Variant { tag, fields } => {
                 let name = self.variant_name(&e.ty, *tag);
-                if fields.is_empty() {
-                    name
-                } else {
-                    format!("{name}({})", self.list(fields))
+                self.put(&name);
+                if !fields.is_empty() {
+                    self.put("(");
+                    self.list(fields);
+                    self.put(")");
                 }
             }
             ExprKind::Closure { func, captures } => {
-                format!("closure {}[{}]", self.inst(*func), self.locals(captures))
+                let text = format!("closure {}[{}]", self.inst(*func), self.locals(captures));
+                self.put(&text);
             }
-            ExprKind::FnRef(func) => format!("fnref {}", self.inst(*func)),
+            ExprKind::FnRef(func) => {
+                let text = format!("fnref {}", self.inst(*func));
+                self.put(&text);
+            }
             ExprKind::CallValue { callee, args } => {
-                format!("{}({})", self.operand(callee), self.list(args))
+                self.operand(callee);
+                self.put("(");
+                self.list(args);
+                self.put(")");
             }
             ExprKind::Spawn {
                 func,
                 captures,
                 scope,
-            } => format!(
-                "spawn {}[{}] in {}",
-                self.inst(*func),
-                self.locals(captures),
-                self.local(*scope)
-            ),
+            } => {
+                let text = format!(
+                    "spawn {}[{}] in {}",
+                    self.inst(*func),
+                    self.locals(captures),
+                    self.local(*scope)
+                );
+                self.put(&text);
+            }
             ExprKind::ThreadSpawn { func, captures } => {
-                format!(
+                let text = format!(
                     "thread_spawn {}[{}]",
                     self.inst(*func),
                     self.locals(captures)
-                )
+                );
+                self.put(&text);
             }
             ExprKind::Race { scope, spawns } => {
-                format!("race {} [{}]", self.local(*scope), self.list(spawns))
+                let text = format!("race {} [", self.local(*scope));
+                self.put(&text);
+                self.list(spawns);
+                self.put("]");
             }
-            ExprKind::Retype(inner) => format!("retype({})", self.expr(inner)),
+            ExprKind::Retype(inner) => {
+                self.put("retype(");
+                self.expr(inner);
+                self.put(")");
+            }
             ExprKind::Match { scrutinee, arms } => {
-                let head = format!("match {} {{", self.expr(scrutinee));
-                self.line(&head);
+                self.put("match ");
+                self.expr(scrutinee);
+                self.put(" {");
+                self.end_line();
                 self.depth += 1;
                 for a in arms {
-                    let pat = self.pattern(&a.pattern, &scrutinee.ty);
-                    let body = self.expr(&a.body);
-                    self.line(&format!("{pat} => {body}"));
+                    self.pattern(&a.pattern, &scrutinee.ty);
+                    self.put(" => ");
+                    self.expr(&a.body);
+                    self.end_line();
                 }
                 self.depth -= 1;
-                "}".into()
+                self.put("}");
             }
-            ExprKind::Try(inner) => format!("{}?", self.operand(inner)),
+            ExprKind::Try(inner) => {
+                self.operand(inner);
+                self.put("?");
+            }
             ExprKind::Index { list, index } => {
-                format!("{}[{}]", self.operand(list), self.expr(index))
+                self.operand(list);
+                self.put("[");
+                self.expr(index);
+                self.put("]");
             }
-            ExprKind::List(items) => format!("[{}]", self.list(items)),
-            ExprKind::Set(items) => format!("set{{{}}}", self.list(items)),
+            ExprKind::List(items) => {
+                self.put("[");
+                self.list(items);
+                self.put("]");
+            }
+            ExprKind::Set(items) => {
+                self.put("set{");
+                self.list(items);
+                self.put("}");
+            }
             ExprKind::Dict(entries) => {
-                let parts: Vec<String> = entries
-                    .iter()
-                    .map(|(k, v)| format!("{}: {}", self.expr(k), self.expr(v)))
-                    .collect();
-                format!("dict{{{}}}", parts.join(", "))
+                self.put("dict{");
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        self.put(", ");
+                    }
+                    self.expr(k);
+                    self.put(": ");
+                    self.expr(v);
+                }
+                self.put("}");
             }
         }
     }
 
     /// An operand: parenthesised unless atomic.
-    fn operand(&mut self, e: &Expr) -> String {
-        let text = self.expr(e);
-        match e.kind {
+    fn operand(&mut self, e: &Expr) {
+        let wrap = matches!(
+            e.kind,
             ExprKind::Binary { .. }
-            | ExprKind::Unary { .. }
-            | ExprKind::Cast { .. }
-            | ExprKind::Assign { .. }
-            | ExprKind::AssignField { .. } => format!("({text})"),
-            _ => text,
+                | ExprKind::Unary { .. }
+                | ExprKind::Cast { .. }
+                | ExprKind::Assign { .. }
+                | ExprKind::AssignField { .. }
+        );
+        if wrap {
+            self.put("(");
+        }
+        self.expr(e);
+        if wrap {
+            self.put(")");
         }
     }
 
-    fn list(&mut self, es: &[Expr]) -> String {
-        es.iter()
-            .map(|e| self.expr(e))
-            .collect::<Vec<_>>()
-            .join(", ")
+    fn list(&mut self, es: &[Expr]) {
+        for (i, e) in es.iter().enumerate() {
+            if i > 0 {
+                self.put(", ");
+            }
+            self.expr(e);
+        }
     }
 
     /// Call arguments in evaluation order; `#slot: ` before each when the
     /// order differs from the parameters'.
-    fn args(&mut self, args: &[(usize, Expr)]) -> String {
+    fn args(&mut self, args: &[(usize, Expr)]) {
         let in_order = args.iter().enumerate().all(|(i, (s, _))| i == *s);
-        args.iter()
-            .map(|(s, a)| {
-                let v = self.expr(a);
-                if in_order {
-                    v
-                } else {
-                    format!("#{s}: {v}")
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
+        self.put("(");
+        for (i, (s, a)) in args.iter().enumerate() {
+            if i > 0 {
+                self.put(", ");
+            }
+            if !in_order {
+                self.put(&format!("#{s}: "));
+            }
+            self.expr(a);
+        }
+        self.put(")");
     }
 
     fn field_name(&self, ty: &Ty, index: u32) -> String {
@@ -451,43 +551,50 @@ impl<'a> Printer<'a> {
         format!("variant#{tag}")
     }
 
-    fn pattern(&mut self, p: &Pattern, ty: &Ty) -> String {
+    /// The payload types of variant `tag` of enum type `ty`.
+    fn payload_types(&self, ty: &Ty, tag: u32) -> Vec<Ty> {
+        let Ty::Adt(id, args) = ty else {
+            return Vec::new();
+        };
+        let adt = self.hir.adt(*id);
+        let AdtKind::Enum { variants } = &adt.kind else {
+            return Vec::new();
+        };
+        variants
+            .get(tag as usize)
+            .map(|v| {
+                v.fields
+                    .iter()
+                    .map(|f| hir::subst_params(f, &adt.generics, args))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn pattern(&mut self, p: &Pattern, ty: &Ty) {
         match p {
-            Pattern::Wildcard => "_".into(),
-            Pattern::Binding(l) => self.local(*l),
+            Pattern::Wildcard => self.put("_"),
+            Pattern::Binding(l) => {
+                let l = self.local(*l);
+                self.put(&l);
+            }
             Pattern::Literal(e) => self.expr(e),
             Pattern::Variant { tag, fields } => {
                 let name = self.variant_name(ty, *tag);
+                self.put(&name);
                 if fields.is_empty() {
-                    return name;
+                    return;
                 }
-                let field_tys: Vec<Ty> = match ty {
-                    Ty::Adt(id, args) => {
-                        let adt = self.hir.adt(*id);
-                        match &adt.kind {
-                            AdtKind::Enum { variants } => variants
-                                .get(*tag as usize)
-                                .map(|v| {
-                                    v.fields
-                                        .iter()
-                                        .map(|f| hir::subst_params(f, &adt.generics, args))
-                                        .collect()
-                                })
-                                .unwrap_or_default(),
-                            _ => Vec::new(),
-                        }
+                let tys = self.payload_types(ty, *tag);
+                self.put("(");
+                for (i, f) in fields.iter().enumerate() {
+                    if i > 0 {
+                        self.put(", ");
                     }
-                    _ => Vec::new(),
-                };
-                let parts: Vec<String> = fields
-                    .iter()
-                    .enumerate()
-                    .map(|(i, f)| {
-                        let t = field_tys.get(i).cloned().unwrap_or(Ty::Unit);
-                        self.pattern(f, &t)
-                    })
-                    .collect();
-                format!("{name}({})", parts.join(", "))
+                    let t = tys.get(i).cloned().unwrap_or(Ty::Unit);
+                    self.pattern(f, &t);
+                }
+                self.put(")");
             }
         }
     }
