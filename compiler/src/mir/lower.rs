@@ -559,7 +559,8 @@ impl<'h> Lowerer<'h> {
 /// spill around it (spectral_norm: 0.40 s -> 0.65 s). Calls into the
 /// runtime (allocation, printing, parking) do not count: they are bounded
 /// or park the task; `critical`, `read`, `write` and `Once.call` call
-/// the function value they are given from compiled code, so they count. A spawn body always polls (it starts a task).
+/// the function value they are given from compiled code, so they count.
+/// A spawn body always polls (it starts a task).
 pub fn needs_entry_poll(kind: FnKind, body: &Block) -> bool {
     kind == FnKind::Spawn
         || super::visit::block_any(
