@@ -19,7 +19,7 @@ impl FunctionCx<'_, '_> {
 
     /// Emits a loop body. A `Poll` ending it is the loop's back-edge
     /// safepoint (mir/mod.rs): it is left out here and the caller emits it
-    /// where the loop latches, which a `for` loop's `continue` reaches too.
+    /// where the loop latches, which `continue` reaches too.
     /// Returns whether there was one.
     pub fn loop_body(&mut self, body: &mir::Block) -> bool {
         let (stmts, poll) = match body.stmts.split_last() {
@@ -105,18 +105,23 @@ impl FunctionCx<'_, '_> {
         }
     }
 
+    /// `while (cond) { body }`. `continue` goes to the latch, so a loop
+    /// that always continues still polls.
     fn while_loop(&mut self, cond: &mir::Expr, body: &mir::Block) {
         let header = self.b.create_block();
         let body_block = self.b.create_block();
+        let latch = self.b.create_block();
         let exit = self.b.create_block();
         self.b.ins().jump(header, &[]);
         self.b.switch_to_block(header);
         let c = self.expr_value(cond);
         self.b.ins().brif(c, body_block, &[], exit, &[]);
         self.b.switch_to_block(body_block);
-        self.loops.push((header, exit, self.open_scopes.len()));
+        self.loops.push((latch, exit, self.open_scopes.len()));
         let poll = self.loop_body(body);
         self.loops.pop();
+        self.b.ins().jump(latch, &[]);
+        self.b.switch_to_block(latch);
         if poll {
             self.safepoint();
         }

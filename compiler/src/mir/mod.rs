@@ -28,9 +28,8 @@
 //! * polls: one at the entry of every function that loops, calls Plat code
 //!   or is a spawn body, one at the end of every loop body (the back edge);
 //!   nowhere else. A `Poll` ending a loop body is the loop's back-edge
-//!   poll: code generation emits it where the loop latches, which a `for`
-//!   loop's `continue` also reaches (a `while` loop's `continue` goes
-//!   straight to its condition, as before MIR).
+//!   poll: code generation emits it where the loop latches, which
+//!   `continue` also reaches.
 
 mod check;
 mod instances;
