@@ -71,7 +71,14 @@ impl<'a> Printer<'a> {
 
     fn local(&self, l: LocalId) -> String {
         match self.f.and_then(|f| f.locals.get(l.0 as usize)) {
-            Some(local) => format!("{}_{}", local.name.trim_start_matches('$'), l.0),
+            Some(local) => {
+                // Checker-made locals are named `$scope`, `$race`, `$5`.
+                let name = local.name.trim_start_matches('$');
+                match name.chars().next() {
+                    Some(c) if !c.is_ascii_digit() => format!("{name}_{}", l.0),
+                    _ => format!("tmp_{}", l.0),
+                }
+            }
             None => format!("?_{}", l.0),
         }
     }
