@@ -1,12 +1,12 @@
-//! The pipeline as a flat sequence of stages: load, parse, check, generate,
-//! link. Each stage hands the next a plain data structure; diagnostics stop
+//! The pipeline as a flat sequence of stages: load, parse, check, lower,
+//! generate, link. Each stage hands the next a plain data structure; diagnostics stop
 //! the pipeline before code generation.
 
 use std::path::{Path, PathBuf};
 
 use crate::diag::{self, Diagnostic};
 use crate::source::{SourceMap, Span};
-use crate::{check, codegen, dump, hir, link, modules, output, syntax};
+use crate::{check, codegen, dump, hir, link, mir, modules, output, syntax};
 
 /// How diagnostics are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,6 +22,7 @@ pub enum DiagnosticFormat {
 pub enum Emit {
     Ast,
     Hir,
+    Mir,
     Clif,
 }
 
@@ -43,10 +44,12 @@ pub enum Failure {
     Tool(String),
 }
 
-/// The result of the front end: the sources and the checked program.
+/// The result of the front end: the sources, the checked program and its
+/// monomorphic MIR.
 pub struct Checked {
     pub sources: SourceMap,
     pub program: hir::Program,
+    pub mir: mir::Program,
 }
 
 /// A parsed file with the modules it imports, before checking.
@@ -84,8 +87,8 @@ fn load(path: &Path, options: &Options) -> Result<Option<Loaded>, Failure> {
     }))
 }
 
-/// Reads, parses and checks `path`. Prints diagnostics (or a dump asked
-/// for with `--emit=ast|hir`) as it goes.
+/// Reads, parses, checks and lowers `path`. Prints diagnostics (or a dump
+/// asked for with `--emit=ast|hir|mir`) as it goes.
 pub fn check_file(path: &Path, options: &Options) -> Result<Option<Checked>, Failure> {
     let Some(loaded) = load(path, options)? else {
         return Ok(None);
@@ -102,7 +105,35 @@ pub fn check_file(path: &Path, options: &Options) -> Result<Option<Checked>, Fai
         print_stdout(&dump::hir_program(&program))?;
         return Ok(None);
     }
-    Ok(Some(Checked { sources, program }))
+    let mir = match lower(&program) {
+        Ok(mir) => mir,
+        Err(d) => {
+            report(&mut [*d], &sources, options)?;
+            return Err(Failure::Diagnostics(1));
+        }
+    };
+    if options.emit == Some(Emit::Mir) {
+        print_stdout(&mir::print(&mir, &program))?;
+        return Ok(None);
+    }
+    Ok(Some(Checked {
+        sources,
+        program,
+        mir,
+    }))
+}
+
+/// Lowers a checked program to MIR (monomorphisation and its limits are
+/// the last checks of the front end); in debug builds the MIR's invariants
+/// are checked too.
+fn lower(program: &hir::Program) -> Result<mir::Program, Box<Diagnostic>> {
+    let mir = mir::lower(program)?;
+    if cfg!(debug_assertions) {
+        if let Err(e) = mir::check(&mir, program) {
+            panic!("internal compiler error: {e}");
+        }
+    }
+    Ok(mir)
 }
 
 /// `plat check`: checks `path` as a program, and its `test` and `bench`
@@ -131,7 +162,12 @@ pub fn check_all(path: &Path, options: &Options) -> Result<(), Failure> {
         if mode != check::Mode::Program && !has(mode) {
             continue;
         }
-        let (_, found) = check::check_mode(&loaded.modules, loaded.whole_file, mode);
+        let (program, mut found) = check::check_mode(&loaded.modules, loaded.whole_file, mode);
+        if let Some(program) = program.filter(|_| found.is_empty()) {
+            if let Err(d) = lower(&program) {
+                found.push(*d);
+            }
+        }
         for d in found {
             let seen = diags.iter().any(|old| {
                 old.code == d.code && old.primary.span == d.primary.span && old.message == d.message
@@ -152,7 +188,8 @@ pub fn build(path: &Path, output: &Path, options: &Options) -> Result<(), Failur
     let cg_options = codegen::Options {
         emit_clif: options.emit == Some(Emit::Clif),
     };
-    let out = match codegen::generate(&checked.program, &checked.sources, cg_options) {
+    let out = match codegen::generate(&checked.program, &checked.mir, &checked.sources, cg_options)
+    {
         Ok(out) => out,
         Err(codegen::Error::Program(d)) => return report(&mut [*d], &checked.sources, options),
         Err(codegen::Error::Internal(e)) => return Err(Failure::Tool(e)),

@@ -107,6 +107,7 @@ struct DiagnosticsArg {
 enum EmitArg {
     Ast,
     Hir,
+    Mir,
     Clif,
 }
 
@@ -242,6 +243,7 @@ impl FrontEnd {
         let emit = self.emit.map(|e| match e {
             EmitArg::Ast => Emit::Ast,
             EmitArg::Hir => Emit::Hir,
+            EmitArg::Mir => Emit::Mir,
             EmitArg::Clif => Emit::Clif,
         });
         self.diagnostics.options(emit)

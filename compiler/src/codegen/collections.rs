@@ -8,7 +8,8 @@ use cranelift_codegen::ir::{
 
 use super::function::FunctionCx;
 use super::types::layout;
-use crate::hir::{self, Builtin, Expr, Ty};
+use crate::hir::{self, Builtin, Ty};
+use crate::mir::{self, Expr};
 use crate::source::Span;
 
 /// Bytes per list element: `plat_abi::kind::list_elem_width` of the
@@ -45,7 +46,7 @@ impl FunctionCx<'_, '_> {
             .expect("plat_list_new returns a list");
         // The new list has a buffer of exactly `n` elements and no other
         // task can see it yet: store the items, then the length.
-        let elem_ty = elem(&self.concrete(ty));
+        let elem_ty = elem(ty);
         let n = values.len() as i64;
         if n > 0 {
             let data = self.list_data(list);
@@ -103,13 +104,13 @@ impl FunctionCx<'_, '_> {
 
     /// `xs[i]`: bounds-checked inline; `Some(element)` or `None`.
     pub fn index(&mut self, list: &Expr, index: &Expr, ty: &Ty) -> Option<Value> {
-        let elem_ty = elem(&self.concrete(&list.ty));
+        let elem_ty = elem(&list.ty);
         let l = self.expr(list)?;
         let i = self.expr(index)?;
         let i = self.index64(i);
         let (found, slot) = self.list_lookup(l, i, &elem_ty);
-        let opt_ty = self.concrete(ty);
-        Some(self.option_from(found, slot, &opt_ty))
+        let opt_ty = ty;
+        Some(self.option_from(found, slot, opt_ty))
     }
 
     /// `xs.push(value =)`: appends in place when this task owns the list
@@ -182,8 +183,8 @@ impl FunctionCx<'_, '_> {
     pub fn is_lookup(e: &Expr) -> bool {
         matches!(
             e.kind,
-            hir::ExprKind::Index { .. }
-                | hir::ExprKind::Builtin {
+            mir::ExprKind::Index { .. }
+                | mir::ExprKind::Builtin {
                     op: Builtin::ListGet | Builtin::DictGet,
                     ..
                 }
@@ -195,16 +196,16 @@ impl FunctionCx<'_, '_> {
     /// the `Option`. Only for expressions where [`Self::is_lookup`] holds.
     pub fn option_parts(&mut self, e: &Expr) -> Option<(Value, Value)> {
         match &e.kind {
-            hir::ExprKind::Index { list, index } => {
-                let elem_ty = elem(&self.concrete(&list.ty));
+            mir::ExprKind::Index { list, index } => {
+                let elem_ty = elem(&list.ty);
                 let l = self.expr(list)?;
                 let i = self.expr(index)?;
                 let i = self.index64(i);
                 Some(self.list_lookup(l, i, &elem_ty))
             }
-            hir::ExprKind::Builtin { op, args } => {
+            mir::ExprKind::Builtin { op, args } => {
                 let recv_expr = args.first()?.as_ref()?;
-                let elem_ty = elem(&self.concrete(&recv_expr.ty));
+                let elem_ty = elem(&recv_expr.ty);
                 let recv = self.expr(recv_expr)?;
                 let key = args.get(1)?.as_ref()?;
                 let k = self.expr(key);
@@ -355,8 +356,7 @@ impl FunctionCx<'_, '_> {
         if matches!(op, Builtin::ListFilled | Builtin::ListWithCapacity) {
             return self.list_constructor(op, args, ret);
         }
-        let recv_ty = self.concrete(&args.first()?.as_ref()?.ty);
-        let ret = self.concrete(ret);
+        let recv_ty = (args.first()?.as_ref()?.ty).clone();
         let vals: Vec<Option<Value>> = args
             .iter()
             .map(|a| a.as_ref().and_then(|e| self.expr(e)))
@@ -410,9 +410,9 @@ impl FunctionCx<'_, '_> {
                 } else {
                     "plat_list_remove_at"
                 };
-                self.call_option(name, &[recv, i], &ret)
+                self.call_option(name, &[recv, i], ret)
             }
-            ListPop => self.call_option("plat_list_pop", &[recv], &ret),
+            ListPop => self.call_option("plat_list_pop", &[recv], ret),
             ListIndexOf => {
                 let s = slot(self, 1);
                 let i = self.call_runtime("plat_list_index_of", &[recv, s])?;
@@ -420,7 +420,7 @@ impl FunctionCx<'_, '_> {
                     .b
                     .ins()
                     .icmp_imm_s(IntCC::SignedGreaterThanOrEqual, i, 0);
-                Some(self.option_from(found, i, &ret))
+                Some(self.option_from(found, i, ret))
             }
             ListContains => {
                 let s = slot(self, 1);
@@ -436,9 +436,9 @@ impl FunctionCx<'_, '_> {
             ListFirst => {
                 let zero = self.b.ins().iconst(types::I64, 0);
                 let (found, slot) = self.list_lookup(recv, zero, &elem(&recv_ty));
-                Some(self.option_from(found, slot, &ret))
+                Some(self.option_from(found, slot, ret))
             }
-            ListLast => self.call_option("plat_list_last", &[recv], &ret),
+            ListLast => self.call_option("plat_list_last", &[recv], ret),
             ListIsEmpty => {
                 let n = self.list_len(recv);
                 Some(self.b.ins().icmp_imm_s(IntCC::Equal, n, 0))
@@ -446,12 +446,12 @@ impl FunctionCx<'_, '_> {
             ListExtend => self.call_runtime("plat_list_extend", &[recv, arg(1)?]),
             ListMin | ListMax => {
                 let max = self.b.ins().iconst(types::I8, i64::from(op == ListMax));
-                self.call_option("plat_list_min_max", &[recv, max], &ret)
+                self.call_option("plat_list_min_max", &[recv, max], ret)
             }
             ListJoin => self.call_runtime("plat_list_join", &[recv, arg(1)?]),
             DictGet => {
                 let k = slot(self, 1);
-                self.call_option("plat_dict_get", &[recv, k], &ret)
+                self.call_option("plat_dict_get", &[recv, k], ret)
             }
             DictGetOr => {
                 let k = slot(self, 1);
@@ -460,7 +460,7 @@ impl FunctionCx<'_, '_> {
                 let got = self.b.ins().load(types::I64, self.trusted, out, 0);
                 let d = slot(self, 2);
                 let chosen = self.b.ins().select(found, got, d);
-                self.decode_slot(chosen, &ret)
+                self.decode_slot(chosen, ret)
             }
             DictSet => {
                 let (k, v) = (slot(self, 1), slot(self, 2));
@@ -468,7 +468,7 @@ impl FunctionCx<'_, '_> {
             }
             DictRemove => {
                 let k = slot(self, 1);
-                self.call_option("plat_dict_remove", &[recv, k], &ret)
+                self.call_option("plat_dict_remove", &[recv, k], ret)
             }
             DictHasKey | DictHasValue => {
                 let s = slot(self, 1);
@@ -480,7 +480,7 @@ impl FunctionCx<'_, '_> {
                 self.call_runtime(name, &[recv, s])
             }
             DictKeys | DictValues => {
-                let desc = self.desc_value(&ret);
+                let desc = self.desc_value(ret);
                 let name = if op == DictKeys {
                     "plat_dict_keys"
                 } else {
@@ -532,10 +532,9 @@ impl FunctionCx<'_, '_> {
     /// `List.filled(length =, value =)` and `List.with_capacity(capacity
     /// =)`: the list's type is the result's.
     fn list_constructor(&mut self, op: Builtin, args: &[Option<Expr>], ret: &Ty) -> Option<Value> {
-        let ret = self.concrete(ret);
         let n = self.expr(args.first()?.as_ref()?)?;
         let n = self.index64(n);
-        let desc = self.desc_value(&ret);
+        let desc = self.desc_value(ret);
         if op == Builtin::ListWithCapacity {
             return self.call_runtime("plat_list_with_capacity", &[desc, n]);
         }
@@ -551,11 +550,10 @@ impl FunctionCx<'_, '_> {
         args: &[Option<Expr>],
         ret: &Ty,
     ) -> Option<Value> {
-        let ret = self.concrete(ret);
         let vals: Vec<Value> = args.iter().flatten().map(|a| self.expr_value(a)).collect();
         let s = *vals.first()?;
         if op == Builtin::StrSplit {
-            let desc = self.desc_value(&ret);
+            let desc = self.desc_value(ret);
             return self.call_runtime("plat_str_split", &[s, *vals.get(1)?, desc]);
         }
         let ok_ty = match &ret {
@@ -581,14 +579,14 @@ impl FunctionCx<'_, '_> {
         self.b.switch_to_block(okb);
         // parse_bool writes one byte; the slot was zeroed first.
         let raw = self.b.ins().load(types::I64, self.trusted, out, 0);
-        let obj = self.alloc_object(&ret, 2);
+        let obj = self.alloc_object(ret, 2);
         let tag = self.b.ins().iconst(types::I64, 0);
         self.b.ins().store(self.trusted, tag, obj, layout::TAG);
         self.b.ins().store(self.trusted, raw, obj, layout::PAYLOAD);
         self.b.ins().jump(merge, &[BlockArg::Value(obj)]);
         self.b.switch_to_block(errb);
         let e = self.b.ins().load(types::I64, self.trusted, err, 0);
-        let eobj = self.variant_of(1, vec![Some(e)], &ret);
+        let eobj = self.variant_of(1, vec![Some(e)], ret);
         self.b.ins().jump(merge, &[BlockArg::Value(eobj)]);
         self.b.switch_to_block(merge);
         Some(result)

@@ -5,15 +5,34 @@
 use cranelift_codegen::ir::{condcodes::IntCC, BlockArg, InstBuilder, Value};
 
 use super::function::FunctionCx;
-use crate::hir::{self, BinOp, Stmt};
+use crate::hir::{self, BinOp};
+use crate::mir::{self, Stmt};
 
 impl FunctionCx<'_, '_> {
     /// Emits a block; returns its value (the tail's), if any.
-    pub fn block(&mut self, block: &hir::Block) -> Option<Value> {
+    pub fn block(&mut self, block: &mir::Block) -> Option<Value> {
         for stmt in &block.stmts {
             self.stmt(stmt);
         }
         block.tail.as_ref().and_then(|t| self.expr(t))
+    }
+
+    /// Emits a loop body. A `Poll` ending it is the loop's back-edge
+    /// safepoint (mir/mod.rs): it is left out here and the caller emits it
+    /// where the loop latches, which `continue` reaches too.
+    /// Returns whether there was one.
+    pub fn loop_body(&mut self, body: &mir::Block) -> bool {
+        let (stmts, poll) = match body.stmts.split_last() {
+            Some((Stmt::Poll, rest)) if body.tail.is_none() => (rest, true),
+            _ => (&body.stmts[..], false),
+        };
+        for stmt in stmts {
+            self.stmt(stmt);
+        }
+        if let Some(t) = &body.tail {
+            self.expr(t);
+        }
+        poll
     }
 
     fn stmt(&mut self, stmt: &Stmt) {
@@ -36,8 +55,8 @@ impl FunctionCx<'_, '_> {
                 let v = value.as_ref().and_then(|e| self.expr(e));
                 // Leaving the function leaves its `concurrent` blocks.
                 self.exit_scopes(0);
-                let ret = self.hir.ret.clone();
-                if self.hir.kind == hir::FnKind::Spawn {
+                let ret = self.f.ret.clone();
+                if self.f.kind == hir::FnKind::Spawn {
                     let slot = self.encode_slot(v);
                     self.b.ins().return_(&[slot]);
                     self.b.set_srcloc(outer);
@@ -66,6 +85,7 @@ impl FunctionCx<'_, '_> {
             Stmt::ForList { var, list, body } => self.for_list(*var, list, body),
             Stmt::ForChannel { var, chan, body } => self.for_channel(*var, chan, body),
             Stmt::Select { arms, span } => self.select(arms, *span),
+            Stmt::Poll => self.safepoint(),
             Stmt::Concurrent {
                 scope,
                 deadline,
@@ -85,19 +105,26 @@ impl FunctionCx<'_, '_> {
         }
     }
 
-    fn while_loop(&mut self, cond: &hir::Expr, body: &hir::Block) {
+    /// `while (cond) { body }`. `continue` goes to the latch, so a loop
+    /// that always continues still polls.
+    fn while_loop(&mut self, cond: &mir::Expr, body: &mir::Block) {
         let header = self.b.create_block();
         let body_block = self.b.create_block();
+        let latch = self.b.create_block();
         let exit = self.b.create_block();
         self.b.ins().jump(header, &[]);
         self.b.switch_to_block(header);
         let c = self.expr_value(cond);
         self.b.ins().brif(c, body_block, &[], exit, &[]);
         self.b.switch_to_block(body_block);
-        self.loops.push((header, exit, self.open_scopes.len()));
-        self.block(body);
+        self.loops.push((latch, exit, self.open_scopes.len()));
+        let poll = self.loop_body(body);
         self.loops.pop();
-        self.safepoint();
+        self.b.ins().jump(latch, &[]);
+        self.b.switch_to_block(latch);
+        if poll {
+            self.safepoint();
+        }
         self.b.ins().jump(header, &[]);
         self.b.switch_to_block(exit);
     }
@@ -108,10 +135,10 @@ impl FunctionCx<'_, '_> {
     fn for_range(
         &mut self,
         var: hir::LocalId,
-        start: &hir::Expr,
-        end: &hir::Expr,
+        start: &mir::Expr,
+        end: &mir::Expr,
         inclusive: bool,
-        body: &hir::Block,
+        body: &mir::Block,
     ) {
         let ty = self.vt(&start.ty).expect("checker: integer range");
         let first = self.expr_value(start);
@@ -137,12 +164,14 @@ impl FunctionCx<'_, '_> {
             self.b.def_var(v, i);
         }
         self.loops.push((latch, exit, self.open_scopes.len()));
-        self.block(body);
+        let poll = self.loop_body(body);
         self.loops.pop();
         self.b.ins().jump(latch, &[]);
 
         self.b.switch_to_block(latch);
-        self.safepoint();
+        if poll {
+            self.safepoint();
+        }
         let next = self.b.ins().iadd_imm_s(i, 1);
         if inclusive {
             let at_end = self.b.ins().icmp(IntCC::Equal, i, last);
@@ -157,9 +186,9 @@ impl FunctionCx<'_, '_> {
 
     /// `for (x in list)`: the length is read on every iteration, so
     /// pushing inside the loop extends it, as in a `while` over indices.
-    fn for_list(&mut self, var: hir::LocalId, list: &hir::Expr, body: &hir::Block) {
+    fn for_list(&mut self, var: hir::LocalId, list: &mir::Expr, body: &mir::Block) {
         let l = self.expr_value(list);
-        let elem_ty = match self.concrete(&list.ty) {
+        let elem_ty = match list.ty.clone() {
             hir::Ty::List(t) => *t,
             _ => hir::Ty::Error,
         };
@@ -183,11 +212,13 @@ impl FunctionCx<'_, '_> {
             self.b.def_var(var, v);
         }
         self.loops.push((latch, exit, self.open_scopes.len()));
-        self.block(body);
+        let poll = self.loop_body(body);
         self.loops.pop();
         self.b.ins().jump(latch, &[]);
         self.b.switch_to_block(latch);
-        self.safepoint();
+        if poll {
+            self.safepoint();
+        }
         let next = self.b.ins().iadd_imm_s(i, 1);
         self.b.ins().jump(header, &[BlockArg::Value(next)]);
         self.b.switch_to_block(exit);
@@ -195,9 +226,9 @@ impl FunctionCx<'_, '_> {
 
     pub fn if_expr(
         &mut self,
-        cond: &hir::Expr,
-        then: &hir::Block,
-        otherwise: Option<&hir::Block>,
+        cond: &mir::Expr,
+        then: &mir::Block,
+        otherwise: Option<&mir::Block>,
         ty: &hir::Ty,
     ) -> Option<Value> {
         let result_ty = self.vt(ty);
@@ -222,7 +253,7 @@ impl FunctionCx<'_, '_> {
 
     /// `a and b` / `a or b`, `l` the value of `a`: `b` is evaluated only
     /// when it decides.
-    pub fn short_circuit(&mut self, op: BinOp, l: Value, rhs: &hir::Expr) -> Value {
+    pub fn short_circuit(&mut self, op: BinOp, l: Value, rhs: &mir::Expr) -> Value {
         let rhs_block = self.b.create_block();
         let merge = self.b.create_block();
         let result = self

@@ -9,14 +9,15 @@ use cranelift_codegen::ir::{
 use cranelift_module::Module;
 
 use super::function::FunctionCx;
-use crate::hir::{self, BinOp, Builtin, ExprKind, FloatWidth, Ty, UnOp};
+use crate::hir::{self, BinOp, Builtin, FloatWidth, Ty, UnOp};
+use crate::mir::{self, ExprKind, InstId};
 use crate::source::Span;
 
 impl FunctionCx<'_, '_> {
     /// The value of `e`. When the stack runs low (deep nesting, see
     /// `syntax::limits`) code generation stops going deeper; the error is
     /// reported when the module is finished.
-    pub fn expr(&mut self, e: &hir::Expr) -> Option<Value> {
+    pub fn expr(&mut self, e: &mir::Expr) -> Option<Value> {
         if crate::syntax::limits::stack_is_low() {
             self.cx.out_of_stack.get_or_insert(e.span);
             let ty = self.vt(&e.ty)?;
@@ -33,7 +34,7 @@ impl FunctionCx<'_, '_> {
         v
     }
 
-    fn expr_kind(&mut self, e: &hir::Expr) -> Option<Value> {
+    fn expr_kind(&mut self, e: &mir::Expr) -> Option<Value> {
         match &e.kind {
             ExprKind::Int(v) => {
                 let ty = self.vt(&e.ty)?;
@@ -45,7 +46,7 @@ impl FunctionCx<'_, '_> {
             }),
             ExprKind::Bool(v) => Some(self.b.ins().iconst(types::I8, i64::from(*v))),
             ExprKind::Str(s) => Some(self.string_const(s)),
-            ExprKind::Unit | ExprKind::Error | ExprKind::Unreachable => None,
+            ExprKind::Unit | ExprKind::Unreachable => None,
             ExprKind::Local(local) => self.var(*local).map(|v| self.b.use_var(v)),
             ExprKind::Assign { local, value } => {
                 let v = self.expr(value);
@@ -54,17 +55,10 @@ impl FunctionCx<'_, '_> {
                 }
                 None
             }
-            ExprKind::Call {
-                func,
-                type_args,
-                args,
-            } => self.call(*func, type_args, args, &e.ty),
-            ExprKind::VirtualCall {
-                func,
-                type_args,
-                slot,
-                args,
-            } => self.virtual_call(*func, type_args, *slot, args, &e.ty),
+            ExprKind::Call { func, args } => self.call(*func, args, &e.ty),
+            ExprKind::VirtualCall { slot, params, args } => {
+                self.virtual_call(*slot, params, args, &e.ty)
+            }
             ExprKind::AssignField {
                 object,
                 index,
@@ -74,16 +68,16 @@ impl FunctionCx<'_, '_> {
                 None
             }
             ExprKind::NewObject { fields } => {
-                let ty = self.concrete(&e.ty);
+                let ty = e.ty.clone();
                 Some(self.new_object(fields, &ty))
             }
             ExprKind::AllocObject => {
-                let ty = self.concrete(&e.ty);
+                let ty = e.ty.clone();
                 Some(self.alloc_class(&ty))
             }
             ExprKind::Field { object, index } => self.field(object, *index),
             ExprKind::Variant { tag, fields } => {
-                let ty = self.concrete(&e.ty);
+                let ty = e.ty.clone();
                 Some(self.variant(*tag, fields, &ty))
             }
             ExprKind::Retype(inner) => self.expr(inner),
@@ -101,15 +95,15 @@ impl FunctionCx<'_, '_> {
             ExprKind::Try(inner) => self.try_expr(inner, &e.ty),
             ExprKind::Index { list, index } => self.index(list, index, &e.ty),
             ExprKind::List(items) => {
-                let ty = self.concrete(&e.ty);
+                let ty = e.ty.clone();
                 Some(self.list_literal(items, &ty))
             }
             ExprKind::Set(items) => {
-                let ty = self.concrete(&e.ty);
+                let ty = e.ty.clone();
                 Some(self.set_literal(items, &ty))
             }
             ExprKind::Dict(entries) => {
-                let ty = self.concrete(&e.ty);
+                let ty = e.ty.clone();
                 Some(self.dict_literal(entries, &ty))
             }
             ExprKind::Builtin { op, args } => self.builtin(*op, args, &e.ty, e.span),
@@ -138,7 +132,7 @@ impl FunctionCx<'_, '_> {
 
     /// An expression that must have a value; in unreachable code (after a
     /// `Never` operand) a zero stands in.
-    pub fn expr_value(&mut self, e: &hir::Expr) -> Value {
+    pub fn expr_value(&mut self, e: &mir::Expr) -> Value {
         match self.expr(e) {
             Some(v) => v,
             None => {
@@ -148,13 +142,7 @@ impl FunctionCx<'_, '_> {
         }
     }
 
-    fn call(
-        &mut self,
-        func: hir::FnId,
-        type_args: &[Ty],
-        args: &[(usize, hir::Expr)],
-        ret: &Ty,
-    ) -> Option<Value> {
+    fn call(&mut self, func: InstId, args: &[(usize, mir::Expr)], ret: &Ty) -> Option<Value> {
         // Written order for side effects, slot order for the call.
         let mut slots: Vec<Option<Value>> = vec![None; args.len()];
         for (slot, arg) in args {
@@ -165,8 +153,7 @@ impl FunctionCx<'_, '_> {
         }
         let mut values = vec![self.ctx];
         values.extend(slots.into_iter().flatten());
-        let targs: Vec<Ty> = type_args.iter().map(|t| self.concrete(t)).collect();
-        let id = self.cx.instance(func, targs);
+        let id = self.cx.inst(func);
         let func_ref = self.cx.module.declare_func_in_func(id, self.b.func);
         let call = self.b.ins().call(func_ref, &values);
         if *ret == Ty::Never {
@@ -178,7 +165,7 @@ impl FunctionCx<'_, '_> {
     /// A binary operation. A chain `a + b + c + ...` nests on the left;
     /// it is walked with a loop, not by recursion, so its length does not
     /// matter (issue 7, item 4).
-    fn binary(&mut self, op: BinOp, lhs: &hir::Expr, rhs: &hir::Expr, span: Span) -> Option<Value> {
+    fn binary(&mut self, op: BinOp, lhs: &mir::Expr, rhs: &mir::Expr, span: Span) -> Option<Value> {
         // (operator, right operand, span, left operand), outermost first.
         let mut spine = vec![(op, rhs, span, lhs)];
         let mut leftmost = lhs;
@@ -200,7 +187,7 @@ impl FunctionCx<'_, '_> {
         op: BinOp,
         l: Option<Value>,
         lhs_ty: &Ty,
-        rhs: &hir::Expr,
+        rhs: &mir::Expr,
         span: Span,
     ) -> Option<Value> {
         if matches!(op, BinOp::And | BinOp::Or) {
@@ -211,7 +198,7 @@ impl FunctionCx<'_, '_> {
             return Some(self.short_circuit(op, l, rhs));
         }
         let r = self.expr(rhs);
-        let operand_ty = super::types::representation(self.cx.program, &self.concrete(lhs_ty));
+        let operand_ty = super::types::representation(self.cx.program, lhs_ty);
         let (l, r) = match (l, r) {
             (Some(l), Some(r)) => (l, r),
             // Unit == Unit
@@ -391,7 +378,7 @@ impl FunctionCx<'_, '_> {
             Ty::Float(FloatWidth::W32) => self.call_runtime("plat_str_from_f32", &[v]),
             Ty::Bool => self.call_runtime("plat_str_from_bool", &[v]),
             _ => {
-                let concrete = super::types::representation(self.cx.program, &self.concrete(ty));
+                let concrete = super::types::representation(self.cx.program, ty);
                 if concrete != *ty {
                     return self.render_string(Some(v), &concrete);
                 }
@@ -413,13 +400,13 @@ impl FunctionCx<'_, '_> {
         }
     }
 
-    fn interpolate(&mut self, parts: &[hir::Expr]) -> Value {
+    fn interpolate(&mut self, parts: &[mir::Expr]) -> Value {
         let sb = self
             .call_runtime("plat_sb_new", &[])
             .expect("plat_sb_new returns a builder");
         for part in parts {
             let v = self.expr(part);
-            let ty = super::types::representation(self.cx.program, &self.concrete(&part.ty));
+            let ty = super::types::representation(self.cx.program, &part.ty);
             match (&ty, v) {
                 (Ty::Int(_), Some(v)) => {
                     let wide = self.widen(v);
@@ -435,7 +422,7 @@ impl FunctionCx<'_, '_> {
                     self.call_runtime("plat_sb_push_bool", &[sb, v]);
                 }
                 (ty, v) => {
-                    let s = self.render_string(v, &ty.clone());
+                    let s = self.render_string(v, ty);
                     self.call_runtime("plat_sb_push_str", &[sb, s]);
                 }
             }
@@ -447,7 +434,7 @@ impl FunctionCx<'_, '_> {
     fn builtin(
         &mut self,
         op: Builtin,
-        args: &[Option<hir::Expr>],
+        args: &[Option<mir::Expr>],
         ret: &Ty,
         span: Span,
     ) -> Option<Value> {
@@ -455,7 +442,7 @@ impl FunctionCx<'_, '_> {
             Builtin::Print => {
                 let arg = args.first()?.as_ref()?;
                 let v = self.expr(arg);
-                let ty = self.concrete(&arg.ty);
+                let ty = arg.ty.clone();
                 let s = self.render_string(v, &ty);
                 self.call_runtime("plat_print_str", &[s]);
                 None
@@ -508,7 +495,7 @@ impl FunctionCx<'_, '_> {
 
     /// `assert(condition =, message =)`: the message is evaluated only
     /// when the assertion fails.
-    fn assert(&mut self, args: &[Option<hir::Expr>], span: Span) -> Option<Value> {
+    fn assert(&mut self, args: &[Option<mir::Expr>], span: Span) -> Option<Value> {
         let cond = self.expr_value(args.first()?.as_ref()?);
         let ok = self.b.create_block();
         let fail = self.b.create_block();

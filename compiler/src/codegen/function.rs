@@ -1,4 +1,4 @@
-//! Building one Cranelift function from one HIR function: the fixed
+//! Building one Cranelift function from one MIR function instance: the fixed
 //! per-function pipeline (signature, stack limit, entry block, parameters,
 //! body, return, seal, finalize) and the state shared by `expr.rs` and
 //! `control.rs`.
@@ -13,6 +13,7 @@ use cranelift_module::{FuncId, Linkage, Module};
 use super::types::layout;
 use super::{value_type, ModuleCx};
 use crate::hir::{self, AdtId, LocalId, Ty};
+use crate::mir;
 use crate::source::Span;
 
 /// Whether compiled code polls `ctx.poll` at function entry and loop back
@@ -25,9 +26,8 @@ pub const UNREACHABLE: TrapCode = TrapCode::unwrap_user(1);
 pub(crate) struct FunctionCx<'a, 'p> {
     pub cx: &'a mut ModuleCx<'p>,
     pub b: FunctionBuilder<'a>,
-    pub hir: &'p hir::Function,
-    /// The concrete type arguments of this instance, by `hir.generics`.
-    pub type_args: &'a [Ty],
+    /// The instance being built (monomorphic: every type is concrete).
+    pub f: &'p mir::Function,
     /// The variable of each local that has a runtime value.
     vars: Vec<Option<Variable>>,
     /// The hidden task context parameter.
@@ -56,86 +56,13 @@ fn install_stack_limit(func: &mut ir::Function) {
     func.stack_limit = Some(limit);
 }
 
-/// Builds the body of `f` into `func` (whose signature is already set).
+/// Builds the body of instance `f` into `func` (whose signature is
+/// already set). Safepoint polls are where the MIR has them.
 pub(crate) fn build<'p>(
     cx: &mut ModuleCx<'p>,
     func: &mut ir::Function,
     fb_ctx: &mut FunctionBuilderContext,
-    f: &'p hir::Function,
-    type_args: &[Ty],
-) {
-    build_body(cx, func, fb_ctx, f, type_args);
-    if f.kind != hir::FnKind::Spawn && is_leaf_without_loops(func) {
-        drop_entry_poll(func);
-    }
-}
-
-/// Whether `func` neither loops nor calls Plat code (directly or through
-/// a closure): it runs a bounded amount of code, so its callers' polls
-/// suffice and it needs no safepoint of its own. Calls into the runtime
-/// (allocation, printing, parking) do not count: they are bounded or
-/// park the task. Such small functions are what the inliner copies into
-/// loops, where a second poll per iteration, with its call on the cold
-/// path, made values spill around it (spectral_norm: 0.40 s -> 0.65 s).
-fn is_leaf_without_loops(func: &ir::Function) -> bool {
-    let order: std::collections::HashMap<ir::Block, usize> = func
-        .layout
-        .blocks()
-        .enumerate()
-        .map(|(i, b)| (b, i))
-        .collect();
-    let dfg = &func.dfg;
-    for block in func.layout.blocks() {
-        for inst in func.layout.block_insts(block) {
-            let data = &dfg.insts[inst];
-            match data.analyze_call(&dfg.value_lists, &dfg.exception_tables) {
-                ir::instructions::CallInfo::Direct(fr, _)
-                | ir::instructions::CallInfo::DirectWithSig(fr, _, _)
-                    if dfg.ext_funcs[fr].colocated =>
-                {
-                    return false;
-                }
-                ir::instructions::CallInfo::Indirect(..) => return false,
-                _ => {}
-            }
-            for dest in data.branch_destination(&dfg.jump_tables, &dfg.exception_tables) {
-                // A branch back to a block laid out earlier: a loop.
-                if order[&dest.block(&dfg.value_lists)] <= order[&block] {
-                    return false;
-                }
-            }
-        }
-    }
-    true
-}
-
-/// Removes the entry safepoint that `build_body` emitted first (a load of
-/// `ctx.poll` and a branch to a cold call): the branch becomes a jump
-/// past it, and the call's block becomes unreachable (Cranelift drops it).
-fn drop_entry_poll(func: &mut ir::Function) {
-    if !SAFEPOINTS {
-        return;
-    }
-    let Some(entry) = func.layout.entry_block() else {
-        return;
-    };
-    let Some(term) = func.layout.last_inst(entry) else {
-        return;
-    };
-    let ir::InstructionData::Brif { blocks, .. } = func.dfg.insts[term] else {
-        return;
-    };
-    let cont = blocks[1].block(&func.dfg.value_lists);
-    func.replace(term).jump(cont, &[]);
-}
-
-/// Builds the body of `f` into `func`, an entry safepoint first.
-fn build_body<'p>(
-    cx: &mut ModuleCx<'p>,
-    func: &mut ir::Function,
-    fb_ctx: &mut FunctionBuilderContext,
-    f: &'p hir::Function,
-    type_args: &[Ty],
+    f: &'p mir::Function,
 ) {
     install_stack_limit(func);
     // Cranelift stores source locations relative to the function's first
@@ -155,17 +82,13 @@ fn build_body<'p>(
     let vars = f
         .locals
         .iter()
-        .map(|l| {
-            let ty = hir::subst_params(&l.ty, &f.generics, type_args);
-            value_type(cx.program, &ty).map(|t| b.declare_var(t))
-        })
+        .map(|l| value_type(cx.program, &l.ty).map(|t| b.declare_var(t)))
         .collect();
-    let ret = hir::subst_params(&f.ret, &f.generics, type_args);
+    let ret = f.ret.clone();
     let mut fx = FunctionCx {
         cx,
         b,
-        hir: f,
-        type_args,
+        f,
         vars,
         ctx: params[0],
         loops: Vec::new(),
@@ -173,7 +96,6 @@ fn build_body<'p>(
         trusted,
         plain,
     };
-    fx.safepoint();
     let mut next = 1;
     if f.kind != hir::FnKind::Plain {
         let env = params[1];
@@ -188,7 +110,7 @@ fn build_body<'p>(
     }
     let result = fx.block(&f.body);
     // An `init` returns `self` when its body falls through.
-    let result = match (result, fx.hir.params.first()) {
+    let result = match (result, fx.f.params.first()) {
         (None, Some(self_local)) if f.is_init => fx.var(*self_local).map(|v| fx.b.use_var(v)),
         (r, _) => r,
     };
@@ -222,9 +144,9 @@ pub(crate) fn build_wrapper(
     cx: &mut ModuleCx,
     func: &mut ir::Function,
     fb_ctx: &mut FunctionBuilderContext,
-    target: hir::FnId,
+    target: mir::InstId,
 ) {
-    let callee = cx.instance(target, Vec::new());
+    let callee = cx.inst(target);
     let callee_ref = cx.module.declare_func_in_func(callee, func);
     let config = cx.module.isa().frontend_config();
     let mut b = FunctionBuilder::new(func, fb_ctx);
@@ -260,10 +182,10 @@ pub(crate) fn build_entry(
         .declare_function("plat_main", Linkage::Export, &sig)
         .map_err(|e| e.to_string())?;
     ctx.func.signature = sig;
-    let hir::Entry::Main(main) = &cx.program.entry else {
+    let Some(main) = cx.mir.main else {
         return Err("internal error: a program entry without `main`".into());
     };
-    let main = cx.program.function(*main);
+    let main = cx.mir.function(main);
     let trusted = MemFlagsData::trusted();
     let config = cx.module.isa().frontend_config();
     let main_ref = cx.module.declare_func_in_func(main_instance, &mut ctx.func);
@@ -318,14 +240,9 @@ impl FunctionCx<'_, '_> {
         self.b.switch_to_block(cont);
     }
 
-    /// `ty` with this instance's type arguments substituted.
-    pub fn concrete(&self, ty: &Ty) -> Ty {
-        hir::subst_params(ty, &self.hir.generics, self.type_args)
-    }
-
-    /// The Cranelift type of a value of (possibly generic) type `ty`.
+    /// The Cranelift type of a value of type `ty`.
     pub fn vt(&self, ty: &Ty) -> Option<Type> {
-        value_type(self.cx.program, &self.concrete(ty))
+        value_type(self.cx.program, ty)
     }
 
     pub fn var(&self, local: LocalId) -> Option<Variable> {

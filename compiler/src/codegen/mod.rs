@@ -1,7 +1,7 @@
-//! Code generation: one Cranelift function per instance of a HIR function
-//! (monomorphisation: a generic function gets one instance per list of
-//! concrete type arguments it is used with, found from `main` outwards),
-//! written into one object file by `cranelift-object`.
+//! Code generation: one Cranelift function per MIR function instance
+//! (already monomorphic, see `crate::mir`), written into one object file
+//! by `cranelift-object`. Every instance is declared first, from the MIR's
+//! list, then each is defined (rustc_codegen_cranelift's order).
 //!
 //! Every generated function takes the hidden task context `ctx` as its
 //! first parameter (see `docs/runtime-abi.md`); its prologue checks the
@@ -13,7 +13,6 @@ mod debuginfo;
 mod expr;
 mod function;
 mod inline;
-mod instances;
 mod objects;
 mod runtime_abi;
 mod stdlib;
@@ -25,6 +24,8 @@ mod test_entry;
 mod types;
 
 use std::collections::{HashMap, VecDeque};
+
+use crate::mir::{self, InstId};
 use std::fmt::Write as _;
 
 use cranelift_codegen::ir::{types as cl, AbiParam, ArgumentPurpose, Signature};
@@ -35,7 +36,7 @@ use cranelift_frontend::FunctionBuilderContext;
 use cranelift_module::{DataDescription, DataId, FuncId, Linkage, Module};
 use cranelift_object::{ObjectBuilder, ObjectModule};
 
-use crate::hir::{Entry, FnId, Program, Ty};
+use crate::hir::{Entry, Program, Ty};
 use crate::source::SourceMap;
 use plat_abi::object::{closure, enumeration, string, HEADER};
 use plat_abi::tables::fn_table;
@@ -97,16 +98,16 @@ pub(crate) enum Target {
     Func(FuncId),
 }
 
-/// One function instance: a HIR function and concrete type arguments.
-pub(crate) type InstanceKey = (FnId, Vec<Ty>);
-
 /// State shared by the functions of one object file.
 pub(crate) struct ModuleCx<'p> {
     pub module: ObjectModule,
+    /// The checked program, for its ADT definitions and type names.
     pub program: &'p Program,
+    /// The program's instances, what is compiled.
+    pub mir: &'p mir::Program,
     pub sources: &'p SourceMap,
-    /// Every instance declared so far, and the ones not yet built.
-    instances: instances::Instances,
+    /// The Cranelift function of each instance, by [`InstId`].
+    funcs: Vec<FuncId>,
     runtime: HashMap<&'static str, FuncId>,
     strings: HashMap<String, DataId>,
     cstrings: HashMap<String, DataId>,
@@ -121,10 +122,10 @@ pub(crate) struct ModuleCx<'p> {
     pub out_of_stack: Option<crate::source::Span>,
     /// Static closures of named functions used as values, and the
     /// wrappers (taking an environment) they point to, to build.
-    static_closures: HashMap<FnId, DataId>,
+    static_closures: HashMap<InstId, DataId>,
     /// Environment descriptors by captured types and name.
     pub env_descs: HashMap<(Vec<Ty>, String), DataId>,
-    wrappers: VecDeque<(FnId, FuncId)>,
+    wrappers: VecDeque<(InstId, FuncId)>,
     pub call_conv: CallConv,
     /// Source locations given to instructions (`SourceLoc(i)` is
     /// `srclocs[i]`), by position, so the runtime can name the line of
@@ -176,35 +177,32 @@ impl ModuleCx<'_> {
         id
     }
 
-    /// The instance of `func` for concrete `type_args`, declared (and
-    /// queued for building) on first use.
-    pub fn instance(&mut self, func: FnId, type_args: Vec<Ty>) -> FuncId {
-        let key = (func, type_args);
-        if let Some(id) = self.instances.get(&key) {
-            return id;
-        }
+    /// The Cranelift function of instance `id`.
+    pub fn inst(&self, id: InstId) -> FuncId {
+        self.funcs[id.0 as usize]
+    }
 
-        let f = self.program.function(func);
-        let s = |t: &Ty| crate::hir::subst_params(t, &f.generics, &key.1);
-        let params: Vec<Ty> = f.params.iter().map(|p| s(&f.local(*p).ty)).collect();
-        let mut sig = match f.kind {
-            crate::hir::FnKind::Spawn => self.plat_signature(&[], &Ty::INT64),
-            _ => self.plat_signature(&params, &s(&f.ret)),
-        };
-        if f.kind != crate::hir::FnKind::Plain {
-            // The environment follows the context.
-            sig.params.insert(1, AbiParam::new(cl::I64));
+    /// Declares the Cranelift function of every instance, in order.
+    fn declare_instances(&mut self) {
+        for id in self.mir.ids() {
+            let f = self.mir.function(id);
+            let mut sig = match f.kind {
+                crate::hir::FnKind::Spawn => self.plat_signature(&[], &Ty::INT64),
+                _ => self.plat_signature(&f.param_types(), &f.ret),
+            };
+            if mir::takes_env(f.kind) {
+                // The environment follows the context.
+                sig.params.insert(1, AbiParam::new(cl::I64));
+            }
+            let name = self
+                .names
+                .instance(self.program, self.sources, f.origin, &f.type_args);
+            let fid = self
+                .module
+                .declare_function(&name, Linkage::Local, &sig)
+                .unwrap_or_else(|e| panic!("declaring {name}: {e}"));
+            self.funcs.push(fid);
         }
-        let name = self
-            .names
-            .instance(self.program, self.sources, func, &key.1);
-        let id = self
-            .module
-            .declare_function(&name, Linkage::Local, &sig)
-            .unwrap_or_else(|e| panic!("declaring {name}: {e}"));
-        // Queued unless a limit stops instantiation (see `instances`).
-        self.instances.add(key, id);
-        id
     }
 
     /// The descriptor of an environment: a Class-kind shape named
@@ -214,15 +212,14 @@ impl ModuleCx<'_> {
     }
 
     /// The static closure of named function `func` (no captures).
-    pub fn static_closure(&mut self, func: FnId) -> DataId {
+    pub fn static_closure(&mut self, func: InstId) -> DataId {
         if let Some(id) = self.static_closures.get(&func) {
             return *id;
         }
-        let f = self.program.function(func);
-        let params: Vec<Ty> = f.params.iter().map(|p| f.local(*p).ty.clone()).collect();
-        let mut sig = self.plat_signature(&params, &f.ret);
+        let f = self.mir.function(func);
+        let mut sig = self.plat_signature(&f.param_types(), &f.ret);
         sig.params.insert(1, AbiParam::new(cl::I64));
-        let name = self.names.wrapper(self.program, self.sources, func);
+        let name = self.names.wrapper(self.program, self.sources, f.origin);
         let wrapper = self
             .module
             .declare_function(&name, Linkage::Local, &sig)
@@ -346,14 +343,20 @@ impl ModuleCx<'_> {
 }
 
 /// Generates the object file for a checked program.
-pub fn generate(program: &Program, sources: &SourceMap, options: Options) -> Result<Output, Error> {
-    generate_object(program, sources, options)
+pub fn generate(
+    program: &Program,
+    mir: &mir::Program,
+    sources: &SourceMap,
+    options: Options,
+) -> Result<Output, Error> {
+    generate_object(program, mir, sources, options)
         .map_err(Error::Internal)?
         .map_err(|d| Error::Program(Box::new(d)))
 }
 
 fn generate_object(
     program: &Program,
+    mir: &mir::Program,
     sources: &SourceMap,
     options: Options,
 ) -> Result<Result<Output, crate::diag::Diagnostic>, String> {
@@ -368,8 +371,9 @@ fn generate_object(
     let mut cx = ModuleCx {
         module: ObjectModule::new(builder),
         program,
+        mir,
         sources,
-        instances: instances::Instances::default(),
+        funcs: Vec::with_capacity(mir.functions.len()),
         runtime: HashMap::new(),
         strings: HashMap::new(),
         cstrings: HashMap::new(),
@@ -389,10 +393,11 @@ fn generate_object(
     let mut clif = String::new();
     let mut ctx = Context::new();
     let mut fb_ctx = FunctionBuilderContext::new();
+    cx.declare_instances();
     let (main_instance, case_fns) = match &program.entry {
-        Entry::Main(main) => (Some(cx.instance(*main, Vec::new())), Vec::new()),
+        Entry::Main(_) => (mir.main.map(|m| cx.inst(m)), Vec::new()),
         Entry::Tests(cases) | Entry::Benches(cases) => {
-            (None, test_entry::declare_instances(&mut cx, cases))
+            (None, test_entry::declare_instances(&mut cx, cases)?)
         }
     };
     // Build every reachable instance first, so each can inline the others.
@@ -402,9 +407,9 @@ fn generate_object(
     // What the runtime's function table says about each built instance
     // (wrappers have no entry: they only forward a call).
     let mut described: HashMap<FuncId, (String, String)> = HashMap::new();
+    let mut next = mir.ids();
     loop {
         if let Some((target, id)) = cx.wrappers.pop_front() {
-            cx.instances.building_nothing();
             ctx.func.signature = cx
                 .module
                 .declarations()
@@ -414,25 +419,23 @@ fn generate_object(
             function::build_wrapper(&mut cx, &mut ctx.func, &mut fb_ctx, target);
             verify(&cx, &ctx, "function wrapper")?;
             let body = std::mem::replace(&mut ctx.func, cranelift_codegen::ir::Function::new());
-            declared.insert(id, program.function(target).span);
-            built.push((
-                id,
-                format!("wrapper of {}", program.function(target).name),
-                body,
-            ));
+            let target = mir.function(target);
+            declared.insert(id, target.span);
+            built.push((id, format!("wrapper of {}", target.name), body));
             continue;
         }
-        let Some(((func, type_args), id)) = cx.instances.next() else {
+        let Some(inst) = next.next() else {
             break;
         };
-        let f = program.function(func);
+        let f = mir.function(inst);
+        let id = cx.inst(inst);
         ctx.func.signature = cx
             .module
             .declarations()
             .get_function_decl(id)
             .signature
             .clone();
-        function::build(&mut cx, &mut ctx.func, &mut fb_ctx, f, &type_args);
+        function::build(&mut cx, &mut ctx.func, &mut fb_ctx, f);
         verify(&cx, &ctx, &f.name)?;
         described.insert(id, (message_name(f), sources.location(f.span)));
         let body = std::mem::replace(&mut ctx.func, cranelift_codegen::ir::Function::new());
@@ -441,9 +444,6 @@ fn generate_object(
     }
     if let Some(span) = cx.out_of_stack {
         return Ok(Err(crate::syntax::limits::out_of_stack(span)));
-    }
-    if let Some(diag) = cx.instances.diagnostic(program) {
-        return Ok(Err(diag));
     }
     // The bodies as built are what the inliner copies from; each is
     // cloned once, to be optimised and compiled.
@@ -535,7 +535,7 @@ fn verify(cx: &ModuleCx, ctx: &Context, name: &str) -> Result<(), String> {
 
 /// How a stack overflow message names function `f`: "`fib`", "a spawn
 /// body in `main`", "a closure in `Point.scale`".
-fn message_name(f: &crate::hir::Function) -> String {
+fn message_name(f: &mir::Function) -> String {
     let owner = || f.name.rsplit_once('.').map_or(f.name.as_str(), |(o, _)| o);
     match f.kind {
         crate::hir::FnKind::Plain => format!("`{}`", f.name),

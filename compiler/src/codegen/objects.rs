@@ -7,7 +7,8 @@ use cranelift_module::Module;
 
 use super::function::FunctionCx;
 use super::types::layout;
-use crate::hir::{self, AdtId, AdtKind, Builtin, Expr, MatchArm, Pattern, Ty};
+use crate::hir::{self, AdtId, AdtKind, Builtin, Ty};
+use crate::mir::{Expr, MatchArm, Pattern};
 use crate::source::Span;
 
 impl FunctionCx<'_, '_> {
@@ -55,7 +56,7 @@ impl FunctionCx<'_, '_> {
 
     pub fn field(&mut self, object: &Expr, index: u32) -> Option<Value> {
         let obj = self.expr(object)?;
-        let ty = self.field_ty(&self.concrete(&object.ty), index);
+        let ty = self.field_ty(&object.ty, index);
         self.load_slot(obj, layout::FIELDS + layout::SLOT * index as i32, &ty)
     }
 
@@ -116,9 +117,8 @@ impl FunctionCx<'_, '_> {
 
     pub fn virtual_call(
         &mut self,
-        func: hir::FnId,
-        type_args: &[Ty],
         slot: u32,
+        params: &[Ty],
         args: &[(usize, Expr)],
         ret: &Ty,
     ) -> Option<Value> {
@@ -130,14 +130,7 @@ impl FunctionCx<'_, '_> {
             }
         }
         let receiver = slots.first().copied().flatten()?;
-        let callee = self.cx.program.function(func);
-        let targs: Vec<Ty> = type_args.iter().map(|t| self.concrete(t)).collect();
-        let params: Vec<Ty> = callee
-            .params
-            .iter()
-            .map(|p| hir::subst_params(&callee.local(*p).ty, &callee.generics, &targs))
-            .collect();
-        let sig = self.cx.plat_signature(&params, &self.concrete(ret));
+        let sig = self.cx.plat_signature(params, ret);
         let sig_ref = self.b.import_signature(sig);
         let desc = self
             .b
@@ -165,7 +158,7 @@ impl FunctionCx<'_, '_> {
             return self.match_lookup(scrutinee, arms, ty);
         }
         let v = self.expr(scrutinee);
-        let sty = self.concrete(&scrutinee.ty);
+        let sty = scrutinee.ty.clone();
         let result_ty = self.vt(ty);
         let merge = self.b.create_block();
         let result = result_ty.map(|t| self.b.append_block_param(merge, t));
@@ -244,8 +237,8 @@ impl FunctionCx<'_, '_> {
         self.exit_scopes(0);
         self.b.ins().return_(&[v]);
         self.b.switch_to_block(ok);
-        let payload_ty = self.concrete(ty);
-        self.load_slot(v, layout::PAYLOAD, &payload_ty)
+        let payload_ty = ty;
+        self.load_slot(v, layout::PAYLOAD, payload_ty)
     }
 
     /// `Option`/`Result` methods; `args[0]` is the receiver.
@@ -257,7 +250,7 @@ impl FunctionCx<'_, '_> {
         span: Span,
     ) -> Option<Value> {
         let recv = args.first()?.as_ref()?;
-        let recv_ty = self.concrete(&recv.ty);
+        let recv_ty = recv.ty.clone();
         if Self::is_lookup(recv) {
             return self.lookup_method(op, recv, args, ret, span);
         }
@@ -268,15 +261,15 @@ impl FunctionCx<'_, '_> {
             Builtin::IsSecond => return Some(self.b.ins().icmp_imm_s(IntCC::NotEqual, t, 0)),
             _ => {}
         }
-        let ret_ty = self.concrete(ret);
-        let result_t = self.vt(&ret_ty);
+        let ret_ty = ret;
+        let result_t = self.vt(ret_ty);
         let ok = self.b.create_block();
         let bad = self.b.create_block();
         let merge = self.b.create_block();
         let result = result_t.map(|rt| self.b.append_block_param(merge, rt));
         self.b.ins().brif(t, bad, &[], ok, &[]);
         self.b.switch_to_block(ok);
-        let payload = self.load_slot(v, layout::PAYLOAD, &ret_ty);
+        let payload = self.load_slot(v, layout::PAYLOAD, ret_ty);
         self.jump_with(merge, payload, result_t);
         self.b.switch_to_block(bad);
         if op == Builtin::UnwrapOr {
@@ -321,7 +314,7 @@ impl FunctionCx<'_, '_> {
         span: Span,
     ) -> Option<Value> {
         let (found, slot) = self.option_parts(recv)?;
-        let ret_ty = self.concrete(ret);
+        let ret_ty = ret;
         match op {
             Builtin::IsFirst => return Some(found),
             Builtin::IsSecond => return Some(self.b.ins().bxor_imm_u(found, 1)),
@@ -332,7 +325,7 @@ impl FunctionCx<'_, '_> {
                     .and_then(|d| self.expr(d));
                 let d = self.encode_slot(d);
                 let chosen = self.b.ins().select(found, slot, d);
-                return self.decode_slot(chosen, &ret_ty);
+                return self.decode_slot(chosen, ret_ty);
             }
             _ => {}
         }
@@ -348,7 +341,7 @@ impl FunctionCx<'_, '_> {
         let loc = self.location(span);
         self.call_runtime("plat_panic", &[message, loc]);
         self.b.switch_to_block(ok);
-        self.decode_slot(slot, &ret_ty)
+        self.decode_slot(slot, ret_ty)
     }
 
     /// `match` on a lookup whose arms test `Some`/`None` (or `_`) at the
@@ -356,7 +349,7 @@ impl FunctionCx<'_, '_> {
     fn match_lookup(&mut self, scrutinee: &Expr, arms: &[MatchArm], ty: &Ty) -> Option<Value> {
         let (found, slot) = self.option_parts(scrutinee)?;
         let payload_ty = self
-            .variant_fields(&self.concrete(&scrutinee.ty), 0)
+            .variant_fields(&scrutinee.ty, 0)
             .pop()
             .unwrap_or(Ty::Error);
         let result_ty = self.vt(ty);

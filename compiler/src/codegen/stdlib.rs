@@ -7,7 +7,8 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{InstBuilder, Value};
 
 use super::function::FunctionCx;
-use crate::hir::{Builtin, Expr, Ty};
+use crate::hir::{Builtin, Ty};
+use crate::mir::Expr;
 use crate::source::Span;
 
 /// Whether `op` is lowered by [`FunctionCx::stdlib_builtin`].
@@ -52,7 +53,6 @@ impl FunctionCx<'_, '_> {
         span: Span,
     ) -> Option<Value> {
         use Builtin::*;
-        let ret = self.concrete(ret);
         let vals: Vec<Option<Value>> = args
             .iter()
             .map(|a| a.as_ref().map(|e| self.expr_value(e)))
@@ -68,7 +68,7 @@ impl FunctionCx<'_, '_> {
                     .b
                     .ins()
                     .icmp_imm_s(IntCC::SignedGreaterThanOrEqual, i, 0);
-                Some(self.option_from(found, i, &ret))
+                Some(self.option_from(found, i, ret))
             }
             StrRepeat => {
                 let loc = self.location(span);
@@ -93,11 +93,11 @@ impl FunctionCx<'_, '_> {
                     StrChars => "plat_str_chars",
                     _ => "plat_str_split_whitespace",
                 };
-                let desc = self.desc_value(&ret);
+                let desc = self.desc_value(ret);
                 self.call_runtime(name, &[arg(0)?, desc])
             }
-            MathAbs => Some(self.abs(arg(0)?, &ret)),
-            MathMin | MathMax => Some(self.min_max(op == MathMin, arg(0)?, arg(1)?, &ret)),
+            MathAbs => Some(self.abs(arg(0)?, ret)),
+            MathMin | MathMax => Some(self.min_max(op == MathMin, arg(0)?, arg(1)?, ret)),
             MathSin | MathCos | MathTan | MathExp | MathLn | MathLog10 => {
                 let name = match op {
                     MathSin => "plat_math_sin",

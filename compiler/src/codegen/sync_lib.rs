@@ -9,7 +9,8 @@ use cranelift_codegen::ir::{
 
 use super::function::FunctionCx;
 use super::types::layout::{self, ENV_CODE};
-use crate::hir::{self, Expr, IntWidth, LibOp, SelectArmKind, Ty};
+use crate::hir::{self, IntWidth, LibOp, Ty};
+use crate::mir::{self, Expr, SelectArmKind};
 use crate::source::Span;
 use plat_abi::tables::{atomic, select};
 
@@ -156,27 +157,21 @@ impl FunctionCx<'_, '_> {
         ret: &Ty,
         span: Span,
     ) -> Option<Value> {
-        let ret = self.concrete(ret);
         let vals: Vec<Option<Value>> = args
             .iter()
             .map(|a| a.as_ref().and_then(|e| self.expr(e)))
             .collect();
         match op {
             LibOp::MutexCritical => {
-                return self.locked_call(
-                    ("plat_mutex_lock", "plat_mutex_unlock"),
-                    &vals,
-                    &ret,
-                    span,
-                )
+                return self.locked_call(("plat_mutex_lock", "plat_mutex_unlock"), &vals, ret, span)
             }
             LibOp::RwRead => {
                 let pair = ("plat_rwlock_read_lock", "plat_rwlock_read_unlock");
-                return self.locked_call(pair, &vals, &ret, span);
+                return self.locked_call(pair, &vals, ret, span);
             }
             LibOp::RwWrite => {
                 let pair = ("plat_rwlock_write_lock", "plat_rwlock_write_unlock");
-                return self.locked_call(pair, &vals, &ret, span);
+                return self.locked_call(pair, &vals, ret, span);
             }
             LibOp::OnceCall => {
                 self.once_call(&vals);
@@ -185,10 +180,7 @@ impl FunctionCx<'_, '_> {
             _ => {}
         }
         let (name, inputs, out) = plan(op);
-        let first_ty = args
-            .first()
-            .and_then(|a| a.as_ref())
-            .map(|e| self.concrete(&e.ty));
+        let first_ty = args.first().and_then(|a| a.as_ref()).map(|e| e.ty.clone());
         let mut call_args = Vec::new();
         for input in inputs {
             let v = match *input {
@@ -213,7 +205,7 @@ impl FunctionCx<'_, '_> {
                     None => self.b.ins().iconst(types::I32, SEQ_CST),
                 },
                 In::Loc => self.location(span),
-                In::RetDesc => self.desc_value(&ret),
+                In::RetDesc => self.desc_value(ret),
                 In::Width => {
                     let bits = match &first_ty {
                         Some(Ty::Atomic(t)) if **t == Ty::Int(IntWidth::W32) => atomic::WIDTH_32,
@@ -231,11 +223,11 @@ impl FunctionCx<'_, '_> {
                 call_args.push(slot_addr);
                 let found = self.call_runtime(name, &call_args)?;
                 let slot = self.b.ins().load(types::I64, self.trusted, slot_addr, 0);
-                Some(self.option_from(found, slot, &ret))
+                Some(self.option_from(found, slot, ret))
             }
             Out::Slot => {
                 let slot = self.call_runtime(name, &call_args)?;
-                self.decode_slot(slot, &ret)
+                self.decode_slot(slot, ret)
             }
         }
     }
@@ -304,9 +296,9 @@ impl FunctionCx<'_, '_> {
 
     /// `for (var in chan)`: receives until the channel is closed and
     /// drained.
-    pub fn for_channel(&mut self, var: hir::LocalId, chan: &Expr, body: &hir::Block) {
+    pub fn for_channel(&mut self, var: hir::LocalId, chan: &Expr, body: &mir::Block) {
         let ch = self.expr_value(chan);
-        let elem = match self.concrete(&chan.ty) {
+        let elem = match chan.ty.clone() {
             Ty::Channel(t) => *t,
             _ => Ty::Error,
         };
@@ -328,11 +320,13 @@ impl FunctionCx<'_, '_> {
             self.b.def_var(var, v);
         }
         self.loops.push((latch, exit, self.open_scopes.len()));
-        self.block(body);
+        let poll = self.loop_body(body);
         self.loops.pop();
         self.b.ins().jump(latch, &[]);
         self.b.switch_to_block(latch);
-        self.safepoint();
+        if poll {
+            self.safepoint();
+        }
         self.b.ins().jump(header, &[]);
         self.b.switch_to_block(exit);
     }
@@ -340,7 +334,7 @@ impl FunctionCx<'_, '_> {
     /// `select { arms }`: evaluates every arm's channel and value in
     /// source order, lays the channel arms out for `plat_select`, and runs
     /// the body of the arm it reports.
-    pub fn select(&mut self, arms: &[hir::SelectArm], span: Span) {
+    pub fn select(&mut self, arms: &[mir::SelectArm], span: Span) {
         // Arm index in the runtime's array, for channel arms.
         let mut chan_arms: Vec<(Value, i64, Value)> = Vec::new();
         let mut timeout: Option<Value> = None;
@@ -436,7 +430,7 @@ impl FunctionCx<'_, '_> {
             self.b.switch_to_block(this);
             match &arm.kind {
                 SelectArmKind::Recv { local, .. } => {
-                    let opt_ty = self.concrete(&self.hir.local(*local).ty);
+                    let opt_ty = self.f.local(*local).ty.clone();
                     let got = self.b.ins().load(types::I8, self.trusted, ok, 0);
                     let slot = self.b.ins().load(types::I64, self.trusted, out, 0);
                     let v = self.option_from(got, slot, &opt_ty);

@@ -14,22 +14,22 @@ use cranelift_module::Module;
 
 use super::function::FunctionCx;
 use super::types::value_type;
-use crate::hir::{self, AdtId, Ty};
+use crate::hir::{AdtId, Ty};
+use crate::mir;
 
 impl FunctionCx<'_, '_> {
     /// `symbol(ctx, args..., descs...)` for a system built-in.
     pub fn sys_call(
         &mut self,
         symbol: &'static str,
-        args: &[Option<hir::Expr>],
+        args: &[Option<mir::Expr>],
         ret: &Ty,
     ) -> Option<Value> {
-        let ret = self.concrete(ret);
         let mut sig = Signature::new(self.cx.call_conv);
         let mut values = vec![self.ctx];
         sig.params.push(AbiParam::new(types::I64));
         for arg in args.iter().flatten() {
-            let ty = self.concrete(&arg.ty);
+            let ty = arg.ty.clone();
             let v = self.expr_value(arg);
             let t = value_type(self.cx.program, &ty).unwrap_or(types::I64);
             // Runtime functions are Rust: `u8` arguments zero-extended.
@@ -40,11 +40,11 @@ impl FunctionCx<'_, '_> {
             });
             values.push(v);
         }
-        for ty in result_descriptors(&ret) {
+        for ty in result_descriptors(ret) {
             values.push(self.desc_value(&ty));
             sig.params.push(AbiParam::new(types::I64));
         }
-        if let Some(t) = value_type(self.cx.program, &ret) {
+        if let Some(t) = value_type(self.cx.program, ret) {
             sig.returns.push(AbiParam::new(t));
         }
         let id = self.cx.runtime_fn_with(symbol, sig);

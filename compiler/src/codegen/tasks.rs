@@ -7,23 +7,17 @@ use cranelift_module::Module;
 
 use super::function::FunctionCx;
 use super::types::layout::{ENV_CAPTURES, ENV_CODE, SLOT};
-use crate::hir::{self, Builtin, Expr, FnId, LocalId, Ty};
+use crate::hir::{Builtin, LocalId, Ty};
+use crate::mir::{self, Expr, InstId};
 use crate::source::Span;
 
 impl FunctionCx<'_, '_> {
-    /// The instance of lifted body `func` for this instance's type
-    /// arguments (a lifted body has its enclosing function's generics).
-    fn lifted_instance(&mut self, func: FnId) -> cranelift_module::FuncId {
-        let args = self.type_args.to_vec();
-        self.cx.instance(func, args)
-    }
-
     /// Makes an environment: the code pointer of `code` and the current
     /// values of `captures`.
     fn make_env(&mut self, code: cranelift_module::FuncId, captures: &[LocalId]) -> Value {
         let tys: Vec<Ty> = captures
             .iter()
-            .map(|c| self.concrete(&self.hir.local(*c).ty))
+            .map(|c| self.f.local(*c).ty.clone())
             .collect();
         let desc_id = self.cx.closure_desc(&tys);
         let gv = self.cx.module.declare_data_in_func(desc_id, self.b.func);
@@ -47,8 +41,8 @@ impl FunctionCx<'_, '_> {
 
     /// On entry to a closure or spawn body: the captures from `env`.
     pub fn load_captures(&mut self, env: Value) {
-        for (i, c) in self.hir.captures.clone().iter().enumerate() {
-            let ty = self.concrete(&self.hir.local(*c).ty);
+        for (i, c) in self.f.captures.clone().iter().enumerate() {
+            let ty = self.f.local(*c).ty.clone();
             let v = self.load_slot(env, ENV_CAPTURES + SLOT * i as i32, &ty);
             if let (Some(var), Some(v)) = (self.var(*c), v) {
                 self.b.def_var(var, v);
@@ -56,14 +50,14 @@ impl FunctionCx<'_, '_> {
         }
     }
 
-    pub fn closure(&mut self, func: FnId, captures: &[LocalId]) -> Value {
-        let code = self.lifted_instance(func);
+    pub fn closure(&mut self, func: InstId, captures: &[LocalId]) -> Value {
+        let code = self.cx.inst(func);
         self.make_env(code, captures)
     }
 
     /// A named function as a value: a static closure without captures
     /// whose code is a wrapper taking (and ignoring) the environment.
-    pub fn fn_ref(&mut self, func: FnId) -> Value {
+    pub fn fn_ref(&mut self, func: InstId) -> Value {
         let id = self.cx.static_closure(func);
         let gv = self.cx.module.declare_data_in_func(id, self.b.func);
         self.b.ins().symbol_value(types::I64, gv)
@@ -72,11 +66,10 @@ impl FunctionCx<'_, '_> {
     pub fn call_value(&mut self, callee: &Expr, args: &[Expr], ret: &Ty) -> Option<Value> {
         let env = self.expr(callee)?;
         let values: Vec<Option<Value>> = args.iter().map(|a| self.expr(a)).collect();
-        let Ty::Fn(params, _) = self.concrete(&callee.ty) else {
+        let Ty::Fn(params, _) = callee.ty.clone() else {
             unreachable!("checker: calls through Fn values only")
         };
-        let ret = self.concrete(ret);
-        let mut sig = self.cx.plat_signature(&params, &ret);
+        let mut sig = self.cx.plat_signature(&params, ret);
         sig.params
             .insert(1, cranelift_codegen::ir::AbiParam::new(types::I64));
         let sig_ref = self.b.import_signature(sig);
@@ -89,7 +82,7 @@ impl FunctionCx<'_, '_> {
 
     /// `concurrent { body }`: the scope is exited on every path out of the
     /// block (see `exit_scopes`).
-    pub fn concurrent(&mut self, scope: LocalId, deadline: Option<&Expr>, body: &hir::Block) {
+    pub fn concurrent(&mut self, scope: LocalId, deadline: Option<&Expr>, body: &mir::Block) {
         let s = match deadline {
             Some(d) => {
                 let ms = self.expr_value(d);
@@ -125,12 +118,12 @@ impl FunctionCx<'_, '_> {
 
     pub fn spawn(
         &mut self,
-        func: FnId,
+        func: InstId,
         captures: &[LocalId],
         scope: LocalId,
         span: Span,
     ) -> Option<Value> {
-        let code = self.lifted_instance(func);
+        let code = self.cx.inst(func);
         let env = self.make_env(code, captures);
         let fr = self.cx.module.declare_func_in_func(code, self.b.func);
         let addr = self.b.ins().func_addr(types::I64, fr);
@@ -141,8 +134,13 @@ impl FunctionCx<'_, '_> {
 
     /// `Thread.spawn(f = ...)`: the lifted body runs as a task pinned to
     /// a new OS thread (no scope; `join` awaits the returned handle).
-    pub fn thread_spawn(&mut self, func: FnId, captures: &[LocalId], span: Span) -> Option<Value> {
-        let code = self.lifted_instance(func);
+    pub fn thread_spawn(
+        &mut self,
+        func: InstId,
+        captures: &[LocalId],
+        span: Span,
+    ) -> Option<Value> {
+        let code = self.cx.inst(func);
         let env = self.make_env(code, captures);
         let fr = self.cx.module.declare_func_in_func(code, self.b.func);
         let addr = self.b.ins().func_addr(types::I64, fr);
@@ -162,8 +160,7 @@ impl FunctionCx<'_, '_> {
         }
         let loc = self.location(span);
         let slot = self.call_runtime("plat_race_wait", &[self.ctx, s, loc])?;
-        let ty = self.concrete(ty);
-        self.decode_slot(slot, &ty)
+        self.decode_slot(slot, ty)
     }
 
     /// `Task` methods, `is_cancelled()` and the time built-ins.
@@ -176,12 +173,11 @@ impl FunctionCx<'_, '_> {
     ) -> Option<Value> {
         let vals: Vec<Value> = args.iter().flatten().map(|a| self.expr_value(a)).collect();
         let arg = |i: usize| vals.get(i).copied();
-        let ret = self.concrete(ret);
         match op {
             Builtin::TaskAwait => {
                 let loc = self.location(span);
                 let slot = self.call_runtime("plat_task_await", &[self.ctx, arg(0)?, loc])?;
-                self.decode_slot(slot, &ret)
+                self.decode_slot(slot, ret)
             }
             Builtin::TaskAwaitTimeout => {
                 let out = self.out_slot();
@@ -191,7 +187,7 @@ impl FunctionCx<'_, '_> {
                     &[self.ctx, arg(0)?, arg(1)?, out, loc],
                 )?;
                 let slot = self.b.ins().load(types::I64, self.trusted, out, 0);
-                Some(self.option_from(found, slot, &ret))
+                Some(self.option_from(found, slot, ret))
             }
             Builtin::TaskIsDone => self.call_runtime("plat_task_is_done", &[arg(0)?]),
             Builtin::TaskCancel => self.call_runtime("plat_task_cancel", &[arg(0)?]),

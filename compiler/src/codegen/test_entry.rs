@@ -24,14 +24,25 @@ use plat_abi::tables::case;
 /// layout).
 const ENTRY: usize = case::SIZE;
 
-/// Declares (and queues for building) the instances the cases call.
-pub(crate) fn declare_instances(cx: &mut ModuleCx, cases: &[TestCase]) -> Vec<CaseFns> {
+/// The compiled functions of the instances the cases call.
+pub(crate) fn declare_instances(
+    cx: &mut ModuleCx,
+    cases: &[TestCase],
+) -> Result<Vec<CaseFns>, String> {
+    let mut find = |f: crate::hir::FnId| {
+        cx.mir
+            .instance_of(f)
+            .map(|i| cx.inst(i))
+            .ok_or_else(|| "internal error: a test case without an instance".to_owned())
+    };
     cases
         .iter()
-        .map(|c| CaseFns {
-            func: cx.instance(c.func, Vec::new()),
-            before: c.before.map(|f| cx.instance(f, Vec::new())),
-            after: c.after.map(|f| cx.instance(f, Vec::new())),
+        .map(|c| {
+            Ok(CaseFns {
+                func: find(c.func)?,
+                before: c.before.map(&mut find).transpose()?,
+                after: c.after.map(&mut find).transpose()?,
+            })
         })
         .collect()
 }

@@ -276,18 +276,14 @@ impl ModuleCx<'_> {
                     d.parent = parent
                         .as_ref()
                         .map(|p| self.desc(&crate::hir::subst_params(p, &generics, args)));
-                    d.vtable = vtable
-                        .clone()
-                        .iter()
-                        .map(|e| {
-                            let targs: Vec<Ty> = e
-                                .type_args
-                                .iter()
-                                .map(|t| crate::hir::subst_params(t, &generics, args))
-                                .collect();
-                            self.instance(e.func, targs)
-                        })
-                        .collect();
+                    // Lowering instantiated the vtable of every class
+                    // type the program mentions (mir/lower.rs).
+                    let slots =
+                        self.mir.vtables.get(&ty).unwrap_or_else(|| {
+                            panic!("internal error: no vtable lowered for {shown}")
+                        });
+                    debug_assert_eq!(slots.len(), vtable.len(), "{shown}");
+                    d.vtable = slots.iter().map(|s| self.inst(*s)).collect();
                 }
                 AdtKind::Enum { variants } => {
                     let generics = self.program.adt(*adt).generics.clone();

@@ -4,8 +4,8 @@
 //! bound to parameter slots and defaults are filled in.
 //!
 //! Generic functions and types stay generic here: types may mention
-//! [`Ty::Param`]; code generation monomorphises from `main`, substituting
-//! each call's type arguments.
+//! [`Ty::Param`]; lowering to MIR (`crate::mir`) monomorphises from the
+//! entry, substituting each call's type arguments.
 
 mod lib_ops;
 mod ty;

@@ -475,7 +475,7 @@ mod tests {
     }
 
     #[test]
-    fn code_generation_stops_when_its_stack_runs_low() {
+    fn lowering_and_code_generation_stop_when_their_stack_runs_low() {
         let src = nots(9000);
         let mut sources = SourceMap::default();
         sources.add(Path::new("deep.plat"), "deep.plat".into(), src.clone());
@@ -490,8 +490,13 @@ mod tests {
             assert!(diags.is_empty(), "{diags:#?}");
             program.expect("a checked program")
         });
+        // Lowering to MIR recurses on the nesting too.
+        let lowered = on_small_stack(8, || crate::mir::lower(&program).err());
+        let diag = lowered.expect("lowering must stop");
+        assert_out_of_stack(&[*diag]);
+        let mir = crate::stack::run(|| crate::mir::lower(&program).expect("lowered"));
         let result = on_small_stack(8, || {
-            match codegen::generate(&program, &sources, codegen::Options::default()) {
+            match codegen::generate(&program, &mir, &sources, codegen::Options::default()) {
                 Ok(_) => None,
                 Err(codegen::Error::Program(d)) => Some(d),
                 Err(codegen::Error::Internal(e)) => panic!("internal error: {e}"),
@@ -499,6 +504,6 @@ mod tests {
         });
         let diag = result.expect("code generation must stop");
         assert_out_of_stack(&[*diag]);
-        crate::stack::run(move || drop(program));
+        crate::stack::run(move || drop((program, mir)));
     }
 }

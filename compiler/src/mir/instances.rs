@@ -1,5 +1,5 @@
 //! Monomorphisation bookkeeping: which instances (a function and concrete
-//! type arguments) exist, which are still to build, which instance's code
+//! type arguments) exist, which are still to lower, which instance's code
 //! asked for each one (its instantiation chain), and when to stop.
 //!
 //! A generic function is compiled once per list of type arguments it is
@@ -16,13 +16,14 @@
 //!   the last function per type `main` starts with (issue 7, item 17).
 //!   That growth is real, not duplicated work, so it is a limit.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
-use cranelift_module::FuncId;
-
-use super::InstanceKey;
+use super::InstId;
 use crate::diag::{Code, Diagnostic};
-use crate::hir::Program;
+use crate::hir::{FnId, Program, Ty};
+
+/// One function instance: a HIR function and concrete type arguments.
+pub(crate) type InstanceKey = (FnId, Vec<Ty>);
 
 /// Type arguments nesting deeper than this, in a function instantiated
 /// again from its own chain, mean polymorphic recursion.
@@ -39,33 +40,27 @@ enum Stop {
     Recursion(usize),
 }
 
+/// Every instance in order of first use (its [`InstId`] is its position),
+/// with the instance whose code first asked for it (`None`: the entry and
+/// test cases).
 #[derive(Default)]
 pub(crate) struct Instances {
-    ids: HashMap<InstanceKey, FuncId>,
-    /// Every instance in order of first use, with the instance whose code
-    /// first asked for it (`None`: `main` and function-value wrappers).
     list: Vec<(InstanceKey, Option<usize>)>,
-    /// Position in `list` of each instance's function.
-    index: HashMap<FuncId, usize>,
-    /// Instances declared but not built yet.
-    queue: VecDeque<(InstanceKey, FuncId)>,
-    /// The instance whose code is being generated.
+    /// Instances declared but not lowered yet.
+    queue: VecDeque<InstId>,
+    /// The instance whose body is being lowered.
     building: Option<usize>,
     stop: Option<Stop>,
 }
 
 impl Instances {
-    pub fn get(&self, key: &InstanceKey) -> Option<FuncId> {
-        self.ids.get(key).copied()
-    }
-
-    /// Records a new instance, asked for by the one being built, and
-    /// queues it unless a limit stops instantiation.
-    pub fn add(&mut self, key: InstanceKey, id: FuncId) {
+    /// Records new instance `id` (the next position), asked for by the
+    /// one being lowered, and queues it unless a limit stops
+    /// instantiation.
+    pub fn add(&mut self, key: InstanceKey, id: InstId) {
         let at = self.list.len();
+        debug_assert_eq!(at, id.0 as usize, "instances are numbered in order");
         self.list.push((key.clone(), self.building));
-        self.index.insert(id, at);
-        self.ids.insert(key.clone(), id);
         if self.stop.is_some() {
             return;
         }
@@ -77,24 +72,18 @@ impl Instances {
             self.stop = Some(Stop::Recursion(at));
             return;
         }
-        self.queue.push_back((key, id));
+        self.queue.push_back(id);
     }
 
-    /// The next instance to build (none once a limit was crossed); it is
+    /// The next instance to lower (none once a limit was crossed); it is
     /// the one asking for new instances until the next call.
-    pub fn next(&mut self) -> Option<(InstanceKey, FuncId)> {
+    pub fn next(&mut self) -> Option<InstId> {
         if self.stop.is_some() {
             return None;
         }
-        let (key, id) = self.queue.pop_front()?;
-        self.building = self.index.get(&id).copied();
-        Some((key, id))
-    }
-
-    /// Instances asked for from now on have no instance as their origin
-    /// (function-value wrappers).
-    pub fn building_nothing(&mut self) {
-        self.building = None;
+        let id = self.queue.pop_front()?;
+        self.building = Some(id.0 as usize);
+        Some(id)
     }
 
     /// Whether the function of instance `at` occurs earlier in its chain.
