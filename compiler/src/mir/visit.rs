@@ -25,6 +25,11 @@ pub fn walk_stmt<'a>(s: &'a Stmt, f: &mut impl FnMut(Node<'a>) -> bool) -> bool 
     walk_from(vec![Node::Stmt(s)], f)
 }
 
+/// [`walk`] over expression `e` and everything in it.
+pub fn walk_expr<'a>(e: &'a Expr, f: &mut impl FnMut(Node<'a>) -> bool) -> bool {
+    walk_from(vec![Node::Expr(e)], f)
+}
+
 fn walk_from<'a>(mut work: Vec<Node<'a>>, f: &mut impl FnMut(Node<'a>) -> bool) -> bool {
     while let Some(node) = work.pop() {
         if !f(node) {

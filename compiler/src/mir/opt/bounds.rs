@@ -144,7 +144,7 @@ impl Counters {
 }
 
 /// The list local `xs` of `xs.len()`.
-fn len_of(e: &Expr) -> Option<(LocalId, Ty)> {
+pub(super) fn len_of(e: &Expr) -> Option<(LocalId, Ty)> {
     let ExprKind::Builtin {
         op: Builtin::ListLen,
         args,
@@ -168,7 +168,7 @@ fn local(e: &Expr) -> Option<LocalId> {
 
 /// Whether the last statement of a loop body (before its back-edge
 /// poll) is `i = i + C` with `C` small enough for `i`'s type.
-fn ends_with_increment(body: &crate::mir::Block, i: LocalId) -> bool {
+pub(super) fn ends_with_increment(body: &crate::mir::Block, i: LocalId) -> bool {
     if body.tail.is_some() {
         return false;
     }

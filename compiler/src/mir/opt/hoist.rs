@@ -37,9 +37,11 @@
 //! spawns, joins and calls passing references, through which this task
 //! could learn of another task's change (they are opaque).
 
-use super::effects;
-use crate::hir::{self, Builtin, LocalId, Ty};
-use crate::mir::visit::{block_children_mut, children_mut, walk_stmt, Node, NodeMut};
+use super::{bounds, effects};
+use crate::hir::{self, BinOp, Builtin, LocalId, Ty};
+use crate::mir::visit::{
+    block_children_mut, children_mut, walk, walk_expr, walk_stmt, Node, NodeMut,
+};
 use crate::mir::{Block, Expr, ExprKind, Program, Stmt};
 
 pub fn run(program: &mut Program, _hir: &hir::Program) {
@@ -105,7 +107,8 @@ fn hoist(s: &mut Stmt, in_view: &[LocalId]) -> Option<Vec<LocalId>> {
         .filter(|(l, elem)| fx.keeps_view(*l, elem))
         .map(|(l, _)| l)
         .collect();
-    if lists.is_empty() {
+    let viewed: Vec<LocalId> = in_view.iter().chain(&lists).copied().collect();
+    if lists.is_empty() || !ends_on_its_own(s, &viewed) {
         return None;
     }
     let looped = Box::new(std::mem::replace(s, Stmt::Break));
@@ -155,4 +158,87 @@ fn lists_read(s: &Stmt) -> Vec<(LocalId, Ty)> {
         true
     });
     out
+}
+
+/// Whether loop `s` and every loop in it ends after a number of
+/// iterations that no other task can change (but for `break`, `return`
+/// or a panic, which only end it sooner): `for` over a range (the bounds
+/// are evaluated once), `for` over a list (with a view, bounded by the
+/// view's length), and `while` loops whose condition reads only locals
+/// that the body changes only unconditionally (assignments at its top
+/// level) from locals and constants, with no `continue`, and the counted
+/// loops of `bounds.rs` over a list in `viewed` (`while (i < xs.len()) {
+/// ...; i = i + 1 }`: the view fixes the length, `i` only goes up). A
+/// loop waiting
+/// for another task (`while (xs.len() == 0) {}`) could spin forever on a
+/// view: it gets none (docs/memory-model.md: a racy program never hangs).
+fn ends_on_its_own(s: &Stmt, viewed: &[LocalId]) -> bool {
+    walk_stmt(s, &mut |n| match n {
+        Node::Stmt(Stmt::While { cond, body }) => while_ends_on_its_own(cond, body, viewed),
+        _ => true,
+    })
+}
+
+fn while_ends_on_its_own(cond: &Expr, body: &Block, viewed: &[LocalId]) -> bool {
+    let mut read: Vec<LocalId> = Vec::new();
+    let counted = match &cond.kind {
+        ExprKind::Binary {
+            op: BinOp::Lt,
+            lhs,
+            rhs,
+        } => match (&lhs.kind, bounds::len_of(rhs)) {
+            (ExprKind::Local(i), Some((xs, _))) => {
+                viewed.contains(&xs) && bounds::ends_with_increment(body, *i)
+            }
+            _ => false,
+        },
+        _ => false,
+    };
+    if counted {
+        // `i < xs.len()` with the length fixed and `i` going up.
+        if let ExprKind::Binary { lhs, .. } = &cond.kind {
+            locals_only(lhs, &mut read);
+        }
+    } else if !locals_only(cond, &mut read) {
+        return false;
+    }
+    let top_level: Vec<*const Expr> = body
+        .stmts
+        .iter()
+        .filter_map(|st| match st {
+            Stmt::Expr(e) => Some(e as *const Expr),
+            _ => None,
+        })
+        .collect();
+    walk(body, &mut |n| match n {
+        Node::Stmt(Stmt::Continue) => false,
+        Node::Expr(e) => match &e.kind {
+            ExprKind::Assign { local, value } if read.contains(local) => {
+                top_level.contains(&(e as *const Expr)) && locals_only(value, &mut Vec::new())
+            }
+            _ => true,
+        },
+        _ => true,
+    })
+}
+
+/// Whether `e` is made of constants, locals and arithmetic alone (the
+/// locals it reads are added to `read`).
+fn locals_only(e: &Expr, read: &mut Vec<LocalId>) -> bool {
+    walk_expr(e, &mut |n| match n {
+        Node::Expr(x) => match &x.kind {
+            ExprKind::Local(l) => {
+                read.push(*l);
+                true
+            }
+            ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::Bool(_)
+            | ExprKind::Binary { .. }
+            | ExprKind::Unary { .. }
+            | ExprKind::Cast { .. } => true,
+            _ => false,
+        },
+        _ => false,
+    })
 }
