@@ -118,11 +118,7 @@ fn expr(fx: &mut Effects, e: &Expr) {
         ExprKind::Assign { local, .. } => {
             fx.assigned.insert(*local);
         }
-        ExprKind::Call { args, .. } => {
-            if !args.iter().all(|(_, a)| inert(&a.ty)) {
-                fx.opaque = true;
-            }
-        }
+        ExprKind::Call { args, .. } if !args.iter().all(|(_, a)| inert(&a.ty)) => fx.opaque = true,
         ExprKind::VirtualCall { .. }
         | ExprKind::CallValue { .. }
         | ExprKind::Spawn { .. }
@@ -130,16 +126,8 @@ fn expr(fx: &mut Effects, e: &Expr) {
         | ExprKind::Race { .. }
         | ExprKind::Dict(_)
         | ExprKind::Set(_) => fx.opaque = true,
-        ExprKind::Interp(parts) => {
-            if !parts.iter().all(|p| inert(&p.ty)) {
-                fx.opaque = true;
-            }
-        }
-        ExprKind::Binary { lhs, rhs, .. } => {
-            if !inert(&lhs.ty) || !inert(&rhs.ty) {
-                fx.opaque = true;
-            }
-        }
+        ExprKind::Interp(parts) if !parts.iter().all(|p| inert(&p.ty)) => fx.opaque = true,
+        ExprKind::Binary { lhs, rhs, .. } if !inert(&lhs.ty) || !inert(&rhs.ty) => fx.opaque = true,
         ExprKind::Builtin { op, args } => builtin(fx, *op, args),
         _ => {}
     }
