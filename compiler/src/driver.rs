@@ -22,7 +22,10 @@ pub enum DiagnosticFormat {
 pub enum Emit {
     Ast,
     Hir,
+    /// The MIR after the optimisation passes.
     Mir,
+    /// The MIR before them.
+    MirUnopt,
     Clif,
 }
 
@@ -105,13 +108,18 @@ pub fn check_file(path: &Path, options: &Options) -> Result<Option<Checked>, Fai
         print_stdout(&dump::hir_program(&program))?;
         return Ok(None);
     }
-    let mir = match lower(&program) {
+    let mut mir = match lower(&program) {
         Ok(mir) => mir,
         Err(d) => {
             report(&mut [*d], &sources, options)?;
             return Err(Failure::Diagnostics(1));
         }
     };
+    if options.emit == Some(Emit::MirUnopt) {
+        print_stdout(&mir::print(&mir, &program))?;
+        return Ok(None);
+    }
+    mir::opt::optimise(&mut mir, &program);
     if options.emit == Some(Emit::Mir) {
         print_stdout(&mir::print(&mir, &program))?;
         return Ok(None);

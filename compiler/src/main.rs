@@ -108,6 +108,8 @@ enum EmitArg {
     Ast,
     Hir,
     Mir,
+    /// The MIR before the optimisation passes
+    MirUnopt,
     Clif,
 }
 
@@ -244,6 +246,7 @@ impl FrontEnd {
             EmitArg::Ast => Emit::Ast,
             EmitArg::Hir => Emit::Hir,
             EmitArg::Mir => Emit::Mir,
+            EmitArg::MirUnopt => Emit::MirUnopt,
             EmitArg::Clif => Emit::Clif,
         });
         self.diagnostics.options(emit)

@@ -1,7 +1,9 @@
 //! MIR golden tests: `tests/mir/NAME.plat` lowered with `plat check
 //! --emit=mir` must print exactly `tests/mir/NAME.mir` (the MIR on stdout,
 //! then any diagnostics in short form; `BLESS=1` rewrites the files). The
-//! optimisation passes add their before/after pairs here.
+//! optimisation passes add their before/after pairs here: for
+//! `opt_NAME.plat`, `opt_NAME.before.mir` is the MIR before the passes
+//! (`--emit=mir-unopt`).
 //!
 //! Also: the front end reports the monomorphisation limits, so `plat
 //! check` and `plat build` give the same diagnostic for them.
@@ -44,11 +46,23 @@ fn mir_golden() {
     assert!(names.len() >= 5, "the MIR tests are missing: {names:?}");
     let bless = std::env::var_os("BLESS").is_some();
     let mut failures = Vec::new();
-    for name in &names {
+    // An optimisation pass's test (`opt_NAME`) shows the MIR before the
+    // passes too, in `opt_NAME.before.mir` (`--emit=mir-unopt`).
+    let cases = names.iter().flat_map(|name| {
+        let after = (name.clone(), "--emit=mir", format!("{name}.mir"));
+        let before = (
+            name.clone(),
+            "--emit=mir-unopt",
+            format!("{name}.before.mir"),
+        );
+        let both = name.starts_with("opt_");
+        std::iter::once(after).chain(both.then_some(before))
+    });
+    for (name, emit, out) in cases {
         let file = format!("tests/mir/{name}.plat");
-        let (_, stdout, stderr) = run(&["check", &file, "--emit=mir", "--diagnostic-format=short"]);
+        let (_, stdout, stderr) = run(&["check", &file, emit, "--diagnostic-format=short"]);
         let found = format!("{stdout}{stderr}");
-        let expected_path = dir.join(format!("{name}.mir"));
+        let expected_path = dir.join(&out);
         if bless {
             std::fs::write(&expected_path, &found).expect("write .mir");
             continue;
@@ -56,7 +70,7 @@ fn mir_golden() {
         let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
         if expected != found {
             failures.push(format!(
-                "--- {name}.mir: EXPECTED\n{expected}\n--- FOUND\n{found}"
+                "--- {out}: EXPECTED\n{expected}\n--- FOUND\n{found}"
             ));
         }
     }

@@ -29,7 +29,7 @@ pub fn elem_width(program: &crate::hir::Program, ty: &Ty) -> u32 {
 }
 
 /// The element type of a concrete `List[T]`/`Set[T]`, or key/value of a Dict.
-fn elem(ty: &Ty) -> Ty {
+pub(super) fn elem(ty: &Ty) -> Ty {
     match ty {
         Ty::List(t) | Ty::Set(t) => (**t).clone(),
         _ => Ty::Error,
@@ -94,7 +94,7 @@ impl FunctionCx<'_, '_> {
     }
 
     /// Sign-extends an integer index to 64 bits.
-    fn index64(&mut self, v: Value) -> Value {
+    pub(super) fn index64(&mut self, v: Value) -> Value {
         if self.b.func.dfg.value_type(v) == types::I64 {
             v
         } else {
@@ -108,7 +108,8 @@ impl FunctionCx<'_, '_> {
         let l = self.expr(list)?;
         let i = self.expr(index)?;
         let i = self.index64(i);
-        let (found, slot) = self.list_lookup(l, i, &elem_ty);
+        let (len, data) = self.list_bound_of(list, l);
+        let (found, slot) = self.list_lookup_in(len, data, i, &elem_ty);
         let opt_ty = ty;
         Some(self.option_from(found, slot, opt_ty))
     }
@@ -159,8 +160,14 @@ impl FunctionCx<'_, '_> {
 
     /// `xs.set(index =, value =)`: a bounds check and a store; the runtime
     /// is called only to report an index out of range.
-    fn list_set(&mut self, l: Value, i: Value, slot: Value, elem_ty: &Ty, span: Span) {
-        let (len, data) = self.list_bound(l);
+    fn list_set(
+        &mut self,
+        (l, len, data): (Value, Value, Value),
+        i: Value,
+        slot: Value,
+        elem_ty: &Ty,
+        span: Span,
+    ) {
         let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, i, len);
         let store = self.b.create_block();
         let fail = self.b.create_block();
@@ -201,7 +208,8 @@ impl FunctionCx<'_, '_> {
                 let l = self.expr(list)?;
                 let i = self.expr(index)?;
                 let i = self.index64(i);
-                Some(self.list_lookup(l, i, &elem_ty))
+                let (len, data) = self.list_bound_of(list, l);
+                Some(self.list_lookup_in(len, data, i, &elem_ty))
             }
             mir::ExprKind::Builtin { op, args } => {
                 let recv_expr = args.first()?.as_ref()?;
@@ -211,7 +219,8 @@ impl FunctionCx<'_, '_> {
                 let k = self.expr(key);
                 if *op == Builtin::ListGet {
                     let i = self.index64(k?);
-                    return Some(self.list_lookup(recv, i, &elem_ty));
+                    let (len, data) = self.list_bound_of(recv_expr, recv);
+                    return Some(self.list_lookup_in(len, data, i, &elem_ty));
                 }
                 let k = self.encode_slot(k);
                 let out = self.out_slot();
@@ -223,9 +232,15 @@ impl FunctionCx<'_, '_> {
         }
     }
 
-    /// Bounds-checked load of element `i` of list `l`: (in range, slot).
-    fn list_lookup(&mut self, l: Value, i: Value, elem_ty: &Ty) -> (Value, Value) {
-        let (len, data) = self.list_bound(l);
+    /// Bounds-checked load of element `i` of the list view `(len, data)`:
+    /// (in range, slot).
+    pub(super) fn list_lookup_in(
+        &mut self,
+        len: Value,
+        data: Value,
+        i: Value,
+        elem_ty: &Ty,
+    ) -> (Value, Value) {
         let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, i, len);
         let load = self.b.create_block();
         let merge = self.b.create_block();
@@ -257,7 +272,7 @@ impl FunctionCx<'_, '_> {
 
     /// The address of element `i` in the buffer whose first element is
     /// `data`.
-    fn elem_addr_in(&mut self, data: Value, i: Value, elem_ty: &Ty) -> Value {
+    pub(super) fn elem_addr_in(&mut self, data: Value, i: Value, elem_ty: &Ty) -> Value {
         let shift = elem_width(self.cx.program, elem_ty).trailing_zeros();
         let offset = if shift == 0 {
             i
@@ -269,7 +284,7 @@ impl FunctionCx<'_, '_> {
 
     /// A list's `data` word: the first element of its current buffer
     /// (never null).
-    fn list_data(&mut self, l: Value) -> Value {
+    pub(super) fn list_data(&mut self, l: Value) -> Value {
         self.b
             .ins()
             .load(types::I64, self.trusted, l, layout::LIST_DATA)
@@ -277,7 +292,7 @@ impl FunctionCx<'_, '_> {
 
     /// Loads an element as a slot: narrow integers sign-extended, Bool and
     /// Float32 bits zero-extended.
-    fn load_elem(&mut self, addr: Value, elem_ty: &Ty) -> Value {
+    pub(super) fn load_elem(&mut self, addr: Value, elem_ty: &Ty) -> Value {
         let ty = super::types::representation(self.cx.program, elem_ty);
         let f = self.trusted;
         match (elem_width(self.cx.program, &ty), ty) {
@@ -291,7 +306,7 @@ impl FunctionCx<'_, '_> {
     }
 
     /// Stores a slot into an element, truncated to the element's width.
-    fn store_elem(&mut self, slot: Value, addr: Value, elem_ty: &Ty) {
+    pub(super) fn store_elem(&mut self, slot: Value, addr: Value, elem_ty: &Ty) {
         let f = self.trusted;
         match elem_width(self.cx.program, elem_ty) {
             1 => self.b.ins().istore8(f, slot, addr, 0),
@@ -316,7 +331,7 @@ impl FunctionCx<'_, '_> {
     }
 
     /// [`Self::list_len`] and then `data` (in that order: see there).
-    fn list_bound(&mut self, l: Value) -> (Value, Value) {
+    pub(super) fn list_bound(&mut self, l: Value) -> (Value, Value) {
         let len = self.list_len(l);
         let data = self.list_data(l);
         (len, data)
@@ -367,7 +382,14 @@ impl FunctionCx<'_, '_> {
         use Builtin::*;
         match op {
             ListLen => {
-                let n = self.list_len(recv);
+                let n = match args
+                    .first()
+                    .and_then(Option::as_ref)
+                    .and_then(|e| self.view_of(e))
+                {
+                    Some((len, _)) => len,
+                    None => self.list_len(recv),
+                };
                 self.narrow_i32(Some(n))
             }
             ListPush => {
@@ -378,7 +400,9 @@ impl FunctionCx<'_, '_> {
             ListSet => {
                 let i = self.index64(arg(1)?);
                 let s = slot(self, 2);
-                self.list_set(recv, i, s, &elem(&recv_ty), span);
+                let recv_expr = args.first()?.as_ref()?;
+                let (len, data) = self.list_bound_of(recv_expr, recv);
+                self.list_set((recv, len, data), i, s, &elem(&recv_ty), span);
                 None
             }
             ListInsertAt => {
@@ -435,7 +459,8 @@ impl FunctionCx<'_, '_> {
             ListReverse => self.call_runtime("plat_list_reverse", &[recv]),
             ListFirst => {
                 let zero = self.b.ins().iconst(types::I64, 0);
-                let (found, slot) = self.list_lookup(recv, zero, &elem(&recv_ty));
+                let (len, data) = self.list_bound(recv);
+                let (found, slot) = self.list_lookup_in(len, data, zero, &elem(&recv_ty));
                 Some(self.option_from(found, slot, ret))
             }
             ListLast => self.call_option("plat_list_last", &[recv], ret),

@@ -35,7 +35,7 @@ impl FunctionCx<'_, '_> {
         poll
     }
 
-    fn stmt(&mut self, stmt: &Stmt) {
+    pub(super) fn stmt(&mut self, stmt: &Stmt) {
         match stmt {
             Stmt::Let { local, value } => {
                 let v = self.expr(value);
@@ -86,6 +86,7 @@ impl FunctionCx<'_, '_> {
             Stmt::ForChannel { var, chan, body } => self.for_channel(*var, chan, body),
             Stmt::Select { arms, span } => self.select(arms, *span),
             Stmt::Poll => self.safepoint(),
+            Stmt::ListViews { lists, looped } => self.with_list_views(lists, looped),
             Stmt::Concurrent {
                 scope,
                 deadline,
@@ -202,11 +203,22 @@ impl FunctionCx<'_, '_> {
         let zero = self.b.ins().iconst(cranelift_codegen::ir::types::I64, 0);
         self.b.ins().jump(header, &[BlockArg::Value(zero)]);
         self.b.switch_to_block(header);
-        let len = self.list_len(l);
+        // A list under a view (`Stmt::ListViews`) is read through it.
+        let view = self.view_of(list);
+        let len = match view {
+            Some((len, _)) => len,
+            None => self.list_len(l),
+        };
         let more = self.b.ins().icmp(IntCC::SignedLessThan, i, len);
         self.b.ins().brif(more, body_block, &[], exit, &[]);
         self.b.switch_to_block(body_block);
-        let slot = self.list_slot(l, i, &elem_ty);
+        let slot = match view {
+            Some((_, data)) => {
+                let addr = self.elem_addr_in(data, i, &elem_ty);
+                self.load_elem(addr, &elem_ty)
+            }
+            None => self.list_slot(l, i, &elem_ty),
+        };
         let v = self.decode_slot(slot, &elem_ty);
         if let (Some(var), Some(v)) = (self.var(var), v) {
             self.b.def_var(var, v);

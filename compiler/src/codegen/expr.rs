@@ -94,6 +94,13 @@ impl FunctionCx<'_, '_> {
             ExprKind::Match { scrutinee, arms } => self.match_expr(scrutinee, arms, &e.ty),
             ExprKind::Try(inner) => self.try_expr(inner, &e.ty),
             ExprKind::Index { list, index } => self.index(list, index, &e.ty),
+            ExprKind::ListElem { list, index, check } => {
+                self.list_elem(list, index, check, &e.ty, e.span)
+            }
+            ExprKind::ListStore { list, index, value } => {
+                self.list_store(list, index, value);
+                None
+            }
             ExprKind::List(items) => {
                 let ty = e.ty.clone();
                 Some(self.list_literal(items, &ty))

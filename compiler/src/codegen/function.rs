@@ -41,6 +41,9 @@ pub(crate) struct FunctionCx<'a, 'p> {
     /// (aligned, never trapping), and plain (for bitcasts).
     pub trusted: MemFlagsData,
     pub plain: MemFlagsData,
+    /// The list views of the enclosing `Stmt::ListViews`: (list local,
+    /// len, data), loaded before the loop (`list_views.rs`).
+    pub views: Vec<(LocalId, Value, Value)>,
 }
 
 /// Makes `func` read its stack limit from `ctx.stack_limit`.
@@ -95,6 +98,7 @@ pub(crate) fn build<'p>(
         open_scopes: Vec::new(),
         trusted,
         plain,
+        views: Vec::new(),
     };
     let mut next = 1;
     if f.kind != hir::FnKind::Plain {

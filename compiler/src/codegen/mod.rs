@@ -13,6 +13,7 @@ mod debuginfo;
 mod expr;
 mod function;
 mod inline;
+mod list_views;
 mod objects;
 mod runtime_abi;
 mod stdlib;

@@ -161,6 +161,11 @@ fn check_expr<'p>(
             return Err("a function value of a lifted body".into());
         }
         ExprKind::Race { scope, .. } => declared(scope, "a race")?,
+        ExprKind::ListElem { list, .. } | ExprKind::ListStore { list, .. }
+            if !matches!(list.ty, Ty::List(_)) =>
+        {
+            return Err("an element access on something that is not a list".into());
+        }
         _ => {}
     }
     Ok(())
@@ -176,6 +181,15 @@ fn check_stmt(
             declared(var, "a loop")
         }
         Stmt::Concurrent { scope, .. } => declared(scope, "a concurrent block"),
+        Stmt::ListViews { lists, looped } => {
+            for l in lists {
+                declared(l, "a list view")?;
+            }
+            match **looped {
+                Stmt::While { .. } | Stmt::ForRange { .. } | Stmt::ForList { .. } => Ok(()),
+                _ => Err("list views around a statement that is not a loop".into()),
+            }
+        }
         Stmt::Select { arms, .. } => {
             for a in arms {
                 match &a.kind {

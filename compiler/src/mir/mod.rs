@@ -34,6 +34,7 @@
 mod check;
 mod instances;
 mod lower;
+pub mod opt;
 mod print;
 pub mod visit;
 
@@ -173,6 +174,15 @@ pub enum Stmt {
     /// A safepoint: test `ctx.poll` and enter the runtime when it is set
     /// (docs/runtime-abi.md "Safepoints").
     Poll,
+    /// The loop `looped` (a `While`, `ForRange` or `ForList`) with the
+    /// view of each list local of `lists` (its `len`, then its `data`)
+    /// loaded once before it: every length, element read and `set` of
+    /// those locals inside it, its header included, uses that view
+    /// (`opt/hoist.rs` says when this is sound).
+    ListViews {
+        lists: Vec<LocalId>,
+        looped: Box<Stmt>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -331,12 +341,38 @@ pub enum ExprKind {
         list: Box<Expr>,
         index: Box<Expr>,
     },
+    /// Element `index` of `list`, without an `Option`: what
+    /// `xs[i].unwrap()`, `xs.get(index = i).unwrap()` and their `expect`
+    /// become (`opt/bounds.rs`).
+    ListElem {
+        list: Box<Expr>,
+        index: Box<Expr>,
+        check: ElemCheck,
+    },
+    /// `list.set(index =, value =)` with an index proven in range: the
+    /// store without a check (`opt/bounds.rs`).
+    ListStore {
+        list: Box<Expr>,
+        index: Box<Expr>,
+        value: Box<Expr>,
+    },
     List(Vec<Expr>),
     Dict(Vec<(Expr, Expr)>),
     Set(Vec<Expr>),
     /// A value of type Never after a diverging expression (never
     /// evaluated).
     Unreachable,
+}
+
+/// How [`ExprKind::ListElem`] treats an index out of range.
+#[derive(Debug, Clone)]
+pub enum ElemCheck {
+    /// Panics at the expression's span as `unwrap()` of `None` does, or as
+    /// `expect(message =)` does with `message` (evaluated only then).
+    Panic { message: Option<Box<Expr>> },
+    /// No check: a pass proved the index in range of the list's view
+    /// (`opt/bounds.rs`).
+    InRange,
 }
 
 /// Whether the HIR function kind takes an environment.

@@ -218,6 +218,15 @@ impl<'a> Printer<'a> {
             Stmt::Break => self.put("break"),
             Stmt::Continue => self.put("continue"),
             Stmt::Poll => self.put("poll"),
+            Stmt::ListViews { lists, looped } => {
+                let head = format!("views {} {{", self.locals(lists));
+                self.put(&head);
+                self.end_line();
+                self.depth += 1;
+                self.stmt(looped);
+                self.depth -= 1;
+                self.put("}");
+            }
             Stmt::Concurrent {
                 scope,
                 deadline,
@@ -464,6 +473,27 @@ impl<'a> Printer<'a> {
                 self.put("[");
                 self.expr(index);
                 self.put("]");
+            }
+            ExprKind::ListElem { list, index, check } => {
+                self.operand(list);
+                self.put("[");
+                self.expr(index);
+                match check {
+                    ElemCheck::Panic { message: None } => self.put("]!"),
+                    ElemCheck::Panic { message: Some(m) } => {
+                        self.put("]!(");
+                        self.expr(m);
+                        self.put(")");
+                    }
+                    ElemCheck::InRange => self.put("]!in_range"),
+                }
+            }
+            ExprKind::ListStore { list, index, value } => {
+                self.operand(list);
+                self.put("[");
+                self.expr(index);
+                self.put("]!in_range = ");
+                self.expr(value);
             }
             ExprKind::List(items) => {
                 self.put("[");

@@ -24,7 +24,10 @@
 //!
 //! - Reading (`xs[i]`, `xs.len()`, `for` loops) and `xs.set`: checks the
 //!   index against `len`, then loads `data` (in that order) and accesses
-//!   element `i` at `data + i * W`. Invariants 1 and 2 make this safe on
+//!   element `i` at `data + i * W`. A loop that cannot change the list
+//!   itself may load the pair once before it and use it throughout (a
+//!   "view"; it may also skip the check of an index it proved below that
+//!   `len`): stale if others change the list meanwhile, never unsafe. Invariants 1 and 2 make this safe on
 //!   x86-64, where a load is not reordered with an earlier load: the
 //!   `data` it sees is the buffer that was current when that `len` was
 //!   stored, or a later, bigger one.
@@ -57,8 +60,12 @@
 //!    one past the copied prefix) never exposes a null. Elements are
 //!    never cleared: `pop`, `remove_at` and `clear` leave the old values
 //!    in place, because a racing reader may have loaded an older, longer
-//!    length (the collector may clear `[len, cap)` while the world is
-//!    stopped, when no reader is between its loads).
+//!    length. The collector does not clear `[len, cap)` either (it marks
+//!    a buffer's every element, `crate::gc::mark`, and never writes one):
+//!    compiled code may hold a loop's view of a list, a `(len, data)`
+//!    pair loaded before the loop, across polls and so across
+//!    collections (`compiler/src/mir/opt/hoist.rs`), so "no reader is
+//!    between its loads" never holds.
 //! 4. Every element is read and written with one atomic access of its
 //!    width ([`Elem::load`], [`Elem::store`]; compiled code's aligned
 //!    loads and stores are the same on x86-64), so no value is ever torn.

@@ -1,0 +1,112 @@
+//! The list nodes the optimisation passes add (`mir/opt/bounds.rs`,
+//! `mir/opt/hoist.rs`): element reads without an `Option`
+//! ([`mir::ExprKind::ListElem`]), stores proven in range
+//! ([`mir::ExprKind::ListStore`]) and a loop's list views
+//! ([`mir::Stmt::ListViews`]).
+//!
+//! A view is a list's `len` and then its `data`, loaded once before the
+//! loop, in that order (the order every bounds check loads them in, see
+//! `collections.rs` `list_len`): an index below that `len` is inside
+//! that `data`'s buffer, whatever other tasks do to the list meanwhile
+//! (runtime/src/collections/list.rs, invariants 1-3). Inside the loop,
+//! every access to the list local goes through the view
+//! ([`FunctionCx::view_of`]).
+
+use cranelift_codegen::ir::{condcodes::IntCC, InstBuilder, Value};
+
+use super::collections::elem;
+use super::function::FunctionCx;
+use crate::hir::{LocalId, Ty};
+use crate::mir::{ElemCheck, Expr, ExprKind, Stmt};
+use crate::source::Span;
+
+impl FunctionCx<'_, '_> {
+    /// The view `(len, data)` of `list` if it is a list local under an
+    /// enclosing `Stmt::ListViews`.
+    pub fn view_of(&self, list: &Expr) -> Option<(Value, Value)> {
+        let ExprKind::Local(id) = list.kind else {
+            return None;
+        };
+        self.views
+            .iter()
+            .rev()
+            .find(|(l, _, _)| *l == id)
+            .map(|&(_, len, data)| (len, data))
+    }
+
+    /// `list`'s view if it has one, else its `len` and `data` loaded now
+    /// (`l` is the list's value).
+    pub fn list_bound_of(&mut self, list: &Expr, l: Value) -> (Value, Value) {
+        match self.view_of(list) {
+            Some(v) => v,
+            None => self.list_bound(l),
+        }
+    }
+
+    /// `views lists { looped }`: loads each list's view (one already in
+    /// view from an enclosing loop keeps it), emits the loop, drops them.
+    pub fn with_list_views(&mut self, lists: &[LocalId], looped: &Stmt) {
+        let before = self.views.len();
+        for &id in lists {
+            if self.views.iter().any(|(l, _, _)| *l == id) {
+                continue;
+            }
+            let Some(var) = self.var(id) else { continue };
+            let l = self.b.use_var(var);
+            let (len, data) = self.list_bound(l);
+            self.views.push((id, len, data));
+        }
+        self.stmt(looped);
+        self.views.truncate(before);
+    }
+
+    /// `ListElem`: element `index` of `list`; with `ElemCheck::Panic`,
+    /// out of range panics at `span` with `unwrap`'s message (or the
+    /// `expect` message), exactly as `xs[i].unwrap()` did.
+    pub fn list_elem(
+        &mut self,
+        list: &Expr,
+        index: &Expr,
+        check: &ElemCheck,
+        ty: &Ty,
+        span: Span,
+    ) -> Option<Value> {
+        let elem_ty = elem(&list.ty);
+        let l = self.expr(list)?;
+        let i = self.expr(index)?;
+        let i = self.index64(i);
+        let (len, data) = self.list_bound_of(list, l);
+        if let ElemCheck::Panic { message } = check {
+            let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, i, len);
+            let ok = self.b.create_block();
+            let bad = self.b.create_block();
+            self.b.set_cold_block(bad);
+            self.b.ins().brif(inside, ok, &[], bad, &[]);
+            self.b.switch_to_block(bad);
+            let message = match message {
+                Some(m) => self.expr_value(m),
+                None => self.string_const("called `unwrap()` on `None`"),
+            };
+            let loc = self.location(span);
+            self.call_runtime("plat_panic", &[message, loc]);
+            self.b.switch_to_block(ok);
+        }
+        let addr = self.elem_addr_in(data, i, &elem_ty);
+        let slot = self.load_elem(addr, &elem_ty);
+        self.decode_slot(slot, ty)
+    }
+
+    /// `ListStore`: `list.set(index =, value =)` with the index proven in
+    /// range of the list's view: the store alone.
+    pub fn list_store(&mut self, list: &Expr, index: &Expr, value: &Expr) {
+        let elem_ty = elem(&list.ty);
+        let Some(l) = self.expr(list) else { return };
+        let Some(i) = self.expr(index) else { return };
+        let i = self.index64(i);
+        let v = self.expr(value);
+        let slot = self.encode_slot(v);
+        let (_, data) = self.list_bound_of(list, l);
+        let addr = self.elem_addr_in(data, i, &elem_ty);
+        self.store_elem(slot, addr, &elem_ty);
+    }
+}
