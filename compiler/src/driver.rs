@@ -22,7 +22,10 @@ pub enum DiagnosticFormat {
 pub enum Emit {
     Ast,
     Hir,
+    /// The MIR after the optimisation passes (what code generation sees).
     Mir,
+    /// The MIR as lowered, before the passes.
+    MirUnopt,
     Clif,
 }
 
@@ -88,7 +91,9 @@ fn load(path: &Path, options: &Options) -> Result<Option<Loaded>, Failure> {
 }
 
 /// Reads, parses, checks and lowers `path`. Prints diagnostics (or a dump
-/// asked for with `--emit=ast|hir|mir`) as it goes.
+/// asked for with `--emit=ast|hir|mir|mir-unopt`) as it goes. The MIR
+/// is optimised (`mir::opt`) unless `--emit=mir-unopt` asked for it as
+/// lowered.
 pub fn check_file(path: &Path, options: &Options) -> Result<Option<Checked>, Failure> {
     let Some(loaded) = load(path, options)? else {
         return Ok(None);
@@ -105,13 +110,18 @@ pub fn check_file(path: &Path, options: &Options) -> Result<Option<Checked>, Fai
         print_stdout(&dump::hir_program(&program))?;
         return Ok(None);
     }
-    let mir = match lower(&program) {
+    let mut mir = match lower(&program) {
         Ok(mir) => mir,
         Err(d) => {
             report(&mut [*d], &sources, options)?;
             return Err(Failure::Diagnostics(1));
         }
     };
+    if options.emit == Some(Emit::MirUnopt) {
+        print_stdout(&mir::print(&mir, &program))?;
+        return Ok(None);
+    }
+    mir::opt::optimise(&mut mir, &program);
     if options.emit == Some(Emit::Mir) {
         print_stdout(&mir::print(&mir, &program))?;
         return Ok(None);

@@ -108,6 +108,7 @@ enum EmitArg {
     Ast,
     Hir,
     Mir,
+    MirUnopt,
     Clif,
 }
 
@@ -244,6 +245,7 @@ impl FrontEnd {
             EmitArg::Ast => Emit::Ast,
             EmitArg::Hir => Emit::Hir,
             EmitArg::Mir => Emit::Mir,
+            EmitArg::MirUnopt => Emit::MirUnopt,
             EmitArg::Clif => Emit::Clif,
         });
         self.diagnostics.options(emit)

@@ -53,6 +53,10 @@ impl FunctionCx<'_, '_> {
                 let here = self.cx.srcloc(*span);
                 self.b.set_srcloc(here);
                 let v = value.as_ref().and_then(|e| self.expr(e));
+                if self.leave_inlined(v) {
+                    self.b.set_srcloc(outer);
+                    return;
+                }
                 // Leaving the function leaves its `concurrent` blocks.
                 self.exit_scopes(0);
                 let ret = self.f.ret.clone();

@@ -81,6 +81,10 @@ impl FunctionCx<'_, '_> {
                 Some(self.variant(*tag, fields, &ty))
             }
             ExprKind::Retype(inner) => self.expr(inner),
+            ExprKind::Inlined { body, .. } => {
+                let ty = e.ty.clone();
+                self.inlined_body(body, &ty)
+            }
             ExprKind::Closure { func, captures } => Some(self.closure(*func, captures)),
             ExprKind::FnRef(func) => Some(self.fn_ref(*func)),
             ExprKind::CallValue { callee, args } => self.call_value(callee, args, &e.ty),

@@ -161,6 +161,12 @@ fn check_expr<'p>(
             return Err("a function value of a lifted body".into());
         }
         ExprKind::Race { scope, .. } => declared(scope, "a race")?,
+        ExprKind::Inlined { func, .. } => {
+            let callee = instance(func)?;
+            if callee.kind != FnKind::Plain {
+                return Err(format!("the lifted body `{}` inlined", callee.name));
+            }
+        }
         _ => {}
     }
     Ok(())

@@ -1,0 +1,3 @@
+//! Copy propagation (stub until written).
+use crate::mir::Program;
+pub fn run(_program: &mut Program) {}

@@ -1,0 +1,3 @@
+//! Constant folding (stub until written).
+use crate::mir::Program;
+pub fn run(_program: &mut Program) {}

@@ -1,0 +1,42 @@
+//! The optimisation passes: MIR -> MIR rewrites run by [`optimise`]
+//! between lowering and code generation (and before `--emit=mir`;
+//! `--emit=mir-unopt` prints the MIR as lowered). One file per pass, each
+//! opening with a before/after example (tao's `middle/src/opt`).
+//!
+//! Every pass preserves the program's meaning exactly: evaluation order,
+//! panics with their messages and locations, wrap-around arithmetic at
+//! each width, float semantics, and what another task may observe or
+//! change at a safepoint. In debug builds (and so in tests) `mir::check`
+//! runs after every pass.
+
+mod copy_prop;
+mod fold;
+pub mod inline;
+mod walk;
+
+use crate::hir;
+use crate::mir::{self, Program};
+
+/// A pass: its name (for the checker's messages) and its entry.
+type Pass = (&'static str, fn(&mut Program));
+
+/// The passes, in order. Inlining first, so folding and propagation see
+/// the callees' bodies with the caller's arguments; folding after copy
+/// propagation, which exposes constants to it.
+const PASSES: &[Pass] = &[
+    ("inline", inline::run),
+    ("copy_prop", copy_prop::run),
+    ("fold", fold::run),
+];
+
+/// Runs every pass over `program` (lowered from `hir`).
+pub fn optimise(program: &mut Program, hir: &hir::Program) {
+    for (name, pass) in PASSES {
+        pass(program);
+        if cfg!(debug_assertions) {
+            if let Err(e) = mir::check(program, hir) {
+                panic!("internal compiler error: MIR invalid after pass `{name}`: {e}");
+            }
+        }
+    }
+}
