@@ -38,7 +38,15 @@ impl FunctionCx<'_, '_> {
         match &e.kind {
             ExprKind::Int(v) => {
                 let ty = self.vt(&e.ty)?;
-                Some(self.b.ins().iconst(ty, *v))
+                // A narrow literal is written sign-extended (a folded
+                // `-5: Int8`); Cranelift wants its bits zero-extended.
+                let bits = ty.bits();
+                let v = if bits < 64 {
+                    *v & ((1i64 << bits) - 1)
+                } else {
+                    *v
+                };
+                Some(self.b.ins().iconst(ty, v))
             }
             ExprKind::Float(v) => Some(match e.ty {
                 Ty::Float(FloatWidth::W32) => self.b.ins().f32const(*v as f32),

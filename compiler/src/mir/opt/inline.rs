@@ -307,6 +307,15 @@ impl<'a> Inliner<'a> {
         if matches!(body.stmts.first(), Some(Stmt::Poll)) {
             body.stmts.remove(0);
         }
+        // A `return` ending the body is its value: no jump to make.
+        if body.tail.is_none() {
+            match body.stmts.pop() {
+                Some(Stmt::Return(Some(value), _)) => body.tail = Some(Box::new(value)),
+                Some(Stmt::Return(None, _)) => {}
+                Some(other) => body.stmts.push(other),
+                None => {}
+            }
+        }
         let mut renumber = Renumber {
             base,
             failed: false,

@@ -20,11 +20,14 @@ use crate::mir::{self, Program};
 /// A pass: its name (for the checker's messages) and its entry.
 type Pass = (&'static str, fn(&mut Program));
 
-/// The passes, in order. Inlining first, so folding and propagation see
+/// The passes, in order. Inlining first, so propagation and folding see
 /// the callees' bodies with the caller's arguments; folding after copy
-/// propagation, which exposes constants to it.
+/// propagation, which exposes literals to it, and both twice, since what
+/// folding makes (`let y = 6`) propagates further.
 const PASSES: &[Pass] = &[
     ("inline", inline::run),
+    ("copy_prop", copy_prop::run),
+    ("fold", fold::run),
     ("copy_prop", copy_prop::run),
     ("fold", fold::run),
 ];
