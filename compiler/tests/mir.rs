@@ -1,7 +1,9 @@
 //! MIR golden tests: `tests/mir/NAME.plat` lowered with `plat check
-//! --emit=mir` must print exactly `tests/mir/NAME.mir` (the MIR on stdout,
-//! then any diagnostics in short form; `BLESS=1` rewrites the files). The
-//! optimisation passes add their before/after pairs here.
+//! --emit=mir-unopt` must print exactly `tests/mir/NAME.mir` (the MIR on
+//! stdout, then any diagnostics in short form; `BLESS=1` rewrites the
+//! files). The optimisation passes' tests, `opt_NAME.plat`, are
+//! before/after pairs: `opt_NAME.unopt.mir` as lowered, `opt_NAME.mir`
+//! after `mir::opt::optimise` (`--emit=mir`).
 //!
 //! Also: the front end reports the monomorphisation limits, so `plat
 //! check` and `plat build` give the same diagnostic for them.
@@ -30,6 +32,21 @@ fn run(args: &[&str]) -> (bool, String, String) {
     )
 }
 
+/// The expected files of `tests/mir/NAME.plat`, each with the `--emit`
+/// stage it holds: `NAME.mir` the MIR as lowered; for an optimisation
+/// test (`opt_*`), `NAME.unopt.mir` as lowered and `NAME.mir` after the
+/// passes (`mir::opt`), the before/after pair.
+fn expectations(name: &str) -> Vec<(String, &'static str)> {
+    if name.starts_with("opt_") {
+        vec![
+            (format!("{name}.unopt.mir"), "--emit=mir-unopt"),
+            (format!("{name}.mir"), "--emit=mir"),
+        ]
+    } else {
+        vec![(format!("{name}.mir"), "--emit=mir-unopt")]
+    }
+}
+
 #[test]
 fn mir_golden() {
     let dir = root().join("tests/mir");
@@ -46,18 +63,20 @@ fn mir_golden() {
     let mut failures = Vec::new();
     for name in &names {
         let file = format!("tests/mir/{name}.plat");
-        let (_, stdout, stderr) = run(&["check", &file, "--emit=mir", "--diagnostic-format=short"]);
-        let found = format!("{stdout}{stderr}");
-        let expected_path = dir.join(format!("{name}.mir"));
-        if bless {
-            std::fs::write(&expected_path, &found).expect("write .mir");
-            continue;
-        }
-        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
-        if expected != found {
-            failures.push(format!(
-                "--- {name}.mir: EXPECTED\n{expected}\n--- FOUND\n{found}"
-            ));
+        for (expected_name, emit) in expectations(name) {
+            let (_, stdout, stderr) = run(&["check", &file, emit, "--diagnostic-format=short"]);
+            let found = format!("{stdout}{stderr}");
+            let expected_path = dir.join(&expected_name);
+            if bless {
+                std::fs::write(&expected_path, &found).expect("write .mir");
+                continue;
+            }
+            let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+            if expected != found {
+                failures.push(format!(
+                    "--- {expected_name} ({emit}): EXPECTED\n{expected}\n--- FOUND\n{found}"
+                ));
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

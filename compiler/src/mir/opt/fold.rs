@@ -32,9 +32,9 @@
 //! Only literal operands are looked at, so no operation with an effect
 //! (or a read another task could change) is removed or reordered.
 
-use super::walk::{walk_expr, VisitMut};
+use super::walk::{walk_block, walk_expr, VisitMut};
 use crate::hir::{BinOp, FloatWidth, IntWidth, Ty, UnOp};
-use crate::mir::{Block, Expr, ExprKind, Program};
+use crate::mir::{visit, Block, Expr, ExprKind, Program, Stmt};
 
 pub fn run(program: &mut Program) {
     for f in &mut program.functions {
@@ -45,6 +45,17 @@ pub fn run(program: &mut Program) {
 struct Fold;
 
 impl VisitMut for Fold {
+    fn block(&mut self, b: &mut Block) {
+        walk_block(self, b);
+        // What folding left with nothing to run: a taken `if` reduced to
+        // an empty block, a unit.
+        b.stmts.retain(|s| {
+            !matches!(s, Stmt::Expr(Expr { kind: ExprKind::Unit, .. }))
+                && !matches!(s, Stmt::Expr(Expr { kind: ExprKind::Block(inner), .. })
+                    if inner.stmts.is_empty() && inner.tail.is_none())
+        });
+    }
+
     fn expr(&mut self, e: &mut Expr) {
         // Operands first: folding is bottom-up.
         walk_expr(self, e);
@@ -61,6 +72,38 @@ impl VisitMut for Fold {
         if let Some(kind) = fold(e) {
             e.kind = kind;
         }
+        // An inlined body without `return` or `?` is a plain block; a
+        // block of a tail alone is that tail.
+        if let ExprKind::Inlined { body, .. } = &mut e.kind {
+            let leaves = visit::block_any(
+                body,
+                &mut |x| matches!(x.kind, ExprKind::Try(_)),
+                &mut |s| matches!(s, Stmt::Return(..)),
+            );
+            if !leaves {
+                let body = std::mem::replace(body, empty_block());
+                e.kind = ExprKind::Block(body);
+            }
+        }
+        if let ExprKind::Block(Block {
+            stmts,
+            tail: Some(tail),
+            ..
+        }) = &mut e.kind
+        {
+            if stmts.is_empty() && tail.ty == e.ty {
+                let tail = std::mem::replace(&mut **tail, Expr::new(ExprKind::Unit, Ty::Unit, e.span));
+                *e = tail;
+            }
+        }
+    }
+}
+
+fn empty_block() -> Block {
+    Block {
+        stmts: Vec::new(),
+        tail: None,
+        ty: Ty::Unit,
     }
 }
 
@@ -84,20 +127,6 @@ fn fold(e: &mut Expr) -> Option<ExprKind> {
             _ => None,
         },
         ExprKind::Cast { value } => cast(&value.kind, &value.ty, &e.ty),
-        // An inlined body (or block) reduced to a literal is that literal
-        // (a literal holds no `return` that the block would catch).
-        ExprKind::Inlined { body, .. } | ExprKind::Block(body) if body.stmts.is_empty() => {
-            match body.tail.as_deref().map(|t| &t.kind) {
-                Some(
-                    k @ (ExprKind::Int(_)
-                    | ExprKind::Float(_)
-                    | ExprKind::Bool(_)
-                    | ExprKind::Str(_)
-                    | ExprKind::Local(_)),
-                ) => Some(k.clone()),
-                _ => None,
-            }
-        }
         ExprKind::If {
             cond,
             then,
@@ -106,15 +135,10 @@ fn fold(e: &mut Expr) -> Option<ExprKind> {
             let ExprKind::Bool(c) = cond.kind else {
                 return None;
             };
-            let empty = || Block {
-                stmts: Vec::new(),
-                tail: None,
-                ty: Ty::Unit,
-            };
             let taken = if c {
-                std::mem::replace(then, empty())
+                std::mem::replace(then, empty_block())
             } else {
-                otherwise.take().unwrap_or_else(empty)
+                otherwise.take().unwrap_or_else(empty_block)
             };
             Some(ExprKind::Block(taken))
         }
@@ -164,7 +188,12 @@ fn int_binary(op: BinOp, a: i64, b: i64, w: IntWidth) -> Option<ExprKind> {
 
 fn float_binary(op: BinOp, a: f64, b: f64, w: FloatWidth) -> Option<ExprKind> {
     use ExprKind::{Bool, Float};
-    // A Float32 literal holds an f32 value; its operations round to f32.
+    // A Float32 literal is written as an f64 and rounded to f32 by code
+    // generation: round it here too; its operations round to f32.
+    let (a, b) = match w {
+        FloatWidth::W64 => (a, b),
+        FloatWidth::W32 => (f64::from(a as f32), f64::from(b as f32)),
+    };
     let arith = |x: f64, y: f64, f: fn(f64, f64) -> f64, g: fn(f32, f32) -> f32| match w {
         FloatWidth::W64 => f(x, y),
         FloatWidth::W32 => f64::from(g(x as f32, y as f32)),
@@ -195,8 +224,9 @@ fn cast(value: &ExprKind, from: &Ty, to: &Ty) -> Option<ExprKind> {
             };
             exact.then_some(ExprKind::Float(*v as f64))
         }
+        // (A Float32 literal is rounded to f32 when it is emitted.)
         (ExprKind::Float(v), Ty::Float(FloatWidth::W32), Ty::Float(FloatWidth::W64)) => {
-            Some(ExprKind::Float(*v))
+            Some(ExprKind::Float(f64::from(*v as f32)))
         }
         _ => None,
     }
