@@ -132,7 +132,11 @@ fn inlining_respects_recursion() {
     assert!(ok, "{stderr}");
     let fact = function_text(&mir, "fact");
     assert_eq!(fact.matches("inlined fact").count(), 1, "{fact}");
-    assert_eq!(fact.matches("fact(").count(), 2, "one call left in the copy:\n{fact}");
+    assert_eq!(
+        fact.matches("fact(").count(),
+        2,
+        "one call left in the copy:\n{fact}"
+    );
     for (f, others) in [("a", ["b", "c"]), ("b", ["a", "c"]), ("c", ["a", "b"])] {
         let text = function_text(&mir, f);
         for g in others.iter().chain([&f]) {
@@ -176,7 +180,9 @@ fn inlining_bounds_growth_on_a_generated_program() {
     let exe = scratch.0.join("large");
     let (ok, _, stderr) = run(&["build", src_arg, "-o", exe.to_str().expect("utf-8 path")]);
     assert!(ok, "{stderr}");
-    let out = Command::new(&exe).output().expect("run the generated program");
+    let out = Command::new(&exe)
+        .output()
+        .expect("run the generated program");
     assert!(out.status.success());
     let want = std::fs::read_to_string(&expected).expect("expected output");
     assert_eq!(String::from_utf8_lossy(&out.stdout), want);

@@ -26,6 +26,15 @@ impl FunctionCx<'_, '_> {
         // Instructions carry the location of the innermost expression
         // they belong to (a call's, once its arguments are done), so the
         // runtime can name the line of any call into it.
+        // Code inlined on the MIR keeps the location of the call it
+        // replaces, as the line tables had it when Cranelift inlined: the
+        // function table and the debug information then attribute every
+        // instruction to a line of its own function. (Panic messages
+        // still name the callee's line: they carry their span's
+        // location.)
+        if !self.inlined.is_empty() {
+            return self.expr_kind(e);
+        }
         let outer = self.b.srcloc();
         let here = self.cx.srcloc(e.span);
         self.b.set_srcloc(here);

@@ -346,7 +346,8 @@ pub enum ExprKind {
     /// inside it. `body` uses the caller's locals (the callee's were
     /// renumbered into them, its parameters bound by leading `let`s) and
     /// keeps the callee's spans, so a panic inside still names the
-    /// callee's line.
+    /// callee's line; code generation gives its instructions the call's
+    /// location in the line tables.
     Inlined {
         func: InstId,
         body: Block,

@@ -27,14 +27,14 @@
 //!   an integer to a float that holds it exactly;
 //! * `+` on two string literals (string values are immutable, compared
 //!   by content);
-//! * `if` on a literal condition.
+//! * `if` on a literal condition; an inlined body reduced to a literal.
 //!
 //! Only literal operands are looked at, so no operation with an effect
 //! (or a read another task could change) is removed or reordered.
 
 use super::walk::{walk_block, walk_expr, VisitMut};
 use crate::hir::{BinOp, FloatWidth, IntWidth, Ty, UnOp};
-use crate::mir::{visit, Block, Expr, ExprKind, Program, Stmt};
+use crate::mir::{Block, Expr, ExprKind, Program, Stmt};
 
 pub fn run(program: &mut Program) {
     for f in &mut program.functions {
@@ -50,8 +50,13 @@ impl VisitMut for Fold {
         // What folding left with nothing to run: a taken `if` reduced to
         // an empty block, a unit.
         b.stmts.retain(|s| {
-            !matches!(s, Stmt::Expr(Expr { kind: ExprKind::Unit, .. }))
-                && !matches!(s, Stmt::Expr(Expr { kind: ExprKind::Block(inner), .. })
+            !matches!(
+                s,
+                Stmt::Expr(Expr {
+                    kind: ExprKind::Unit,
+                    ..
+                })
+            ) && !matches!(s, Stmt::Expr(Expr { kind: ExprKind::Block(inner), .. })
                     if inner.stmts.is_empty() && inner.tail.is_none())
         });
     }
@@ -72,19 +77,7 @@ impl VisitMut for Fold {
         if let Some(kind) = fold(e) {
             e.kind = kind;
         }
-        // An inlined body without `return` or `?` is a plain block; a
-        // block of a tail alone is that tail.
-        if let ExprKind::Inlined { body, .. } = &mut e.kind {
-            let leaves = visit::block_any(
-                body,
-                &mut |x| matches!(x.kind, ExprKind::Try(_)),
-                &mut |s| matches!(s, Stmt::Return(..)),
-            );
-            if !leaves {
-                let body = std::mem::replace(body, empty_block());
-                e.kind = ExprKind::Block(body);
-            }
-        }
+        // A block of a tail alone is that tail.
         if let ExprKind::Block(Block {
             stmts,
             tail: Some(tail),
@@ -92,7 +85,8 @@ impl VisitMut for Fold {
         }) = &mut e.kind
         {
             if stmts.is_empty() && tail.ty == e.ty {
-                let tail = std::mem::replace(&mut **tail, Expr::new(ExprKind::Unit, Ty::Unit, e.span));
+                let tail =
+                    std::mem::replace(&mut **tail, Expr::new(ExprKind::Unit, Ty::Unit, e.span));
                 *e = tail;
             }
         }
@@ -127,6 +121,21 @@ fn fold(e: &mut Expr) -> Option<ExprKind> {
             _ => None,
         },
         ExprKind::Cast { value } => cast(&value.kind, &value.ty, &e.ty),
+        // An inlined body reduced to a literal or a local is that value,
+        // at the call's span (code generation gives the code of an
+        // inlined body the call's location, never the callee's).
+        ExprKind::Inlined { body, .. } if body.stmts.is_empty() => {
+            match body.tail.as_deref().map(|t| &t.kind) {
+                Some(
+                    k @ (ExprKind::Int(_)
+                    | ExprKind::Float(_)
+                    | ExprKind::Bool(_)
+                    | ExprKind::Str(_)
+                    | ExprKind::Local(_)),
+                ) => Some(k.clone()),
+                _ => None,
+            }
+        }
         ExprKind::If {
             cond,
             then,
@@ -159,7 +168,9 @@ fn binary(op: BinOp, lhs: &Expr, rhs: &Expr) -> Option<ExprKind> {
             _ => None,
         },
         // `false and x` is false, `true or x` true: x never runs.
-        (Bool(a), _, Ty::Bool) if matches!(op, BinOp::And | BinOp::Or) && *a == (op == BinOp::Or) => {
+        (Bool(a), _, Ty::Bool)
+            if matches!(op, BinOp::And | BinOp::Or) && *a == (op == BinOp::Or) =>
+        {
             Some(Bool(*a))
         }
         (Str(a), Str(b), Ty::String) if op == BinOp::Add => Some(Str(format!("{a}{b}"))),
@@ -241,7 +252,10 @@ mod tests {
         assert_eq!(wrap(200, IntWidth::W8), -56);
         assert_eq!(wrap(-129, IntWidth::W8), 127);
         assert_eq!(wrap(40_000, IntWidth::W16), -25_536);
-        assert_eq!(wrap(i64::from(i32::MAX) + 1, IntWidth::W32), i64::from(i32::MIN));
+        assert_eq!(
+            wrap(i64::from(i32::MAX) + 1, IntWidth::W32),
+            i64::from(i32::MIN)
+        );
         assert_eq!(wrap(i64::MIN, IntWidth::W64), i64::MIN);
     }
 
@@ -266,7 +280,8 @@ mod tests {
 
     #[test]
     fn float32_rounds_to_f32() {
-        let Some(ExprKind::Float(x)) = float_binary(BinOp::Add, 0.1f32 as f64, 0.2f32 as f64, FloatWidth::W32)
+        let Some(ExprKind::Float(x)) =
+            float_binary(BinOp::Add, 0.1f32 as f64, 0.2f32 as f64, FloatWidth::W32)
         else {
             panic!("folds");
         };

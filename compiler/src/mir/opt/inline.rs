@@ -98,8 +98,8 @@ pub fn run(program: &mut Program) {
         for &f in members {
             let fi = f.0 as usize;
             let self_recursive = calls[fi].contains(&f);
-            let original = (self_recursive && sizes[fi] <= SELF_UNROLL)
-                .then(|| program.functions[fi].clone());
+            let original =
+                (self_recursive && sizes[fi] <= SELF_UNROLL).then(|| program.functions[fi].clone());
             let mut body = std::mem::replace(
                 &mut program.functions[fi].body,
                 Block {
@@ -333,7 +333,10 @@ impl VisitMut for Inliner<'_> {
     fn stmt(&mut self, s: &mut Stmt) {
         let is_loop = matches!(
             s,
-            Stmt::While { .. } | Stmt::ForRange { .. } | Stmt::ForList { .. } | Stmt::ForChannel { .. }
+            Stmt::While { .. }
+                | Stmt::ForRange { .. }
+                | Stmt::ForList { .. }
+                | Stmt::ForChannel { .. }
         );
         // A loop's operands and body count as in the loop (only a `while`
         // condition really runs every iteration: close enough).
@@ -391,9 +394,9 @@ impl VisitMut for Renumber {
     fn stmt(&mut self, s: &mut Stmt) {
         match s {
             Stmt::Let { local, .. } => self.id(local),
-            Stmt::ForRange { var, .. } | Stmt::ForList { var, .. } | Stmt::ForChannel { var, .. } => {
-                self.id(var)
-            }
+            Stmt::ForRange { var, .. }
+            | Stmt::ForList { var, .. }
+            | Stmt::ForChannel { var, .. } => self.id(var),
             Stmt::Concurrent { scope, .. } => self.id(scope),
             Stmt::Select { arms, .. } => {
                 for a in arms {
