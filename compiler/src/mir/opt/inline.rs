@@ -441,3 +441,61 @@ impl VisitMut for Renumber {
         self.failed = true;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(xs: &[u32]) -> Vec<InstId> {
+        xs.iter().map(|&x| InstId(x)).collect()
+    }
+
+    /// Components come callees first; cycles (of one with a self-call,
+    /// of two, of three) are one component each.
+    #[test]
+    fn components_are_callees_first_and_group_cycles() {
+        // 0 -> 1 -> 2 -> 3 -> 1 (cycle 1,2,3); 0 -> 4 -> 4 (self); 4 -> 5 <-> 6.
+        let calls = vec![
+            ids(&[1, 4]),
+            ids(&[2]),
+            ids(&[3]),
+            ids(&[1]),
+            ids(&[4, 5]),
+            ids(&[6]),
+            ids(&[5]),
+        ];
+        let comps = components(&calls);
+        let mut sorted: Vec<Vec<u32>> = comps
+            .iter()
+            .map(|c| {
+                let mut v: Vec<u32> = c.iter().map(|i| i.0).collect();
+                v.sort();
+                v
+            })
+            .collect();
+        sorted.sort();
+        assert_eq!(sorted, vec![vec![0], vec![1, 2, 3], vec![4], vec![5, 6]]);
+        let position = |f: u32| {
+            comps
+                .iter()
+                .position(|c| c.contains(&InstId(f)))
+                .expect("every function is in a component")
+        };
+        for (caller, callees) in calls.iter().enumerate() {
+            for callee in callees {
+                assert!(
+                    position(callee.0) <= position(caller as u32),
+                    "{caller} comes before its callee {}",
+                    callee.0
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn growth_is_bounded() {
+        assert_eq!(grows_to(1000), 3000);
+        assert_eq!(grows_to(10), 10 + 2 * ONCE);
+        assert!(budget(0) >= ONCE);
+    }
+}
