@@ -22,9 +22,9 @@ pub enum DiagnosticFormat {
 pub enum Emit {
     Ast,
     Hir,
-    /// The MIR after the optimisation passes.
+    /// The MIR after the optimisation passes (what code generation sees).
     Mir,
-    /// The MIR before them.
+    /// The MIR as lowered, before the passes.
     MirUnopt,
     Clif,
 }
@@ -91,7 +91,9 @@ fn load(path: &Path, options: &Options) -> Result<Option<Loaded>, Failure> {
 }
 
 /// Reads, parses, checks and lowers `path`. Prints diagnostics (or a dump
-/// asked for with `--emit=ast|hir|mir`) as it goes.
+/// asked for with `--emit=ast|hir|mir|mir-unopt`) as it goes. The MIR
+/// is optimised (`mir::opt`) unless `--emit=mir-unopt` asked for it as
+/// lowered.
 pub fn check_file(path: &Path, options: &Options) -> Result<Option<Checked>, Failure> {
     let Some(loaded) = load(path, options)? else {
         return Ok(None);

@@ -50,9 +50,15 @@ impl FunctionCx<'_, '_> {
                 // The return's own location for the code leaving the
                 // function (debuggers stop on the `return` line).
                 let outer = self.b.srcloc();
-                let here = self.cx.srcloc(*span);
-                self.b.set_srcloc(here);
+                if self.inlined.is_empty() {
+                    let here = self.cx.srcloc(*span);
+                    self.b.set_srcloc(here);
+                }
                 let v = value.as_ref().and_then(|e| self.expr(e));
+                if self.leave_inlined(v) {
+                    self.b.set_srcloc(outer);
+                    return;
+                }
                 // Leaving the function leaves its `concurrent` blocks.
                 self.exit_scopes(0);
                 let ret = self.f.ret.clone();

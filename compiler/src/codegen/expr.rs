@@ -26,6 +26,15 @@ impl FunctionCx<'_, '_> {
         // Instructions carry the location of the innermost expression
         // they belong to (a call's, once its arguments are done), so the
         // runtime can name the line of any call into it.
+        // Code inlined on the MIR keeps the location of the call it
+        // replaces, as the line tables had it when Cranelift inlined: the
+        // function table and the debug information then attribute every
+        // instruction to a line of its own function. (Panic messages
+        // still name the callee's line: they carry their span's
+        // location.)
+        if !self.inlined.is_empty() {
+            return self.expr_kind(e);
+        }
         let outer = self.b.srcloc();
         let here = self.cx.srcloc(e.span);
         self.b.set_srcloc(here);
@@ -38,7 +47,15 @@ impl FunctionCx<'_, '_> {
         match &e.kind {
             ExprKind::Int(v) => {
                 let ty = self.vt(&e.ty)?;
-                Some(self.b.ins().iconst(ty, *v))
+                // A narrow literal is written sign-extended (a folded
+                // `-5: Int8`); Cranelift wants its bits zero-extended.
+                let bits = ty.bits();
+                let v = if bits < 64 {
+                    *v & ((1i64 << bits) - 1)
+                } else {
+                    *v
+                };
+                Some(self.b.ins().iconst(ty, v))
             }
             ExprKind::Float(v) => Some(match e.ty {
                 Ty::Float(FloatWidth::W32) => self.b.ins().f32const(*v as f32),
@@ -81,6 +98,10 @@ impl FunctionCx<'_, '_> {
                 Some(self.variant(*tag, fields, &ty))
             }
             ExprKind::Retype(inner) => self.expr(inner),
+            ExprKind::Inlined { body, .. } => {
+                let ty = e.ty.clone();
+                self.inlined_body(body, &ty)
+            }
             ExprKind::Closure { func, captures } => Some(self.closure(*func, captures)),
             ExprKind::FnRef(func) => Some(self.fn_ref(*func)),
             ExprKind::CallValue { callee, args } => self.call_value(callee, args, &e.ty),

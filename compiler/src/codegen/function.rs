@@ -37,6 +37,9 @@ pub(crate) struct FunctionCx<'a, 'p> {
     pub loops: Vec<(ir::Block, ir::Block, usize)>,
     /// Scope locals of the enclosing `concurrent` blocks of this function.
     pub open_scopes: Vec<LocalId>,
+    /// The enclosing inlined bodies (`mir::ExprKind::Inlined`), innermost
+    /// last: where a `return` in one goes, and the open scopes there.
+    pub inlined: Vec<InlineFrame>,
     /// Memory flags of this function: loads and stores of runtime objects
     /// (aligned, never trapping), and plain (for bitcasts).
     pub trusted: MemFlagsData,
@@ -44,6 +47,16 @@ pub(crate) struct FunctionCx<'a, 'p> {
     /// The list views of the enclosing `Stmt::ListViews`: (list local,
     /// len, data), loaded before the loop (`list_views.rs`).
     pub views: Vec<(LocalId, Value, Value)>,
+}
+
+/// An inlined body being built: its exit block (taking the callee's
+/// result, when it has a runtime value), that value's type, and how many
+/// `concurrent` blocks were open where it starts.
+#[derive(Clone, Copy)]
+pub(crate) struct InlineFrame {
+    pub exit: ir::Block,
+    pub ty: Option<Type>,
+    pub scopes: usize,
 }
 
 /// Makes `func` read its stack limit from `ctx.stack_limit`.
@@ -96,6 +109,7 @@ pub(crate) fn build<'p>(
         ctx: params[0],
         loops: Vec::new(),
         open_scopes: Vec::new(),
+        inlined: Vec::new(),
         trusted,
         plain,
         views: Vec::new(),
@@ -242,6 +256,38 @@ impl FunctionCx<'_, '_> {
         self.b.ins().call(fr, &[self.ctx]);
         self.b.ins().jump(cont, &[]);
         self.b.switch_to_block(cont);
+    }
+
+    /// Leaves the innermost inlined body with `value` (a `return` or a
+    /// failing `?` inside it), closing the `concurrent` blocks opened
+    /// inside it. Returns false outside inlined bodies: the caller
+    /// returns from the function.
+    pub fn leave_inlined(&mut self, value: Option<Value>) -> bool {
+        let Some(frame) = self.inlined.last().copied() else {
+            return false;
+        };
+        self.exit_scopes(frame.scopes);
+        self.jump_with(frame.exit, value, frame.ty);
+        self.start_unreachable_block();
+        true
+    }
+
+    /// An inlined body (`mir::ExprKind::Inlined`): its value is the
+    /// tail's, or the value of a `return` inside it.
+    pub fn inlined_body(&mut self, body: &mir::Block, ty: &Ty) -> Option<Value> {
+        let vt = self.vt(ty);
+        let exit = self.b.create_block();
+        let result = vt.map(|t| self.b.append_block_param(exit, t));
+        self.inlined.push(InlineFrame {
+            exit,
+            ty: vt,
+            scopes: self.open_scopes.len(),
+        });
+        let v = self.block(body);
+        self.inlined.pop();
+        self.jump_with(exit, v, vt);
+        self.b.switch_to_block(exit);
+        result
     }
 
     /// The Cranelift type of a value of type `ty`.

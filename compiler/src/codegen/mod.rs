@@ -12,7 +12,6 @@ mod control;
 mod debuginfo;
 mod expr;
 mod function;
-mod inline;
 mod list_views;
 mod objects;
 mod runtime_abi;
@@ -401,7 +400,7 @@ fn generate_object(
             (None, test_entry::declare_instances(&mut cx, cases)?)
         }
     };
-    // Build every reachable instance first, so each can inline the others.
+    // Build every instance, then compile each.
     let mut built: Vec<(FuncId, String, cranelift_codegen::ir::Function)> = Vec::new();
     // Where each built function is declared, for the debug information.
     let mut declared: HashMap<FuncId, crate::source::Span> = HashMap::new();
@@ -446,22 +445,11 @@ fn generate_object(
     if let Some(span) = cx.out_of_stack {
         return Ok(Err(crate::syntax::limits::out_of_stack(span)));
     }
-    // The bodies as built are what the inliner copies from; each is
-    // cloned once, to be optimised and compiled.
-    let (names, bodies): (Vec<(FuncId, String)>, Vec<cranelift_codegen::ir::Function>) = built
-        .into_iter()
-        .map(|(id, name, body)| ((id, name), body))
-        .unzip();
-    let ids: Vec<FuncId> = names.iter().map(|(id, _)| *id).collect();
-    let small = inline::SmallFunctions::new(&bodies, &ids);
+    // (Inlining happened on the MIR, `mir::opt::inline`.)
     let mut table = Vec::new();
     let mut debug = Vec::new();
-    for ((id, name), body) in names.into_iter().zip(&bodies) {
-        ctx.func = body.clone();
-        let mut lend = inline::Lend::new(&small);
-        ctx.inline(&mut lend)
-            .map_err(|e| format!("internal error: inlining into `{name}`: {e:?}"))?;
-        lend.locate_inlined(&mut ctx.func);
+    for (id, name, body) in built {
+        ctx.func = body;
         let done = finish_function(&mut cx, &mut ctx, id, &name, options, &mut clif)?;
         if let Some((shown, loc)) = described.remove(&id) {
             table.push(FnTableEntry {

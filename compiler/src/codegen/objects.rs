@@ -233,9 +233,12 @@ impl FunctionCx<'_, '_> {
         self.b.set_cold_block(fail);
         self.b.ins().brif(t, fail, &[], ok, &[]);
         self.b.switch_to_block(fail);
-        // Returning early leaves the function's open `concurrent` blocks.
-        self.exit_scopes(0);
-        self.b.ins().return_(&[v]);
+        // Inside an inlined body, `?` leaves that body.
+        if !self.leave_inlined(Some(v)) {
+            // Returning early leaves the function's open `concurrent` blocks.
+            self.exit_scopes(0);
+            self.b.ins().return_(&[v]);
+        }
         self.b.switch_to_block(ok);
         let payload_ty = ty;
         self.load_slot(v, layout::PAYLOAD, payload_ty)

@@ -166,6 +166,12 @@ fn check_expr<'p>(
         {
             return Err("an element access on something that is not a list".into());
         }
+        ExprKind::Inlined { func, .. } => {
+            let callee = instance(func)?;
+            if callee.kind != FnKind::Plain {
+                return Err(format!("the lifted body `{}` inlined", callee.name));
+            }
+        }
         _ => {}
     }
     Ok(())

@@ -362,6 +362,20 @@ pub enum ExprKind {
     /// A value of type Never after a diverging expression (never
     /// evaluated).
     Unreachable,
+    /// The body of plain function `func` inlined at a call
+    /// (`opt/inline.rs`): a labelled block whose value is the callee's
+    /// result. A `return` in `body`, or a failing `?`, leaves this block
+    /// (the innermost `Inlined` around it) with that value instead of
+    /// leaving the function, and leaves the `concurrent` blocks opened
+    /// inside it. `body` uses the caller's locals (the callee's were
+    /// renumbered into them, its parameters bound by leading `let`s) and
+    /// keeps the callee's spans, so a panic inside still names the
+    /// callee's line; code generation gives its instructions the call's
+    /// location in the line tables.
+    Inlined {
+        func: InstId,
+        body: Block,
+    },
 }
 
 /// How [`ExprKind::ListElem`] treats an index out of range.

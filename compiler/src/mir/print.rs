@@ -358,6 +358,11 @@ impl<'a> Printer<'a> {
                 self.put(")");
             }
             ExprKind::Block(b) => self.braced(b),
+            ExprKind::Inlined { func, body } => {
+                let head = format!("inlined {} ", self.inst(*func));
+                self.put(&head);
+                self.braced(body);
+            }
             ExprKind::If {
                 cond,
                 then,

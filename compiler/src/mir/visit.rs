@@ -162,7 +162,7 @@ fn expr_children<'a>(e: &'a Expr, out: &mut Vec<Node<'a>>) {
         | ExprKind::Race { spawns: xs, .. }
         | ExprKind::List(xs)
         | ExprKind::Set(xs) => out.extend(xs.iter().map(Node::Expr)),
-        ExprKind::Block(b) => block_children(b, out),
+        ExprKind::Block(b) | ExprKind::Inlined { body: b, .. } => block_children(b, out),
         ExprKind::If {
             cond,
             then,
@@ -337,7 +337,7 @@ fn expr_children_mut<'a>(e: &'a mut Expr, out: &mut Vec<NodeMut<'a>>) {
         | ExprKind::Race { spawns: xs, .. }
         | ExprKind::List(xs)
         | ExprKind::Set(xs) => out.extend(xs.iter_mut().map(NodeMut::Expr)),
-        ExprKind::Block(b) => block_children_mut(b, out),
+        ExprKind::Block(b) | ExprKind::Inlined { body: b, .. } => block_children_mut(b, out),
         ExprKind::If {
             cond,
             then,
