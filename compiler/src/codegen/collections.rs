@@ -257,19 +257,6 @@ impl FunctionCx<'_, '_> {
         (inside, slot)
     }
 
-    /// Element `i` (an i64 known to be in range) of list `l`, as a slot.
-    pub fn list_slot(&mut self, l: Value, i: Value, elem_ty: &Ty) -> Value {
-        let addr = self.elem_addr(l, i, elem_ty);
-        self.load_elem(addr, elem_ty)
-    }
-
-    /// The address of element `i` of list `l` (elements are stored at
-    /// their width, see [`elem_width`]), in the buffer `data` loaded now.
-    fn elem_addr(&mut self, l: Value, i: Value, elem_ty: &Ty) -> Value {
-        let data = self.list_data(l);
-        self.elem_addr_in(data, i, elem_ty)
-    }
-
     /// The address of element `i` in the buffer whose first element is
     /// `data`.
     pub(super) fn elem_addr_in(&mut self, data: Value, i: Value, elem_ty: &Ty) -> Value {
@@ -302,6 +289,37 @@ impl FunctionCx<'_, '_> {
             (4, Ty::Float(_)) => self.b.ins().uload32(f, addr, 0),
             (4, _) => self.b.ins().sload32(f, addr, 0),
             _ => self.b.ins().load(types::I64, f, addr, 0),
+        }
+    }
+
+    /// Loads an element as a value of its own type (`None` for Unit).
+    /// Elements are stored at their value's width, so the load needs no
+    /// widening and a float goes straight into a float register (as a slot
+    /// it went through a general register and a `vmovq`: spectral_norm's
+    /// inner loop).
+    pub(super) fn load_elem_value(&mut self, addr: Value, elem_ty: &Ty) -> Option<Value> {
+        let t = self.vt(elem_ty)?;
+        if t.bytes() != elem_width(self.cx.program, elem_ty) {
+            let slot = self.load_elem(addr, elem_ty);
+            return self.decode_slot(slot, elem_ty);
+        }
+        Some(self.b.ins().load(t, self.trusted, addr, 0))
+    }
+
+    /// Stores a value of the element type into an element (the
+    /// counterpart of [`Self::load_elem_value`]; Unit stores a zero slot).
+    pub(super) fn store_elem_value(&mut self, v: Option<Value>, addr: Value, elem_ty: &Ty) {
+        match v {
+            Some(v)
+                if self.b.func.dfg.value_type(v).bytes()
+                    == elem_width(self.cx.program, elem_ty) =>
+            {
+                self.b.ins().store(self.trusted, v, addr, 0);
+            }
+            _ => {
+                let slot = self.encode_slot(v);
+                self.store_elem(slot, addr, elem_ty);
+            }
         }
     }
 

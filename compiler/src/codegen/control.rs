@@ -218,14 +218,12 @@ impl FunctionCx<'_, '_> {
         let more = self.b.ins().icmp(IntCC::SignedLessThan, i, len);
         self.b.ins().brif(more, body_block, &[], exit, &[]);
         self.b.switch_to_block(body_block);
-        let slot = match view {
-            Some((_, data)) => {
-                let addr = self.elem_addr_in(data, i, &elem_ty);
-                self.load_elem(addr, &elem_ty)
-            }
-            None => self.list_slot(l, i, &elem_ty),
+        let data = match view {
+            Some((_, data)) => data,
+            None => self.list_data(l),
         };
-        let v = self.decode_slot(slot, &elem_ty);
+        let addr = self.elem_addr_in(data, i, &elem_ty);
+        let v = self.load_elem_value(addr, &elem_ty);
         if let (Some(var), Some(v)) = (self.var(var), v) {
             self.b.def_var(var, v);
         }

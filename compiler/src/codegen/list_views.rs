@@ -92,8 +92,7 @@ impl FunctionCx<'_, '_> {
             self.b.switch_to_block(ok);
         }
         let addr = self.elem_addr_in(data, i, &elem_ty);
-        let slot = self.load_elem(addr, &elem_ty);
-        self.decode_slot(slot, ty)
+        self.load_elem_value(addr, ty)
     }
 
     /// `ListStore`: `list.set(index =, value =)` with the index proven in
@@ -104,9 +103,8 @@ impl FunctionCx<'_, '_> {
         let Some(i) = self.expr(index) else { return };
         let i = self.index64(i);
         let v = self.expr(value);
-        let slot = self.encode_slot(v);
         let (_, data) = self.list_bound_of(list, l);
         let addr = self.elem_addr_in(data, i, &elem_ty);
-        self.store_elem(slot, addr, &elem_ty);
+        self.store_elem_value(v, addr, &elem_ty);
     }
 }
