@@ -32,8 +32,10 @@
 //! (up to [`ONCE`] nodes). Recursion: a function is never inlined into
 //! another of its component (mutual recursion stays calls, so there is
 //! no loop over a cycle); a small self-recursive function gets its own
-//! *original* body inlined once at each recursive call (one unrolling:
-//! `fib` makes half the calls), whose calls stay calls. Growth is
+//! *original* body inlined at each recursive call, and again at the
+//! copy's recursive calls ([`SELF_UNROLL_DEPTH`] levels: `fib` makes a
+//! quarter of the calls, as gcc's recursive inlining does), whose calls
+//! stay calls. Growth is
 //! bounded per function ([`grows_to`]) and for the program ([`budget`]).
 //!
 //! Concurrency: the copy runs on the caller's task exactly as the call
@@ -54,8 +56,13 @@ pub const SMALL: usize = 40;
 pub const SMALL_IN_LOOP: usize = 120;
 /// A callee used by one call only is inlined up to this size.
 pub const ONCE: usize = 400;
-/// A self-recursive function up to this size is unrolled once.
+/// A self-recursive function up to this size is unrolled.
 pub const SELF_UNROLL: usize = SMALL;
+/// How many levels of its own body a small self-recursive function gets
+/// at each recursive call (2: the copies' recursive calls get one more
+/// copy; the body grows about `1 + c + c^2` times for `c` recursive
+/// calls, inside the growth bounds).
+pub const SELF_UNROLL_DEPTH: usize = 2;
 
 /// The size, in MIR nodes, a function of `size` may grow to.
 pub fn grows_to(size: usize) -> usize {
@@ -119,6 +126,7 @@ pub fn run(program: &mut Program) {
                 uses: &uses,
                 locals: &mut locals,
                 loops: 0,
+                self_depth: 0,
                 size: sizes[fi],
                 limit,
                 left,
@@ -265,6 +273,8 @@ struct Inliner<'a> {
     locals: &'a mut Vec<Local>,
     /// Loops around the current node.
     loops: usize,
+    /// Copies of the caller's own body around the current node.
+    self_depth: usize,
     /// The caller's size so far, and what it may grow to.
     size: usize,
     limit: usize,
@@ -277,6 +287,9 @@ impl<'a> Inliner<'a> {
     fn decide(&self, g: InstId) -> Option<&'a Function> {
         let program: &'a Program = self.program;
         let callee = if g == self.caller {
+            if self.self_depth >= SELF_UNROLL_DEPTH {
+                return None;
+            }
             self.original?
         } else if self.component_of[g.0 as usize] == self.component_of[self.caller.0 as usize] {
             return None;
@@ -370,6 +383,13 @@ impl VisitMut for Inliner<'_> {
             .collect();
         stmts.append(&mut body.stmts);
         body.stmts = stmts;
+        if g == self.caller {
+            // One level deeper: the copy's own recursive calls may get a
+            // copy too, up to SELF_UNROLL_DEPTH.
+            self.self_depth += 1;
+            self.block(&mut body);
+            self.self_depth -= 1;
+        }
         let added = size(&body);
         self.size += added;
         self.left = self.left.saturating_sub(added);
