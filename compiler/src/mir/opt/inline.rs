@@ -383,6 +383,11 @@ impl VisitMut for Inliner<'_> {
             .collect();
         stmts.append(&mut body.stmts);
         body.stmts = stmts;
+        // Counted before the copy is walked: copies made inside it count
+        // themselves.
+        let added = size(&body);
+        self.size += added;
+        self.left = self.left.saturating_sub(added);
         if g == self.caller {
             // One level deeper: the copy's own recursive calls may get a
             // copy too, up to SELF_UNROLL_DEPTH.
@@ -390,9 +395,6 @@ impl VisitMut for Inliner<'_> {
             self.block(&mut body);
             self.self_depth -= 1;
         }
-        let added = size(&body);
-        self.size += added;
-        self.left = self.left.saturating_sub(added);
         e.kind = ExprKind::Inlined { func: g, body };
     }
 }
