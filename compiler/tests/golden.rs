@@ -464,9 +464,7 @@ fn gc_stressed(rel: &str) -> bool {
 }
 
 /// Whether a program uses tasks: `concurrent`, `race`, a `par_` method of
-/// `List` outside comments. (`Thread.spawn` programs are not yet: seeded,
-/// tests/run/threads/join and panic_join report a false deadlock under
-/// some seeds, found by tools/explore; open finding of issue 15.)
+/// `List` or `Thread.spawn`, outside comments.
 fn uses_tasks(source: &str) -> bool {
     source.lines().any(|l| {
         let code = l.split("//").next().unwrap_or("");
@@ -474,6 +472,7 @@ fn uses_tasks(source: &str) -> bool {
             || code.contains("race {")
             || code.contains("race{")
             || code.contains(".par_")
+            || code.contains("Thread.spawn")
     })
 }
 

@@ -219,6 +219,13 @@ fn idle_seeded() {
         std::thread::sleep(Duration::from_micros(200));
         return;
     }
+    // No thread's task runs now; what one queued before it parked or
+    // ended (it pushes to the injector before it stops counting as
+    // active, both SeqCst) is visible now, though the look at the
+    // queues above may have come before it. Look again.
+    if any_queued() {
+        return;
+    }
     // With deadlock detection (a program run) the main task is alive
     // until the process exits, so some task is always alive here.
     if sched().detect_deadlock {
