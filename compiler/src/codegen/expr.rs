@@ -118,8 +118,13 @@ impl FunctionCx<'_, '_> {
             ExprKind::ListElem { list, index, check } => {
                 self.list_elem(list, index, check, &e.ty, e.span)
             }
-            ExprKind::ListStore { list, index, value } => {
-                self.list_store(list, index, value);
+            ExprKind::ListStore {
+                list,
+                index,
+                value,
+                check,
+            } => {
+                self.list_store(list, index, value, *check, e.span);
                 None
             }
             ExprKind::List(items) => {

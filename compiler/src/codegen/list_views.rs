@@ -17,7 +17,7 @@ use cranelift_codegen::ir::{condcodes::IntCC, InstBuilder, Value};
 use super::collections::elem;
 use super::function::FunctionCx;
 use crate::hir::{LocalId, Ty};
-use crate::mir::{ElemCheck, Expr, ExprKind, Stmt};
+use crate::mir::{ElemCheck, Expr, ExprKind, Stmt, StoreCheck};
 use crate::source::Span;
 
 impl FunctionCx<'_, '_> {
@@ -62,7 +62,9 @@ impl FunctionCx<'_, '_> {
 
     /// `ListElem`: element `index` of `list`; with `ElemCheck::Panic`,
     /// out of range panics at `span` with `unwrap`'s message (or the
-    /// `expect` message), exactly as `xs[i].unwrap()` did.
+    /// `expect` message), exactly as `xs[i].unwrap()` did; with
+    /// `ElemCheck::NonNegative` only a negative index can be out of range
+    /// (the pass proved it below the length) and panics the same way.
     pub fn list_elem(
         &mut self,
         list: &Expr,
@@ -76,14 +78,22 @@ impl FunctionCx<'_, '_> {
         let i = self.expr(index)?;
         let i = self.index64(i);
         let (len, data) = self.list_bound_of(list, l);
-        if let ElemCheck::Panic { message } = check {
-            let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, i, len);
+        let inside = match check {
+            ElemCheck::Panic { .. } => Some(self.b.ins().icmp(IntCC::UnsignedLessThan, i, len)),
+            ElemCheck::NonNegative { .. } => Some(self.b.ins().icmp_imm_s(
+                IntCC::SignedGreaterThanOrEqual,
+                i,
+                0,
+            )),
+            ElemCheck::InRange => None,
+        };
+        if let Some(inside) = inside {
             let ok = self.b.create_block();
             let bad = self.b.create_block();
             self.b.set_cold_block(bad);
             self.b.ins().brif(inside, ok, &[], bad, &[]);
             self.b.switch_to_block(bad);
-            let message = match message {
+            let message = match check.message() {
                 Some(m) => self.expr_value(m),
                 None => self.string_const("called `unwrap()` on `None`"),
             };
@@ -95,15 +105,42 @@ impl FunctionCx<'_, '_> {
         self.load_elem_value(addr, ty)
     }
 
-    /// `ListStore`: `list.set(index =, value =)` with the index proven in
-    /// range of the list's view: the store alone.
-    pub fn list_store(&mut self, list: &Expr, index: &Expr, value: &Expr) {
+    /// `ListStore`: `list.set(index =, value =)` with the index proven
+    /// below the list's length: the store alone, or with
+    /// `StoreCheck::NonNegative` after a sign check whose failure calls
+    /// the runtime's `set`, which panics as `set` does (a negative index
+    /// is out of range) and so never returns here.
+    pub fn list_store(
+        &mut self,
+        list: &Expr,
+        index: &Expr,
+        value: &Expr,
+        check: StoreCheck,
+        span: Span,
+    ) {
         let elem_ty = elem(&list.ty);
         let Some(l) = self.expr(list) else { return };
         let Some(i) = self.expr(index) else { return };
         let i = self.index64(i);
         let v = self.expr(value);
         let (_, data) = self.list_bound_of(list, l);
+        if check == StoreCheck::NonNegative {
+            let inside = self
+                .b
+                .ins()
+                .icmp_imm_s(IntCC::SignedGreaterThanOrEqual, i, 0);
+            let ok = self.b.create_block();
+            let bad = self.b.create_block();
+            self.b.set_cold_block(bad);
+            self.b.ins().brif(inside, ok, &[], bad, &[]);
+            self.b.switch_to_block(bad);
+            let slot = self.encode_slot(v);
+            let loc = self.location(span);
+            self.call_runtime("plat_list_set", &[l, i, slot, loc]);
+            // A negative index: the runtime panicked and does not return.
+            self.b.ins().trap(super::function::UNREACHABLE);
+            self.b.switch_to_block(ok);
+        }
         let addr = self.elem_addr_in(data, i, &elem_ty);
         self.store_elem_value(v, addr, &elem_ty);
     }

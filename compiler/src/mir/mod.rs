@@ -349,12 +349,14 @@ pub enum ExprKind {
         index: Box<Expr>,
         check: ElemCheck,
     },
-    /// `list.set(index =, value =)` with an index proven in range: the
-    /// store without a check (`opt/bounds.rs`).
+    /// `list.set(index =, value =)` with an index proven below the
+    /// list's length: the store with at most a sign check
+    /// (`opt/bounds.rs`).
     ListStore {
         list: Box<Expr>,
         index: Box<Expr>,
         value: Box<Expr>,
+        check: StoreCheck,
     },
     List(Vec<Expr>),
     Dict(Vec<(Expr, Expr)>),
@@ -384,8 +386,42 @@ pub enum ElemCheck {
     /// Panics at the expression's span as `unwrap()` of `None` does, or as
     /// `expect(message =)` does with `message` (evaluated only then).
     Panic { message: Option<Box<Expr>> },
+    /// A pass proved the index below the list's length, not that it is
+    /// not negative: only the sign is checked; a negative index panics as
+    /// `Panic` does (`opt/bounds.rs`).
+    NonNegative { message: Option<Box<Expr>> },
     /// No check: a pass proved the index in range of the list's view
     /// (`opt/bounds.rs`).
+    InRange,
+}
+
+impl ElemCheck {
+    /// The `expect` message evaluated when the check fails, if any.
+    pub fn message(&self) -> Option<&Expr> {
+        match self {
+            ElemCheck::Panic { message } | ElemCheck::NonNegative { message } => message.as_deref(),
+            ElemCheck::InRange => None,
+        }
+    }
+
+    /// [`Self::message`], mutably.
+    pub fn message_mut(&mut self) -> Option<&mut Expr> {
+        match self {
+            ElemCheck::Panic { message } | ElemCheck::NonNegative { message } => {
+                message.as_deref_mut()
+            }
+            ElemCheck::InRange => None,
+        }
+    }
+}
+
+/// How [`ExprKind::ListStore`] treats its index (proven below the
+/// length in both cases).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreCheck {
+    /// A negative index fails as `set` does (the runtime's panic).
+    NonNegative,
+    /// No check: proven in range.
     InRange,
 }
 

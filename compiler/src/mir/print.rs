@@ -490,14 +490,28 @@ impl<'a> Printer<'a> {
                         self.expr(m);
                         self.put(")");
                     }
+                    ElemCheck::NonNegative { message: None } => self.put("]!sign"),
+                    ElemCheck::NonNegative { message: Some(m) } => {
+                        self.put("]!sign(");
+                        self.expr(m);
+                        self.put(")");
+                    }
                     ElemCheck::InRange => self.put("]!in_range"),
                 }
             }
-            ExprKind::ListStore { list, index, value } => {
+            ExprKind::ListStore {
+                list,
+                index,
+                value,
+                check,
+            } => {
                 self.operand(list);
                 self.put("[");
                 self.expr(index);
-                self.put("]!in_range = ");
+                self.put(match check {
+                    StoreCheck::NonNegative => "]!sign = ",
+                    StoreCheck::InRange => "]!in_range = ",
+                });
                 self.expr(value);
             }
             ExprKind::List(items) => {

@@ -2,7 +2,7 @@
 //! the source allowed): every statement and expression, parents before
 //! children, each expression's operands in evaluation order.
 
-use super::{Block, ElemCheck, Expr, ExprKind, Pattern, SelectArmKind, Stmt};
+use super::{Block, Expr, ExprKind, Pattern, SelectArmKind, Stmt};
 
 /// A node of a body.
 #[derive(Clone, Copy)]
@@ -192,11 +192,13 @@ fn expr_children<'a>(e: &'a Expr, out: &mut Vec<Node<'a>>) {
         ExprKind::ListElem { list, index, check } => {
             out.push(Node::Expr(list));
             out.push(Node::Expr(index));
-            if let ElemCheck::Panic { message: Some(m) } = check {
+            if let Some(m) = check.message() {
                 out.push(Node::Expr(m));
             }
         }
-        ExprKind::ListStore { list, index, value } => {
+        ExprKind::ListStore {
+            list, index, value, ..
+        } => {
             out.push(Node::Expr(list));
             out.push(Node::Expr(index));
             out.push(Node::Expr(value));
@@ -367,11 +369,13 @@ fn expr_children_mut<'a>(e: &'a mut Expr, out: &mut Vec<NodeMut<'a>>) {
         ExprKind::ListElem { list, index, check } => {
             out.push(NodeMut::Expr(list));
             out.push(NodeMut::Expr(index));
-            if let ElemCheck::Panic { message: Some(m) } = check {
+            if let Some(m) = check.message_mut() {
                 out.push(NodeMut::Expr(m));
             }
         }
-        ExprKind::ListStore { list, index, value } => {
+        ExprKind::ListStore {
+            list, index, value, ..
+        } => {
             out.push(NodeMut::Expr(list));
             out.push(NodeMut::Expr(index));
             out.push(NodeMut::Expr(value));

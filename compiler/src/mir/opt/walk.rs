@@ -5,7 +5,7 @@
 //! runs low the walk stops going deeper, which leaves the deep part of a
 //! body unoptimised, never wrong.
 
-use crate::mir::{Block, ElemCheck, Expr, ExprKind, MatchArm, Pattern, SelectArmKind, Stmt};
+use crate::mir::{Block, Expr, ExprKind, MatchArm, Pattern, SelectArmKind, Stmt};
 
 pub(crate) trait VisitMut {
     fn block(&mut self, b: &mut Block) {
@@ -184,11 +184,13 @@ pub(crate) fn walk_expr<V: VisitMut + ?Sized>(v: &mut V, e: &mut Expr) {
         ExprKind::ListElem { list, index, check } => {
             v.expr(list);
             v.expr(index);
-            if let ElemCheck::Panic { message: Some(m) } = check {
+            if let Some(m) = check.message_mut() {
                 v.expr(m);
             }
         }
-        ExprKind::ListStore { list, index, value } => {
+        ExprKind::ListStore {
+            list, index, value, ..
+        } => {
             v.expr(list);
             v.expr(index);
             v.expr(value);
