@@ -2,7 +2,7 @@
 //! `and`/`or`. Each construct creates its blocks first, branches, then
 //! fills them; values merge through block parameters.
 
-use cranelift_codegen::ir::{condcodes::IntCC, BlockArg, InstBuilder, Value};
+use cranelift_codegen::ir::{condcodes::IntCC, Block, BlockArg, InstBuilder, Value};
 
 use super::function::FunctionCx;
 use crate::hir::{self, BinOp};
@@ -113,16 +113,27 @@ impl FunctionCx<'_, '_> {
     }
 
     /// `while (cond) { body }`. `continue` goes to the latch, so a loop
-    /// that always continues still polls.
+    /// that always continues still polls. A condition made of locals,
+    /// literals, arithmetic and list lengths is tested before the loop
+    /// and again at the latch, which branches back to the body (the loop
+    /// rotated, as compilers do: one conditional branch per iteration
+    /// instead of a test at the top and a jump back to it); any other
+    /// condition is emitted once, in a header the latch jumps to.
     fn while_loop(&mut self, cond: &mir::Expr, body: &mir::Block) {
-        let header = self.b.create_block();
         let body_block = self.b.create_block();
         let latch = self.b.create_block();
         let exit = self.b.create_block();
-        self.b.ins().jump(header, &[]);
-        self.b.switch_to_block(header);
-        let c = self.expr_value(cond);
-        self.b.ins().brif(c, body_block, &[], exit, &[]);
+        let rotated = cheap_to_repeat(cond);
+        let header = if rotated {
+            self.branch_on(cond, body_block, exit);
+            None
+        } else {
+            let header = self.b.create_block();
+            self.b.ins().jump(header, &[]);
+            self.b.switch_to_block(header);
+            self.branch_on(cond, body_block, exit);
+            Some(header)
+        };
         self.b.switch_to_block(body_block);
         self.loops.push((latch, exit, self.open_scopes.len()));
         let poll = self.loop_body(body);
@@ -132,7 +143,12 @@ impl FunctionCx<'_, '_> {
         if poll {
             self.safepoint();
         }
-        self.b.ins().jump(header, &[]);
+        match header {
+            None => self.branch_on(cond, body_block, exit),
+            Some(h) => {
+                self.b.ins().jump(h, &[]);
+            }
+        }
         self.b.switch_to_block(exit);
     }
 
@@ -150,21 +166,21 @@ impl FunctionCx<'_, '_> {
         let ty = self.vt(&start.ty).expect("checker: integer range");
         let first = self.expr_value(start);
         let last = self.expr_value(end);
-        let header = self.b.create_block();
         let body_block = self.b.create_block();
         let latch = self.b.create_block();
         let exit = self.b.create_block();
-        let i = self.b.append_block_param(header, ty);
-        self.b.ins().jump(header, &[BlockArg::Value(first)]);
-
-        self.b.switch_to_block(header);
+        let i = self.b.append_block_param(body_block, ty);
         let cc = if inclusive {
             IntCC::SignedLessThanOrEqual
         } else {
             IntCC::SignedLessThan
         };
-        let more = self.b.ins().icmp(cc, i, last);
-        self.b.ins().brif(more, body_block, &[], exit, &[]);
+        // Rotated: tested once before the loop, then at the latch, which
+        // branches back to the body.
+        let any = self.b.ins().icmp(cc, first, last);
+        self.b
+            .ins()
+            .brif(any, body_block, &[BlockArg::Value(first)], exit, &[]);
 
         self.b.switch_to_block(body_block);
         if let Some(v) = self.var(var) {
@@ -179,14 +195,19 @@ impl FunctionCx<'_, '_> {
         if poll {
             self.safepoint();
         }
-        let next = self.b.ins().iadd_imm_s(i, 1);
         if inclusive {
+            // Stop after `last` without computing `last + 1`.
             let at_end = self.b.ins().icmp(IntCC::Equal, i, last);
+            let next = self.b.ins().iadd_imm_s(i, 1);
             self.b
                 .ins()
-                .brif(at_end, exit, &[], header, &[BlockArg::Value(next)]);
+                .brif(at_end, exit, &[], body_block, &[BlockArg::Value(next)]);
         } else {
-            self.b.ins().jump(header, &[BlockArg::Value(next)]);
+            let next = self.b.ins().iadd_imm_s(i, 1);
+            let more = self.b.ins().icmp(IntCC::SignedLessThan, next, last);
+            self.b
+                .ins()
+                .brif(more, body_block, &[BlockArg::Value(next)], exit, &[]);
         }
         self.b.switch_to_block(exit);
     }
@@ -252,8 +273,7 @@ impl FunctionCx<'_, '_> {
         let else_block = self.b.create_block();
         let merge = self.b.create_block();
         let result = result_ty.map(|t| self.b.append_block_param(merge, t));
-        let c = self.expr_value(cond);
-        self.b.ins().brif(c, then_block, &[], else_block, &[]);
+        self.branch_on(cond, then_block, else_block);
 
         self.b.switch_to_block(then_block);
         let v = self.block(then);
@@ -265,6 +285,22 @@ impl FunctionCx<'_, '_> {
 
         self.b.switch_to_block(merge);
         result
+    }
+
+    /// Branches to `yes` if `cond` holds, else to `no`; `not c` branches
+    /// on `c` with the targets swapped instead of computing the negation.
+    fn branch_on(&mut self, cond: &mir::Expr, yes: Block, no: Block) {
+        let (mut cond, mut yes, mut no) = (cond, yes, no);
+        while let mir::ExprKind::Unary {
+            op: hir::UnOp::Not,
+            operand,
+        } = &cond.kind
+        {
+            cond = operand;
+            std::mem::swap(&mut yes, &mut no);
+        }
+        let c = self.expr_value(cond);
+        self.b.ins().brif(c, yes, &[], no, &[]);
     }
 
     /// `a and b` / `a or b`, `l` the value of `a`: `b` is evaluated only
@@ -287,4 +323,33 @@ impl FunctionCx<'_, '_> {
         self.b.switch_to_block(merge);
         result
     }
+}
+
+/// Whether `cond` is cheap and safe to emit twice (a rotated `while`):
+/// locals, literals, arithmetic, comparisons, casts and list lengths.
+fn cheap_to_repeat(cond: &mir::Expr) -> bool {
+    let mut nodes = 0;
+    mir::visit::walk_expr(cond, &mut |n| {
+        nodes += 1;
+        match n {
+            mir::visit::Node::Expr(e) => {
+                nodes <= 12
+                    && matches!(
+                        e.kind,
+                        mir::ExprKind::Local(_)
+                            | mir::ExprKind::Int(_)
+                            | mir::ExprKind::Float(_)
+                            | mir::ExprKind::Bool(_)
+                            | mir::ExprKind::Binary { .. }
+                            | mir::ExprKind::Unary { .. }
+                            | mir::ExprKind::Cast { .. }
+                            | mir::ExprKind::Builtin {
+                                op: hir::Builtin::ListLen,
+                                ..
+                            }
+                    )
+            }
+            _ => false,
+        }
+    })
 }

@@ -62,12 +62,21 @@
 //! reachable (runtime/src/collections/list.rs, invariants 1 and 2), so
 //! `data + i * W` is inside a live buffer. With a known length `n`, the
 //! list's first buffer had room for `n` elements and every later one is
-//! bigger, so any `data` it ever has holds index `i < n`. Its elements are never
-//! cleared, by `pop` and friends or by the collector (invariant 3), so
-//! the value read is one the element held: possibly stale, which is what
-//! a reader racing with the shrink could see anyway. A store likewise
-//! lands inside the buffer, at worst in an element the racing shrink
-//! removed: a lost update, as any `set` racing with a `pop`.
+//! bigger, so any `data` it ever has holds index `i < n`.
+//!
+//! For this task to *know* of another task's shrink (have it ordered
+//! before the access: by an `await`, a channel, a lock, an atomic), it
+//! must do one of those between the `let` and the access, and they are
+//! all opaque (`effects.rs`): the fact ends there. A shrink it does not
+//! know of is a race, where a stale element is a value a racing reader
+//! may see.
+//!
+//! The list's elements are never cleared, by `pop` and friends or by
+//! the collector (invariant 3), so the value read is one the element
+//! held: possibly stale, which is what a reader racing with the shrink
+//! could see anyway. A store likewise lands inside the buffer, at worst
+//! in an element the racing shrink removed: a lost update, as any `set`
+//! racing with a `pop`.
 
 use std::collections::HashMap;
 
