@@ -4,6 +4,9 @@
 //!   program with whole lines on stdout and exit 130 / 143; `SIGQUIT`
 //!   prints every task and the program goes on; a fault signal sent with
 //!   `kill` is reported as such, with the task, never a bare crash.
+//! - an address-space limit (`ulimit -v`): a program starts, runs tasks
+//!   and allocates under a 1 GiB limit, and an allocation past it is an
+//!   out-of-memory panic.
 //! - untrusted input: a Plat echo server (`tests/hardening/server.plat`)
 //!   survives a client that sends 100 MB in one write (echoed as it
 //!   reads, in bounded memory), a client that connects and never sends,
@@ -16,6 +19,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpStream};
+use std::os::unix::process::CommandExt;
 use std::process::{Child, ChildStderr, ChildStdout, Command, Stdio};
 
 mod support;
@@ -213,6 +217,43 @@ fn ensure_that_a_fault_signal_sent_from_outside_is_reported_not_a_bare_crash() {
 }
 
 /// The echo server, its port, and a thread printing nothing.
+#[test]
+fn ensure_that_a_program_runs_under_an_address_space_limit() {
+    let exe = support::build("hardening", "address_limit");
+    for workers in ["1", "2"] {
+        let mut cmd = Command::new(&exe);
+        cmd.env("PLAT_WORKERS", workers)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        // SAFETY: `setrlimit` is async-signal-safe; the closure touches
+        // nothing else between fork and exec.
+        unsafe {
+            cmd.pre_exec(|| {
+                let lim = libc::rlimit {
+                    rlim_cur: 1 << 30,
+                    rlim_max: 1 << 30,
+                };
+                if libc::setrlimit(libc::RLIMIT_AS, &lim) == 0 {
+                    Ok(())
+                } else {
+                    Err(std::io::Error::last_os_error())
+                }
+            })
+        };
+        let child = cmd.spawn().expect("start the program");
+        watchdog(&child);
+        let out = child.wait_with_output().expect("wait");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stdout, "8955050\n2000000\n", "stderr: {stderr}");
+        assert_eq!(out.status.code(), Some(101), "stderr: {stderr}");
+        assert!(
+            stderr.contains("panic: out of memory: allocation of 16000000016 bytes"),
+            "{stderr}"
+        );
+    }
+}
+
 fn start_server() -> (Running, u16) {
     let mut p = start("server", &[], &[]);
     let port = line(&mut p.out)

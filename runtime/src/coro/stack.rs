@@ -4,7 +4,9 @@
 //! (`vm.max_map_count`, 65,530 by default), so stacks are not mapped one
 //! by one: [`take`] carves them from reservations of [`RESERVATION`]
 //! bytes (`mmap` with `MAP_NORESERVE`, transparent huge pages disabled),
-//! which cost address space only until a page is touched.
+//! which cost address space only until a page is touched. Under an
+//! address-space limit (`ulimit -v`) a reservation that does not fit is
+//! asked for again at half the size, down to one stack.
 //!
 //! Overflow is caught first by the prologue check of compiled code
 //! against `PlatCtx::stack_limit`, which sits [`TASK_MARGIN`] above the
@@ -133,6 +135,16 @@ pub fn size() -> usize {
 
 /// Maps `bytes` of address space without reserving swap.
 pub fn reserve(bytes: usize) -> usize {
+    try_reserve(bytes).unwrap_or_else(|| {
+        crate::rt_fatal!(
+            "out of memory: cannot reserve {} MiB for task stacks",
+            bytes >> 20
+        )
+    })
+}
+
+/// [`reserve`], or `None` if the address space is not there.
+fn try_reserve(bytes: usize) -> Option<usize> {
     // SAFETY: a fresh anonymous private mapping; checked below.
     let p = unsafe {
         libc::mmap(
@@ -145,16 +157,29 @@ pub fn reserve(bytes: usize) -> usize {
         )
     };
     if p == libc::MAP_FAILED {
-        crate::rt_fatal!(
-            "out of memory: cannot reserve {} MiB for task stacks",
-            bytes >> 20
-        );
+        return None;
     }
     // SAFETY: advice on our own mapping; failure is harmless (huge pages
     // would only waste memory on mostly-untouched stacks).
     unsafe { libc::madvise(p, bytes, libc::MADV_NOHUGEPAGE) };
     RESERVATIONS.fetch_add(1, Ordering::Relaxed);
-    p as usize
+    Some(p as usize)
+}
+
+/// A reservation for the pool: [`RESERVATION`] bytes, or under an
+/// address-space limit (`ulimit -v`) as many as there are, halving down
+/// to one `slot`; its size with it.
+fn reserve_for_pool(slot: usize) -> (usize, usize) {
+    let mut bytes = RESERVATION.max(slot);
+    loop {
+        if let Some(lo) = try_reserve(bytes) {
+            return (lo, bytes);
+        }
+        if bytes == slot {
+            return (reserve(bytes), bytes);
+        }
+        bytes = (bytes / 2).max(slot);
+    }
 }
 
 /// A stack for a new task.
@@ -176,8 +201,7 @@ pub fn take() -> Stack {
     let page = page_size();
     let slot = size + page;
     if pool.next + slot > pool.end {
-        let bytes = RESERVATION.max(slot);
-        let lo = reserve(bytes);
+        let (lo, bytes) = reserve_for_pool(slot);
         pool.next = lo;
         pool.end = lo + bytes / slot * slot;
     }

@@ -2,8 +2,9 @@
 //! page table, and the page allocator that hands out runs of pages to
 //! spans (see `docs/gc.md`, "Heap layout").
 //!
-//! The arena is reserved once ([`ARENA_BYTES`], `MAP_NORESERVE`: address
-//! space only until a page is touched). Every heap address is inside it,
+//! The arena is reserved once ([`arena_bytes`]: 64 GiB, less under an
+//! address-space limit; `MAP_NORESERVE`: address space only until a page
+//! is touched). Every heap address is inside it,
 //! so "is this word a heap pointer, and of which span?" is a range check
 //! and one load from the page table, which maps each page to the index of
 //! the span that owns it (0: none).
@@ -29,10 +30,10 @@ use std::sync::{Mutex, OnceLock};
 pub const PAGE_SHIFT: usize = 13;
 /// Page size: the unit of spans (8 KiB).
 pub const PAGE_SIZE: usize = 1 << PAGE_SHIFT;
-/// The arena's size (address space only): 64 GiB.
-pub const ARENA_BYTES: usize = 64 << 30;
-/// Pages in the arena.
-pub const ARENA_PAGES: usize = ARENA_BYTES >> PAGE_SHIFT;
+/// The arena's size (address space only) when nothing limits it: 64 GiB.
+pub const MAX_ARENA_BYTES: usize = 64 << 30;
+/// The smallest arena reserved under an address-space limit.
+const MIN_ARENA_BYTES: usize = 256 << 20;
 /// Fresh memory for small objects is faulted in this much at a time (one
 /// `madvise` instead of a page fault per 4 KiB: page faults dominated
 /// allocation-heavy programs), except the first [`LAZY_START`] bytes, so
@@ -48,6 +49,8 @@ const HUGE_PAGE: usize = 2 << 20;
 
 struct Arena {
     base: usize,
+    /// Size in bytes ([`arena_bytes`]).
+    bytes: usize,
     /// One entry per page: the owning span's index, 0 for none.
     table: &'static [AtomicU32],
 }
@@ -125,20 +128,55 @@ fn arena() -> &'static Arena {
     ARENA.get_or_init(|| {
         // Aligned to a page, which `mmap` guarantees for 4 KiB; reserve
         // one page more and round up for 8 KiB pages.
-        let raw = reserve(ARENA_BYTES + PAGE_SIZE);
+        let bytes = size_for(address_space_limit());
+        let pages = bytes >> PAGE_SHIFT;
+        let raw = reserve(bytes + PAGE_SIZE);
         let base = (raw + PAGE_SIZE - 1) & !(PAGE_SIZE - 1);
-        let table_ptr = reserve(ARENA_PAGES * std::mem::size_of::<AtomicU32>());
-        // SAFETY: a fresh zeroed mapping of `ARENA_PAGES` u32 words, never
+        let table_ptr = reserve(pages * std::mem::size_of::<AtomicU32>());
+        // SAFETY: a fresh zeroed mapping of `pages` u32 words, never
         // unmapped; zero is a valid `AtomicU32`.
-        let table =
-            unsafe { std::slice::from_raw_parts(table_ptr as *const AtomicU32, ARENA_PAGES) };
-        Arena { base, table }
+        let table = unsafe { std::slice::from_raw_parts(table_ptr as *const AtomicU32, pages) };
+        Arena { base, bytes, table }
     })
 }
 
 /// The arena's first address (reserving it on first use).
 pub fn base() -> usize {
     arena().base
+}
+
+/// The arena's size in bytes: [`MAX_ARENA_BYTES`], or under an
+/// address-space limit (`ulimit -v`, `RLIMIT_AS`) a quarter of it (at
+/// least 256 MiB), leaving the rest for task stacks (reserved 1 GiB at a
+/// time), the span table, threads and code. The heap cannot grow past
+/// it; the limit on one allocation (`gc::limit`) is half of it at most.
+pub fn arena_bytes() -> usize {
+    arena().bytes
+}
+
+/// Pages in the arena.
+pub fn arena_pages() -> usize {
+    arena().bytes >> PAGE_SHIFT
+}
+
+/// `RLIMIT_AS`'s soft limit in bytes, if finite.
+fn address_space_limit() -> Option<usize> {
+    let mut r = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `getrlimit` writes the struct we pass.
+    let ok = unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut r) } == 0;
+    (ok && r.rlim_cur != libc::RLIM_INFINITY).then_some(r.rlim_cur as usize)
+}
+
+/// The arena size for an address-space limit (see [`arena_bytes`]), a
+/// multiple of the huge page size.
+fn size_for(limit: Option<usize>) -> usize {
+    match limit {
+        None => MAX_ARENA_BYTES,
+        Some(l) => (l / 4).clamp(MIN_ARENA_BYTES, MAX_ARENA_BYTES) & !(HUGE_PAGE - 1),
+    }
 }
 
 /// The index of the span owning the page of `addr`, or 0 when `addr` is
@@ -150,7 +188,7 @@ pub fn span_of(addr: usize) -> u32 {
         return 0;
     };
     let off = addr.wrapping_sub(a.base);
-    if off >= ARENA_BYTES {
+    if off >= a.bytes {
         return 0;
     }
     a.table[off >> PAGE_SHIFT].load(Ordering::Acquire)
@@ -192,11 +230,11 @@ pub fn alloc_pages(npages: usize, populate_ahead: bool) -> (usize, bool) {
             }
             None => {
                 let first = p.frontier;
-                if first + npages > ARENA_PAGES {
+                if first + npages > arena_pages() {
                     drop(p);
                     crate::rt_fatal!(
-                        "out of memory: the heap would exceed {} GiB",
-                        ARENA_BYTES >> 30
+                        "out of memory: the heap would exceed {} MiB",
+                        arena_bytes() >> 20
                     );
                 }
                 p.frontier += npages;
@@ -207,7 +245,7 @@ pub fn alloc_pages(npages: usize, populate_ahead: bool) -> (usize, bool) {
                     p.populated = p.populated.max(p.frontier);
                 } else if p.frontier > p.populated {
                     let from = p.populated.max(first);
-                    let to = (p.frontier + (POPULATE_CHUNK >> PAGE_SHIFT)).min(ARENA_PAGES);
+                    let to = (p.frontier + (POPULATE_CHUNK >> PAGE_SHIFT)).min(arena_pages());
                     populate(base + (from << PAGE_SHIFT), (to - from) << PAGE_SHIFT);
                     p.populated = to;
                 }
@@ -227,7 +265,7 @@ pub fn take_pages_at(addr: usize, npages: usize) -> Option<bool> {
     let first = (addr - arena().base) >> PAGE_SHIFT;
     let mut p = PAGES.lock().unwrap_or_else(|e| e.into_inner());
     if first == p.frontier {
-        if first + npages > ARENA_PAGES {
+        if first + npages > arena_pages() {
             return None;
         }
         p.frontier += npages;

@@ -244,7 +244,7 @@ pub fn try_grow_large(obj: usize, size: usize) -> bool {
     if want <= npages {
         return true;
     }
-    if size > arena::ARENA_BYTES / 2 {
+    if size > arena::arena_bytes() / 2 {
         return false;
     }
     let end = obj + npages * arena::PAGE_SIZE;

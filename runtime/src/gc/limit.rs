@@ -13,8 +13,9 @@
 //! cgroup's `memory.max`, and the process's `RLIMIT_AS` / `RLIMIT_DATA`.
 //! It bounds each allocation, not the heap's total: a program that keeps
 //! many allocations each below the limit until the machine runs out is
-//! stopped by the arena's end (`out of memory: the heap would exceed 64
-//! GiB`) or, before it, by the kernel, as in Go.
+//! stopped by the arena's end (`out of memory: the heap would exceed
+//! 65536 MiB`; less under `ulimit -v`, see `arena::arena_bytes`) or,
+//! before it, by the kernel, as in Go.
 //!
 //! # Invariants
 //!
@@ -36,7 +37,7 @@ pub fn max_alloc() -> usize {
 }
 
 fn compute() -> usize {
-    let mut max = arena::ARENA_BYTES / 2;
+    let mut max = arena::arena_bytes() / 2;
     // SAFETY: `sysconf` only reads system configuration.
     let (pages, page) = unsafe {
         (
@@ -109,7 +110,7 @@ mod tests {
     #[test]
     fn ensure_that_the_limit_is_positive_and_below_the_arena() {
         let m = max_alloc();
-        assert!(m > 0 && m <= arena::ARENA_BYTES / 2);
+        assert!(m > 0 && m <= arena::arena_bytes() / 2);
         assert!(too_big(None));
         assert!(too_big(Some(m + 1)));
         assert!(!too_big(Some(m)));

@@ -30,7 +30,9 @@ use super::size_class::{span_elems, span_pages, CLASS_SIZES};
 pub const MAX_ELEMS: usize = 1024;
 const WORDS: usize = MAX_ELEMS / 64;
 /// Span records that can exist at once (one per page at worst).
-const MAX_SPANS: usize = arena::ARENA_PAGES;
+fn max_spans() -> usize {
+    arena::arena_pages()
+}
 
 /// One span's record (see the module doc).
 pub struct Span {
@@ -71,7 +73,7 @@ static FREE: Mutex<Vec<u32>> = Mutex::new(Vec::new());
 fn table() -> &'static [Span] {
     TABLE
         .get_or_init(|| {
-            let bytes = MAX_SPANS * std::mem::size_of::<Span>();
+            let bytes = max_spans() * std::mem::size_of::<Span>();
             // SAFETY: a fresh anonymous private mapping; checked below.
             let p = unsafe {
                 libc::mmap(
@@ -86,9 +88,9 @@ fn table() -> &'static [Span] {
             if p == libc::MAP_FAILED {
                 crate::rt_fatal!("out of memory: cannot reserve the span table");
             }
-            // SAFETY: zeroed memory for `MAX_SPANS` records, never unmapped;
-            // all-zero is a valid `Span` (atomics and plain zeros).
-            let spans = unsafe { std::slice::from_raw_parts(p as *const Span, MAX_SPANS) };
+            // SAFETY: zeroed memory for `max_spans()` records, never
+            // unmapped; all-zero is a valid `Span` (atomics and plain zeros).
+            let spans = unsafe { std::slice::from_raw_parts(p as *const Span, max_spans()) };
             Table { spans }
         })
         .spans
@@ -106,7 +108,7 @@ fn number() -> u32 {
         return n;
     }
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    if n as usize >= MAX_SPANS {
+    if n as usize >= max_spans() {
         crate::rt_fatal!("out of memory: too many spans");
     }
     n
