@@ -6,7 +6,8 @@
 //!   `kill` is reported as such, with the task, never a bare crash.
 //! - an address-space limit (`ulimit -v`): a program starts, runs tasks
 //!   and allocates under a 1 GiB limit, and an allocation past it is an
-//!   out-of-memory panic.
+//!   out-of-memory panic; so is a channel buffer grown past it (a send or
+//!   a `select` send arm).
 //! - untrusted input: a Plat echo server (`tests/hardening/server.plat`)
 //!   survives a client that sends 100 MB in one write (echoed as it
 //!   reads, in bounded memory), a client that connects and never sends,
@@ -217,40 +218,73 @@ fn ensure_that_a_fault_signal_sent_from_outside_is_reported_not_a_bare_crash() {
 }
 
 /// The echo server, its port, and a thread printing nothing.
+/// Runs tests/hardening/NAME.plat on `workers` workers under an
+/// address-space limit of 1 GiB (`ulimit -v`): (stdout, stderr, exit
+/// code).
+fn run_limited(name: &str, workers: &str) -> (String, String, Option<i32>) {
+    let mut cmd = Command::new(support::build("hardening", name));
+    cmd.env("PLAT_WORKERS", workers)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // SAFETY: `setrlimit` is async-signal-safe; the closure touches
+    // nothing else between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            let lim = libc::rlimit {
+                rlim_cur: 1 << 30,
+                rlim_max: 1 << 30,
+            };
+            if libc::setrlimit(libc::RLIMIT_AS, &lim) == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        })
+    };
+    let child = cmd.spawn().expect("start the program");
+    watchdog(&child);
+    let out = child.wait_with_output().expect("wait");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code(),
+    )
+}
+
 #[test]
 fn ensure_that_a_program_runs_under_an_address_space_limit() {
-    let exe = support::build("hardening", "address_limit");
     for workers in ["1", "2"] {
-        let mut cmd = Command::new(&exe);
-        cmd.env("PLAT_WORKERS", workers)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        // SAFETY: `setrlimit` is async-signal-safe; the closure touches
-        // nothing else between fork and exec.
-        unsafe {
-            cmd.pre_exec(|| {
-                let lim = libc::rlimit {
-                    rlim_cur: 1 << 30,
-                    rlim_max: 1 << 30,
-                };
-                if libc::setrlimit(libc::RLIMIT_AS, &lim) == 0 {
-                    Ok(())
-                } else {
-                    Err(std::io::Error::last_os_error())
-                }
-            })
-        };
-        let child = cmd.spawn().expect("start the program");
-        watchdog(&child);
-        let out = child.wait_with_output().expect("wait");
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let (stdout, stderr, code) = run_limited("address_limit", workers);
         assert_eq!(stdout, "8955050\n2000000\n", "stderr: {stderr}");
-        assert_eq!(out.status.code(), Some(101), "stderr: {stderr}");
+        assert_eq!(code, Some(101), "stderr: {stderr}");
         assert!(
             stderr.contains("panic: out of memory: allocation of 16000000016 bytes"),
             "{stderr}"
         );
+    }
+}
+
+/// A channel buffer that would outgrow memory: refused under the
+/// channel's lock, then the send's panic (a plain send, and a `select`
+/// send arm in a task), never a fatal exit or a lock left held.
+#[test]
+fn ensure_that_a_channel_buffer_past_memory_is_a_panic() {
+    let oom =
+        "panic: out of memory: allocation of 134217744 bytes (channel buffer of 16777216 values)";
+    for (name, line) in [
+        ("channel_flood_send", "channel_flood_send.plat:13:"),
+        ("channel_flood_select", "channel_flood_select.plat:12:"),
+    ] {
+        for workers in ["1", "2"] {
+            let (stdout, stderr, code) = run_limited(name, workers);
+            assert_eq!(
+                stdout, "sent 0\nsent 4000000\nsent 8000000\n",
+                "{name}: {stderr}"
+            );
+            assert_eq!(code, Some(101), "{name}: {stderr}");
+            assert!(stderr.contains(oom), "{name}: {stderr}");
+            assert!(stderr.contains(line), "{name}: {stderr}");
+        }
     }
 }
 

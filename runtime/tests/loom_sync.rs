@@ -192,6 +192,9 @@ impl<const STARVE: bool> Env for Threads<STARVE> {
     fn alloc_slots(_: (), n: usize) -> *mut u64 {
         Box::leak(vec![0u64; n].into_boxed_slice()).as_mut_ptr()
     }
+    fn out_of_memory(n: usize) -> ! {
+        panic!("a model's channel buffer of {n} slots was refused")
+    }
     fn below(_: usize) -> usize {
         0
     }

@@ -90,7 +90,18 @@ impl FunctionCx<'_, '_> {
             } => self.for_range(*var, start, end, *inclusive, body),
             Stmt::ForList { var, list, body } => self.for_list(*var, list, body),
             Stmt::ForChannel { var, chan, body } => self.for_channel(*var, chan, body),
-            Stmt::Select { arms, span } => self.select(arms, *span),
+            Stmt::Select { arms, span } => {
+                // The select's own location for its runtime calls (a
+                // panic raised inside names this line), as an
+                // expression's instructions carry the expression's.
+                let outer = self.b.srcloc();
+                if self.inlined.is_empty() {
+                    let here = self.cx.srcloc(*span);
+                    self.b.set_srcloc(here);
+                }
+                self.select(arms, *span);
+                self.b.set_srcloc(outer);
+            }
             Stmt::Poll => self.safepoint(),
             Stmt::ListViews { lists, looped } => self.with_list_views(lists, looped),
             Stmt::Concurrent {

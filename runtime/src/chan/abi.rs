@@ -77,16 +77,25 @@ impl Env for Tasks {
         reason = "`meta` is always the channel's own descriptor (`make`)"
     )]
     fn alloc_slots(meta: *const PlatShape, n: usize) -> *mut u64 {
-        // Under the channel's lock (`core`: no Plat panic there), so an
-        // impossible buffer ends the process rather than the task.
+        // Under the channel's lock (`core`: no Plat panic there): an
+        // impossible buffer is refused, and the send panics once unlocked
+        // (`out_of_memory`).
         let bytes = n
             .checked_mul(8)
             .and_then(|b| b.checked_add(array::SLOTS_OFFSET));
         if crate::gc::limit::too_big(bytes) {
-            crate::rt_fatal!("out of memory: channel buffer of {n} slots");
+            return std::ptr::null_mut();
         }
         // SAFETY: `meta` is the channel's descriptor, which lives forever.
         array::alloc_slots(array::slot_buffer_shape(unsafe { &*meta }), n)
+    }
+    fn out_of_memory(n: usize) -> ! {
+        let bytes = (n as u128) * 8 + array::SLOTS_OFFSET as u128;
+        let msg =
+            format!("out of memory: allocation of {bytes} bytes (channel buffer of {n} values)");
+        // No lock is held (the `Env` contract); the panic names the
+        // compiled call site of the send.
+        sched::panic(msg.as_bytes(), None)
     }
     fn below(n: usize) -> usize {
         seed::choose(n)

@@ -43,7 +43,9 @@
 //! raising a Plat panic (a panic abandons the stack: the lock would stay
 //! held), allocating from the Plat heap except the buffer growth of
 //! [`Env::alloc_slots`] (which must not trigger anything that takes a
-//! channel lock).
+//! channel lock). A growth past what memory allows is not made: the send
+//! reports [`SendNow::NoMemory`], and its caller unlocks, then raises the
+//! out-of-memory panic ([`Env::out_of_memory`]).
 //!
 //! # Fast paths
 //!
@@ -94,8 +96,12 @@ pub trait Env: 'static {
     fn now() -> u64;
     /// Wakes `h` at `deadline` (maybe late; a stale one is harmless).
     fn arm_timer(deadline: u64, h: Self::Handle);
-    /// `n` zeroed value slots that live as long as the channel uses them.
+    /// `n` zeroed value slots that live as long as the channel uses them,
+    /// or null if a buffer of `n` slots is more than memory allows.
     fn alloc_slots(meta: Self::Meta, n: usize) -> *mut u64;
+    /// Raises the out-of-memory panic of a buffer of `n` slots that
+    /// [`Env::alloc_slots`] refused. Called with no lock held.
+    fn out_of_memory(n: usize) -> !;
     /// A uniformly random number below `n` (`n > 0`): seeded under
     /// `PLAT_SEED`.
     fn below(n: usize) -> usize;
@@ -119,6 +125,9 @@ pub enum SendNow<H> {
     Closed,
     /// No room and no receiver: park or fail.
     Blocked,
+    /// The buffer had to grow to `n` slots, more than memory allows;
+    /// nothing changed (unlock, then [`Env::out_of_memory`]).
+    NoMemory(usize),
 }
 
 /// What an attempt to receive found.
@@ -236,6 +245,11 @@ impl<E: Env> Chan<E> {
                 }
             }
             if st.count < self.cap {
+                if st.count == st.buf_cap {
+                    if let Err(n) = self.grow(st) {
+                        return SendNow::NoMemory(n);
+                    }
+                }
                 self.push(st, v);
                 return SendNow::Done(None);
             }
@@ -271,10 +285,11 @@ impl<E: Env> Chan<E> {
         })
     }
 
+    /// Appends `v` to the ring, which has room (`send_now` grows it
+    /// first; a receive that moves a parked sender's value in has just
+    /// taken one out).
     fn push(&self, st: &mut State<E::Handle>, v: u64) {
-        if st.count == st.buf_cap {
-            self.grow(st);
-        }
+        debug_assert!(st.count < st.buf_cap, "channel ring full");
         let i = (st.head + st.count) % st.buf_cap;
         // SAFETY: `i < buf_cap`, the buffer's length.
         unsafe { *st.buf.add(i) = v };
@@ -291,13 +306,17 @@ impl<E: Env> Chan<E> {
         v
     }
 
-    /// Doubles the ring (up to the capacity), keeping the order.
-    fn grow(&self, st: &mut State<E::Handle>) {
+    /// Doubles the ring (up to the capacity), keeping the order; or,
+    /// if memory does not allow the new size, leaves it and gives that.
+    fn grow(&self, st: &mut State<E::Handle>) -> Result<(), usize> {
         let want = (st.buf_cap.saturating_mul(2))
             .max(MIN_BUFFER)
             .min(self.cap)
             .max(st.count + 1);
         let buf = E::alloc_slots(self.meta, want);
+        if buf.is_null() {
+            return Err(want);
+        }
         for k in 0..st.count {
             // SAFETY: both indexes are inside their buffers.
             unsafe { *buf.add(k) = *st.buf.add((st.head + k) % st.buf_cap) };
@@ -305,6 +324,7 @@ impl<E: Env> Chan<E> {
         st.buf = buf;
         st.buf_cap = want;
         st.head = 0;
+        Ok(())
     }
 
     // -------------------------------------------------- plain operations
@@ -324,6 +344,10 @@ impl<E: Env> Chan<E> {
             SendNow::Closed => {
                 self.unlock();
                 false
+            }
+            SendNow::NoMemory(n) => {
+                self.unlock();
+                E::out_of_memory(n)
             }
             SendNow::Blocked => {
                 let me = E::current();
@@ -353,6 +377,10 @@ impl<E: Env> Chan<E> {
             SendNow::Closed | SendNow::Blocked => {
                 self.unlock();
                 false
+            }
+            SendNow::NoMemory(n) => {
+                self.unlock();
+                E::out_of_memory(n)
             }
         }
     }

@@ -96,11 +96,18 @@ pub enum Outcome {
 /// held): wakes the peer it handed off to, if any, and reports the arm.
 fn won<E: Env>(arm: usize, polled: (u8, u64, Option<E::Handle>)) -> Outcome {
     let (status, value, peer) = polled;
+    if status == NO_MEMORY {
+        E::out_of_memory(value as usize);
+    }
     if let Some(h) = peer {
         E::wake(h);
     }
     Outcome::Arm { arm, status, value }
 }
+
+/// [`poll_arm`]'s status for a send arm whose channel could not grow its
+/// buffer (`value`: the slots it needed): not an outcome, a panic.
+const NO_MEMORY: u8 = u8::MAX;
 
 /// Small arrays on the stack for the usual select, a `Vec` beyond.
 const INLINE: usize = 32;
@@ -114,6 +121,8 @@ fn poll_arm<E: Env>(arm: &Arm<'_, E>) -> Option<(u8, u64, Option<E::Handle>)> {
             SendNow::Done(h) => Some((DONE, 0, h)),
             SendNow::Closed => Some((CLOSED, 0, None)),
             SendNow::Blocked => None,
+            // Reported by `won`, once every lock is released.
+            SendNow::NoMemory(n) => Some((NO_MEMORY, n as u64, None)),
         },
         Op::Recv => match arm.chan.recv_now() {
             RecvNow::Value(v, h) => Some((DONE, v, h)),

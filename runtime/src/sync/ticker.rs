@@ -85,8 +85,9 @@ fn tick(arg: *mut u8) {
     }
     let woken = match ch.send_now(plat_time_now() as u64) {
         SendNow::Done(h) => h,
-        // Full: the tick is dropped.
-        SendNow::Blocked | SendNow::Closed => None,
+        // Full: the tick is dropped (as it is if its one-slot buffer
+        // could not be made).
+        SendNow::Blocked | SendNow::Closed | SendNow::NoMemory(_) => None,
     };
     ch.unlock();
     if let Some(h) = woken {

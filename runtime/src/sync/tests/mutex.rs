@@ -233,6 +233,9 @@ impl Env for Frozen {
     fn alloc_slots(meta: *const PlatShape, n: usize) -> *mut u64 {
         Tasks::alloc_slots(meta, n)
     }
+    fn out_of_memory(n: usize) -> ! {
+        Tasks::out_of_memory(n)
+    }
     fn below(n: usize) -> usize {
         Tasks::below(n)
     }
