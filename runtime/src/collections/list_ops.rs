@@ -453,9 +453,14 @@ pub unsafe extern "C" fn plat_list_filled(
     // SAFETY: a fresh list that nobody else holds.
     let l = unsafe { &*out };
     let (data, e) = (l.data(), l.storage());
-    for i in 0..n {
-        // SAFETY: `i < n`, the capacity of the fresh buffer.
-        unsafe { e.store(data, i, slot) };
+    // The buffer comes zeroed (`heap::alloc`): a zero value (false, 0,
+    // 0.0) is there already, and a large fresh buffer stays untouched
+    // (no page faulted in) until the program uses it, as Go's `make`.
+    if slot != 0 {
+        for i in 0..n {
+            // SAFETY: `i < n`, the capacity of the fresh buffer.
+            unsafe { e.store(data, i, slot) };
+        }
     }
     l.len.store(n as u64, Release);
     out
