@@ -95,10 +95,12 @@ impl FunctionCx<'_, '_> {
                 // panic raised inside names this line), as an
                 // expression's instructions carry the expression's.
                 let outer = self.b.srcloc();
-                if self.inlined.is_empty() {
-                    let here = self.cx.srcloc(*span);
-                    self.b.set_srcloc(here);
-                }
+                let here = if self.inlined.is_empty() {
+                    self.cx.srcloc(*span)
+                } else {
+                    self.cx.srcloc_inlined(outer, *span)
+                };
+                self.b.set_srcloc(here);
                 self.select(arms, *span);
                 self.b.set_srcloc(outer);
             }

@@ -26,17 +26,17 @@ impl FunctionCx<'_, '_> {
         // Instructions carry the location of the innermost expression
         // they belong to (a call's, once its arguments are done), so the
         // runtime can name the line of any call into it.
-        // Code inlined on the MIR keeps the location of the call it
-        // replaces, as the line tables had it when Cranelift inlined: the
-        // function table and the debug information then attribute every
-        // instruction to a line of its own function. (Panic messages
-        // still name the callee's line: they carry their span's
-        // location.)
-        if !self.inlined.is_empty() {
-            return self.expr_kind(e);
-        }
+        // Code inlined on the MIR carries both the call's location (for
+        // the debug information, which then attributes every instruction
+        // to a line of its own function) and its own (for the runtime's
+        // line table: a panic the runtime raises, or a parked task,
+        // inside it names the callee's line): `srcloc_inlined`.
         let outer = self.b.srcloc();
-        let here = self.cx.srcloc(e.span);
+        let here = if self.inlined.is_empty() {
+            self.cx.srcloc(e.span)
+        } else {
+            self.cx.srcloc_inlined(outer, e.span)
+        };
         self.b.set_srcloc(here);
         let v = self.expr_kind(e);
         self.b.set_srcloc(outer);

@@ -130,8 +130,8 @@ pub(crate) struct ModuleCx<'p> {
     /// Source locations given to instructions (`SourceLoc(i)` is
     /// `srclocs[i]`), by position, so the runtime can name the line of
     /// any call into it (see `function_table`).
-    srclocs: Vec<crate::source::Span>,
-    srcloc_ids: HashMap<(crate::source::FileId, u32), u32>,
+    srclocs: Vec<Located>,
+    srcloc_ids: HashMap<(SpanKey, Option<SpanKey>), u32>,
     /// Symbol names of the compiled functions (`symbols.rs`).
     names: symbols::Names,
 }
@@ -139,11 +139,35 @@ pub(crate) struct ModuleCx<'p> {
 impl ModuleCx<'_> {
     /// The `SourceLoc` of instructions generated for `span`.
     pub fn srcloc(&mut self, span: crate::source::Span) -> cranelift_codegen::ir::SourceLoc {
-        let key = (span.file, span.start);
+        self.located(Located { span, inner: None })
+    }
+
+    /// The `SourceLoc` of instructions generated for `inner`, an
+    /// expression of a body inlined at the call whose instructions carry
+    /// `call` (itself maybe inside inlined code): the debug information
+    /// gives them the outermost call's line (every instruction on a line
+    /// of its own function), the runtime's line table `inner`'s.
+    pub fn srcloc_inlined(
+        &mut self,
+        call: cranelift_codegen::ir::SourceLoc,
+        inner: crate::source::Span,
+    ) -> cranelift_codegen::ir::SourceLoc {
+        let span = match self.srclocs.get(call.bits() as usize) {
+            Some(l) if !call.is_default() => l.span,
+            _ => inner,
+        };
+        self.located(Located {
+            span,
+            inner: Some(inner),
+        })
+    }
+
+    fn located(&mut self, l: Located) -> cranelift_codegen::ir::SourceLoc {
+        let key = (key_of(l.span), l.inner.map(key_of));
         let n = self.srclocs.len() as u32;
         let id = *self.srcloc_ids.entry(key).or_insert(n);
         if id == n {
-            self.srclocs.push(span);
+            self.srclocs.push(l);
         }
         cranelift_codegen::ir::SourceLoc::new(id)
     }
@@ -496,7 +520,8 @@ fn generate_object(
         Entry::Tests(_) | Entry::Benches(_) => crate::source::Span::default(),
     };
     debug.push(done.debug(&cx, main_id, main_decl));
-    let srclocs = std::mem::take(&mut cx.srclocs);
+    // The debug information locates inlined code at its call.
+    let srclocs: Vec<crate::source::Span> = cx.srclocs.iter().map(|l| l.span).collect();
     let mut product = cx.module.finish();
     if debuginfo::supported(&product) {
         debuginfo::write(&mut product, &*isa, &debug, &srclocs, sources)?;
@@ -570,13 +595,31 @@ impl ModuleCx<'_> {
         for (i, (offset, srcloc)) in lines.iter().enumerate() {
             let at = line::SIZE * i;
             put_word(&mut bytes, at + line::OFFSET, u64::from(*offset));
-            let span = self.srclocs[*srcloc as usize];
-            let text = self.sources.location(span);
+            // Inlined code: the line of the code itself (a runtime panic
+            // or a parked task inside it names the callee's line).
+            let l = self.srclocs[*srcloc as usize];
+            let text = self.sources.location(l.inner.unwrap_or(l.span));
             let loc = self.c_string(&text);
             addrs.push(((at + line::LOC) as u32, Target::Data(loc)));
         }
         Some(self.static_object("plat_lines", bytes, &addrs))
     }
+}
+
+/// Where an instruction comes from: `span`, or for code the MIR inliner
+/// copied, the call's `span` (for the debug information) and the copied
+/// expression's own `inner` span (for the runtime's line table).
+#[derive(Clone, Copy)]
+struct Located {
+    span: crate::source::Span,
+    inner: Option<crate::source::Span>,
+}
+
+/// A span's identity as a location (its file and start).
+type SpanKey = (crate::source::FileId, u32);
+
+fn key_of(span: crate::source::Span) -> SpanKey {
+    (span.file, span.start)
 }
 
 /// What the runtime's function table says about one compiled function
