@@ -5,7 +5,7 @@
 //! is simply not tried.
 
 use crate::ast::Stmt;
-use crate::gen::{Body, Program};
+use crate::gen::{lists, Body, Program};
 use crate::runner::{FailKind, Failure, Runner};
 
 /// Removes the `k`-th statement in pre-order; `k` counts down as it goes.
@@ -97,6 +97,10 @@ impl Minimiser<'_> {
 
     fn statements(&mut self, mut p: Program) -> Program {
         for c in 0..p.checks.len() {
+            if matches!(p.checks[c].body, Body::Lists { .. }) {
+                p = self.list_statements(p, c);
+                continue;
+            }
             let mut k = 0;
             while let Body::Scalar { stmts, .. } = &p.checks[c].body {
                 if k >= count(stmts) {
@@ -127,6 +131,42 @@ impl Minimiser<'_> {
                 } else {
                     p = cand;
                 }
+            }
+        }
+        p
+    }
+
+    /// The same for an `indexing` check (the list AST).
+    fn list_statements(&mut self, mut p: Program, c: usize) -> Program {
+        let mut k = 0;
+        while let Body::Lists { stmts, .. } = &p.checks[c].body {
+            if k >= lists::count(stmts) {
+                break;
+            }
+            let mut cand = p.clone();
+            if let Body::Lists { stmts, .. } = &mut cand.checks[c].body {
+                let mut kk = k;
+                lists::remove_nth(stmts, &mut kk);
+            }
+            if self.still_fails(&cand) {
+                p = cand;
+            } else {
+                k += 1;
+            }
+        }
+        let mut f = 0;
+        while let Body::Lists { funcs, .. } = &p.checks[c].body {
+            if f >= funcs.len() {
+                break;
+            }
+            let mut cand = p.clone();
+            if let Body::Lists { funcs, .. } = &mut cand.checks[c].body {
+                funcs.remove(f);
+            }
+            if self.still_fails(&cand) {
+                p = cand;
+            } else {
+                f += 1;
             }
         }
         p
