@@ -136,23 +136,35 @@ impl Minimiser<'_> {
         p
     }
 
-    /// The same for an `indexing` check (the list AST).
+    /// The same for an `indexing` check (the list AST), whose helper
+    /// functions' statements are deleted too.
     fn list_statements(&mut self, mut p: Program, c: usize) -> Program {
-        let mut k = 0;
-        while let Body::Lists { stmts, .. } = &p.checks[c].body {
-            if k >= lists::count(stmts) {
-                break;
+        // Block 0 is the check's body, block `b > 0` helper `b - 1`'s.
+        fn block(body: &mut Body, b: usize) -> Option<&mut Vec<lists::LStmt>> {
+            match body {
+                Body::Lists { stmts, .. } if b == 0 => Some(stmts),
+                Body::Lists { funcs, .. } => funcs.get_mut(b - 1).map(|f| &mut f.body),
+                _ => None,
             }
-            let mut cand = p.clone();
-            if let Body::Lists { stmts, .. } = &mut cand.checks[c].body {
-                let mut kk = k;
-                lists::remove_nth(stmts, &mut kk);
+        }
+        let mut b = 0;
+        while let Some(stmts) = block(&mut p.checks[c].body, b) {
+            let mut k = 0;
+            let mut n = lists::count(stmts);
+            while k < n {
+                let mut cand = p.clone();
+                if let Some(s) = block(&mut cand.checks[c].body, b) {
+                    let mut kk = k;
+                    lists::remove_nth(s, &mut kk);
+                }
+                if self.still_fails(&cand) {
+                    p = cand;
+                    n = block(&mut p.checks[c].body, b).map_or(0, |s| lists::count(s));
+                } else {
+                    k += 1;
+                }
             }
-            if self.still_fails(&cand) {
-                p = cand;
-            } else {
-                k += 1;
-            }
+            b += 1;
         }
         let mut f = 0;
         while let Body::Lists { funcs, .. } = &p.checks[c].body {
