@@ -98,6 +98,8 @@ struct Gen<'r> {
     id: u32,
     k: u32,
     funcs: Vec<LFunc>,
+    /// At most how many times the loop body being generated runs.
+    iters: i64,
 }
 
 impl Gen<'_> {
@@ -419,7 +421,8 @@ impl Gen<'_> {
 
     /// A loop that goes out of range of a list of the body: a decreasing
     /// index without its guard, a bound past the length after a pop, `..=`
-    /// up to the length, or a negative start.
+    /// up to the length, a negative start, or an index wrapping past
+    /// Int32's maximum.
     fn faulting(&mut self, sc: &mut Scope) {
         let l = self.rng.below(sc.lists.len() as u64) as usize;
         let li = sc.lists[l].clone();
@@ -445,7 +448,25 @@ impl Gen<'_> {
         if self.rng.chance(1, 2) {
             body.push(LStmt::Print(var(&acc.0)));
         }
-        let st = match self.rng.below(4) {
+        let st = match self.rng.below(5) {
+            4 => {
+                // Up by a step that wraps past Int32's maximum: from 1 the
+                // next index is negative.
+                sc.stmts.push(LStmt::Let {
+                    name: i.clone(),
+                    ty: Ty::I32,
+                    mutable: true,
+                    init: lit(1),
+                });
+                body.push(LStmt::Assign(
+                    i.clone(),
+                    bin(BinOp::Add, var(&i), lit(i32::MAX as i64)),
+                ));
+                LStmt::While {
+                    cond: bin(BinOp::Lt, var(&i), LExpr::Len(li.name.clone())),
+                    body,
+                }
+            }
             0 => {
                 let mut w = self.down(sc, &[l], &acc, false);
                 if let LStmt::While { body: b, .. } = &mut w {
@@ -506,6 +527,7 @@ pub fn indexing(rng: &mut Rng, id: u32, panic: bool) -> (Vec<LFunc>, Vec<LStmt>)
             id,
             k: 0,
             funcs: Vec::new(),
+            iters: 0,
         };
         let stmts = g.check(panic);
         let funcs = g.funcs;

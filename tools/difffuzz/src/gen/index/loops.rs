@@ -4,7 +4,7 @@
 //! guarded counting-down `while`, sieve and nested loops.
 
 use super::{bin, lit, one, var, zero, Gen, ListInfo, Scope};
-use crate::gen::lists::{LExpr, LStmt, ListOp};
+use crate::gen::lists::{LExpr, LFunc, LStmt, ListOp, PTy};
 use crate::value::{BinOp, Ty, Val};
 
 impl Gen<'_> {
@@ -178,7 +178,8 @@ impl Gen<'_> {
 
     /// One to three statements at index `ix` of the lists `ls` (all
     /// proven long enough): reads into `acc`, `set`s, `continue` (in a
-    /// `for` only: a `while` steps at its end), `break`, and a pop of a
+    /// `for` only: a `while` steps at its end), `break`, a push onto an
+    /// indexed list (in a `for` only: its range is read once), a pop of a
     /// list neither this loop nor an enclosing one (`avoid`) indexes.
     fn body(
         &mut self,
@@ -193,7 +194,7 @@ impl Gen<'_> {
         let mut out = Vec::new();
         for _ in 0..self.rng.range(1, 3) {
             let l = sc.lists[*self.rng.pick(ls)].clone();
-            match self.rng.below(10) {
+            match self.rng.below(11) {
                 0..=3 => out.push(self.contrib(&l, &i, acc)),
                 4..=6 => {
                     let v = self.value(&l, &i);
@@ -210,6 +211,16 @@ impl Gen<'_> {
                 8 => {
                     let c = bin(BinOp::Eq, i.clone(), lit(self.rng.range(0, 40)));
                     out.push(LStmt::If(c, vec![LStmt::Break]));
+                }
+                10 if in_for && self.iters <= 300 => {
+                    // A push onto an indexed list (a `for` range is read
+                    // once): it only grows, but its buffer may move.
+                    let v = LExpr::Lit(self.elem_val(l.elem));
+                    let idx = ls.iter().copied().find(|&m| sc.lists[m].name == l.name);
+                    if let Some(m) = idx {
+                        sc.lists[m].hi += self.iters;
+                    }
+                    out.push(self.push_stmt(&l, v));
                 }
                 9 => {
                     let others: Vec<usize> = (0..sc.lists.len())
@@ -233,6 +244,30 @@ impl Gen<'_> {
             }
         }
         out
+    }
+
+    /// `xs.push(value = v);`, directly or through a helper.
+    fn push_stmt(&mut self, l: &ListInfo, v: LExpr) -> LStmt {
+        let op = ListOp::Push(v);
+        if self.rng.chance(1, 2) {
+            return LStmt::Op {
+                list: l.name.clone(),
+                op,
+                print: false,
+            };
+        }
+        let f = self.fresh("grow");
+        self.funcs.push(LFunc {
+            name: f.clone(),
+            params: vec![("ys".into(), PTy::List(l.elem))],
+            ret: None,
+            body: vec![LStmt::Op {
+                list: "ys".into(),
+                op,
+                print: false,
+            }],
+        });
+        LStmt::Call(f, vec![("ys".into(), var(&l.name))])
     }
 
     /// `var acc = 0;`, a loop of a random shape over one or two lists,
@@ -270,9 +305,10 @@ impl Gen<'_> {
 
     fn for_loop(&mut self, sc: &mut Scope, ls: &[usize], acc: &(String, Ty)) -> LStmt {
         let inclusive = self.rng.chance(1, 3);
-        let (hi, _) = self.bound(sc, ls, inclusive);
+        let (hi, max) = self.bound(sc, ls, inclusive);
         let lo = self.start(sc);
         let i = self.fresh("i");
+        self.iters = max + 1;
         let body = self.body(sc, &i, ls, &[], acc, true);
         LStmt::For {
             var: i,
@@ -283,19 +319,34 @@ impl Gen<'_> {
         }
     }
 
-    /// `var i = a; while (i < E) { ...; i = i + s; }`
+    /// `var i = a; while (i < E) { ...; i = i + s; }` (rarely with a
+    /// step wrapping to a negative index and an `if (i < 0)` guard).
     fn while_up(&mut self, sc: &mut Scope, ls: &[usize], acc: &(String, Ty)) -> LStmt {
         let (hi, _) = self.bound(sc, ls, false);
         let i = self.fresh("i");
-        let init = self.start(sc);
-        let step = self.step(sc);
+        let wraps = self.rng.chance(1, 8);
+        let (init, step) = if wraps {
+            // A step wrapping past Int32's maximum to a negative index,
+            // which the guard stops at.
+            let big = i32::MAX as i64 - self.rng.range(0, 4);
+            (lit(self.rng.range(1, 4)), lit(big))
+        } else {
+            (self.start(sc), self.step(sc))
+        };
         sc.stmts.push(LStmt::Let {
             name: i.clone(),
             ty: Ty::I32,
             mutable: true,
             init,
         });
-        let mut body = self.body(sc, &i, ls, &[], acc, false);
+        let mut body = Vec::new();
+        if wraps {
+            body.push(LStmt::If(
+                bin(BinOp::Lt, var(&i), lit(0)),
+                vec![LStmt::Break],
+            ));
+        }
+        body.extend(self.body(sc, &i, ls, &[], acc, false));
         body.push(LStmt::Assign(i.clone(), bin(BinOp::Add, var(&i), step)));
         LStmt::While {
             cond: bin(BinOp::Lt, var(&i), hi),
@@ -390,8 +441,9 @@ impl Gen<'_> {
     fn nested(&mut self, sc: &mut Scope, acc: &(String, Ty)) -> LStmt {
         let n = sc.lists.len() as u64;
         let (p, q) = (self.rng.below(n) as usize, self.rng.below(n) as usize);
-        let (ob, _) = self.small_bound(sc, p);
-        let (ib, _) = self.small_bound(sc, q);
+        let (ob, omax) = self.small_bound(sc, p);
+        let (ib, imax) = self.small_bound(sc, q);
+        self.iters = omax.max(0) * imax.max(0);
         let (i, j) = (self.fresh("i"), self.fresh("j"));
         let lp = sc.lists[p].clone();
         let mut inner = vec![self.contrib(&lp, &var(&i), acc)];
