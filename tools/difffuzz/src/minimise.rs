@@ -5,7 +5,7 @@
 //! is simply not tried.
 
 use crate::ast::Stmt;
-use crate::gen::{Body, Program};
+use crate::gen::{lists, Body, Program};
 use crate::runner::{FailKind, Failure, Runner};
 
 /// Removes the `k`-th statement in pre-order; `k` counts down as it goes.
@@ -97,6 +97,10 @@ impl Minimiser<'_> {
 
     fn statements(&mut self, mut p: Program) -> Program {
         for c in 0..p.checks.len() {
+            if matches!(p.checks[c].body, Body::Lists { .. }) {
+                p = self.list_statements(p, c);
+                continue;
+            }
             let mut k = 0;
             while let Body::Scalar { stmts, .. } = &p.checks[c].body {
                 if k >= count(stmts) {
@@ -127,6 +131,54 @@ impl Minimiser<'_> {
                 } else {
                     p = cand;
                 }
+            }
+        }
+        p
+    }
+
+    /// The same for an `indexing` check (the list AST), whose helper
+    /// functions' statements are deleted too.
+    fn list_statements(&mut self, mut p: Program, c: usize) -> Program {
+        // Block 0 is the check's body, block `b > 0` helper `b - 1`'s.
+        fn block(body: &mut Body, b: usize) -> Option<&mut Vec<lists::LStmt>> {
+            match body {
+                Body::Lists { stmts, .. } if b == 0 => Some(stmts),
+                Body::Lists { funcs, .. } => funcs.get_mut(b - 1).map(|f| &mut f.body),
+                _ => None,
+            }
+        }
+        let mut b = 0;
+        while let Some(stmts) = block(&mut p.checks[c].body, b) {
+            let mut k = 0;
+            let mut n = lists::count(stmts);
+            while k < n {
+                let mut cand = p.clone();
+                if let Some(s) = block(&mut cand.checks[c].body, b) {
+                    let mut kk = k;
+                    lists::remove_nth(s, &mut kk);
+                }
+                if self.still_fails(&cand) {
+                    p = cand;
+                    n = block(&mut p.checks[c].body, b).map_or(0, |s| lists::count(s));
+                } else {
+                    k += 1;
+                }
+            }
+            b += 1;
+        }
+        let mut f = 0;
+        while let Body::Lists { funcs, .. } = &p.checks[c].body {
+            if f >= funcs.len() {
+                break;
+            }
+            let mut cand = p.clone();
+            if let Body::Lists { funcs, .. } = &mut cand.checks[c].body {
+                funcs.remove(f);
+            }
+            if self.still_fails(&cand) {
+                p = cand;
+            } else {
+                f += 1;
             }
         }
         p

@@ -222,6 +222,9 @@ impl BinOp {
 pub enum Fault {
     /// Division or remainder by zero.
     DivZero,
+    /// Any other runtime panic: a list index out of range (`unwrap` or
+    /// `expect` of a missing element, `set` past the end or below zero).
+    Panic,
     /// The model cannot evaluate this program (a generator bug or a
     /// minimisation step that removed a definition): never emitted.
     Invalid(String),

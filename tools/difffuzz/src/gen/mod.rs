@@ -5,6 +5,8 @@
 
 pub mod conc;
 pub mod data;
+pub mod index;
+pub mod lists;
 pub mod scalar;
 pub mod types;
 
@@ -17,6 +19,12 @@ use scalar::{eval_scalar, ScalarGen};
 pub enum Body {
     /// Generated from the AST and evaluated by the model.
     Scalar { funcs: Vec<Func>, stmts: Vec<Stmt> },
+    /// Generated from the list AST (the `indexing` category) and
+    /// evaluated by its model.
+    Lists {
+        funcs: Vec<lists::LFunc>,
+        stmts: Vec<lists::LStmt>,
+    },
     /// A template instance: Plat text with its output computed as it was
     /// generated.
     Text {
@@ -53,7 +61,12 @@ impl Check {
         match &self.body {
             Body::Scalar { funcs, stmts } => match eval_scalar(funcs, stmts) {
                 (out, None) => Ok((out, false)),
-                (out, Some(Fault::DivZero)) => Ok((out, true)),
+                (out, Some(Fault::DivZero | Fault::Panic)) => Ok((out, true)),
+                (_, Some(Fault::Invalid(why))) => Err(why),
+            },
+            Body::Lists { funcs, stmts } => match lists::eval(funcs, stmts) {
+                (out, None) => Ok((out, false)),
+                (out, Some(Fault::DivZero | Fault::Panic)) => Ok((out, true)),
                 (_, Some(Fault::Invalid(why))) => Err(why),
             },
             Body::Text { expected, .. } => Ok((expected.clone(), false)),
@@ -68,6 +81,14 @@ impl Check {
                 }
                 fns.push_str(&format!("fn check_{}() {{\n", self.id));
                 render_block(stmts, 1, fns);
+                fns.push_str("}\n\n");
+            }
+            Body::Lists { funcs, stmts } => {
+                for f in funcs {
+                    lists::render_func(f, items);
+                }
+                fns.push_str(&format!("fn check_{}() {{\n", self.id));
+                lists::render_block(stmts, 1, fns);
                 fns.push_str("}\n\n");
             }
             Body::Text {
@@ -135,6 +156,7 @@ pub const CATEGORIES: &[&str] = &[
     "tasks",
     "pipeline",
     "pool",
+    "indexing",
 ];
 
 /// Categories whose checks use tasks (run under several schedules).
@@ -151,6 +173,7 @@ pub fn check(rng: &mut Rng, id: u32, category: &'static str) -> Check {
         "tasks" => Some(conc::tasks as _),
         "pipeline" => Some(conc::pipeline as _),
         "pool" => Some(conc::pool as _),
+        "indexing" => Some(indexing as _),
         _ => None,
     };
     if let Some(t) = template {
@@ -188,6 +211,23 @@ pub fn check(rng: &mut Rng, id: u32, category: &'static str) -> Check {
         category,
         concurrent: false,
         body: Body::Scalar { funcs, stmts },
+    }
+}
+
+fn indexing(rng: &mut Rng, id: u32) -> Body {
+    let (funcs, stmts) = index::indexing(rng, id, false);
+    Body::Lists { funcs, stmts }
+}
+
+/// A check that ends in an index out of range inside a loop (see
+/// index.rs): the output before it, then exit code 101.
+pub fn index_panic_check(rng: &mut Rng, id: u32) -> Check {
+    let (funcs, stmts) = index::indexing(rng, id, true);
+    Check {
+        id,
+        category: "index-panic",
+        concurrent: false,
+        body: Body::Lists { funcs, stmts },
     }
 }
 
@@ -240,7 +280,13 @@ pub fn program(rng: &mut Rng, n: u32, only: Option<&str>) -> Program {
         checks.push(check(rng, id, cat));
     }
     if only.is_none() && rng.chance(1, 8) {
-        checks.push(panic_check(rng, n));
+        if rng.chance(1, 2) {
+            checks.push(panic_check(rng, n));
+        } else {
+            checks.push(index_panic_check(rng, n));
+        }
+    } else if only == Some("indexing") && rng.chance(1, 4) {
+        checks.push(index_panic_check(rng, n));
     }
     Program { checks }
 }
