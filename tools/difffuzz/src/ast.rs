@@ -257,6 +257,8 @@ pub struct Eval<'a> {
 }
 
 const STEP_LIMIT: u64 = 2_000_000;
+/// The longest string (bytes) the model builds (see `Eval::expr`).
+const MAX_STR: usize = 1 << 20;
 
 impl<'a> Eval<'a> {
     pub fn new(funcs: &'a HashMap<String, Func>) -> Eval<'a> {
@@ -286,6 +288,20 @@ impl<'a> Eval<'a> {
         if self.steps > STEP_LIMIT {
             return Err(Fault::Invalid("step limit".into()));
         }
+        let v = self.expr_value(e)?;
+        // A string doubled in a loop (`s = s + s`, `replace_all` of "")
+        // grows exponentially: past MAX_STR the model gives up on the
+        // statement (the generator then picks another) instead of
+        // exhausting memory (a campaign was killed by the kernel so).
+        if let Val::Str(s) = &v {
+            if s.len() > MAX_STR {
+                return Err(Fault::Invalid("string too long for the model".into()));
+            }
+        }
+        Ok(v)
+    }
+
+    fn expr_value(&mut self, e: &Expr) -> Result<Val, Fault> {
         Ok(match e {
             Expr::Lit(v) => v.clone(),
             Expr::Var(n) => self.lookup(n)?,
@@ -327,7 +343,7 @@ impl<'a> Eval<'a> {
                 for x in args {
                     a.push(self.expr(x)?);
                 }
-                string_op(*op, r.as_str(), &a)
+                string_op(*op, r.as_str(), &a)?
             }
         })
     }
@@ -458,8 +474,21 @@ fn chars(s: &str) -> Vec<char> {
 }
 
 /// The String methods, counting characters (not bytes).
-pub fn string_op(op: StrOp, s: &str, a: &[Val]) -> Val {
-    match op {
+pub fn string_op(op: StrOp, s: &str, a: &[Val]) -> Result<Val, Fault> {
+    if op == StrOp::ReplaceAll {
+        // The result's length, before building it: an empty pattern
+        // matches at every character boundary.
+        let (old, new) = (a[0].as_str(), a[1].as_str());
+        let count = if old.is_empty() {
+            s.chars().count() + 1
+        } else {
+            s.matches(old).count()
+        };
+        if (s.len() - count * old.len()).saturating_add(count.saturating_mul(new.len())) > MAX_STR {
+            return Err(Fault::Invalid("string too long for the model".into()));
+        }
+    }
+    Ok(match op {
         StrOp::Length => Val::Int(Ty::I32, s.chars().count() as i64),
         StrOp::Substring => {
             let cs = chars(s);
@@ -474,5 +503,54 @@ pub fn string_op(op: StrOp, s: &str, a: &[Val]) -> Val {
         StrOp::StartsWith => Val::Bool(s.starts_with(a[0].as_str())),
         StrOp::EndsWith => Val::Bool(s.ends_with(a[0].as_str())),
         StrOp::ReplaceAll => Val::Str(s.replace(a[0].as_str(), a[1].as_str())),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn var(n: &str) -> Box<Expr> {
+        Box::new(Expr::Var(n.into()))
+    }
+
+    /// A string doubled in a loop, and `replace_all` of "" on a long
+    /// one, make the model give up (an invalid statement the generator
+    /// replaces), not exhaust memory: a 2-hour campaign was once killed by
+    /// the kernel after the model built a 2.4 GB string.
+    #[test]
+    fn strings_that_grow_without_bound_are_refused_not_built() {
+        let funcs = HashMap::new();
+        let body = vec![
+            Stmt::Let {
+                name: "s".into(),
+                ty: Ty::Str,
+                mutable: true,
+                init: Expr::Lit(Val::Str("ab".into())),
+            },
+            Stmt::While {
+                counter: "c".into(),
+                limit: 64,
+                body: vec![Stmt::Assign(
+                    "s".into(),
+                    Expr::Bin(BinOp::Add, var("s"), var("s")),
+                )],
+            },
+        ];
+        let mut ev = Eval::new(&funcs);
+        assert!(matches!(ev.block(&body), Err(Fault::Invalid(_))));
+        let long = Val::Str("x".repeat(2000));
+        let r = string_op(
+            StrOp::ReplaceAll,
+            long.as_str(),
+            &[Val::Str(String::new()), long.clone()],
+        );
+        assert!(matches!(r, Err(Fault::Invalid(_))));
+        let fine = string_op(
+            StrOp::ReplaceAll,
+            "a-b-c",
+            &[Val::Str("-".into()), Val::Str("+".into())],
+        );
+        assert_eq!(fine, Ok(Val::Str("a+b+c".into())));
     }
 }
