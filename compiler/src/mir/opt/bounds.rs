@@ -201,21 +201,25 @@ fn local(e: &Expr) -> Option<LocalId> {
     }
 }
 
+/// A loop body's last statement before its back-edge poll.
+fn last_before_poll(body: &crate::mir::Block) -> Option<&Stmt> {
+    match body.stmts.split_last() {
+        Some((Stmt::Poll, rest)) => rest.last(),
+        Some((last, _)) => Some(last),
+        None => None,
+    }
+}
+
 /// Whether the last statement of a loop body (before its back-edge
 /// poll) is `i = i + C` with `C` small enough for `i`'s type.
 pub(super) fn ends_with_increment(body: &crate::mir::Block, i: LocalId) -> bool {
     if body.tail.is_some() {
         return false;
     }
-    let last = match body.stmts.split_last() {
-        Some((Stmt::Poll, rest)) => rest.last(),
-        Some((last, _)) => Some(last),
-        None => None,
-    };
     let Some(Stmt::Expr(Expr {
         kind: ExprKind::Assign { local, value },
         ..
-    })) = last
+    })) = last_before_poll(body)
     else {
         return false;
     };
@@ -444,13 +448,8 @@ fn prove(s: &mut Stmt, counters: &Counters, facts: &[Fact]) {
 /// if any, is its last statement (before the back-edge poll): then `i`
 /// keeps the value the loop's condition tested until that statement.
 fn assigned_only_last(body: &Block, i: LocalId) -> bool {
-    let last = match body.stmts.split_last() {
-        Some((Stmt::Poll, rest)) => rest.last(),
-        Some((last, _)) => Some(last),
-        None => None,
-    };
     let last_assigns = matches!(
-        last,
+        last_before_poll(body),
         Some(Stmt::Expr(Expr { kind: ExprKind::Assign { local, .. }, .. })) if *local == i
     );
     let mut count = 0;
