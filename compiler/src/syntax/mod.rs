@@ -3,6 +3,7 @@
 //! lexical and syntax diagnostic out.
 
 pub mod ast;
+pub mod dismantle;
 pub mod lexer;
 pub mod limits;
 pub mod parser;
@@ -40,8 +41,8 @@ pub fn parse_file(file: FileId, text: &str) -> (ast::Module, Vec<Diagnostic>) {
     };
     if let Some(too_deep) = too_deep {
         // Dropping a tree recurses along it: this one may be too deep
-        // for that. The process ends soon after a diagnostic.
-        std::mem::forget(module);
+        // for that.
+        dismantle::dismantle(module);
         return (empty(), vec![too_deep]);
     }
     diags.extend(parse_diags);
