@@ -35,8 +35,12 @@ pub mod fn_table {
         pub const OFFSET: usize = 0;
         /// `loc: *const c_char`, the location of the code from there on.
         pub const LOC: usize = 8;
+        /// `calls: *const c_char`, for code the compiler inlined: the
+        /// calls it was inlined at, innermost first, one "file:line:col"
+        /// per line; null for code of the function itself.
+        pub const CALLS: usize = 16;
         /// Size of an entry.
-        pub const SIZE: usize = 16;
+        pub const SIZE: usize = 24;
     }
 }
 

@@ -17,10 +17,13 @@
 //!   +32 lines: *const Line     its line table (null when empty)
 //!   +40 n_lines: u64
 //!
-//! Line (16 bytes):
+//! Line (24 bytes):
 //!   +0  offset: u64            code offset from `start`
 //!   +8  loc: *const c_char     "file:line:col" of the expression whose
 //!                              code starts there (until the next line)
+//!   +16 calls: *const c_char   null, or for inlined code the calls it
+//!                              was inlined at, innermost first, one
+//!                              "file:line:col" per line
 //! ```
 //!
 //! in no particular order (the linker places the code). A program without
@@ -57,6 +60,7 @@ pub struct FnEntry {
 pub struct Line {
     pub offset: u64,
     pub loc: *const c_char,
+    pub calls: *const c_char,
 }
 
 // The layouts the compiler emits (plat_abi::tables::fn_table).
@@ -72,6 +76,7 @@ const _: () = {
     assert!(size_of::<FnEntry>() == entry::SIZE);
     assert!(offset_of!(Line, offset) == line::OFFSET);
     assert!(offset_of!(Line, loc) == line::LOC);
+    assert!(offset_of!(Line, calls) == line::CALLS);
     assert!(size_of::<Line>() == line::SIZE);
 };
 
@@ -79,15 +84,21 @@ impl FnEntry {
     /// The source location of the code at `pc` (inside this function):
     /// the last line-table entry at or before it.
     pub fn location(&self, pc: usize) -> Option<*const c_char> {
+        self.line(pc).map(|l| l.loc)
+    }
+
+    /// The line-table entry covering `pc` (inside this function).
+    pub fn line(&self, pc: usize) -> Option<&'static Line> {
         if self.lines.is_null() || pc < self.start {
             return None;
         }
         // SAFETY: a registered entry's `lines` points to `n_lines`
         // static entries (module doc).
-        let lines = unsafe { std::slice::from_raw_parts(self.lines, self.n_lines as usize) };
+        let lines: &'static [Line] =
+            unsafe { std::slice::from_raw_parts(self.lines, self.n_lines as usize) };
         let off = (pc - self.start) as u64;
         let i = lines.partition_point(|l| l.offset <= off);
-        i.checked_sub(1).map(|i| lines[i].loc)
+        i.checked_sub(1).map(|i| &lines[i])
     }
 }
 
@@ -213,7 +224,7 @@ unsafe fn innermost_return(sp: usize, top: usize) -> Option<(&'static FnEntry, u
 /// (`FF /2`, optionally after a REX prefix) whose encoded length ends
 /// exactly at `ra`. Other architectures: any address inside the function
 /// counts.
-fn follows_call(ra: usize, start: usize) -> bool {
+pub fn follows_call(ra: usize, start: usize) -> bool {
     if !cfg!(target_arch = "x86_64") {
         return true;
     }
@@ -336,7 +347,7 @@ mod tests {
         assert_eq!(std::mem::offset_of!(FnEntry, loc), 24);
         assert_eq!(std::mem::offset_of!(FnEntry, lines), 32);
         assert_eq!(std::mem::offset_of!(FnEntry, n_lines), 40);
-        assert_eq!(std::mem::size_of::<Line>(), 16);
+        assert_eq!(std::mem::size_of::<Line>(), 24);
     }
 
     #[test]
@@ -345,14 +356,17 @@ mod tests {
             Line {
                 offset: 0,
                 loc: c"f.plat:1:1".as_ptr(),
+                calls: std::ptr::null(),
             },
             Line {
                 offset: 10,
                 loc: c"f.plat:2:5".as_ptr(),
+                calls: std::ptr::null(),
             },
             Line {
                 offset: 30,
                 loc: c"f.plat:3:9".as_ptr(),
+                calls: std::ptr::null(),
             },
         ]));
         let e = FnEntry {

@@ -108,6 +108,7 @@
 //! `main` turns it into `fatal: runtime bug: ...` (exit 134); nothing
 //! unwinds into compiled code.
 
+pub mod backtrace;
 pub mod bench;
 pub mod chan;
 pub mod codemap;

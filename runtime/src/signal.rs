@@ -115,6 +115,12 @@ pub fn call_site() -> *const c_char {
     unsafe { codemap::innermost_call_site(sp, t.top) }.unwrap_or(std::ptr::null())
 }
 
+/// The stack `[lo, top)` of the task running on this thread, if any.
+pub fn running_stack() -> Option<(usize, usize)> {
+    let t = RUNNING.with(|c| c.get());
+    (t.top != 0).then_some((t.lo, t.top))
+}
+
 /// Records the task this worker thread is about to run (`None`: it
 /// returns to the scheduler).
 pub fn set_task(t: Option<Running>) {
@@ -274,7 +280,8 @@ extern "C" fn overflow_continue() -> ! {
         // SAFETY: a static NUL-terminated name from the function table.
         msg.extend_from_slice(unsafe { std::ffi::CStr::from_ptr(name) }.to_bytes());
     }
-    crate::sched::raise(&msg, loc)
+    // No trace: the frames below this one are the abandoned stack's.
+    crate::sched::raise_untraced(&msg, loc)
 }
 
 /// Installs the process-wide handlers (once, from `main`).

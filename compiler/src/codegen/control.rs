@@ -92,17 +92,8 @@ impl FunctionCx<'_, '_> {
             Stmt::ForChannel { var, chan, body } => self.for_channel(*var, chan, body),
             Stmt::Select { arms, span } => {
                 // The select's own location for its runtime calls (a
-                // panic raised inside names this line), as an
-                // expression's instructions carry the expression's.
-                let outer = self.b.srcloc();
-                let here = if self.inlined.is_empty() {
-                    self.cx.srcloc(*span)
-                } else {
-                    self.cx.srcloc_inlined(outer, *span)
-                };
-                self.b.set_srcloc(here);
-                self.select(arms, *span);
-                self.b.set_srcloc(outer);
+                // panic raised inside names this line).
+                self.with_location(*span, |cx| cx.select(arms, *span));
             }
             Stmt::Poll => self.safepoint(),
             Stmt::ListViews { lists, looped } => self.with_list_views(lists, looped),

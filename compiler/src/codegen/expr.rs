@@ -24,23 +24,8 @@ impl FunctionCx<'_, '_> {
             return Some(self.zero(ty));
         }
         // Instructions carry the location of the innermost expression
-        // they belong to (a call's, once its arguments are done), so the
-        // runtime can name the line of any call into it.
-        // Code inlined on the MIR carries both the call's location (for
-        // the debug information, which then attributes every instruction
-        // to a line of its own function) and its own (for the runtime's
-        // line table: a panic the runtime raises, or a parked task,
-        // inside it names the callee's line): `srcloc_inlined`.
-        let outer = self.b.srcloc();
-        let here = if self.inlined.is_empty() {
-            self.cx.srcloc(e.span)
-        } else {
-            self.cx.srcloc_inlined(outer, e.span)
-        };
-        self.b.set_srcloc(here);
-        let v = self.expr_kind(e);
-        self.b.set_srcloc(outer);
-        v
+        // they belong to (a call's, once its arguments are done).
+        self.with_location(e.span, |cx| cx.expr_kind(e))
     }
 
     fn expr_kind(&mut self, e: &mir::Expr) -> Option<Value> {

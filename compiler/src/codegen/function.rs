@@ -50,13 +50,15 @@ pub(crate) struct FunctionCx<'a, 'p> {
 }
 
 /// An inlined body being built: its exit block (taking the callee's
-/// result, when it has a runtime value), that value's type, and how many
-/// `concurrent` blocks were open where it starts.
+/// result, when it has a runtime value), that value's type, how many
+/// `concurrent` blocks were open where it starts, and the location of the
+/// call it replaces (its code's locations point to it: `srcloc_inlined`).
 #[derive(Clone, Copy)]
 pub(crate) struct InlineFrame {
     pub exit: ir::Block,
     pub ty: Option<Type>,
     pub scopes: usize,
+    pub call: ir::SourceLoc,
 }
 
 /// Makes `func` read its stack limit from `ctx.stack_limit`.
@@ -278,16 +280,43 @@ impl FunctionCx<'_, '_> {
         let vt = self.vt(ty);
         let exit = self.b.create_block();
         let result = vt.map(|t| self.b.append_block_param(exit, t));
+        // The `Inlined` expression's location is the call's.
+        let call = self.b.srcloc();
         self.inlined.push(InlineFrame {
             exit,
             ty: vt,
             scopes: self.open_scopes.len(),
+            call,
         });
         let v = self.block(body);
         self.inlined.pop();
         self.jump_with(exit, v, vt);
         self.b.switch_to_block(exit);
         result
+    }
+
+    /// Runs `f` with the instructions it generates located at `span`
+    /// (then restores the location), as an expression's carry the
+    /// expression's: the runtime names the line of any call into it.
+    /// Code inlined on the MIR carries both the call's location (for the
+    /// debug information, which then attributes every instruction to a
+    /// line of its own function) and its own (for the runtime's line
+    /// table: a panic the runtime raises, or a parked task, inside it
+    /// names the callee's line, and lists the inlined calls).
+    pub fn with_location<T>(
+        &mut self,
+        span: crate::source::Span,
+        f: impl FnOnce(&mut Self) -> T,
+    ) -> T {
+        let outer = self.b.srcloc();
+        let here = match self.inlined.last() {
+            None => self.cx.srcloc(span),
+            Some(frame) => self.cx.srcloc_inlined(frame.call, span),
+        };
+        self.b.set_srcloc(here);
+        let v = f(self);
+        self.b.set_srcloc(outer);
+        v
     }
 
     /// The Cranelift type of a value of type `ty`.

@@ -131,7 +131,7 @@ pub(crate) struct ModuleCx<'p> {
     /// `srclocs[i]`), by position, so the runtime can name the line of
     /// any call into it (see `function_table`).
     srclocs: Vec<Located>,
-    srcloc_ids: HashMap<(SpanKey, Option<SpanKey>), u32>,
+    srcloc_ids: HashMap<(SpanKey, Option<SpanKey>, Option<u32>), u32>,
     /// Symbol names of the compiled functions (`symbols.rs`).
     names: symbols::Names,
 }
@@ -139,31 +139,39 @@ pub(crate) struct ModuleCx<'p> {
 impl ModuleCx<'_> {
     /// The `SourceLoc` of instructions generated for `span`.
     pub fn srcloc(&mut self, span: crate::source::Span) -> cranelift_codegen::ir::SourceLoc {
-        self.located(Located { span, inner: None })
+        self.located(Located {
+            span,
+            inner: None,
+            call: None,
+        })
     }
 
     /// The `SourceLoc` of instructions generated for `inner`, an
     /// expression of a body inlined at the call whose instructions carry
     /// `call` (itself maybe inside inlined code): the debug information
     /// gives them the outermost call's line (every instruction on a line
-    /// of its own function), the runtime's line table `inner`'s.
+    /// of its own function), the runtime's line table `inner`'s and the
+    /// chain of calls.
     pub fn srcloc_inlined(
         &mut self,
         call: cranelift_codegen::ir::SourceLoc,
         inner: crate::source::Span,
     ) -> cranelift_codegen::ir::SourceLoc {
-        let span = match self.srclocs.get(call.bits() as usize) {
-            Some(l) if !call.is_default() => l.span,
-            _ => inner,
+        let outer = (!call.is_default())
+            .then(|| self.srclocs.get(call.bits() as usize))
+            .flatten();
+        let Some(outer) = outer else {
+            return self.srcloc(inner);
         };
         self.located(Located {
-            span,
+            span: outer.span,
             inner: Some(inner),
+            call: Some(call.bits()),
         })
     }
 
     fn located(&mut self, l: Located) -> cranelift_codegen::ir::SourceLoc {
-        let key = (key_of(l.span), l.inner.map(key_of));
+        let key = (key_of(l.span), l.inner.map(key_of), l.call);
         let n = self.srclocs.len() as u32;
         let id = *self.srcloc_ids.entry(key).or_insert(n);
         if id == n {
@@ -583,6 +591,22 @@ impl ModuleCx<'_> {
         self.static_object("plat_fn_table", bytes, &addrs)
     }
 
+    /// For code inlined at a call, the calls it stands for, innermost
+    /// first, one "file:line:col" per line (the line table's `calls`).
+    fn inlined_calls(&self, l: Located) -> Option<String> {
+        let mut text = String::new();
+        let mut next = l.call;
+        while let Some(i) = next {
+            let call = self.srclocs[i as usize];
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(&self.sources.location(call.inner.unwrap_or(call.span)));
+            next = call.call;
+        }
+        (!text.is_empty()).then_some(text)
+    }
+
     /// A function's line table: `(code offset: u64, location: C string)`
     /// pairs by increasing offset, one where the location changes.
     fn line_table(&mut self, lines: &[(u32, u32)]) -> Option<DataId> {
@@ -596,23 +620,30 @@ impl ModuleCx<'_> {
             let at = line::SIZE * i;
             put_word(&mut bytes, at + line::OFFSET, u64::from(*offset));
             // Inlined code: the line of the code itself (a runtime panic
-            // or a parked task inside it names the callee's line).
+            // or a parked task inside it names the callee's line), and
+            // the calls it stands for (a panic's trace lists them).
             let l = self.srclocs[*srcloc as usize];
             let text = self.sources.location(l.inner.unwrap_or(l.span));
             let loc = self.c_string(&text);
             addrs.push(((at + line::LOC) as u32, Target::Data(loc)));
+            if let Some(calls) = self.inlined_calls(l) {
+                let calls = self.c_string(&calls);
+                addrs.push(((at + line::CALLS) as u32, Target::Data(calls)));
+            }
         }
         Some(self.static_object("plat_lines", bytes, &addrs))
     }
 }
 
 /// Where an instruction comes from: `span`, or for code the MIR inliner
-/// copied, the call's `span` (for the debug information) and the copied
-/// expression's own `inner` span (for the runtime's line table).
+/// copied, the outermost call's `span` (for the debug information), the
+/// copied expression's own `inner` span (for the runtime's line table)
+/// and the `SourceLoc` of the call it was inlined at (`srclocs` index).
 #[derive(Clone, Copy)]
 struct Located {
     span: crate::source::Span,
     inner: Option<crate::source::Span>,
+    call: Option<u32>,
 }
 
 /// A span's identity as a location (its file and start).

@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use super::task::{Cause, Failure, Fiber, FiberRef, Reason, Scope, TaskRef, CANCELLED, FAILED, OK};
 use super::{current, wake, worker, Action, PARK_PARKING, PARK_RUNNING};
+use crate::backtrace::Trace;
 use crate::coro::switch;
 use crate::ctx::PlatCtx;
 use crate::fatal;
@@ -290,8 +291,23 @@ pub fn panic(message: &[u8], loc: Option<&CStr>) -> ! {
 
 /// A Plat panic raised with `message` at `loc` in the running code.
 /// Inside a task: ends the task as failed. Otherwise (or in the main
-/// task): prints the panic and exits with 101.
+/// task): prints the panic and exits with 101. The failure carries the
+/// compiled calls waiting on the stack (`crate::backtrace`).
 pub fn raise(message: &[u8], loc: *const c_char) -> ! {
+    let trace = match crate::signal::running_stack() {
+        Some((lo, top)) => crate::backtrace::capture(lo, top),
+        None => Trace::default(),
+    };
+    raise_with(message, loc, trace)
+}
+
+/// [`raise`] without the calls: for a panic raised where the stack below
+/// is not the panicking code's (a stack overflow's, see `crate::signal`).
+pub fn raise_untraced(message: &[u8], loc: *const c_char) -> ! {
+    raise_with(message, loc, Trace::default())
+}
+
+fn raise_with(message: &[u8], loc: *const c_char, trace: Trace) -> ! {
     // Every panic names where it happened: a runtime error raised without
     // a location gets the line of the compiled call it came from.
     let loc = if loc.is_null() {
@@ -304,6 +320,7 @@ pub fn raise(message: &[u8], loc: *const c_char) -> ! {
         print_failure_and_exit(&Failure {
             message: message.to_vec(),
             loc,
+            trace,
             chain: Vec::new(),
         });
     }
@@ -312,6 +329,7 @@ pub fn raise(message: &[u8], loc: *const c_char) -> ! {
     let f = Failure {
         message: message.to_vec(),
         loc,
+        trace,
         chain: vec![(fiber.id(), fiber.info().loc)],
     };
     fail(t, f)
@@ -332,8 +350,9 @@ fn fail(t: FiberRef, f: Failure) -> ! {
     end_task(t, FAILED, Some(Box::new(f)))
 }
 
-/// Renders a failure: `panic: MSG`, `  at LOC`, then (when it crossed
-/// tasks) one `  in task N (spawned at LOC)` line per task.
+/// Renders a failure: `panic: MSG`, `  at LOC`, one `  called from LOC`
+/// line per compiled call it came through, then (when it crossed tasks)
+/// one `  in task N (spawned at LOC)` line per task.
 pub fn render_failure(f: &Failure) -> Vec<u8> {
     let mut text = b"panic: ".to_vec();
     text.extend_from_slice(&f.message);
@@ -344,6 +363,7 @@ pub fn render_failure(f: &Failure) -> Vec<u8> {
         text.extend_from_slice(loc.to_bytes());
         text.push(b'\n');
     }
+    f.trace.render(&mut text);
     let crossed = f.chain.iter().any(|&(id, _)| id != 0);
     if crossed {
         for &(id, loc) in &f.chain {

@@ -145,8 +145,8 @@ pub use gc_roots::{
 };
 pub use lifecycle::{
     cancel, cancel_park, cancel_requested, cancel_scope, check_cancel, end_task, me, panic, park,
-    park_cancellable, prepare_park, raise, render_failure, reraise, wait_scope, yield_local,
-    yield_now,
+    park_cancellable, prepare_park, raise, raise_untraced, render_failure, reraise, wait_scope,
+    yield_local, yield_now,
 };
 use worker::{enqueue, spawn_backlog, submit_external, trace_spawn, wake_idle, worker_main};
 pub use worker::{wake, wake_queued};

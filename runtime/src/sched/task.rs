@@ -125,6 +125,8 @@ impl FiberRef {
 pub struct Failure {
     pub message: Vec<u8>,
     pub loc: *const c_char,
+    /// The compiled calls waiting where it was raised (`crate::backtrace`).
+    pub trace: crate::backtrace::Trace,
     /// Tasks the panic crossed, innermost first: (task id, spawn loc).
     pub chain: Vec<(u64, *const c_char)>,
 }

@@ -406,14 +406,21 @@ fn watchdog(runner: &'static Runner) {
     }
 }
 
-/// A case's panic: `panic: MSG`, `  at LOC`, then the tasks it crossed
-/// below the case's own task (which the result line already names).
+/// A case's panic: `panic: MSG`, `  at LOC`, the calls it came through,
+/// then the tasks it crossed below the case's own task (which the result
+/// line already names).
 fn render_panic(f: &super::task::Failure) -> String {
     let mut text = format!("panic: {}", String::from_utf8_lossy(&f.message));
     // SAFETY: locations are null or static NUL-terminated strings.
     if let Some(loc) = unsafe { crate::fatal::loc_arg(f.loc) } {
         text.push_str("\n  at ");
         text.push_str(&loc.to_string_lossy());
+    }
+    let mut calls = Vec::new();
+    f.trace.render(&mut calls);
+    if let Some(calls) = calls.strip_suffix(b"\n") {
+        text.push('\n');
+        text.push_str(&String::from_utf8_lossy(calls));
     }
     if let Some((_, inner)) = f.chain.split_last() {
         for &(id, loc) in inner {
