@@ -152,6 +152,45 @@ fn addr2line(exe: &Path, addrs: &[u64]) -> Vec<(String, String, u32)> {
         .collect()
 }
 
+/// The frames of each address, by `addr2line -a -f -i`: `(function, file
+/// name, line)`, innermost first (more than one where code was inlined).
+fn addr2line_inlined(exe: &Path, addrs: &[u64]) -> Vec<Vec<(String, String, u32)>> {
+    let mut args: Vec<String> = vec!["-a".into(), "-f".into(), "-i".into(), "-e".into()];
+    args.push(exe.display().to_string());
+    args.extend(addrs.iter().map(|a| format!("{a:#x}")));
+    let out = Command::new("addr2line")
+        .args(&args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run addr2line (binutils is needed): {e}"));
+    assert!(out.status.success(), "addr2line failed");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut found: Vec<Vec<(String, String, u32)>> = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        if line.starts_with("0x") {
+            found.push(Vec::new());
+            continue;
+        }
+        let place = lines
+            .next()
+            .unwrap_or_else(|| panic!("no FILE:LINE after {line}"));
+        let (path, n) = place
+            .rsplit_once(':')
+            .unwrap_or_else(|| panic!("not FILE:LINE: {place}"));
+        let n = n.split_whitespace().next().unwrap_or("");
+        let file = Path::new(path)
+            .file_name()
+            .map_or(String::new(), |f| f.to_string_lossy().into_owned());
+        found.last_mut().expect("an address first").push((
+            line.to_owned(),
+            file,
+            n.parse().unwrap_or(0),
+        ));
+    }
+    assert_eq!(found.len(), addrs.len(), "addr2line output:\n{text}");
+    found
+}
+
 /// 1-based line of the first line of `source` containing `text`.
 fn line_of(source: &str, text: &str) -> u32 {
     source
@@ -225,10 +264,13 @@ fn every_instruction_of_a_function_maps_to_a_line_of_its_body() {
         |name: &str, file: &str, source: &str, first: &str, last: &str, expected: &[&str]| {
             let s = find(&symbols, name);
             let addrs: Vec<u64> = (s.addr..s.addr + s.size).collect();
-            let found = addr2line(&exe, &addrs);
+            let found = addr2line_inlined(&exe, &addrs);
             let (lo, hi) = (line_of(source, first), line_of(source, last));
             let mut lines = BTreeSet::new();
-            for (addr, (func, f, line)) in addrs.iter().zip(&found) {
+            for (addr, frames) in addrs.iter().zip(&found) {
+                // The outermost frame: the function's own code, or the
+                // call that code inlined into it stands for.
+                let (func, f, line) = frames.last().expect("a frame");
                 assert_eq!(func, name, "function at {addr:#x}");
                 assert_eq!(f, file, "file at {addr:#x}");
                 assert!(
@@ -260,7 +302,7 @@ fn every_instruction_of_a_function_maps_to_a_line_of_its_body() {
     );
     // Every statement has code of its own: the first expression of a
     // function is not lost (Cranelift's relative source locations), and
-    // the inlined `area` counts as its call's line.
+    // the inlined `area` counts as its call's line in `main`'s frame.
     check(
         "main::main",
         "main.plat",
@@ -283,5 +325,35 @@ fn every_instruction_of_a_function_maps_to_a_line_of_its_body() {
         "fn area(",
         "return a;",
         &["let a: Int32", "return a;"],
+    );
+}
+
+/// Code the compiler inlined is an inlined call in the debug
+/// information (`DW_TAG_inlined_subroutine`): `area`'s code inside `main`
+/// is at `area`'s own line, in a frame of `geometry::Rect::area` inlined
+/// by `main` at the call's line, as `addr2line -i` (and gdb's `bt`) show.
+#[test]
+fn inlined_code_is_an_inlined_call_at_its_own_line() {
+    let exe = build("inlined");
+    let symbols = symbols(&exe);
+    let s = find(&symbols, "main::main");
+    let addrs: Vec<u64> = (s.addr..s.addr + s.size).collect();
+    let found = addr2line_inlined(&exe, &addrs);
+    let want = vec![
+        (
+            "geometry::Rect::area".to_owned(),
+            "geometry.plat".to_owned(),
+            line_of(GEOMETRY, "let a: Int32"),
+        ),
+        (
+            "main::main".to_owned(),
+            "main.plat".to_owned(),
+            line_of(MAIN, "print(value = r.area())"),
+        ),
+    ];
+    assert!(
+        found.contains(&want),
+        "no code of `main` is `area`'s inlined by `main`: {:?}",
+        found.iter().filter(|f| f.len() > 1).collect::<Vec<_>>()
     );
 }

@@ -3,10 +3,15 @@
 //!
 //! - `.debug_info` / `.debug_abbrev` / `.debug_str`: a compile unit per
 //!   source file, holding a subprogram per function declared in it (its
-//!   symbol name, declaration line and code range);
+//!   symbol name, declaration line and code range) and, inside it, an
+//!   inlined subroutine per call the MIR inliner replaced by the callee's
+//!   code (the callee's name, the call's `file:line:column`, the code
+//!   ranges of the copy), nested as the inlining was;
 //! - `.debug_line`: per function, a sequence mapping code offsets to
 //!   `file:line:column`, from the source locations Cranelift reports for
 //!   the instructions (`FunctionCx::expr` sets one per expression);
+//!   inlined code has its own lines (a debugger shows the callee's line
+//!   in an inlined frame, and the call's in the frame around it);
 //! - `.debug_ranges`: the code ranges of each unit;
 //! - `.debug_frame`: Cranelift's call frame information, so debuggers and
 //!   profilers unwind Plat frames exactly.
@@ -49,19 +54,36 @@ pub(crate) struct DebugFunction {
     pub unwind: Option<UnwindInfo>,
 }
 
+/// A `SourceLoc` as the debug information sees it.
+pub(crate) struct DebugLoc {
+    /// Where the code comes from (inlined code: its own line).
+    pub span: Span,
+    /// For inlined code: the `SourceLoc` index of the call it was inlined
+    /// at (itself maybe inlined code, with a call of its own).
+    pub call: Option<u32>,
+}
+
+/// The source locations of the code: `srclocs[i]` is `SourceLoc(i)`;
+/// `inlined` names the function inlined at each call that was inlined
+/// (by the function the call is in and the call's `SourceLoc` index).
+pub(crate) struct Locations<'a> {
+    pub srclocs: &'a [DebugLoc],
+    pub inlined: &'a HashMap<(FuncId, u32), String>,
+}
+
 /// Whether debug information can be written for this object format:
 /// ELF only (Mach-O's DWARF sections are not relocated this way).
 pub(crate) fn supported(product: &ObjectProduct) -> bool {
     product.object.format() == object::BinaryFormat::Elf
 }
 
-/// Writes the debug sections of `fns` into the object. `srclocs` maps a
-/// `SourceLoc` index to its span.
+/// Writes the debug sections of `fns` into the object; `locs` says where
+/// their code comes from.
 pub(crate) fn write(
     product: &mut ObjectProduct,
     isa: &dyn TargetIsa,
     fns: &[DebugFunction],
-    srclocs: &[Span],
+    locs: &Locations,
     sources: &SourceMap,
 ) -> Result<(), String> {
     let encoding = Encoding {
@@ -84,7 +106,7 @@ pub(crate) fn write(
     }
     for (file, members) in by_file {
         let unit = compile_unit(
-            &mut dwarf, encoding, &comp_dir, sources, srclocs, file, fns, &members,
+            &mut dwarf, encoding, &comp_dir, sources, locs, file, fns, &members,
         );
         dwarf.units.add(unit);
     }
@@ -159,7 +181,7 @@ fn compile_unit(
     encoding: Encoding,
     comp_dir: &str,
     sources: &SourceMap,
-    srclocs: &[Span],
+    locs: &Locations,
     file: FileId,
     fns: &[DebugFunction],
     members: &[usize],
@@ -187,6 +209,7 @@ fn compile_unit(
     let mut unit = Unit::new(encoding, LineProgram::none());
     let mut ranges = Vec::new();
     let root = unit.root();
+    let mut call_dies = HashMap::new();
     for &i in members {
         let f = &fns[i];
         let start = Address::Symbol {
@@ -221,9 +244,10 @@ fn compile_unit(
             rows.push((0, decl_file, decl_line, 0));
         }
         for (offset, srcloc) in &f.lines {
-            let Some(span) = srclocs.get(*srcloc as usize) else {
+            let Some(loc) = locs.srclocs.get(*srcloc as usize) else {
                 continue;
             };
+            let span = &loc.span;
             let (line, col) = line_col(sources, *span);
             let file = line_file(&mut lines, span.file);
             match rows.last_mut() {
@@ -242,6 +266,56 @@ fn compile_unit(
             lines.generate_row();
         }
         lines.end_sequence(u64::from(f.size));
+
+        for call in inlined_calls(f, locs.srclocs) {
+            let parent = match call.parent {
+                Some(p) => call_dies[&p],
+                None => sub,
+            };
+            let die = unit.add(parent, constants::DW_TAG_inlined_subroutine);
+            call_dies.insert(call.call, die);
+            let name = locs
+                .inlined
+                .get(&(f.id, call.call))
+                .map_or("?", String::as_str);
+            let name = dwarf.strings.add(name.as_bytes());
+            let at = locs.srclocs[call.call as usize].span;
+            let (call_line, call_col) = line_col(sources, at);
+            let call_file = line_file(&mut lines, at.file);
+            let ranges: Vec<Range> = call
+                .ranges
+                .iter()
+                .map(|&(begin, end)| Range::StartLength {
+                    begin: Address::Symbol {
+                        symbol: i,
+                        addend: i64::from(begin),
+                    },
+                    length: u64::from(end - begin),
+                })
+                .collect();
+            let ranges = match ranges.as_slice() {
+                [Range::StartLength { begin, length }] => Ok((*begin, *length)),
+                _ => Err(unit.ranges.add(RangeList(ranges))),
+            };
+            let entry = unit.get_mut(die);
+            entry.set(constants::DW_AT_name, AttributeValue::StringRef(name));
+            entry.set(
+                constants::DW_AT_call_file,
+                AttributeValue::FileIndex(Some(call_file)),
+            );
+            entry.set(constants::DW_AT_call_line, AttributeValue::Udata(call_line));
+            entry.set(
+                constants::DW_AT_call_column,
+                AttributeValue::Udata(call_col),
+            );
+            match ranges {
+                Ok((begin, length)) => {
+                    entry.set(constants::DW_AT_low_pc, AttributeValue::Address(begin));
+                    entry.set(constants::DW_AT_high_pc, AttributeValue::Udata(length));
+                }
+                Err(list) => entry.set(constants::DW_AT_ranges, AttributeValue::RangeListRef(list)),
+            }
+        }
     }
     let range_list = unit.ranges.add(RangeList(ranges));
     let producer = dwarf
@@ -273,6 +347,58 @@ fn compile_unit(
     );
     unit.line_program = lines;
     unit
+}
+
+/// A call of function `f` whose callee's code was inlined: the call's
+/// `SourceLoc` index, the call it is itself inside (inlined code) if any,
+/// and the code ranges `[begin, end)` of the copy (nested copies
+/// included), as offsets from `f`'s start.
+struct InlinedCall {
+    call: u32,
+    parent: Option<u32>,
+    ranges: Vec<(u32, u32)>,
+}
+
+/// The inlined calls of `f`, each after the call it is inside.
+fn inlined_calls(f: &DebugFunction, srclocs: &[DebugLoc]) -> Vec<InlinedCall> {
+    let mut calls: Vec<InlinedCall> = Vec::new();
+    let mut index: HashMap<u32, usize> = HashMap::new();
+    let call_of = |s: u32| srclocs.get(s as usize).and_then(|l| l.call);
+    for (k, &(begin, srcloc)) in f.lines.iter().enumerate() {
+        let end = f.lines.get(k + 1).map_or(f.size, |&(next, _)| next);
+        if end <= begin {
+            continue;
+        }
+        // The code belongs to every call on its chain.
+        let mut at = call_of(srcloc);
+        while let Some(call) = at {
+            let i = *index.entry(call).or_insert_with(|| {
+                calls.push(InlinedCall {
+                    call,
+                    parent: call_of(call),
+                    ranges: Vec::new(),
+                });
+                calls.len() - 1
+            });
+            let ranges = &mut calls[i].ranges;
+            match ranges.last_mut() {
+                Some(last) if last.1 == begin => last.1 = end,
+                _ => ranges.push((begin, end)),
+            }
+            at = call_of(call);
+        }
+    }
+    // Outer calls first (a call's chain is longer than its parent's).
+    let depth = |mut at: Option<u32>| {
+        let mut d = 0;
+        while let Some(call) = at {
+            d += 1;
+            at = call_of(call);
+        }
+        d
+    };
+    calls.sort_by_key(|c| (depth(c.parent), c.ranges.first().map(|r| r.0)));
+    calls
 }
 
 /// The language the units claim. DWARF has no code for Plat; C keeps

@@ -83,9 +83,9 @@ impl FunctionCx<'_, '_> {
                 Some(self.variant(*tag, fields, &ty))
             }
             ExprKind::Retype(inner) => self.expr(inner),
-            ExprKind::Inlined { body, .. } => {
+            ExprKind::Inlined { func, body } => {
                 let ty = e.ty.clone();
-                self.inlined_body(body, &ty)
+                self.inlined_body(*func, body, &ty)
             }
             ExprKind::Closure { func, captures } => Some(self.closure(*func, captures)),
             ExprKind::FnRef(func) => Some(self.fn_ref(*func)),

@@ -276,12 +276,13 @@ impl FunctionCx<'_, '_> {
 
     /// An inlined body (`mir::ExprKind::Inlined`): its value is the
     /// tail's, or the value of a `return` inside it.
-    pub fn inlined_body(&mut self, body: &mir::Block, ty: &Ty) -> Option<Value> {
+    pub fn inlined_body(&mut self, func: mir::InstId, body: &mir::Block, ty: &Ty) -> Option<Value> {
         let vt = self.vt(ty);
         let exit = self.b.create_block();
         let result = vt.map(|t| self.b.append_block_param(exit, t));
         // The `Inlined` expression's location is the call's.
         let call = self.b.srcloc();
+        self.cx.note_inlined(call, func);
         self.inlined.push(InlineFrame {
             exit,
             ty: vt,

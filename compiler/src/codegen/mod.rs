@@ -132,6 +132,13 @@ pub(crate) struct ModuleCx<'p> {
     /// any call into it (see `function_table`).
     srclocs: Vec<Located>,
     srcloc_ids: HashMap<(SpanKey, Option<SpanKey>, Option<u32>), u32>,
+    /// The function inlined at each call whose code was inlined, by the
+    /// function the call is in and the call's `SourceLoc` (for the debug
+    /// information's inlined calls; two instances of a generic function
+    /// share locations, not callees).
+    inlined_at: HashMap<(FuncId, u32), FuncId>,
+    /// The function being built.
+    building: Option<FuncId>,
     /// Symbol names of the compiled functions (`symbols.rs`).
     names: symbols::Names,
 }
@@ -168,6 +175,15 @@ impl ModuleCx<'_> {
             inner: Some(inner),
             call: Some(call.bits()),
         })
+    }
+
+    /// Records that instance `func` is inlined at the call located at
+    /// `call`.
+    pub fn note_inlined(&mut self, call: cranelift_codegen::ir::SourceLoc, func: InstId) {
+        if let (false, Some(caller)) = (call.is_default(), self.building) {
+            let id = self.funcs[func.0 as usize];
+            self.inlined_at.insert((caller, call.bits()), id);
+        }
     }
 
     fn located(&mut self, l: Located) -> cranelift_codegen::ir::SourceLoc {
@@ -420,6 +436,8 @@ fn generate_object(
         call_conv,
         srclocs: Vec::new(),
         srcloc_ids: HashMap::new(),
+        inlined_at: HashMap::new(),
+        building: None,
         names: symbols::Names::new(program),
     };
     let mut clif = String::new();
@@ -467,7 +485,9 @@ fn generate_object(
             .get_function_decl(id)
             .signature
             .clone();
+        cx.building = Some(id);
         function::build(&mut cx, &mut ctx.func, &mut fb_ctx, f);
+        cx.building = None;
         verify(&cx, &ctx, &f.name)?;
         described.insert(id, (message_name(f), sources.location(f.span)));
         let body = std::mem::replace(&mut ctx.func, cranelift_codegen::ir::Function::new());
@@ -528,11 +548,31 @@ fn generate_object(
         Entry::Tests(_) | Entry::Benches(_) => crate::source::Span::default(),
     };
     debug.push(done.debug(&cx, main_id, main_decl));
-    // The debug information locates inlined code at its call.
-    let srclocs: Vec<crate::source::Span> = cx.srclocs.iter().map(|l| l.span).collect();
+    // The debug information locates inlined code at its own lines, in
+    // an inlined call of the function it came from.
+    let srclocs: Vec<debuginfo::DebugLoc> = cx
+        .srclocs
+        .iter()
+        .map(|l| debuginfo::DebugLoc {
+            span: l.inner.unwrap_or(l.span),
+            call: l.call,
+        })
+        .collect();
+    let inlined: HashMap<(FuncId, u32), String> = cx
+        .inlined_at
+        .iter()
+        .map(|(&at, &id)| {
+            let decl = cx.module.declarations().get_function_decl(id);
+            (at, decl.linkage_name(id).into_owned())
+        })
+        .collect();
     let mut product = cx.module.finish();
     if debuginfo::supported(&product) {
-        debuginfo::write(&mut product, &*isa, &debug, &srclocs, sources)?;
+        let locs = debuginfo::Locations {
+            srclocs: &srclocs,
+            inlined: &inlined,
+        };
+        debuginfo::write(&mut product, &*isa, &debug, &locs, sources)?;
     }
     let object = product
         .emit()
