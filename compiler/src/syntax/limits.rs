@@ -23,8 +23,9 @@ use std::cell::Cell;
 
 use crate::diag::{Code, Diagnostic};
 use crate::source::Span;
-use crate::syntax::ast::*;
+use crate::syntax::ast::Module;
 use crate::syntax::token::Token;
+use crate::syntax::walk::{self, Edge, Node};
 
 /// Delimiters open at once, and nodes nested on one path of the tree
 /// (left operands of binary operators aside).
@@ -122,60 +123,17 @@ pub(crate) fn thousands(n: usize) -> String {
     out
 }
 
-/// A node of the tree, for the walk of [`check_depth`].
-enum Node<'a> {
-    Expr(&'a Expr),
-    Block(&'a Block),
-    Stmt(&'a Stmt),
-    Pattern(&'a Pattern),
-    Type(&'a TypeExpr),
-    Args(&'a [Arg]),
-    Params(&'a [Param]),
-}
-
 /// At most [`MAX_NESTING`] nested nodes on a path (left operands of
 /// binary operators aside) and [`MAX_DEPTH`] counting them. The walk keeps
 /// its own stack, so it handles any tree the parser could build.
 pub fn check_depth(module: &Module) -> Option<Diagnostic> {
-    // (node, nesting, depth)
-    let mut todo: Vec<(Node, usize, usize)> = Vec::new();
-    for item in &module.items {
-        match &item.kind {
-            ItemKind::Fn(f) => push_fn(&mut todo, f),
-            ItemKind::Class(c) => {
-                for f in c.methods.iter().chain(&c.inits) {
-                    push_fn(&mut todo, f);
-                }
-                for field in &c.fields {
-                    todo.push((Node::Type(&field.ty), 0, 0));
-                }
-                if let Some(parent) = &c.parent {
-                    todo.push((Node::Type(parent), 0, 0));
-                }
-            }
-            ItemKind::Enum(e) => {
-                for f in &e.methods {
-                    push_fn(&mut todo, f);
-                }
-                for v in &e.variants {
-                    todo.extend(v.fields.iter().map(|t| (Node::Type(t), 0, 0)));
-                }
-            }
-            ItemKind::TypeAlias { ty, .. } | ItemKind::Newtype { ty, .. } => {
-                todo.push((Node::Type(ty), 0, 0));
-            }
-            ItemKind::Test { fns, .. } | ItemKind::Bench { fns, .. } => {
-                for f in fns {
-                    push_fn(&mut todo, f);
-                }
-            }
-        }
-    }
+    // (node, its parent's nesting, its parent's depth)
+    let mut todo: Vec<(Node, usize, usize)> = walk::items(module).map(|n| (n, 0, 0)).collect();
     while let Some((node, parent_nesting, parent_depth)) = todo.pop() {
-        // Expressions, patterns and types count; blocks, statements and
-        // argument lists are part of the expression that holds them. The
-        // left operand of a binary operator counts towards the depth only
-        // (`lhs_of_binary` marks it with a nesting one too high).
+        // Expressions, patterns and types count; items, functions,
+        // blocks, statements and argument lists are part of what holds
+        // them. The left operand of a binary operator counts towards the
+        // depth only.
         let counts = usize::from(matches!(
             node,
             Node::Expr(_) | Node::Pattern(_) | Node::Type(_)
@@ -183,228 +141,29 @@ pub fn check_depth(module: &Module) -> Option<Diagnostic> {
         let (nesting, depth) = (parent_nesting + counts, parent_depth + counts);
         if nesting > MAX_NESTING {
             return Some(too_deep(
-                node_span(&node),
+                node.span(),
                 &format!("more than {} levels", thousands(MAX_NESTING)),
             ));
         }
         if depth > MAX_DEPTH {
             return Some(too_deep(
-                node_span(&node),
+                node.span(),
                 &format!(
                     "more than {} levels, counting chains of operators",
                     thousands(MAX_DEPTH)
                 ),
             ));
         }
-        children(&node, nesting, depth, &mut todo);
+        walk::children(node, |child, edge| {
+            // The left operand continues the chain: no deeper nesting.
+            let n = match edge {
+                Edge::Nested => nesting,
+                Edge::Chain => nesting.saturating_sub(1),
+            };
+            todo.push((child, n, depth));
+        });
     }
     None
-}
-
-fn push_fn<'a>(todo: &mut Vec<(Node<'a>, usize, usize)>, f: &'a FnDecl) {
-    todo.push((Node::Params(&f.params), 0, 0));
-    if let Some(ret) = &f.ret {
-        todo.push((Node::Type(ret), 0, 0));
-    }
-    todo.push((Node::Block(&f.body), 0, 0));
-}
-
-fn node_span(node: &Node) -> Span {
-    match node {
-        Node::Expr(e) => e.span,
-        Node::Block(b) => b.span,
-        Node::Stmt(s) => s.span,
-        Node::Pattern(p) => p.span,
-        Node::Type(t) => t.span,
-        Node::Args(a) => a.first().map_or(Span::default(), |a| a.span),
-        Node::Params(p) => p.first().map_or(Span::default(), |p| p.span),
-    }
-}
-
-/// Pushes the children of `node`, whose own nesting and depth are `n`
-/// and `d`.
-fn children<'a>(node: &Node<'a>, n: usize, d: usize, todo: &mut Vec<(Node<'a>, usize, usize)>) {
-    let expr = |todo: &mut Vec<(Node<'a>, usize, usize)>, e: &'a Expr| {
-        todo.push((Node::Expr(e), n, d));
-    };
-    match node {
-        Node::Expr(e) => expr_children(e, n, d, todo),
-        Node::Block(b) => {
-            todo.extend(b.stmts.iter().map(|s| (Node::Stmt(s), n, d)));
-            if let Some(t) = &b.tail {
-                expr(todo, t);
-            }
-        }
-        Node::Stmt(s) => match &s.kind {
-            StmtKind::Let { ty, value, .. } => {
-                expr(todo, value);
-                if let Some(t) = ty {
-                    todo.push((Node::Type(t), n, d));
-                }
-            }
-            StmtKind::Expr(e) => expr(todo, e),
-            StmtKind::Return(value) => {
-                if let Some(e) = value {
-                    expr(todo, e);
-                }
-            }
-            StmtKind::While { cond, body } => {
-                expr(todo, cond);
-                todo.push((Node::Block(body), n, d));
-            }
-            StmtKind::For { ty, iter, body, .. } => {
-                expr(todo, iter);
-                if let Some(t) = ty {
-                    todo.push((Node::Type(t), n, d));
-                }
-                todo.push((Node::Block(body), n, d));
-            }
-            StmtKind::Concurrent { args, body } => {
-                todo.push((Node::Args(args), n, d));
-                todo.push((Node::Block(body), n, d));
-            }
-            StmtKind::Select(arms) => {
-                for arm in arms {
-                    match &arm.kind {
-                        SelectArmKind::Recv { ty, channel, .. } => {
-                            expr(todo, channel);
-                            if let Some(t) = ty {
-                                todo.push((Node::Type(t), n, d));
-                            }
-                        }
-                        SelectArmKind::Send(e) | SelectArmKind::After(e) => expr(todo, e),
-                        SelectArmKind::Default => {}
-                    }
-                    todo.push((Node::Block(&arm.body), n, d));
-                }
-            }
-            StmtKind::Break | StmtKind::Continue | StmtKind::Error => {}
-        },
-        Node::Pattern(p) => match &p.kind {
-            PatternKind::Binding { ty: Some(t), .. } => todo.push((Node::Type(t), n, d)),
-            PatternKind::Literal(e) => expr(todo, e),
-            PatternKind::Variant {
-                fields: Some(fields),
-                ..
-            } => todo.extend(fields.iter().map(|f| (Node::Pattern(f), n, d))),
-            _ => {}
-        },
-        Node::Type(t) => match &t.kind {
-            TypeExprKind::Named { args, .. } => {
-                todo.extend(args.iter().map(|a| (Node::Type(a), n, d)));
-            }
-            TypeExprKind::List(e) | TypeExprKind::Set(e) => todo.push((Node::Type(e), n, d)),
-            TypeExprKind::Dict(k, v) => {
-                todo.push((Node::Type(k), n, d));
-                todo.push((Node::Type(v), n, d));
-            }
-            TypeExprKind::Fn { params, ret } => {
-                todo.extend(params.iter().map(|p| (Node::Type(p), n, d)));
-                if let Some(r) = ret {
-                    todo.push((Node::Type(r), n, d));
-                }
-            }
-            TypeExprKind::Unit | TypeExprKind::Error => {}
-        },
-        Node::Args(args) => todo.extend(args.iter().map(|a| (Node::Expr(&a.value), n, d))),
-        Node::Params(params) => {
-            for p in params.iter() {
-                todo.push((Node::Type(&p.ty), n, d));
-                if let Some(e) = &p.default {
-                    expr(todo, e);
-                }
-            }
-        }
-    }
-}
-
-fn expr_children<'a>(e: &'a Expr, n: usize, d: usize, todo: &mut Vec<(Node<'a>, usize, usize)>) {
-    let push = |todo: &mut Vec<(Node<'a>, usize, usize)>, x: &'a Expr| {
-        todo.push((Node::Expr(x), n, d));
-    };
-    match &e.kind {
-        ExprKind::Int { .. }
-        | ExprKind::Float { .. }
-        | ExprKind::Bool(_)
-        | ExprKind::Unit
-        | ExprKind::Path(_)
-        | ExprKind::SelfValue
-        | ExprKind::Error => {}
-        ExprKind::Str(parts) => {
-            for p in parts {
-                if let StrPart::Interp(x) = p {
-                    push(todo, x);
-                }
-            }
-        }
-        ExprKind::List(items) | ExprKind::Set(items) | ExprKind::Race(items) => {
-            items.iter().for_each(|x| push(todo, x));
-        }
-        ExprKind::Dict(entries) => {
-            for (k, v) in entries {
-                push(todo, k);
-                push(todo, v);
-            }
-        }
-        ExprKind::Binary { lhs, rhs, .. } => {
-            push(todo, rhs);
-            // The left operand continues the chain: no deeper nesting.
-            todo.push((Node::Expr(lhs), n.saturating_sub(1), d));
-        }
-        ExprKind::Unary { operand: x, .. } | ExprKind::Try(x) => push(todo, x),
-        ExprKind::Assign { target, value } => {
-            push(todo, target);
-            push(todo, value);
-        }
-        ExprKind::Call { callee, args } => {
-            push(todo, callee);
-            todo.push((Node::Args(args), n, d));
-        }
-        ExprKind::MethodCall { receiver, args, .. } => {
-            push(todo, receiver);
-            todo.push((Node::Args(args), n, d));
-        }
-        ExprKind::SuperCall { args, .. } => todo.push((Node::Args(args), n, d)),
-        ExprKind::Field { object, .. } => push(todo, object),
-        ExprKind::Index { object, index } => {
-            push(todo, object);
-            push(todo, index);
-        }
-        ExprKind::Cast { value, target } => {
-            push(todo, value);
-            todo.push((Node::Type(target), n, d));
-        }
-        ExprKind::Range { start, end, .. } => {
-            push(todo, start);
-            push(todo, end);
-        }
-        ExprKind::Block(b) | ExprKind::Spawn(b) => todo.push((Node::Block(b), n, d)),
-        ExprKind::If {
-            cond,
-            then,
-            otherwise,
-        } => {
-            push(todo, cond);
-            todo.push((Node::Block(then), n, d));
-            if let Some(o) = otherwise {
-                push(todo, o);
-            }
-        }
-        ExprKind::Match { scrutinee, arms } => {
-            push(todo, scrutinee);
-            for arm in arms {
-                todo.push((Node::Pattern(&arm.pattern), n, d));
-                todo.push((Node::Expr(&arm.body), n, d));
-            }
-        }
-        ExprKind::Closure { params, ret, body } => {
-            todo.push((Node::Params(params), n, d));
-            if let Some(r) = ret {
-                todo.push((Node::Type(r), n, d));
-            }
-            todo.push((Node::Block(body), n, d));
-        }
-    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod lexer;
 pub mod limits;
 pub mod parser;
 pub mod token;
+pub mod walk;
 
 use crate::diag::{Code, Diagnostic};
 use crate::source::FileId;

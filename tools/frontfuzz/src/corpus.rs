@@ -6,7 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use platc::source::FileId;
-use platc::syntax::ast::*;
+use platc::syntax::ast::Module;
+use platc::syntax::walk::{self, Node};
 use platc::syntax::{lexer, parse_file, token::Token};
 
 /// The kinds of fragment a grammar-aware mutation swaps: a fragment is
@@ -146,15 +147,7 @@ pub fn analyse(path: PathBuf, display: String, text: String) -> Seed {
         })
         .collect();
     let (module, _) = parse_file(FileId(0), &text);
-    let mut walk = Walk {
-        out: Vec::new(),
-        len: text.len(),
-        text: &text,
-    };
-    for item in &module.items {
-        walk.item(item);
-    }
-    let fragments = walk.out;
+    let fragments = fragments(&module, &text);
     Seed {
         path,
         display,
@@ -165,232 +158,30 @@ pub fn analyse(path: PathBuf, display: String, text: String) -> Seed {
     }
 }
 
-/// Collects fragment spans. The corpus is shallow, so plain recursion.
-struct Walk<'a> {
-    out: Vec<(Kind, usize, usize)>,
-    len: usize,
-    text: &'a str,
-}
-
-impl Walk<'_> {
-    fn add(&mut self, kind: Kind, span: platc::source::Span) {
+/// The spans of `module`'s fragments, by kind: every item, block,
+/// statement, type, pattern and expression that covers a real slice of
+/// `text` (recovery nodes can have odd spans).
+fn fragments(module: &Module, text: &str) -> Vec<(Kind, usize, usize)> {
+    let mut out = Vec::new();
+    let mut todo: Vec<Node> = walk::items(module).collect();
+    while let Some(node) = todo.pop() {
+        let kind = match node {
+            Node::Item(_) => Some(Kind::Item),
+            Node::Block(_) => Some(Kind::Block),
+            Node::Stmt(_) => Some(Kind::Stmt),
+            Node::Type(_) => Some(Kind::Type),
+            Node::Pattern(_) => Some(Kind::Pattern),
+            Node::Expr(_) => Some(Kind::Expr),
+            Node::Fn(_) | Node::Args(_) | Node::Params(_) => None,
+        };
+        let span = node.span();
         let (s, e) = (span.start as usize, span.end as usize);
-        // Recovery nodes can have odd spans: keep only real slices.
-        if s < e && e <= self.len && self.text.is_char_boundary(s) && self.text.is_char_boundary(e)
-        {
-            self.out.push((kind, s, e));
-        }
-    }
-
-    fn item(&mut self, item: &Item) {
-        self.add(Kind::Item, item.span);
-        match &item.kind {
-            ItemKind::Fn(f) => self.func(f),
-            ItemKind::Class(c) => {
-                c.methods.iter().chain(&c.inits).for_each(|f| self.func(f));
-                c.fields.iter().for_each(|f| self.ty(&f.ty));
-                if let Some(p) = &c.parent {
-                    self.ty(p);
-                }
-            }
-            ItemKind::Enum(e) => {
-                e.methods.iter().for_each(|f| self.func(f));
-                e.variants
-                    .iter()
-                    .flat_map(|v| &v.fields)
-                    .for_each(|t| self.ty(t));
-            }
-            ItemKind::TypeAlias { ty, .. } | ItemKind::Newtype { ty, .. } => self.ty(ty),
-            ItemKind::Test { fns, .. } | ItemKind::Bench { fns, .. } => {
-                fns.iter().for_each(|f| self.func(f));
+        if let Some(kind) = kind {
+            if s < e && e <= text.len() && text.is_char_boundary(s) && text.is_char_boundary(e) {
+                out.push((kind, s, e));
             }
         }
+        walk::children(node, |child, _| todo.push(child));
     }
-
-    fn func(&mut self, f: &FnDecl) {
-        self.params(&f.params);
-        if let Some(r) = &f.ret {
-            self.ty(r);
-        }
-        self.block(&f.body);
-    }
-
-    fn params(&mut self, params: &[Param]) {
-        for p in params {
-            self.ty(&p.ty);
-            if let Some(d) = &p.default {
-                self.expr(d);
-            }
-        }
-    }
-
-    fn block(&mut self, b: &Block) {
-        self.add(Kind::Block, b.span);
-        b.stmts.iter().for_each(|s| self.stmt(s));
-        if let Some(t) = &b.tail {
-            self.expr(t);
-        }
-    }
-
-    fn stmt(&mut self, s: &Stmt) {
-        self.add(Kind::Stmt, s.span);
-        match &s.kind {
-            StmtKind::Let { ty, value, .. } => {
-                if let Some(t) = ty {
-                    self.ty(t);
-                }
-                self.expr(value);
-            }
-            StmtKind::Expr(e) | StmtKind::Return(Some(e)) => self.expr(e),
-            StmtKind::While { cond, body } => {
-                self.expr(cond);
-                self.block(body);
-            }
-            StmtKind::For { ty, iter, body, .. } => {
-                if let Some(t) = ty {
-                    self.ty(t);
-                }
-                self.expr(iter);
-                self.block(body);
-            }
-            StmtKind::Concurrent { args, body } => {
-                args.iter().for_each(|a| self.expr(&a.value));
-                self.block(body);
-            }
-            StmtKind::Select(arms) => {
-                for arm in arms {
-                    match &arm.kind {
-                        SelectArmKind::Recv { ty, channel, .. } => {
-                            if let Some(t) = ty {
-                                self.ty(t);
-                            }
-                            self.expr(channel);
-                        }
-                        SelectArmKind::Send(e) | SelectArmKind::After(e) => self.expr(e),
-                        SelectArmKind::Default => {}
-                    }
-                    self.block(&arm.body);
-                }
-            }
-            StmtKind::Return(None) | StmtKind::Break | StmtKind::Continue | StmtKind::Error => {}
-        }
-    }
-
-    fn ty(&mut self, t: &TypeExpr) {
-        self.add(Kind::Type, t.span);
-        match &t.kind {
-            TypeExprKind::Named { args, .. } => args.iter().for_each(|a| self.ty(a)),
-            TypeExprKind::List(e) | TypeExprKind::Set(e) => self.ty(e),
-            TypeExprKind::Dict(k, v) => {
-                self.ty(k);
-                self.ty(v);
-            }
-            TypeExprKind::Fn { params, ret } => {
-                params.iter().for_each(|p| self.ty(p));
-                if let Some(r) = ret {
-                    self.ty(r);
-                }
-            }
-            TypeExprKind::Unit | TypeExprKind::Error => {}
-        }
-    }
-
-    fn pattern(&mut self, p: &Pattern) {
-        self.add(Kind::Pattern, p.span);
-        match &p.kind {
-            PatternKind::Binding { ty: Some(t), .. } => self.ty(t),
-            PatternKind::Literal(e) => self.expr(e),
-            PatternKind::Variant {
-                fields: Some(fields),
-                ..
-            } => fields.iter().for_each(|f| self.pattern(f)),
-            _ => {}
-        }
-    }
-
-    fn expr(&mut self, e: &Expr) {
-        self.add(Kind::Expr, e.span);
-        match &e.kind {
-            ExprKind::Int { .. }
-            | ExprKind::Float { .. }
-            | ExprKind::Bool(_)
-            | ExprKind::Unit
-            | ExprKind::Path(_)
-            | ExprKind::SelfValue
-            | ExprKind::Error => {}
-            ExprKind::Str(parts) => {
-                for p in parts {
-                    if let StrPart::Interp(x) = p {
-                        self.expr(x);
-                    }
-                }
-            }
-            ExprKind::List(items) | ExprKind::Set(items) | ExprKind::Race(items) => {
-                items.iter().for_each(|x| self.expr(x));
-            }
-            ExprKind::Dict(entries) => {
-                for (k, v) in entries {
-                    self.expr(k);
-                    self.expr(v);
-                }
-            }
-            ExprKind::Binary { lhs, rhs, .. } => {
-                self.expr(lhs);
-                self.expr(rhs);
-            }
-            ExprKind::Unary { operand: x, .. }
-            | ExprKind::Try(x)
-            | ExprKind::Field { object: x, .. } => self.expr(x),
-            ExprKind::Assign { target, value } => {
-                self.expr(target);
-                self.expr(value);
-            }
-            ExprKind::Call { callee: x, args }
-            | ExprKind::MethodCall {
-                receiver: x, args, ..
-            } => {
-                self.expr(x);
-                args.iter().for_each(|a| self.expr(&a.value));
-            }
-            ExprKind::SuperCall { args, .. } => args.iter().for_each(|a| self.expr(&a.value)),
-            ExprKind::Index { object, index } => {
-                self.expr(object);
-                self.expr(index);
-            }
-            ExprKind::Cast { value, target } => {
-                self.expr(value);
-                self.ty(target);
-            }
-            ExprKind::Range { start, end, .. } => {
-                self.expr(start);
-                self.expr(end);
-            }
-            ExprKind::Block(b) | ExprKind::Spawn(b) => self.block(b),
-            ExprKind::If {
-                cond,
-                then,
-                otherwise,
-            } => {
-                self.expr(cond);
-                self.block(then);
-                if let Some(o) = otherwise {
-                    self.expr(o);
-                }
-            }
-            ExprKind::Match { scrutinee, arms } => {
-                self.expr(scrutinee);
-                for arm in arms {
-                    self.pattern(&arm.pattern);
-                    self.expr(&arm.body);
-                }
-            }
-            ExprKind::Closure { params, ret, body } => {
-                self.params(params);
-                if let Some(r) = ret {
-                    self.ty(r);
-                }
-                self.block(body);
-            }
-        }
-    }
+    out
 }
