@@ -6,7 +6,10 @@
 pub mod conc;
 pub mod data;
 pub mod index;
+pub mod inits;
 pub mod lists;
+pub mod options;
+pub mod printing;
 pub mod scalar;
 pub mod types;
 
@@ -31,6 +34,9 @@ pub enum Body {
         items: String,
         body: String,
         expected: Vec<String>,
+        /// Ends in a runtime panic (exit code 101) after `expected`:
+        /// only ever the last check of a program.
+        panics: bool,
     },
 }
 
@@ -69,7 +75,9 @@ impl Check {
                 (out, Some(Fault::DivZero | Fault::Panic)) => Ok((out, true)),
                 (_, Some(Fault::Invalid(why))) => Err(why),
             },
-            Body::Text { expected, .. } => Ok((expected.clone(), false)),
+            Body::Text {
+                expected, panics, ..
+            } => Ok((expected.clone(), *panics)),
         }
     }
 
@@ -157,6 +165,9 @@ pub const CATEGORIES: &[&str] = &[
     "pipeline",
     "pool",
     "indexing",
+    "options",
+    "inits",
+    "printing",
 ];
 
 /// Categories whose checks use tasks (run under several schedules).
@@ -174,6 +185,9 @@ pub fn check(rng: &mut Rng, id: u32, category: &'static str) -> Check {
         "pipeline" => Some(conc::pipeline as _),
         "pool" => Some(conc::pool as _),
         "indexing" => Some(indexing as _),
+        "options" => Some(options::options as _),
+        "inits" => Some(inits::inits as _),
+        "printing" => Some(printing::printing as _),
         _ => None,
     };
     if let Some(t) = template {
@@ -231,6 +245,17 @@ pub fn index_panic_check(rng: &mut Rng, id: u32) -> Check {
     }
 }
 
+/// A check that ends in `unwrap`/`expect` of a `None` or an `Err` (see
+/// options.rs): the output before it, then exit code 101.
+pub fn option_panic_check(rng: &mut Rng, id: u32) -> Check {
+    Check {
+        id,
+        category: "option-panic",
+        concurrent: false,
+        body: options::options_panic(rng, id),
+    }
+}
+
 /// A check that ends in a division (or remainder) by zero at some width:
 /// the program must print what came before and exit with 101.
 pub fn panic_check(rng: &mut Rng, id: u32) -> Check {
@@ -280,13 +305,15 @@ pub fn program(rng: &mut Rng, n: u32, only: Option<&str>) -> Program {
         checks.push(check(rng, id, cat));
     }
     if only.is_none() && rng.chance(1, 8) {
-        if rng.chance(1, 2) {
-            checks.push(panic_check(rng, n));
-        } else {
-            checks.push(index_panic_check(rng, n));
+        match rng.below(3) {
+            0 => checks.push(panic_check(rng, n)),
+            1 => checks.push(index_panic_check(rng, n)),
+            _ => checks.push(option_panic_check(rng, n)),
         }
     } else if only == Some("indexing") && rng.chance(1, 4) {
         checks.push(index_panic_check(rng, n));
+    } else if only == Some("options") && rng.chance(1, 4) {
+        checks.push(option_panic_check(rng, n));
     }
     Program { checks }
 }

@@ -179,6 +179,7 @@ pub fn classes(rng: &mut Rng, id: u32) -> Body {
         items,
         body,
         expected,
+        panics: false,
     }
 }
 
@@ -327,6 +328,7 @@ pub fn enums(rng: &mut Rng, id: u32) -> Body {
         items,
         body,
         expected,
+        panics: false,
     }
 }
 
@@ -391,6 +393,7 @@ pub fn generics(rng: &mut Rng, id: u32) -> Body {
         items,
         body,
         expected,
+        panics: false,
     }
 }
 
