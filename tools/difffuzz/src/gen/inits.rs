@@ -144,7 +144,8 @@ impl Params {
 }
 
 fn modifier(rng: &mut Rng) -> &'static str {
-    *rng.pick(&["pub let", "let", "pub var", "var"])
+    const MODIFIERS: &[&str] = &["pub let", "let", "pub var", "var"];
+    MODIFIERS[rng.below(MODIFIERS.len() as u64) as usize]
 }
 
 pub fn inits(rng: &mut Rng, id: u32) -> Body {

@@ -10,7 +10,10 @@ pub mod inits;
 pub mod lists;
 pub mod options;
 pub mod printing;
+pub mod recursion;
 pub mod scalar;
+pub mod select;
+pub mod threads;
 pub mod types;
 
 use crate::ast::{render_block, render_func, Expr, Func, Stmt};
@@ -167,11 +170,14 @@ pub const CATEGORIES: &[&str] = &[
     "indexing",
     "options",
     "inits",
+    "recursion",
     "printing",
+    "select",
+    "threads",
 ];
 
 /// Categories whose checks use tasks (run under several schedules).
-const CONCURRENT: &[&str] = &["tasks", "pipeline", "pool"];
+const CONCURRENT: &[&str] = &["tasks", "pipeline", "pool", "select", "threads"];
 
 /// Generates one check of `category`.
 pub fn check(rng: &mut Rng, id: u32, category: &'static str) -> Check {
@@ -187,7 +193,10 @@ pub fn check(rng: &mut Rng, id: u32, category: &'static str) -> Check {
         "indexing" => Some(indexing as _),
         "options" => Some(options::options as _),
         "inits" => Some(inits::inits as _),
+        "recursion" => Some(recursion::recursion as _),
         "printing" => Some(printing::printing as _),
+        "select" => Some(select::select as _),
+        "threads" => Some(threads::threads as _),
         _ => None,
     };
     if let Some(t) = template {
