@@ -343,4 +343,27 @@ mod tests {
             assert_eq!(p.render(), q.render());
         }
     }
+
+    /// Every category (and the panic endings) generates for many seeds
+    /// without a generator panic; only the panic endings panic.
+    #[test]
+    fn every_category_generates() {
+        for seed in 0..60 {
+            for (i, cat) in CATEGORIES.iter().enumerate() {
+                let mut rng = Rng::new(seed * 100 + i as u64);
+                let c = check(&mut rng, 0, cat);
+                let (_, panics) = c.eval().unwrap_or_else(|e| panic!("{cat} {seed}: {e}"));
+                assert!(!panics, "{cat} {seed}");
+                assert_eq!(c.concurrent, CONCURRENT.contains(cat));
+            }
+            let mut rng = Rng::new(seed);
+            let c = option_panic_check(&mut rng, 0);
+            assert!(
+                c.eval().is_ok_and(|(_, panics)| panics),
+                "option-panic {seed}"
+            );
+            let p = Program { checks: vec![c] };
+            assert_eq!(p.expected().map(|e| e.exit), Ok(101));
+        }
+    }
 }

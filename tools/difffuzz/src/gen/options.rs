@@ -1,4 +1,4 @@
-//! `Option<T>` and `Result<T, String>`: a chain of 1-3 functions, each
+//! `Option<T>` and `Result<T, E>` (E String, Int32 or Int64): a chain of 1-3 functions, each
 //! calling the one below with `?` and building its own value from random
 //! conditions and expressions; the results printed directly (alone, in
 //! interpolation and in a list), queried with `is_some is_none is_ok
@@ -10,7 +10,7 @@ use super::scalar::{pure_expr, ScalarGen};
 use super::Body;
 use crate::ast::{render_expr, Expr};
 use crate::rng::Rng;
-use crate::value::{str_literal, BinOp, Ty, Val};
+use crate::value::{binary, BinOp, Ty, Val};
 use std::fmt::Write as _;
 
 const ELEMS: &[Ty] = &[
@@ -23,13 +23,13 @@ const ELEMS: &[Ty] = &[
     Ty::Bool,
 ];
 
-/// A value of `Option<T>` or `Result<T, String>`.
+/// A value of `Option<T>` or `Result<T, E>`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Opt {
     Some(Val),
     None,
     Ok(Val),
-    Err(String),
+    Err(Val),
 }
 
 impl Opt {
@@ -39,7 +39,7 @@ impl Opt {
             Opt::Some(v) => format!("Some({})", v.show_nested()),
             Opt::None => "None".into(),
             Opt::Ok(v) => format!("Ok({})", v.show_nested()),
-            Opt::Err(e) => format!("Err({})", Val::Str(e.clone()).show_nested()),
+            Opt::Err(e) => format!("Err({})", e.show_nested()),
         }
     }
 
@@ -66,6 +66,8 @@ fn eval(e: &Expr, vars: &[(String, Ty)], env: &[Val]) -> Val {
 
 struct Chain {
     result: bool,
+    /// A Result's error type: String, Int32 or Int64.
+    err: Ty,
     /// Each level's element type.
     tys: Vec<Ty>,
     items: String,
@@ -76,17 +78,17 @@ struct Chain {
 impl Chain {
     fn ty(&self, t: Ty) -> String {
         if self.result {
-            format!("Result<{}, String>", t.name())
+            format!("Result<{}, {}>", t.name(), self.err.name())
         } else {
             format!("Option<{}>", t.name())
         }
     }
 
-    fn absent(&self, msg: &str) -> (String, Opt) {
+    fn absent(&self, err: Val) -> (String, Opt) {
         if self.result {
             (
-                format!("Result::Err(field0 = {})", str_literal(msg)),
-                Opt::Err(msg.to_string()),
+                format!("Result::Err(field0 = {})", err.literal()),
+                Opt::Err(err),
             )
         } else {
             ("Option::None".into(), Opt::None)
@@ -107,6 +109,7 @@ fn chain(rng: &mut Rng, id: u32, result: bool, xs: &[i64]) -> Chain {
     let levels = rng.range(1, 3) as usize;
     let mut c = Chain {
         result,
+        err: *rng.pick(&[Ty::Str, Ty::Str, Ty::I32, Ty::I64]),
         tys: (0..levels).map(|_| *rng.pick(ELEMS)).collect(),
         items: String::new(),
         outs: Vec::new(),
@@ -128,6 +131,12 @@ fn chain(rng: &mut Rng, id: u32, result: bool, xs: &[i64]) -> Chain {
     // outs[k][i]: level k's outcome on args[k][i].
     let mut outs: Vec<Vec<Opt>> = Vec::new();
     for k in 0..levels {
+        // Inline: `return Some(field0 = below(x = ARG)? OP E(x));`, the
+        // `?` inside the expression, after the early exits.
+        let inline = k > 0 && rng.chance(1, 3);
+        if inline {
+            c.tys[k] = c.tys[k - 1];
+        }
         let t = c.tys[k];
         let name = format!("opt{id}_{k}");
         let mut vars = xvar.clone();
@@ -135,9 +144,13 @@ fn chain(rng: &mut Rng, id: u32, result: bool, xs: &[i64]) -> Chain {
         // Per argument: the environment of the conditions, or the
         // outcome propagated by `?`.
         let mut envs: Vec<Result<Vec<Val>, Opt>> = Vec::new();
-        if k > 0 {
+        let arg = arg_exprs[k].as_ref().map(render_expr).unwrap_or_default();
+        if inline {
+            for x in &args[k] {
+                envs.push(Ok(vec![Val::Int(Ty::I32, *x)]));
+            }
+        } else if k > 0 {
             let below = c.tys[k - 1];
-            let arg = arg_exprs[k].as_ref().map(render_expr).unwrap_or_default();
             let binding = if rng.chance(1, 2) {
                 format!("v: {}", below.name())
             } else {
@@ -175,14 +188,60 @@ fn chain(rng: &mut Rng, id: u32, result: bool, xs: &[i64]) -> Chain {
             } else {
                 pure_expr(rng, &vars, Ty::Bool, &live, 2).0
             };
-            let msg = format!("e{k}.{j} {}", value(rng, Ty::Str).as_str());
-            let (lit, o) = c.absent(&msg);
+            // Distinct errors show which exit was taken.
+            let err = match c.err {
+                Ty::Str => Val::Str(format!("e{k}.{j} {}", value(rng, Ty::Str).as_str())),
+                t => Val::Int(t, (k * 10 + j as usize) as i64 * 1000 + rng.range(0, 999)),
+            };
+            let (lit, o) = c.absent(err);
             let _ = writeln!(
                 text,
                 "  if ({}) {{\n    return {lit};\n  }}",
                 render_expr(&cond)
             );
             exits.push((cond, o));
+        }
+        if inline {
+            let below = &outs[k - 1];
+            let live: Vec<Vec<Val>> = args[k]
+                .iter()
+                .zip(below)
+                .filter(|(_, o)| o.present().is_some())
+                .map(|(x, _)| vec![Val::Int(Ty::I32, *x)])
+                .collect();
+            let (e, _) = pure_expr(rng, &xvar, t, &live, 2);
+            let op = match t {
+                Ty::Str => BinOp::Add,
+                Ty::Bool => *rng.pick(&[BinOp::Eq, BinOp::Ne]),
+                _ => *rng.pick(&[BinOp::Add, BinOp::Sub, BinOp::Mul]),
+            };
+            let call = format!("opt{id}_{}(x = {arg})?", k - 1);
+            let lhs = if rng.chance(1, 2) {
+                format!("({call})")
+            } else {
+                call
+            };
+            let text_e = format!("{lhs} {} {}", op.text(), render_expr(&e));
+            let mut mine = Vec::new();
+            for (env, o) in envs.iter().zip(below) {
+                let env = env.clone().unwrap_or_default();
+                let exit = exits
+                    .iter()
+                    .find(|(cond, _)| eval(cond, &vars, &env).as_bool());
+                mine.push(match (exit, o.present()) {
+                    (Some((_, x)), _) => x.clone(),
+                    (None, None) => o.clone(),
+                    (None, Some(v)) => {
+                        let r = binary(op, v, &eval(&e, &vars, &env));
+                        c.present("", r.unwrap_or(Val::Bool(false))).1
+                    }
+                });
+            }
+            let (lit, _) = c.present(&text_e, Val::Bool(false));
+            let _ = writeln!(text, "  return {lit};\n}}\n");
+            c.items.push_str(&text);
+            outs.push(mine);
+            continue;
         }
         let (val, _) = pure_expr(rng, &vars, t, &live, 2);
         let mut mine = Vec::new();
@@ -229,14 +288,24 @@ fn build(rng: &mut Rng, id: u32, panics: bool) -> Body {
     let mut body = String::new();
     let mut exp = Vec::new();
     let mut names = Vec::new();
+    let mut outs = c.outs.clone();
     for (i, x) in xs.iter().enumerate() {
-        let o = &c.outs[i];
         let r = format!("r{i}");
-        let _ = writeln!(
-            body,
-            "  let {r}: {oty} = {fname}(x = {});",
-            Val::Int(Ty::I32, *x).literal()
-        );
+        // Now and then a user-built value instead of a call.
+        let init = if rng.chance(1, 5) {
+            let (lit, o) = if rng.chance(1, 2) {
+                let v = value(rng, top);
+                c.present(&v.literal(), v)
+            } else {
+                c.absent(value(rng, c.err))
+            };
+            outs[i] = o;
+            lit
+        } else {
+            format!("{fname}(x = {})", Val::Int(Ty::I32, *x).literal())
+        };
+        let o = &outs[i];
+        let _ = writeln!(body, "  let {r}: {oty} = {init};");
         names.push(r.clone());
         for _ in 0..rng.range(1, 4) {
             match rng.below(7) {
@@ -281,22 +350,22 @@ fn build(rng: &mut Rng, id: u32, panics: bool) -> Body {
                     }
                     exp.push(v.show());
                 }
-                _ => matched(rng, &mut body, &mut exp, &r, o, result, top),
+                _ => matched(rng, &mut body, &mut exp, &r, o, &c, top),
             }
         }
     }
     if rng.chance(1, 2) {
         let _ = writeln!(body, "  let all: List[{oty}] = [{}];", names.join(", "));
         let _ = writeln!(body, "  print(value = all);");
-        let shown: Vec<String> = c.outs.iter().map(Opt::show).collect();
+        let shown: Vec<String> = outs.iter().map(Opt::show).collect();
         exp.push(format!("[{}]", shown.join(", ")));
     }
     if panics {
         // An absent outcome if there is one, else a user-built one.
-        let r = match c.outs.iter().position(|o| o.present().is_none()) {
+        let r = match outs.iter().position(|o| o.present().is_none()) {
             Some(i) => names[i].clone(),
             None => {
-                let (lit, _) = c.absent("built");
+                let (lit, _) = c.absent(value(rng, c.err));
                 let _ = writeln!(body, "  let bad: {oty} = {lit};");
                 "bad".to_string()
             }
@@ -329,9 +398,10 @@ fn matched(
     exp: &mut Vec<String>,
     r: &str,
     o: &Opt,
-    result: bool,
+    c: &Chain,
     t: Ty,
 ) {
+    let result = c.result;
     let rt = *rng.pick(&[Ty::I32, Ty::I64, Ty::Str, Ty::Bool]);
     let vars = vec![("v".to_string(), t)];
     let penv: Vec<Vec<Val>> = o.present().map(|v| vec![v.clone()]).into_iter().collect();
@@ -352,13 +422,17 @@ fn matched(
     let some_arm = format!("{pre}{some}({bind}) -> {}", render_expr(&pe));
     let wild = rng.chance(1, 4);
     let (none_arm, nv) = if result && !wild {
-        let evars = vec![("e".to_string(), Ty::Str)];
+        let evars = vec![("e".to_string(), c.err)];
         let eenv: Vec<Vec<Val>> = match o {
-            Opt::Err(m) => vec![vec![Val::Str(m.clone())]],
+            Opt::Err(m) => vec![vec![m.clone()]],
             _ => Vec::new(),
         };
         let (ee, ev) = pure_expr(rng, &evars, rt, &eenv, 2);
-        let eb = if style == 0 { "e: String" } else { "e" };
+        let eb = if style == 0 {
+            format!("e: {}", c.err.name())
+        } else {
+            "e".to_string()
+        };
         (
             format!("{pre}{none}({eb}) -> {}", render_expr(&ee)),
             ev.first().cloned(),
@@ -400,7 +474,11 @@ mod tests {
         assert_eq!(Opt::Some(Val::Int(Ty::I32, 3)).show(), "Some(3)");
         assert_eq!(Opt::None.show(), "None");
         assert_eq!(Opt::Ok(Val::Str("x".into())).show(), "Ok(\"x\")");
-        assert_eq!(Opt::Err("a\"b\\".into()).show(), "Err(\"a\"b\\\")");
+        assert_eq!(
+            Opt::Err(Val::Str("a\"b\\".into())).show(),
+            "Err(\"a\"b\\\")"
+        );
+        assert_eq!(Opt::Err(Val::Int(Ty::I32, 404)).show(), "Err(404)");
         assert_eq!(Opt::Some(Val::F32(-0.0)).show(), "Some(-0)");
     }
 }

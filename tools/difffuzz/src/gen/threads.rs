@@ -2,7 +2,8 @@
 //! captured locals, joined in a random order; a list of threads made in a
 //! loop and summed; a thread and tasks talking over a channel of random
 //! capacity (the thread consuming what tasks send, or producing what the
-//! main task receives); a thread opening its own `concurrent` scope.
+//! main task receives); a thread opening its own `concurrent` scope; a
+//! thread building a list the main task prints.
 //! Every printed value is schedule-independent.
 
 use super::options::value;
@@ -65,9 +66,9 @@ pub fn threads(rng: &mut Rng, id: u32) -> Body {
     let _ = writeln!(body, "  print(value = th0.is_done());");
     exp.push("true".into());
     let a = env[0].as_int();
-    let mut parts: Vec<u8> = vec![0, 1, 2];
+    let mut parts: Vec<u8> = vec![0, 1, 2, 3];
     shuffle(rng, &mut parts);
-    for p in parts.into_iter().take(rng.range(1, 3) as usize) {
+    for p in parts.into_iter().take(rng.range(1, 4) as usize) {
         match p {
             0 => {
                 // A loop of threads capturing the loop variable.
@@ -113,6 +114,28 @@ pub fn threads(rng: &mut Rng, id: u32) -> Body {
                     );
                     exp.push(format!("{sum} from {}", vals.len()));
                 }
+            }
+            3 => {
+                // A thread allocating a list the main task prints.
+                let t = *rng.pick(&[Ty::I64, Ty::I8, Ty::Str, Ty::Bool, Ty::F64, Ty::F32]);
+                let k = rng.range(0, 6);
+                let mut ivars = vars.clone();
+                ivars.push(("i".into(), Ty::I64));
+                let ienvs: Vec<Vec<Val>> = (0..k)
+                    .map(|i| {
+                        let mut e = env.clone();
+                        e.push(Val::Int(Ty::I64, i));
+                        e
+                    })
+                    .collect();
+                let (e, vals) = pure_expr(rng, &ivars, t, &ienvs, 3);
+                let tn = t.name();
+                let _ = writeln!(
+                    body,
+                    "  let built: Thread<List[{tn}]> = Thread.spawn(f = fn() -> List[{tn}] {{\n    let out: List[{tn}] = [];\n    for (i: Int64 in 0..{k}) {{\n      out.push(value = {});\n    }}\n    return out;\n  }});\n  print(value = built.join());",
+                    render_expr(&e)
+                );
+                exp.push(crate::value::show_list(&vals));
             }
             _ => {
                 // A thread with its own concurrent scope of tasks.
