@@ -5,7 +5,9 @@
 //! are printed. Then single-task selects whose choice is forced: send
 //! arms into a buffered channel until it is full (`default` then wins), and
 //! receive arms on a channel holding known values, open (then `default`)
-//! or closed (then `None`), beside an arm on a channel that stays empty.
+//! or closed (then `None`), beside an arm on a channel that stays empty;
+//! and a pump whose send and receive arms race other tasks (any choice
+//! keeps the consumer's sum).
 //! Never `after`: its outcome would depend on timing.
 
 use super::Body;
@@ -175,6 +177,33 @@ fn drain(rng: &mut Rng, body: &mut String, exp: &mut Vec<String>) {
     }
 }
 
+/// A pump between tasks: a producer task sends known values into `inp`,
+/// a consumer task sums what arrives on `out`; the main task selects
+/// between receiving from `inp` and sending its oldest pending value to
+/// `out` (both arms may be ready: either choice keeps the sum), and
+/// flushes what is left once `inp` is closed.
+fn pump(rng: &mut Rng, body: &mut String, exp: &mut Vec<String>) {
+    let t = *rng.pick(INTS);
+    let tn = t.name();
+    let vals: Vec<i64> = (0..rng.range(0, 12)).map(|_| int(rng, t)).collect();
+    let lits: Vec<String> = vals.iter().map(|v| Val::Int(t, *v).literal()).collect();
+    let (ci, co) = (rng.range(0, 2), rng.range(0, 2));
+    let recv_arm = format!("        let v: Option<{tn}> = inp.recv() -> {{\n          if (v.is_none()) {{\n            open = false;\n          }} else {{\n            pending.push(value = v.unwrap());\n          }}\n        }}\n");
+    let send_arm = "        out.send(value = pending[0].unwrap()) -> {\n          pending.remove_at(index = 0);\n        }\n".to_string();
+    let arms = if rng.chance(1, 2) {
+        recv_arm + &send_arm
+    } else {
+        send_arm + &recv_arm
+    };
+    let _ = writeln!(
+        body,
+        "  let inp: Channel<{tn}> = Channel.init(capacity = {ci});\n  let out: Channel<{tn}> = Channel.init(capacity = {co});\n  let pending: List[{tn}] = [];\n  var open: Bool = true;\n  concurrent {{\n    spawn {{\n      let xs: List[{tn}] = [{}];\n      for (x: {tn} in xs) {{\n        inp.send(value = x);\n      }}\n      inp.close();\n    }};\n    let consumer: Task<{tn}> = spawn {{\n      var s: {tn} = 0;\n      for (x: {tn} in out) {{\n        s = s + x;\n      }}\n      return s;\n    }};\n    while (open) {{\n      if (pending.len() == 0) {{\n        let v: Option<{tn}> = inp.recv();\n        if (v.is_none()) {{\n          open = false;\n        }} else {{\n          pending.push(value = v.unwrap());\n        }}\n        continue;\n      }}\n      select {{\n{arms}      }}\n    }}\n    for (x: {tn} in pending) {{\n      out.send(value = x);\n    }}\n    out.close();\n    print(value = consumer.await());\n  }}",
+        lits.join(", ")
+    );
+    let sum = vals.iter().fold(0i64, |s, v| wrap(t, s.wrapping_add(*v)));
+    exp.push(sum.to_string());
+}
+
 pub fn select(rng: &mut Rng, _id: u32) -> Body {
     let mut body = String::new();
     let mut exp = Vec::new();
@@ -184,6 +213,9 @@ pub fn select(rng: &mut Rng, _id: u32) -> Body {
     }
     if rng.chance(1, 2) {
         parts.push(drain);
+    }
+    if rng.chance(1, 2) {
+        parts.push(pump);
     }
     for i in (1..parts.len()).rev() {
         let j = rng.below(i as u64 + 1) as usize;
