@@ -2,8 +2,9 @@
 //! shrinking Int64 (random steps, bases and arithmetic, passing an
 //! accumulator down or combining the result on the way back), and a
 //! recursive enum (a binary tree or a cons list of random values) built
-//! from literals or in a loop, printed, and folded by a recursive function
-//! or an enum method.
+//! from literals or in a loop, printed, folded by a recursive function or
+//! an enum method, and compared with `==`/`!=` (to a copy, sometimes with
+//! one element replaced).
 
 use super::options::value;
 use super::scalar::ScalarGen;
@@ -210,7 +211,9 @@ fn cycle(rng: &mut Rng, id: u32, body: &mut String, items: &mut String, exp: &mu
     }
 }
 
-/// A value of the recursive enum.
+/// A value of the recursive enum. Equality is structural, floats
+/// compared as IEEE numbers (runtime/src/value/eq.rs): the derived one.
+#[derive(Clone, Debug, PartialEq)]
 enum Tree {
     Leaf(Val),
     Node(Box<Tree>, Box<Tree>),
@@ -248,6 +251,40 @@ impl Tree {
                 t.literal(e)
             ),
             Tree::Nil => format!("{e}::Nil"),
+        }
+    }
+
+    /// How many elements (leaf or cons values) it holds.
+    fn elems(&self) -> usize {
+        match self {
+            Tree::Leaf(_) => 1,
+            Tree::Node(a, b) => a.elems() + b.elems(),
+            Tree::Cons(_, t) => 1 + t.elems(),
+            Tree::Empty | Tree::Nil => 0,
+        }
+    }
+
+    /// Replaces element `nth` (in pre-order) with `new()`, if there is
+    /// one; returns how many elements it passed.
+    fn replace(&mut self, nth: usize, new: &mut dyn FnMut() -> Val) -> usize {
+        match self {
+            Tree::Leaf(v) => {
+                if nth == 0 {
+                    *v = new();
+                }
+                1
+            }
+            Tree::Node(a, b) => {
+                let n = a.replace(nth, new);
+                n + b.replace(nth.wrapping_sub(n), new)
+            }
+            Tree::Cons(v, t) => {
+                if nth == 0 {
+                    *v = new();
+                }
+                1 + t.replace(nth.wrapping_sub(1), new)
+            }
+            Tree::Empty | Tree::Nil => 0,
         }
     }
 
@@ -301,7 +338,7 @@ fn enum_fold(rng: &mut Rng, id: u32, body: &mut String, items: &mut String, exp:
         (false, true) => (format!("fold{id}(e = t)"), String::new()),
         (false, false) => (format!("fold{id}(e = x)"), format!("fold{id}(e = y)")),
     };
-    let values: Vec<Tree> = (0..rng.range(1, 3))
+    let mut values: Vec<Tree> = (0..rng.range(1, 3))
         .map(|_| {
             if list {
                 let mut t = Tree::Nil;
@@ -315,6 +352,16 @@ fn enum_fold(rng: &mut Rng, id: u32, body: &mut String, items: &mut String, exp:
             }
         })
         .collect();
+    // Sometimes a copy of the first value, maybe with one element
+    // replaced, so that equal and nearly equal values get compared.
+    if rng.chance(1, 2) {
+        let mut c = values[0].clone();
+        if rng.chance(1, 2) {
+            let nth = rng.below(c.elems() as u64 + 1) as usize;
+            c.replace(nth, &mut || value(rng, v));
+        }
+        values.push(c);
+    }
     let mut f = None;
     for attempt in 0..20 {
         let leaf = gen_expr(rng, &[("v", v)], r, 2);
@@ -435,6 +482,17 @@ fn enum_fold(rng: &mut Rng, id: u32, body: &mut String, items: &mut String, exp:
         let _ = writeln!(body, "  print(value = {call});");
         exp.push(fold(&f, t, &a, &b).map(|x| x.show()).unwrap_or_default());
     }
+    for i in 0..values.len() {
+        for j in i + 1..values.len() {
+            let (op, eq) = if rng.chance(1, 2) {
+                ("==", values[i] == values[j])
+            } else {
+                ("!=", values[i] != values[j])
+            };
+            let _ = writeln!(body, "  print(value = t{i} {op} t{j});");
+            exp.push(eq.to_string());
+        }
+    }
 }
 
 pub fn recursion(rng: &mut Rng, id: u32) -> Body {
@@ -507,5 +565,18 @@ mod tests {
         let l = Tree::Cons(Val::Int(Ty::I8, -1), Box::new(Tree::Nil));
         assert_eq!(l.show(), "Cons(-1, Nil)");
         assert_eq!(l.literal("R"), "R::Cons(field0 = (-1i8), field1 = R::Nil)");
+    }
+
+    #[test]
+    fn a_replaced_element_makes_trees_unequal_and_floats_compare_by_value() {
+        let leaf = |x: f64| Box::new(Tree::Leaf(Val::F64(x)));
+        let t = Tree::Node(leaf(1.0), Box::new(Tree::Node(leaf(-0.0), leaf(3.0))));
+        let mut u = t.clone();
+        assert_eq!(u.elems(), 3);
+        u.replace(1, &mut || Val::F64(0.0));
+        assert_eq!(t, u, "-0 == 0");
+        u.replace(2, &mut || Val::F64(4.0));
+        assert_ne!(t, u);
+        assert_eq!(u.show(), "Node(Leaf(1), Node(Leaf(0), Leaf(4)))");
     }
 }
