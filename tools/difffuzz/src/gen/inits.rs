@@ -60,21 +60,41 @@ impl EnumTy {
 
     /// A random value: (its literal, its rendering).
     pub fn value(&self, rng: &mut Rng) -> (String, String) {
+        let (v, vals) = self.parts(rng);
+        (self.literal(v, &vals), self.show(v, &vals))
+    }
+
+    /// A random value as its variant and payload.
+    pub fn parts(&self, rng: &mut Rng) -> (usize, Vec<Val>) {
         let v = rng.below(self.variants.len() as u64) as usize;
-        let vals: Vec<Val> = self.variants[v].iter().map(|t| value(rng, *t)).collect();
+        let vals = self.variants[v].iter().map(|t| value(rng, *t)).collect();
+        (v, vals)
+    }
+
+    /// `E::Vv(field0 = ..)`, with `prefix` before the enum's name.
+    pub fn literal_in(&self, prefix: &str, v: usize, vals: &[Val]) -> String {
         if vals.is_empty() {
-            return (format!("{}::V{v}", self.name), format!("V{v}"));
+            return format!("{prefix}{}::V{v}", self.name);
         }
         let args: Vec<String> = vals
             .iter()
             .enumerate()
             .map(|(i, x)| format!("field{i} = {}", x.literal()))
             .collect();
+        format!("{prefix}{}::V{v}({})", self.name, args.join(", "))
+    }
+
+    pub fn literal(&self, v: usize, vals: &[Val]) -> String {
+        self.literal_in("", v, vals)
+    }
+
+    /// How `print` renders it: `Vv` or `Vv(payload as nested values)`.
+    pub fn show(&self, v: usize, vals: &[Val]) -> String {
+        if vals.is_empty() {
+            return format!("V{v}");
+        }
         let shown: Vec<String> = vals.iter().map(Val::show_nested).collect();
-        (
-            format!("{}::V{v}({})", self.name, args.join(", ")),
-            format!("V{v}({})", shown.join(", ")),
-        )
+        format!("V{v}({})", shown.join(", "))
     }
 }
 
