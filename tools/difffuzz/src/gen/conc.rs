@@ -69,7 +69,7 @@ pub fn tasks(rng: &mut Rng, id: u32) -> Body {
         items: String::new(),
         body,
         expected,
-        panics: false,
+        exit: None,
     }
 }
 
@@ -95,7 +95,7 @@ pub fn pipeline(rng: &mut Rng, _id: u32) -> Body {
         items: String::new(),
         body,
         expected: vec![format!("{n} {sum}")],
-        panics: false,
+        exit: None,
     }
 }
 
@@ -144,6 +144,6 @@ pub fn pool(rng: &mut Rng, id: u32) -> Body {
         items,
         body,
         expected,
-        panics: false,
+        exit: None,
     }
 }

@@ -147,7 +147,7 @@ pub fn collections(rng: &mut Rng, id: u32) -> Body {
         items: String::new(),
         body,
         expected: exp,
-        panics: false,
+        exit: None,
     }
 }
 
@@ -202,6 +202,6 @@ pub fn closures(rng: &mut Rng, id: u32) -> Body {
         items,
         body,
         expected,
-        panics: false,
+        exit: None,
     }
 }

@@ -404,7 +404,7 @@ pub fn inits(rng: &mut Rng, id: u32) -> Body {
         items,
         body,
         expected: exp,
-        panics: false,
+        exit: None,
     }
 }
 

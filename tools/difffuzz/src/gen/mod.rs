@@ -5,6 +5,7 @@
 
 pub mod conc;
 pub mod data;
+pub mod endings;
 pub mod index;
 pub mod inits;
 pub mod lists;
@@ -38,9 +39,9 @@ pub enum Body {
         items: String,
         body: String,
         expected: Vec<String>,
-        /// Ends in a runtime panic (exit code 101) after `expected`:
-        /// only ever the last check of a program.
-        panics: bool,
+        /// The exit code the program ends with after `expected` (101 for
+        /// a panic, 1 for a failed `assert`): only ever the last check.
+        exit: Option<i32>,
     },
     /// A template instance using modules of its own: their files (paths
     /// relative to the main file's folder, under `fz/`) and the `use`
@@ -76,23 +77,22 @@ pub struct Program {
 }
 
 impl Check {
-    /// The lines it prints, and whether it ends in a panic (a fault).
-    pub fn eval(&self) -> Result<(Vec<String>, bool), String> {
+    /// The lines it prints, and the exit code if it ends the program (a
+    /// panic: 101; a failed `assert`: 1).
+    pub fn eval(&self) -> Result<(Vec<String>, Option<i32>), String> {
         match &self.body {
             Body::Scalar { funcs, stmts } => match eval_scalar(funcs, stmts) {
-                (out, None) => Ok((out, false)),
-                (out, Some(Fault::DivZero | Fault::Panic)) => Ok((out, true)),
+                (out, None) => Ok((out, None)),
+                (out, Some(Fault::DivZero | Fault::Panic)) => Ok((out, Some(101))),
                 (_, Some(Fault::Invalid(why))) => Err(why),
             },
             Body::Lists { funcs, stmts } => match lists::eval(funcs, stmts) {
-                (out, None) => Ok((out, false)),
-                (out, Some(Fault::DivZero | Fault::Panic)) => Ok((out, true)),
+                (out, None) => Ok((out, None)),
+                (out, Some(Fault::DivZero | Fault::Panic)) => Ok((out, Some(101))),
                 (_, Some(Fault::Invalid(why))) => Err(why),
             },
-            Body::Text {
-                expected, panics, ..
-            } => Ok((expected.clone(), *panics)),
-            Body::Modules { expected, .. } => Ok((expected.clone(), false)),
+            Body::Text { expected, exit, .. } => Ok((expected.clone(), *exit)),
+            Body::Modules { expected, .. } => Ok((expected.clone(), None)),
         }
     }
 
@@ -182,13 +182,13 @@ impl Program {
     pub fn expected(&self) -> Result<Expected, String> {
         let mut stdout = String::new();
         for c in &self.checks {
-            let (lines, panics) = c.eval()?;
+            let (lines, exit) = c.eval()?;
             for l in lines {
                 stdout.push_str(&l);
                 stdout.push('\n');
             }
-            if panics {
-                return Ok(Expected { stdout, exit: 101 });
+            if let Some(exit) = exit {
+                return Ok(Expected { stdout, exit });
             }
         }
         Ok(Expected { stdout, exit: 0 })
@@ -218,6 +218,8 @@ pub const CATEGORIES: &[&str] = &[
     "select",
     "threads",
     "modules",
+    // Always the last check of a program (see `program`).
+    "panics",
 ];
 
 /// Categories whose checks use tasks (run under several schedules).
@@ -225,6 +227,9 @@ const CONCURRENT: &[&str] = &["tasks", "pipeline", "pool", "select", "threads"];
 
 /// Generates one check of `category`.
 pub fn check(rng: &mut Rng, id: u32, category: &'static str) -> Check {
+    if category == "panics" {
+        return endings::fail_check(rng, id);
+    }
     let template = match category {
         "classes" => Some(types::classes as fn(&mut Rng, u32) -> Body),
         "enums" => Some(types::enums as _),
@@ -347,22 +352,42 @@ pub fn panic_check(rng: &mut Rng, id: u32) -> Check {
 /// sometimes ending with a panic check.
 pub fn program(rng: &mut Rng, n: u32, only: Option<&str>) -> Program {
     let mut checks = Vec::new();
+    // The categories a check in the middle of a program may have.
+    let middle: Vec<&'static str> = CATEGORIES
+        .iter()
+        .copied()
+        .filter(|c| *c != "panics")
+        .collect();
+    let endings_only = only == Some("panics");
     for id in 0..n {
         let cat = match only {
-            Some(c) => CATEGORIES
+            Some(c) if !endings_only => CATEGORIES
                 .iter()
                 .copied()
                 .find(|x| *x == c)
                 .unwrap_or("int"),
-            None => *rng.pick(CATEGORIES),
+            _ => *rng.pick(&middle),
         };
+        if endings_only && id + 1 == n {
+            break;
+        }
         checks.push(check(rng, id, cat));
     }
-    if only.is_none() && rng.chance(1, 8) {
-        match rng.below(3) {
+    if endings_only {
+        // Random checks, then one ending of any kind.
+        let last = n - 1;
+        checks.push(match rng.below(6) {
+            0 => panic_check(rng, last),
+            1 => index_panic_check(rng, last),
+            2 => option_panic_check(rng, last),
+            _ => endings::fail_check(rng, last),
+        });
+    } else if only.is_none() && rng.chance(1, 8) {
+        match rng.below(4) {
             0 => checks.push(panic_check(rng, n)),
             1 => checks.push(index_panic_check(rng, n)),
-            _ => checks.push(option_panic_check(rng, n)),
+            2 => checks.push(option_panic_check(rng, n)),
+            _ => checks.push(endings::fail_check(rng, n)),
         }
     } else if only == Some("indexing") && rng.chance(1, 4) {
         checks.push(index_panic_check(rng, n));
@@ -433,14 +458,17 @@ mod tests {
             for (i, cat) in CATEGORIES.iter().enumerate() {
                 let mut rng = Rng::new(seed * 100 + i as u64);
                 let c = check(&mut rng, 0, cat);
-                let (_, panics) = c.eval().unwrap_or_else(|e| panic!("{cat} {seed}: {e}"));
-                assert!(!panics, "{cat} {seed}");
-                assert_eq!(c.concurrent, CONCURRENT.contains(cat));
+                let (_, exit) = c.eval().unwrap_or_else(|e| panic!("{cat} {seed}: {e}"));
+                assert_eq!(exit.is_some(), *cat == "panics", "{cat} {seed}");
+                if *cat != "panics" {
+                    // (An ending is concurrent when it uses tasks or threads.)
+                    assert_eq!(c.concurrent, CONCURRENT.contains(cat));
+                }
             }
             let mut rng = Rng::new(seed);
             let c = option_panic_check(&mut rng, 0);
             assert!(
-                c.eval().is_ok_and(|(_, panics)| panics),
+                c.eval().is_ok_and(|(_, exit)| exit == Some(101)),
                 "option-panic {seed}"
             );
             let p = Program { checks: vec![c] };

@@ -386,7 +386,7 @@ fn build(rng: &mut Rng, id: u32, panics: bool) -> Body {
         items: c.items,
         body,
         expected: exp,
-        panics,
+        exit: panics.then_some(101),
     }
 }
 

@@ -203,7 +203,7 @@ pub fn printing(rng: &mut Rng, _id: u32) -> Body {
         items: String::new(),
         body,
         expected: exp,
-        panics: false,
+        exit: None,
     }
 }
 

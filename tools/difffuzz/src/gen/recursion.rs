@@ -511,7 +511,7 @@ pub fn recursion(rng: &mut Rng, id: u32) -> Body {
         items,
         body,
         expected: exp,
-        panics: false,
+        exit: None,
     }
 }
 

@@ -235,6 +235,6 @@ pub fn select(rng: &mut Rng, _id: u32) -> Body {
         items: String::new(),
         body,
         expected: exp,
-        panics: false,
+        exit: None,
     }
 }

@@ -155,6 +155,6 @@ pub fn threads(rng: &mut Rng, id: u32) -> Body {
         items: String::new(),
         body,
         expected: exp,
-        panics: false,
+        exit: None,
     }
 }

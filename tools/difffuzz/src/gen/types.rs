@@ -179,7 +179,7 @@ pub fn classes(rng: &mut Rng, id: u32) -> Body {
         items,
         body,
         expected,
-        panics: false,
+        exit: None,
     }
 }
 
@@ -328,7 +328,7 @@ pub fn enums(rng: &mut Rng, id: u32) -> Body {
         items,
         body,
         expected,
-        panics: false,
+        exit: None,
     }
 }
 
@@ -393,7 +393,7 @@ pub fn generics(rng: &mut Rng, id: u32) -> Body {
         items,
         body,
         expected,
-        panics: false,
+        exit: None,
     }
 }
 
