@@ -360,6 +360,28 @@ fn build(rng: &mut Rng, id: u32, panics: bool) -> Body {
         let shown: Vec<String> = outs.iter().map(Opt::show).collect();
         exp.push(format!("[{}]", shown.join(", ")));
     }
+    if rng.chance(1, 3) {
+        // Non-scalar payloads: an Option of the value, an Option of a
+        // list of them, a Result holding an Option; unwrapped again.
+        let i = rng.below(names.len() as u64) as usize;
+        let (r, o) = (&names[i], outs[i].show());
+        let _ = writeln!(
+            body,
+            "  let nest: Option<{oty}> = Option::Some(field0 = {r});\n  print(value = nest);\n  print(value = nest.unwrap());"
+        );
+        exp.push(format!("Some({o})"));
+        exp.push(o.clone());
+        let _ = writeln!(
+            body,
+            "  let many: Option<List[{oty}]> = Option::Some(field0 = [{r}, {r}]);\n  print(value = many);"
+        );
+        exp.push(format!("Some([{o}, {o}])"));
+        let _ = writeln!(
+            body,
+            "  let held: Result<Option<{oty}>, String> = Result::Ok(field0 = nest);\n  print(value = \"${{held}}\");"
+        );
+        exp.push(format!("Ok(Some({o}))"));
+    }
     if panics {
         // An absent outcome if there is one, else a user-built one.
         let r = match outs.iter().position(|o| o.present().is_none()) {
