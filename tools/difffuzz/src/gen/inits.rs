@@ -176,7 +176,8 @@ pub fn inits(rng: &mut Rng, id: u32) -> Body {
     let has_sub = rng.chance(2, 3);
     let bp = Params::new(rng, "p");
     let sp = Params::new(rng, "q");
-    // Objects: (is a Sub, its own arguments' literals and values, kind).
+    // Objects: (is a Sub, its arguments' text, every parameter's value,
+    // its enum value's literal and rendering).
     let nobj = rng.range(2, 4);
     let mut objs = Vec::new();
     for _ in 0..nobj {
