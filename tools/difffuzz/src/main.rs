@@ -146,7 +146,7 @@ fn main() -> ExitCode {
     };
     if let (Some(i), true) = (o.program, o.print) {
         let p = make_program(&o, i);
-        print!("{}", p.render());
+        print!("{}", p.render_all());
         return ExitCode::SUCCESS;
     }
     let root = workspace_root();
@@ -240,7 +240,7 @@ fn fuzz_one(
             return;
         }
     };
-    let failure = runner.check(&prog.render(), &exp, prog.concurrent());
+    let failure = runner.check(&prog.render(), &prog.files(), &exp, prog.concurrent());
     {
         let mut s = stats.lock().unwrap_or_else(PoisonError::into_inner);
         s.programs += 1;
@@ -282,7 +282,23 @@ fn save(out: &Path, name: &str, p: &gen::Program, f: &Failure, seed: u64, i: u64
         stdout: String::new(),
         exit: 0,
     });
-    let _ = std::fs::write(out.join(format!("{name}.plat")), p.render());
+    // A program with modules is saved in a folder of its own (its
+    // modules beside it); a plain one as a single file.
+    let files = p.files();
+    let main = if files.is_empty() {
+        format!("{name}.plat")
+    } else {
+        let _ = std::fs::create_dir_all(out.join(name));
+        for (path, text) in &files {
+            let f = out.join(name).join(path);
+            if let Some(d) = f.parent() {
+                let _ = std::fs::create_dir_all(d);
+            }
+            let _ = std::fs::write(f, text);
+        }
+        format!("{name}/{name}.plat")
+    };
+    let _ = std::fs::write(out.join(&main), p.render());
     let _ = std::fs::write(out.join(format!("{name}.expected")), &exp.stdout);
     let sched = match f.schedule {
         Some((w, s, g)) => {
@@ -298,7 +314,7 @@ fn save(out: &Path, name: &str, p: &gen::Program, f: &Failure, seed: u64, i: u64
         None => String::new(),
     };
     let line = format!(
-        "{name}: {}{sched}: {} (expected exit {}; replay: plat build {name}.plat -o t && ./t | diff {name}.expected -; regenerate: difffuzz --seed {seed} --program {i} --print)",
+        "{name}: {}{sched}: {} (expected exit {}; replay: plat build {main} -o t && ./t | diff {name}.expected -; regenerate: difffuzz --seed {seed} --program {i} --print)",
         f.kind.name(),
         f.detail.lines().next().unwrap_or(""),
         exp.exit

@@ -59,7 +59,9 @@ impl Minimiser<'_> {
             return false;
         };
         self.budget -= 1;
-        let r = self.runner.check(&p.render(), &exp, p.concurrent());
+        let r = self
+            .runner
+            .check(&p.render(), &p.files(), &exp, p.concurrent());
         if std::env::var_os("DIFFFUZZ_DEBUG").is_some() {
             eprintln!("minimise: {:?}", r.as_ref().map(|f| (f.kind, &f.detail)));
         }

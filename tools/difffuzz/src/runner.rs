@@ -120,11 +120,35 @@ fn tail(s: &str, n: usize) -> String {
 }
 
 impl Runner {
-    /// Builds and runs `source`; `None` when it behaved as expected.
-    pub fn check(&self, source: &str, exp: &Expected, concurrent: bool) -> Option<Failure> {
+    /// Builds and runs `source` with its module `files` (paths under
+    /// `fz/`, relative to the main file's folder); `None` when it behaved
+    /// as expected.
+    pub fn check(
+        &self,
+        source: &str,
+        files: &[(String, String)],
+        exp: &Expected,
+        concurrent: bool,
+    ) -> Option<Failure> {
         let src = self.dir.join("prog.plat");
         let exe = self.dir.join("prog");
         let _ = std::fs::remove_file(&exe);
+        // The previous program's modules must not be seen by this one.
+        let _ = std::fs::remove_dir_all(self.dir.join("fz"));
+        for (path, text) in files {
+            let f = self.dir.join(path);
+            let written = f
+                .parent()
+                .map_or(Ok(()), std::fs::create_dir_all)
+                .and_then(|()| std::fs::write(&f, text));
+            if let Err(e) = written {
+                return Some(fail(
+                    FailKind::CompilerCrash,
+                    None,
+                    format!("writing {f:?}: {e}"),
+                ));
+            }
+        }
         if let Err(e) = std::fs::write(&src, source) {
             return Some(fail(
                 FailKind::CompilerCrash,

@@ -106,10 +106,12 @@ impl Val {
         }
     }
 
-    /// How the value renders inside a printed collection (strings quoted).
+    /// How the value renders inside a printed collection, enum payload
+    /// or class field: strings between `"`, with nothing escaped
+    /// (runtime/src/value/print.rs).
     pub fn show_nested(&self) -> String {
         match self {
-            Val::Str(s) => format!("{s:?}"),
+            Val::Str(s) => format!("\"{s}\""),
             v => v.show(),
         }
     }
@@ -395,6 +397,16 @@ mod tests {
         assert_eq!(
             show_list(&[Val::Str("a".into()), Val::Str("b".into())]),
             "[\"a\", \"b\"]"
+        );
+        // Nothing is escaped inside a collection: quotes, backslashes,
+        // control characters and non-ASCII text are printed as they are.
+        assert_eq!(
+            show_list(&[
+                Val::Str("a\"b\\c\n\t日é$".into()),
+                Val::F32(-0.0),
+                Val::F32(0.1)
+            ]),
+            "[\"a\"b\\c\n\t日é$\", -0, 0.1]"
         );
     }
 

@@ -69,6 +69,7 @@ pub fn tasks(rng: &mut Rng, id: u32) -> Body {
         items: String::new(),
         body,
         expected,
+        exit: None,
     }
 }
 
@@ -94,6 +95,7 @@ pub fn pipeline(rng: &mut Rng, _id: u32) -> Body {
         items: String::new(),
         body,
         expected: vec![format!("{n} {sum}")],
+        exit: None,
     }
 }
 
@@ -142,5 +144,6 @@ pub fn pool(rng: &mut Rng, id: u32) -> Body {
         items,
         body,
         expected,
+        exit: None,
     }
 }

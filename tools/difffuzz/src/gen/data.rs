@@ -147,6 +147,7 @@ pub fn collections(rng: &mut Rng, id: u32) -> Body {
         items: String::new(),
         body,
         expected: exp,
+        exit: None,
     }
 }
 
@@ -201,5 +202,6 @@ pub fn closures(rng: &mut Rng, id: u32) -> Body {
         items,
         body,
         expected,
+        exit: None,
     }
 }

@@ -179,6 +179,7 @@ pub fn classes(rng: &mut Rng, id: u32) -> Body {
         items,
         body,
         expected,
+        exit: None,
     }
 }
 
@@ -327,6 +328,7 @@ pub fn enums(rng: &mut Rng, id: u32) -> Body {
         items,
         body,
         expected,
+        exit: None,
     }
 }
 
@@ -386,11 +388,19 @@ pub fn generics(rng: &mut Rng, id: u32) -> Body {
         expected.push(b.show());
         let _ = writeln!(body, "  print(value = {cell}.uses);");
         expected.push("1".into());
+        // A generic class prints with its type arguments.
+        let _ = writeln!(body, "  print(value = [{cell}]);");
+        expected.push(format!(
+            "[Cell{id}<{}> {{ item: {}, uses: 1 }}]",
+            t.name(),
+            a.show_nested()
+        ));
     }
     Body::Text {
         items,
         body,
         expected,
+        exit: None,
     }
 }
 
