@@ -207,14 +207,25 @@ impl Checker {
     }
 
     /// The full name a path refers to from the current module: `x` is the
-    /// module's own `x`; `m::x` is `x` of the module imported as `m`.
+    /// module's own `x`; `m::x` is `x` of the module imported as `m`
+    /// (`use a::m;`), and so is `a::m::x`, its full path (spec section 10).
     pub fn expand(&self, segs: &[&str]) -> Option<String> {
         match segs {
             [] => None,
             [name] => Some(self.qualify(name)),
             [first, rest @ ..] => {
-                let module = self.modules.get(self.cur)?.aliases.get(*first)?;
-                Some(format!("{module}::{}", rest.join("::")))
+                let aliases = &self.modules.get(self.cur)?.aliases;
+                if let Some(module) = aliases.get(*first) {
+                    return Some(format!("{module}::{}", rest.join("::")));
+                }
+                let full = segs.join("::");
+                aliases
+                    .values()
+                    .any(|m| {
+                        full.strip_prefix(m.as_str())
+                            .is_some_and(|r| r.starts_with("::"))
+                    })
+                    .then_some(full)
             }
         }
     }

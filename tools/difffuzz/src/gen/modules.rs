@@ -7,7 +7,9 @@
 //! `fz/dID/leafID.plat` that imports the first and defines a function of
 //! the same name (`calc`) calling it. The main file imports both and uses
 //! everything through `mID::`/`leafID::` (types, constructors, enum
-//! variants, functions).
+//! variants, functions), the first module sometimes by its full path
+//! `fz::mID::` (which the compiler rejected until the helper writing
+//! this category found it).
 
 use super::inits::EnumTy;
 use super::options::value;
@@ -45,6 +47,13 @@ fn int32(x: i64) -> Val {
 
 pub fn modules(rng: &mut Rng, id: u32) -> Body {
     let m = format!("m{id}");
+    // Items of the module are reached through its alias (`m3::calc`) or,
+    // a third of the time, by their full path (`fz::m3::calc`).
+    let q = if rng.chance(1, 3) {
+        format!("fz::{m}")
+    } else {
+        m.clone()
+    };
     let leaf = format!("leaf{id}");
     let mut a = String::new();
     if rng.chance(2, 3) {
@@ -88,14 +97,14 @@ pub fn modules(rng: &mut Rng, id: u32) -> Body {
     for (i, x) in xs.iter().enumerate() {
         let _ = writeln!(
             body,
-            "  print(value = {m}::calc(x = {}));",
+            "  print(value = {q}::calc(x = {}));",
             int32(*x).literal()
         );
         exp.push(calc_vals[i].show());
     }
     // The nested module: its own `calc`, over x and the first one's.
     let r = *rng.pick(RESULTS);
-    let call = format!("{m}::calc(x = {})", render_expr(&arg));
+    let call = format!("{q}::calc(x = {})", render_expr(&arg));
     let lvars = vec![("x".to_string(), Ty::I32), (call.clone(), t)];
     let lenvs: Vec<Vec<Val>> = xs
         .iter()
@@ -177,7 +186,7 @@ pub fn modules(rng: &mut Rng, id: u32) -> Body {
     let kid = format!("Kid{id}");
     let _ = writeln!(
         items,
-        "class {kid} : {m}::Pt {{\n  pub let g: {};\n\n  pub override fn score(k: Int32) -> {} {{\n    return {};\n  }}\n}}\n",
+        "class {kid} : {q}::Pt {{\n  pub let g: {};\n\n  pub override fn score(k: Int32) -> {} {{\n    return {};\n  }}\n}}\n",
         kid_t.name(),
         rt.name(),
         render_expr(&kscore)
@@ -203,7 +212,7 @@ pub fn modules(rng: &mut Rng, id: u32) -> Body {
             parts.push(format!("g: {}", g.show_nested()));
             kid.clone()
         } else {
-            format!("{m}::Pt")
+            format!("{q}::Pt")
         };
         let name = if *is_kid {
             kid.clone()
@@ -222,10 +231,10 @@ pub fn modules(rng: &mut Rng, id: u32) -> Body {
         };
         exp.push(v.show());
     }
-    let _ = writeln!(body, "  let pts: List[{m}::Pt] = [{}];", inits.join(", "));
+    let _ = writeln!(body, "  let pts: List[{q}::Pt] = [{}];", inits.join(", "));
     let _ = writeln!(
         body,
-        "  for (p: {m}::Pt in pts) {{\n    print(value = p.score(k = {}));\n  }}",
+        "  for (p: {q}::Pt in pts) {{\n    print(value = p.score(k = {}));\n  }}",
         int32(k).literal()
     );
     let _ = writeln!(body, "  print(value = pts);");
@@ -270,10 +279,10 @@ pub fn modules(rng: &mut Rng, id: u32) -> Body {
     }
     a.push_str("  };\n}\n\n");
     for (v, p) in &vals {
-        let lit = en.literal_in(&format!("{m}::"), *v, p);
-        let _ = writeln!(body, "  let s{}: {m}::Sh = {lit};", exp.len());
+        let lit = en.literal_in(&format!("{q}::"), *v, p);
+        let _ = writeln!(body, "  let s{}: {q}::Sh = {lit};", exp.len());
         let _ = writeln!(body, "  print(value = s{});", exp.len());
-        let _ = writeln!(body, "  print(value = {m}::measure(s = s{}));", exp.len());
+        let _ = writeln!(body, "  print(value = {q}::measure(s = s{}));", exp.len());
         exp.push(en.show(*v, p));
         let (vars, e) = &arms[*v];
         exp.push(eval(e, vars, p).show());
@@ -286,7 +295,7 @@ pub fn modules(rng: &mut Rng, id: u32) -> Body {
     );
     let _ = writeln!(
         items,
-        "fn quarter{id}(x: Int32) -> Option<Int32> {{\n  let h: Int32 = {m}::half(x = x)?;\n  return {m}::half(x = h);\n}}\n"
+        "fn quarter{id}(x: Int32) -> Option<Int32> {{\n  let h: Int32 = {q}::half(x = x)?;\n  return {q}::half(x = h);\n}}\n"
     );
     for x in xs.iter().map(|x| x * rng.range(1, 4)) {
         let _ = writeln!(
