@@ -193,11 +193,22 @@ fn closer_of(open: &Token) -> &'static str {
     }
 }
 
-/// The delimiters still open at the end of the file, outermost first. A
-/// mismatched closer closes the nearest matching opener (the parser
+/// What matching a file's delimiters finds.
+pub(crate) struct Delimiters<'t> {
+    /// The delimiters still open at the end of the file, outermost first.
+    pub open: Vec<(&'t Token, Span)>,
+    /// The mismatched closer that left the most delimiters unclosed (it
+    /// closed a matching opener further out: `f(a(b(c}`), with those
+    /// delimiters, outermost first.
+    pub abandoned: Option<(Span, Vec<(&'t Token, Span)>)>,
+}
+
+/// Matches the delimiters of `tokens`. A mismatched closer closes the
+/// nearest matching opener, abandoning those opened after it (the parser
 /// reports the mismatch itself).
-pub(crate) fn open_at_end(tokens: &[(Token, Span)]) -> Vec<(&Token, Span)> {
+pub(crate) fn match_delimiters(tokens: &[(Token, Span)]) -> Delimiters<'_> {
     let mut stack: Vec<(&Token, Span)> = Vec::new();
+    let mut abandoned: Option<(Span, Vec<(&Token, Span)>)> = None;
     for (tok, span) in tokens {
         let opener = match tok {
             Token::LParen | Token::LBracket | Token::LBrace => {
@@ -210,15 +221,48 @@ pub(crate) fn open_at_end(tokens: &[(Token, Span)]) -> Vec<(&Token, Span)> {
             _ => continue,
         };
         if let Some(pos) = stack.iter().rposition(|(t, _)| **t == opener) {
+            let left = stack.split_off(pos + 1);
+            if abandoned.as_ref().map_or(0, |(_, a)| a.len()) < left.len() {
+                abandoned = Some((*span, left));
+            }
             stack.truncate(pos);
         }
     }
-    stack
+    Delimiters {
+        open: stack,
+        abandoned,
+    }
+}
+
+/// Delimiters a mismatched closer at `closer` left unclosed, as one
+/// diagnostic whose secondary labels point at the innermost openers.
+/// `openers` is [`Delimiters::abandoned`]'s (not empty).
+pub(crate) fn abandoned_diagnostic(closer: Span, openers: &[(&Token, Span)]) -> Diagnostic {
+    let innermost = openers.last().map_or(&Token::LParen, |(t, _)| *t);
+    let mut d = Diagnostic::new(
+        Code::UnclosedDelimiter,
+        format!("unclosed delimiter `{}`", innermost.text().unwrap_or("(")),
+        closer,
+        format!("expected `{}` before this", closer_of(innermost)),
+    );
+    for (tok, span) in openers.iter().rev().take(MAX_UNCLOSED_LABELS) {
+        d = d.with_label(
+            *span,
+            format!("this `{}` is never closed", tok.text().unwrap_or("(")),
+        );
+    }
+    if openers.len() > MAX_UNCLOSED_LABELS {
+        d = d.with_note(format!(
+            "{} more delimiters opened before these are never closed either",
+            openers.len() - MAX_UNCLOSED_LABELS
+        ));
+    }
+    d
 }
 
 /// Delimiters still open at the end of the file, as one diagnostic whose
 /// secondary labels point at the innermost openers; `None` if there are
-/// none. `stack` is [`open_at_end`]'s.
+/// none. `stack` is [`Delimiters::open`].
 pub(crate) fn unclosed_diagnostic(stack: &[(&Token, Span)], eoi: Span) -> Option<Diagnostic> {
     let (innermost, _) = stack.last()?;
     let open_text = innermost.text().unwrap_or("{");

@@ -59,10 +59,10 @@ impl chumsky::span::Span for Span {
     }
 }
 
-/// Delimiters open at the end of the file beyond which the file is not
-/// parsed: only the unclosed delimiters are reported (found by
-/// tools/frontfuzz, issue 15).
-const MAX_OPEN_AT_END: usize = 200;
+/// Delimiters open at the end of the file, or left open by one
+/// mismatched closer, beyond which the file is not parsed: only the
+/// unclosed delimiters are reported (found by tools/frontfuzz, issue 15).
+const MAX_UNCLOSED: usize = 200;
 
 /// Parses a token stream into a module. `text_len` is the length of the
 /// source (the end-of-input position). `eof_explained`: the lexer already
@@ -76,18 +76,25 @@ pub fn parse(
     eof_explained: bool,
 ) -> (Module, Vec<Diagnostic>) {
     let eoi = Span::new(file, text_len, text_len);
-    let open = errors::open_at_end(tokens);
+    let delimiters = errors::match_delimiters(tokens);
+    let open = delimiters.open;
     let unclosed = errors::unclosed_diagnostic(&open, eoi);
-    if open.len() > MAX_OPEN_AT_END {
-        // Recovery would rescan the rest of the file at every open level
-        // (quadratic: 8,000 open parentheses took 8 seconds). The parse
-        // would run off the end, its errors there explained by the
-        // unclosed delimiters; other mistakes wait for the next run.
-        let diags = if eof_explained {
-            Vec::new()
-        } else {
-            unclosed.into_iter().collect()
-        };
+    let abandoned = delimiters
+        .abandoned
+        .filter(|(_, openers)| openers.len() > MAX_UNCLOSED);
+    if open.len() > MAX_UNCLOSED || abandoned.is_some() {
+        // Recovery would rescan the rest of the group at every open level
+        // (quadratic: 8,000 parentheses open at the end took 8 seconds,
+        // 4,000 closed by one `}` 5 seconds). The parse's errors there
+        // would be explained by the unclosed delimiters; other mistakes
+        // wait for the next run.
+        let mut diags: Vec<Diagnostic> = abandoned
+            .map(|(closer, openers)| errors::abandoned_diagnostic(closer, &openers))
+            .into_iter()
+            .collect();
+        if open.len() > MAX_UNCLOSED && !eof_explained {
+            diags.extend(unclosed);
+        }
         let module = Module {
             mod_decl: None,
             uses: Vec::new(),

@@ -133,6 +133,34 @@ fn thousands_of_unclosed_parentheses_are_reported_without_parsing() {
 }
 
 #[test]
+fn thousands_of_parentheses_a_brace_leaves_open_are_reported_without_parsing() {
+    // Found by tools/frontfuzz (CI's seed 1): nested calls never closed
+    // before the block's `}` made recovery rescan the group at every
+    // level (4,000 levels: 5 seconds in a release build, 40 in debug).
+    let src = format!(
+        "fn main() {{\n  print(value = {}c);\n}}\n",
+        "c (value = ".repeat(4000)
+    );
+    let d = one(&src);
+    assert_eq!(d.code, Code::UnclosedDelimiter);
+    assert_eq!(d.message, "unclosed delimiter `(`");
+    // At the `}` that closes the block around them.
+    assert_eq!(d.primary.span.start as usize, src.len() - 2);
+    assert_eq!(d.secondary.len(), 8);
+    assert_eq!(
+        d.notes,
+        ["3992 more delimiters opened before these are never closed either"]
+    );
+    // Under the limit the file is parsed, and the parse reports it.
+    let src = format!(
+        "fn main() {{\n  print(value = {}c);\n}}\n",
+        "c (value = ".repeat(150)
+    );
+    let d = crate::stack::run(|| one(&src));
+    assert_eq!(d.code, Code::UnexpectedToken, "{d:?}");
+}
+
+#[test]
 fn three_mistakes_three_diagnostics() {
     let src = "fn a() {\n  let x = ;\n  print(value = 1);\n}\n\
                fn b() -> Int32 {\n  return 1 + ;\n}\n\
