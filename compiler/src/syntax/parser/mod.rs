@@ -102,6 +102,7 @@ pub fn parse(
         };
         return (module, diags);
     }
+    recovery::reset_recovery_budget();
     let input = tokens.map(eoi, |(t, s)| (t, s));
     let (module, errs) = item::module_parser().parse(input).into_output_errors();
     let mut diags: Vec<Diagnostic> = Vec::new();

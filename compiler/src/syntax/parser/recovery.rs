@@ -4,6 +4,8 @@
 //! and enum bodies), so that one mistake yields one diagnostic and parsing
 //! goes on to find the next one.
 
+use std::cell::Cell;
+
 use chumsky::prelude::*;
 
 use super::{TokenInput, P};
@@ -57,8 +59,50 @@ pub(crate) const MEMBER_STARTS: [Token; 8] = [
     Token::Mut,
 ];
 
+/// Delimited recoveries one parse may attempt ([`delimited_recovery`]).
+/// Each scans its whole group, so groups nested in groups that are
+/// recovered too cost the square of the nesting: 8,000 nested calls each
+/// with a mistake took 33 seconds. Past the budget a broken group is no
+/// longer skipped on its own: its mistake goes up to the statement
+/// around it, whose recovery (`skip_recovery`) is linear. Alternatives
+/// tried on the way attempt some too (three mistakes in three calls: 22
+/// attempts), so the budget lasts for about 150 mistakes; 2,000 nested
+/// levels within it cost about half a second.
+pub(crate) const RECOVERY_BUDGET: u32 = 1000;
+
+thread_local! {
+    /// Delimited recoveries left to the parse running on this thread.
+    static RECOVERIES_LEFT: Cell<u32> = const { Cell::new(RECOVERY_BUDGET) };
+}
+
+/// Gives the parse about to start on this thread its whole budget.
+pub(crate) fn reset_recovery_budget() {
+    RECOVERIES_LEFT.with(|c| c.set(RECOVERY_BUDGET));
+}
+
+/// Delimited recoveries left to this thread's last parse.
+#[cfg(test)]
+pub(crate) fn recoveries_left() -> u32 {
+    RECOVERIES_LEFT.with(Cell::get)
+}
+
+/// Consumes nothing; takes one delimited recovery from the budget, or
+/// fails when it is spent.
+fn recovery_allowed<'t, I: TokenInput<'t>>() -> impl Parser<'t, I, (), super::Extra<'t>> + Clone {
+    empty().try_map(|(), span: Span| {
+        RECOVERIES_LEFT.with(|c| match c.get() {
+            0 => Err(Rich::custom(span, "recovery budget spent")),
+            n => {
+                c.set(n - 1);
+                Ok(())
+            }
+        })
+    })
+}
+
 /// Skips a `open ... close` group respecting nesting, yielding `fallback`
-/// (chumsky's `nested_delimiters`).
+/// (chumsky's `nested_delimiters`), while the parse's
+/// [`RECOVERY_BUDGET`] lasts.
 pub(crate) fn delimited_recovery<'t, I, O, F, const N: usize>(
     open: Token,
     close: Token,
@@ -70,7 +114,7 @@ where
     O: 't,
     F: Fn(Span) -> O + Clone + 't,
 {
-    nested_delimiters(open, close, others, fallback)
+    recovery_allowed().ignore_then(nested_delimiters(open, close, others, fallback))
 }
 
 /// Keywords that never occur inside a body: an unclosed group stops

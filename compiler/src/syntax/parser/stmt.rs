@@ -8,7 +8,7 @@
 use chumsky::prelude::*;
 
 use super::expr::{args_parser, is_block_like};
-use super::recovery::{skip_recovery, STMT_STARTS};
+use super::recovery::{delimited_recovery, skip_recovery, STMT_STARTS};
 use super::{contextual, ident, TokenInput, P};
 use crate::syntax::ast::{
     Block, Expr, ExprKind, SelectArm, SelectArmKind, Stmt, StmtKind, TypeExpr,
@@ -37,7 +37,7 @@ pub(crate) fn block_parser<'t, I: TokenInput<'t>>(
         .collect::<Vec<BlockItem>>()
         .delimited_by(just(Token::LBrace), just(Token::RBrace))
         .map_with(|items, e| build_block(items, e.span()))
-        .recover_with(via_parser(nested_delimiters(
+        .recover_with(via_parser(delimited_recovery(
             Token::LBrace,
             Token::RBrace,
             [

@@ -161,6 +161,35 @@ fn thousands_of_parentheses_a_brace_leaves_open_are_reported_without_parsing() {
 }
 
 #[test]
+fn nested_broken_groups_past_the_budget_are_left_to_the_statement() {
+    // Each of 8,000 nested calls has a mistake after its inner call: every
+    // level's recovery rescanned its group (33 seconds in a release
+    // build). Past RECOVERY_BUDGET the mistakes go up to the statement.
+    let n = 8000;
+    let src = format!(
+        "fn main() {{\n  print(value = {}x{});\n  print(value = 1);\n}}\n",
+        "g(v = ".repeat(n),
+        " y)".repeat(n)
+    );
+    let (module, diags, left) = crate::stack::run(move || {
+        let (tokens, _) = crate::syntax::lexer::lex(crate::source::FileId(0), &src);
+        let (module, diags) = super::parse(crate::source::FileId(0), &tokens, src.len(), false);
+        (module, diags, super::recovery::recoveries_left())
+    });
+    assert_eq!(left, 0);
+    assert!(!diags.is_empty());
+    // The function is still there, with the statement after the broken one.
+    assert_eq!(module.items.len(), 1);
+    // A few broken groups are each recovered on their own, as before.
+    let src = "fn main() {\n  f(a = 1 2);\n  g(b = (3 4));\n  h(c = [5 6]);\n}\n";
+    let (tokens, _) = crate::syntax::lexer::lex(crate::source::FileId(0), src);
+    let (_, diags) = super::parse(crate::source::FileId(0), &tokens, src.len(), false);
+    assert_eq!(diags.len(), 3, "{diags:#?}");
+    let used = super::recovery::RECOVERY_BUDGET - super::recovery::recoveries_left();
+    assert!(used < 40, "{used} recoveries for three mistakes");
+}
+
+#[test]
 fn three_mistakes_three_diagnostics() {
     let src = "fn a() {\n  let x = ;\n  print(value = 1);\n}\n\
                fn b() -> Int32 {\n  return 1 + ;\n}\n\
