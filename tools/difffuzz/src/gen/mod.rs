@@ -6,6 +6,8 @@
 pub mod conc;
 pub mod data;
 pub mod endings;
+pub mod failures;
+pub mod holders;
 pub mod index;
 pub mod inits;
 pub mod lists;
@@ -218,6 +220,7 @@ pub const CATEGORIES: &[&str] = &[
     "select",
     "threads",
     "modules",
+    "holders",
     // Always the last check of a program (see `program`).
     "panics",
 ];
@@ -247,6 +250,7 @@ pub fn check(rng: &mut Rng, id: u32, category: &'static str) -> Check {
         "select" => Some(select::select as _),
         "threads" => Some(threads::threads as _),
         "modules" => Some(modules::modules as _),
+        "holders" => Some(holders::holders as _),
         _ => None,
     };
     if let Some(t) = template {
