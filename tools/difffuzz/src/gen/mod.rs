@@ -11,6 +11,7 @@ pub mod holders;
 pub mod index;
 pub mod inits;
 pub mod lists;
+pub mod modtypes;
 pub mod modules;
 pub mod options;
 pub mod printing;
@@ -18,6 +19,7 @@ pub mod recursion;
 pub mod scalar;
 pub mod select;
 pub mod threads;
+pub mod timeouts;
 pub mod types;
 
 use crate::ast::{render_block, render_func, Expr, Func, Stmt};
