@@ -2,7 +2,9 @@
 //! `Mutex` the task does not hold, a `WaitGroup` whose count goes
 //! negative, awaiting a cancelled task, `expect` of an `Err` returned by a
 //! helper, and an index out of range inside a function called from a
-//! task (re-raised by `await`). Each appends to `body` (and `items`) what
+//! task (re-raised by `await`), and a recursion without a base case
+//! overflowing the stack (in the main task, a task or a thread). Each
+//! appends to `body` (and `items`) what
 //! runs before the failure and pushes the lines it prints; the caller
 //! adds a final print that must never appear. All end with exit code 101.
 //! Whatever tasks do, the main task's prints before the failure do not
@@ -21,7 +23,8 @@ pub fn failure(
     body: &mut String,
     exp: &mut Vec<String>,
 ) -> bool {
-    match rng.below(5) {
+    match rng.below(6) {
+        5 => stack_overflow(rng, id, items, body, exp),
         0 => unlock_not_held(rng, id, items, body, exp),
         1 => negative_waitgroup(rng, body, exp),
         2 => await_cancelled(rng, body, exp),
@@ -229,4 +232,98 @@ fn index_in_task(
     );
     exp.push(n.to_string());
     true
+}
+
+/// 1-3 functions calling each other (or one itself) with no base case,
+/// combining each result with the argument: a stack overflow, in the
+/// main task, in a task (re-raised by `await`) or in a thread (by
+/// `join`).
+fn stack_overflow(
+    rng: &mut Rng,
+    id: u32,
+    items: &mut String,
+    body: &mut String,
+    exp: &mut Vec<String>,
+) -> bool {
+    let t = *rng.pick(&[Ty::I32, Ty::I64, Ty::I16]);
+    let tn = t.name();
+    let k = rng.range(1, 3) as usize;
+    for f in 0..k {
+        let next = (f + 1) % k;
+        let step = Val::Int(t, rng.range(-3, 3)).literal();
+        let op = *rng.pick(&["+", "-", "*"]);
+        let _ = writeln!(
+            items,
+            "fn deep{id}_{f}(n: {tn}) -> {tn} {{\n  return deep{id}_{next}(n = n + {step}) {op} n;\n}}\n"
+        );
+    }
+    let start = Val::Int(t, rng.range(-9, 9)).literal();
+    let call = format!("deep{id}_0(n = {start})");
+    match rng.below(3) {
+        0 => {
+            let _ = writeln!(body, "  print(value = {call});");
+            false
+        }
+        1 => {
+            let _ = writeln!(
+                body,
+                "  concurrent {{\n    let t: Task<{tn}> = spawn {{\n      return {call};\n    }};\n    print(value = \"spawned\");\n    print(value = t.await());\n  }}"
+            );
+            exp.push("spawned".into());
+            true
+        }
+        _ => {
+            let _ = writeln!(
+                body,
+                "  let th: Thread<{tn}> = Thread.spawn(f = fn() -> {tn} {{\n    return {call};\n  }});\n  print(value = \"spawned\");\n  print(value = th.join());"
+            );
+            exp.push("spawned".into());
+            true
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each failure kind is generated, and `expect_err`'s expected lines
+    /// are the loop's `Ok` values up to the first `Err`.
+    #[test]
+    fn every_failure_is_generated_and_expect_err_stops_at_the_first_err() {
+        let markers = [
+            "m.unlock();",
+            "WaitGroup.init()",
+            "t.cancel();",
+            ".expect(message = ",
+            "return xs[i].unwrap();",
+            "fn deep",
+        ];
+        let mut seen = [false; 6];
+        for seed in 0..200 {
+            let (mut items, mut body, mut exp) = (String::new(), String::new(), Vec::new());
+            failure(&mut Rng::new(seed), 4, &mut items, &mut body, &mut exp);
+            let text = format!("{items}{body}");
+            for (i, m) in markers.iter().enumerate() {
+                seen[i] |= text.contains(m);
+            }
+        }
+        assert_eq!(seen, [true; 6]);
+        for seed in 0..50 {
+            let (mut items, mut body, mut exp) = (String::new(), String::new(), Vec::new());
+            expect_err(&mut Rng::new(seed), 2, &mut items, &mut body, &mut exp);
+            let num = |key: &str, text: &str| -> i64 {
+                let at = text.find(key).unwrap() + key.len();
+                let end = text[at..].find(|c: char| !c.is_ascii_digit()).unwrap();
+                text[at..at + end].parse().unwrap()
+            };
+            let (m, r, start) = (
+                num("x % ", &items),
+                num(" == ", &items),
+                num("x: Int32 = ", &body),
+            );
+            let oks = (start..).take_while(|x| x % m != r).count();
+            assert_eq!(exp.len(), oks, "{items}{body}");
+        }
+    }
 }

@@ -114,7 +114,10 @@ fn class_holder(
                 exp.push(format!("[{}, None]", show_opt(&xs, k)));
             }
             2 => {
-                let _ = writeln!(body, "  print(value = \"got ${{{o}}} ${{{o}.is_some()}}\");");
+                let _ = writeln!(
+                    body,
+                    "  print(value = \"got ${{{o}}} ${{{o}.is_some()}}\");"
+                );
                 exp.push(format!("got {} {}", show_opt(&xs, k), found.is_some()));
             }
             3 => {
@@ -133,7 +136,12 @@ fn class_holder(
                     let _ = writeln!(body, "  {o}.unwrap().b = {};", v.literal());
                     xs[p].1 = v;
                     let parts: Vec<String> = xs.iter().map(show).collect();
-                    print(body, exp, &format!("xs{id}"), format!("[{}]", parts.join(", ")));
+                    print(
+                        body,
+                        exp,
+                        &format!("xs{id}"),
+                        format!("[{}]", parts.join(", ")),
+                    );
                 } else {
                     let _ = writeln!(body, "  print(value = {o}.is_none());");
                     exp.push("true".into());
@@ -176,12 +184,20 @@ fn dict_holder(
     for k in &keys {
         if rng.chance(1, 2) {
             let v = value(rng, t);
-            lits.push(format!("{}: {}", Val::Str(k.clone()).literal(), v.literal()));
+            lits.push(format!(
+                "{}: {}",
+                Val::Str(k.clone()).literal(),
+                v.literal()
+            ));
             d.push((k.clone(), v));
         }
     }
     let dn = format!("d{id}");
-    let _ = writeln!(body, "  let {dn}: Dict[String, {tn}] = {{{}}};", lits.join(", "));
+    let _ = writeln!(
+        body,
+        "  let {dn}: Dict[String, {tn}] = {{{}}};",
+        lits.join(", ")
+    );
     let result = rng.chance(1, 2);
     let w = format!("w{id}");
     let wrap = |d: &[(String, Val)]| {
@@ -209,7 +225,11 @@ fn dict_holder(
         match rng.below(4) {
             0 | 1 => {
                 let v = value(rng, t);
-                let _ = writeln!(body, "  {w}.unwrap().set(key = {kl}, value = {});", v.literal());
+                let _ = writeln!(
+                    body,
+                    "  {w}.unwrap().set(key = {kl}, value = {});",
+                    v.literal()
+                );
                 match d.iter_mut().find(|(x, _)| *x == k) {
                     Some(e) => e.1 = v,
                     None => d.push((k, v)),
@@ -256,13 +276,20 @@ fn pairs(rng: &mut Rng, id: u32, items: &mut String, body: &mut String, exp: &mu
                 0 => {
                     let (x, y) = (value(rng, a), value(rng, b));
                     (
-                        format!("{e}::Both(field0 = {}, field1 = {})", x.literal(), y.literal()),
+                        format!(
+                            "{e}::Both(field0 = {}, field1 = {})",
+                            x.literal(),
+                            y.literal()
+                        ),
                         Pair::Both(x, y),
                     )
                 }
                 1 => {
                     let x = value(rng, a);
-                    (format!("{e}::OnlyA(field0 = {})", x.literal()), Pair::OnlyA(x))
+                    (
+                        format!("{e}::OnlyA(field0 = {})", x.literal()),
+                        Pair::OnlyA(x),
+                    )
                 }
                 _ => (format!("{e}::Neither"), Pair::Neither),
             };
@@ -405,8 +432,18 @@ fn trees(rng: &mut Rng, id: u32, items: &mut String, body: &mut String, exp: &mu
         let _ = writeln!(body, "  let {bn}: {ty} = {};", b.literal(&e));
         print(body, exp, &an, a.show());
         match rng.below(3) {
-            0 => print(body, exp, &format!("Option::Some(field0 = {bn})"), format!("Some({})", b.show())),
-            1 => print(body, exp, &format!("[{an}, {bn}]"), format!("[{}, {}]", a.show(), b.show())),
+            0 => print(
+                body,
+                exp,
+                &format!("Option::Some(field0 = {bn})"),
+                format!("Some({})", b.show()),
+            ),
+            1 => print(
+                body,
+                exp,
+                &format!("[{an}, {bn}]"),
+                format!("[{}, {}]", a.show(), b.show()),
+            ),
             _ => {
                 let _ = writeln!(body, "  print(value = \"${{{bn}}}\");");
                 exp.push(b.show());
@@ -439,7 +476,10 @@ mod tests {
         let leaf = |v: Val| Box::new(Tree::Leaf(v));
         let t = Tree::Node(
             leaf(Val::Str("a\"".into())),
-            Box::new(Tree::Node(Box::new(Tree::Empty), leaf(Val::Str("b".into())))),
+            Box::new(Tree::Node(
+                Box::new(Tree::Empty),
+                leaf(Val::Str("b".into())),
+            )),
         );
         assert_eq!(t.show(), "Node(Leaf(\"a\"\"), Node(Empty, Leaf(\"b\")))");
         assert_eq!(t.size(), 2);

@@ -85,13 +85,20 @@ fn newtype(rng: &mut Rng, q: &str, a: &mut String, body: &mut String, exp: &mut 
         value(rng, t)
     };
     let _ = writeln!(body, "  let g: {q}::Tg = {q}::mk(v = {});", x.literal());
-    let _ = writeln!(body, "  let h: {q}::Tg = {q}::Tg.init(value = {});", y.literal());
+    let _ = writeln!(
+        body,
+        "  let h: {q}::Tg = {q}::Tg.init(value = {});",
+        y.literal()
+    );
     let _ = writeln!(body, "  print(value = g);\n  print(value = [g, h]);");
     exp.push(x.show());
     exp.push(format!("[{}, {}]", x.show_nested(), y.show_nested()));
     let _ = writeln!(body, "  print(value = \"${{h.value}} ${{g == h}}\");");
     exp.push(format!("{} {}", y.show(), x == y));
-    let _ = writeln!(body, "  let og: Option<{q}::Tg> = Option::Some(field0 = h);");
+    let _ = writeln!(
+        body,
+        "  let og: Option<{q}::Tg> = Option::Some(field0 = h);"
+    );
     let _ = writeln!(body, "  print(value = og);");
     exp.push(format!("Some({})", y.show_nested()));
 }
