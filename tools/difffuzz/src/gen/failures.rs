@@ -3,7 +3,10 @@
 //! negative, awaiting a cancelled task, `expect` of an `Err` returned by a
 //! helper, and an index out of range inside a function called from a
 //! task (re-raised by `await`), and a recursion without a base case
-//! overflowing the stack (in the main task, a task or a thread). Each
+//! overflowing the stack (in the main task, a task or a thread); and the
+//! other synchronisation misuses the runtime reports (an `RwLock`
+//! unlocked without being held, a `Semaphore` released past its permits,
+//! a `Condition` waited on without its mutex). Each
 //! appends to `body` (and `items`) what
 //! runs before the failure and pushes the lines it prints; the caller
 //! adds a final print that must never appear. All end with exit code 101.
@@ -23,7 +26,8 @@ pub fn failure(
     body: &mut String,
     exp: &mut Vec<String>,
 ) -> bool {
-    match rng.below(6) {
+    match rng.below(7) {
+        6 => other_sync(rng, body, exp),
         5 => stack_overflow(rng, id, items, body, exp),
         0 => unlock_not_held(rng, id, items, body, exp),
         1 => negative_waitgroup(rng, body, exp),
@@ -283,6 +287,87 @@ fn stack_overflow(
     }
 }
 
+/// Balanced uses of an `RwLock`, a `Semaphore` or a `Condition`'s mutex
+/// (each printing a counter), then one misuse: `read_unlock` or
+/// `write_unlock` not held, one `release` more than acquired, `wait`
+/// without holding the mutex.
+fn other_sync(rng: &mut Rng, body: &mut String, exp: &mut Vec<String>) -> bool {
+    let mut k = 0i64;
+    body.push_str("  var k: Int32 = 0;\n");
+    let mut use_it = |body: &mut String, exp: &mut Vec<String>, step: &str, what: i64| {
+        k += what;
+        let _ = writeln!(body, "{step}\n  print(value = k);");
+        exp.push(k.to_string());
+    };
+    match rng.below(3) {
+        0 => {
+            body.push_str("  let l: RwLock = RwLock.init();\n");
+            for _ in 0..rng.range(0, 3) {
+                let d = rng.range(1, 9);
+                let step = match rng.below(4) {
+                    0 => format!("  l.read_lock();\n  k = k + {d};\n  l.read_unlock();"),
+                    1 => format!("  l.write_lock();\n  k = k + {d};\n  l.write_unlock();"),
+                    2 => format!("  k = k + l.read(f = fn() -> Int32 {{ return {d}; }});"),
+                    _ => format!("  k = k + l.write(f = fn() -> Int32 {{ return {d}; }});"),
+                };
+                use_it(body, exp, &step, d);
+            }
+            body.push_str(match rng.below(3) {
+                0 => "  l.read_unlock();\n",
+                1 => "  l.write_unlock();\n",
+                // Held for reading, released for writing.
+                _ => "  l.read_lock();\n  l.write_unlock();\n",
+            });
+        }
+        1 => {
+            let permits = rng.range(1, 3);
+            let _ = writeln!(
+                body,
+                "  let s: Semaphore = Semaphore.init(permits = {permits});"
+            );
+            let mut held = 0;
+            for _ in 0..rng.range(0, 4) {
+                let d = rng.range(1, 9);
+                if held < permits && rng.chance(1, 2) {
+                    held += 1;
+                    use_it(body, exp, &format!("  s.acquire();\n  k = k + {d};"), d);
+                } else if held > 0 {
+                    held -= 1;
+                    use_it(body, exp, &format!("  s.release();\n  k = k + {d};"), d);
+                } else {
+                    use_it(
+                        body,
+                        exp,
+                        &format!(
+                            "  if (s.try_acquire()) {{\n    k = k + {d};\n    s.release();\n  }}"
+                        ),
+                        d,
+                    );
+                }
+            }
+            for _ in 0..=held {
+                body.push_str("  s.release();\n");
+            }
+        }
+        _ => {
+            body.push_str(
+                "  let m: Mutex = Mutex.init();\n  let c: Condition = Condition.init(mutex = m);\n",
+            );
+            for _ in 0..rng.range(0, 2) {
+                let d = rng.range(1, 9);
+                let step = if rng.chance(1, 2) {
+                    format!("  m.lock();\n  c.signal();\n  k = k + {d};\n  m.unlock();")
+                } else {
+                    format!("  k = k + m.critical(f = fn() -> Int32 {{\n    c.broadcast();\n    return {d};\n  }});")
+                };
+                use_it(body, exp, &step, d);
+            }
+            body.push_str("  c.wait();\n");
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -298,8 +383,11 @@ mod tests {
             ".expect(message = ",
             "return xs[i].unwrap();",
             "fn deep",
+            "RwLock.init()",
+            "Semaphore.init(",
+            "c.wait();",
         ];
-        let mut seen = [false; 6];
+        let mut seen = [false; 9];
         for seed in 0..200 {
             let (mut items, mut body, mut exp) = (String::new(), String::new(), Vec::new());
             failure(&mut Rng::new(seed), 4, &mut items, &mut body, &mut exp);
@@ -308,7 +396,7 @@ mod tests {
                 seen[i] |= text.contains(m);
             }
         }
-        assert_eq!(seen, [true; 6]);
+        assert_eq!(seen, [true; 9]);
         for seed in 0..50 {
             let (mut items, mut body, mut exp) = (String::new(), String::new(), Vec::new());
             expect_err(&mut Rng::new(seed), 2, &mut items, &mut body, &mut exp);
