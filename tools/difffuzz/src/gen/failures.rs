@@ -6,7 +6,8 @@
 //! overflowing the stack (in the main task, a task or a thread); and the
 //! other synchronisation misuses the runtime reports (an `RwLock`
 //! unlocked without being held, a `Semaphore` released past its permits,
-//! a `Condition` waited on without its mutex). Each
+//! a `Condition` waited on without its mutex); a `race` whose tasks all
+//! fail. Each
 //! appends to `body` (and `items`) what
 //! runs before the failure and pushes the lines it prints; the caller
 //! adds a final print that must never appear. All end with exit code 101.
@@ -26,7 +27,11 @@ pub fn failure(
     body: &mut String,
     exp: &mut Vec<String>,
 ) -> bool {
-    match rng.below(7) {
+    match rng.below(8) {
+        7 => {
+            super::races::all_fail(rng, body, exp);
+            true
+        }
         6 => other_sync(rng, body, exp),
         5 => stack_overflow(rng, id, items, body, exp),
         0 => unlock_not_held(rng, id, items, body, exp),
@@ -386,8 +391,9 @@ mod tests {
             "RwLock.init()",
             "Semaphore.init(",
             "c.wait();",
+            "race {",
         ];
-        let mut seen = [false; 9];
+        let mut seen = [false; 10];
         for seed in 0..200 {
             let (mut items, mut body, mut exp) = (String::new(), String::new(), Vec::new());
             failure(&mut Rng::new(seed), 4, &mut items, &mut body, &mut exp);
@@ -396,7 +402,7 @@ mod tests {
                 seen[i] |= text.contains(m);
             }
         }
-        assert_eq!(seen, [true; 9]);
+        assert_eq!(seen, [true; 10]);
         for seed in 0..50 {
             let (mut items, mut body, mut exp) = (String::new(), String::new(), Vec::new());
             expect_err(&mut Rng::new(seed), 2, &mut items, &mut body, &mut exp);

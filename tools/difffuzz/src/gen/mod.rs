@@ -15,6 +15,7 @@ pub mod modtypes;
 pub mod modules;
 pub mod options;
 pub mod printing;
+pub mod races;
 pub mod recursion;
 pub mod scalar;
 pub mod select;
@@ -223,12 +224,13 @@ pub const CATEGORIES: &[&str] = &[
     "threads",
     "modules",
     "holders",
+    "races",
     // Always the last check of a program (see `program`).
     "panics",
 ];
 
 /// Categories whose checks use tasks (run under several schedules).
-const CONCURRENT: &[&str] = &["tasks", "pipeline", "pool", "select", "threads"];
+const CONCURRENT: &[&str] = &["tasks", "pipeline", "pool", "select", "threads", "races"];
 
 /// Generates one check of `category`.
 pub fn check(rng: &mut Rng, id: u32, category: &'static str) -> Check {
@@ -253,6 +255,7 @@ pub fn check(rng: &mut Rng, id: u32, category: &'static str) -> Check {
         "threads" => Some(threads::threads as _),
         "modules" => Some(modules::modules as _),
         "holders" => Some(holders::holders as _),
+        "races" => Some(races::races as _),
         _ => None,
     };
     if let Some(t) = template {
