@@ -7,7 +7,7 @@
 //! other synchronisation misuses the runtime reports (an `RwLock`
 //! unlocked without being held, a `Semaphore` released past its permits,
 //! a `Condition` waited on without its mutex); a `race` whose tasks all
-//! fail. Each
+//! fail; awaiting a task a scope's deadline cancelled. Each
 //! appends to `body` (and `items`) what
 //! runs before the failure and pushes the lines it prints; the caller
 //! adds a final print that must never appear. All end with exit code 101.
@@ -27,7 +27,11 @@ pub fn failure(
     body: &mut String,
     exp: &mut Vec<String>,
 ) -> bool {
-    match rng.below(8) {
+    match rng.below(9) {
+        8 => {
+            super::races::deadline_await(rng, body, exp);
+            true
+        }
         7 => {
             super::races::all_fail(rng, body, exp);
             true
@@ -392,8 +396,9 @@ mod tests {
             "Semaphore.init(",
             "c.wait();",
             "race {",
+            "concurrent(deadline_millis",
         ];
-        let mut seen = [false; 10];
+        let mut seen = [false; 11];
         for seed in 0..200 {
             let (mut items, mut body, mut exp) = (String::new(), String::new(), Vec::new());
             failure(&mut Rng::new(seed), 4, &mut items, &mut body, &mut exp);
@@ -402,7 +407,7 @@ mod tests {
                 seen[i] |= text.contains(m);
             }
         }
-        assert_eq!(seen, [true; 10]);
+        assert_eq!(seen, [true; 11]);
         for seed in 0..50 {
             let (mut items, mut body, mut exp) = (String::new(), String::new(), Vec::new());
             expect_err(&mut Rng::new(seed), 2, &mut items, &mut body, &mut exp);

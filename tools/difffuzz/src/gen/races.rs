@@ -6,8 +6,10 @@
 //! `panic`) or can only end by cancellation (parked on a channel nobody
 //! sends on, or spinning). Races are used as a `let` initialiser, inside
 //! an expression, from a task of a `concurrent` scope, and in a loop.
-//! The ending variant (`all_fail`): every task fails, so the race
-//! re-raises a failure (exit code 101).
+//! Half of the checks also have a `concurrent(deadline_millis =)` scope
+//! whose outcome does not depend on timing (see `deadlines`). The ending
+//! variants: every task of a race fails, so the race re-raises a failure;
+//! awaiting a task a deadline cancelled (exit code 101).
 
 use super::options::value;
 use super::scalar::pure_expr;
@@ -80,6 +82,9 @@ fn race_expr(rng: &mut Rng, t: Ty, ind: &str, win: Option<&str>) -> String {
 pub fn races(rng: &mut Rng, _id: u32) -> Body {
     let mut body = String::from("  let quiet: Channel<Int32> = Channel.init();\n");
     let mut exp = Vec::new();
+    if rng.chance(1, 2) {
+        deadlines(rng, &mut body, &mut exp);
+    }
     for k in 0..rng.range(1, 3) {
         let t = *rng.pick(TYPES);
         let tn = t.name();
@@ -130,6 +135,70 @@ pub fn races(rng: &mut Rng, _id: u32) -> Body {
         expected: exp,
         exit: None,
     }
+}
+
+/// A task body (at `ind`) that can only end by cancellation.
+fn blocker(rng: &mut Rng, ind: &str) -> String {
+    if rng.chance(1, 2) {
+        format!("{ind}let never: Option<Int32> = quiet.recv();\n")
+    } else {
+        format!(
+            "{ind}var spin: Int64 = 0;\n{ind}while (true) {{\n{ind}  spin = spin + 1;\n{ind}}}\n"
+        )
+    }
+}
+
+/// `concurrent(deadline_millis =)` scopes whose outcome does not depend
+/// on timing: tasks that can only end by cancellation under a short
+/// deadline (the scope ends when it passes; nothing else is observed),
+/// or tasks computing values, awaited, under a deadline of a minute or
+/// more (a plain scope).
+fn deadlines(rng: &mut Rng, body: &mut String, exp: &mut Vec<String>) {
+    if rng.chance(1, 2) {
+        let _ = writeln!(
+            body,
+            "  concurrent(deadline_millis = {}) {{",
+            rng.range(1, 30)
+        );
+        for _ in 0..rng.range(1, 3) {
+            let _ = writeln!(body, "    spawn {{\n{}    }};", blocker(rng, "      "));
+        }
+        body.push_str("  }\n  print(value = \"deadline passed\");\n");
+        exp.push("deadline passed".into());
+    } else {
+        let _ = writeln!(
+            body,
+            "  concurrent(deadline_millis = {}) {{",
+            rng.range(60_000, 3_600_000)
+        );
+        for k in 0..rng.range(1, 3) {
+            let t = *rng.pick(TYPES);
+            let (e, v) = pure_expr(rng, &[], t, &[Vec::new()], 2);
+            let _ = writeln!(
+                body,
+                "    let d{k}: Task<{}> = spawn {{\n      return {};\n    }};\n    print(value = d{k}.await());",
+                t.name(),
+                render_expr(&e)
+            );
+            exp.push(v[0].show());
+        }
+        body.push_str("  }\n");
+    }
+}
+
+/// An ending: awaiting a task that a short deadline cancelled ("task
+/// was cancelled").
+pub fn deadline_await(rng: &mut Rng, body: &mut String, exp: &mut Vec<String>) {
+    let t = *rng.pick(TYPES);
+    let _ = writeln!(
+        body,
+        "  let quiet: Channel<Int32> = Channel.init();\n  concurrent(deadline_millis = {}) {{\n    let t: Task<{}> = spawn {{\n{}      return {};\n    }};\n    print(value = \"waiting\");\n    print(value = t.await());\n  }}",
+        rng.range(1, 30),
+        t.name(),
+        blocker(rng, "      "),
+        value(rng, t).literal()
+    );
+    exp.push("waiting".into());
 }
 
 /// An ending: a race whose tasks all fail (after the check's prints).
