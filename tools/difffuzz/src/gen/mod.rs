@@ -21,6 +21,7 @@ pub mod scalar;
 pub mod select;
 pub mod threads;
 pub mod timeouts;
+pub mod tokens;
 pub mod types;
 
 use crate::ast::{render_block, render_func, Expr, Func, Stmt};

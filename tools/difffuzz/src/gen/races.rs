@@ -7,7 +7,8 @@
 //! sends on, or spinning). Races are used as a `let` initialiser, inside
 //! an expression, from a task of a `concurrent` scope, and in a loop.
 //! Half of the checks also have a `concurrent(deadline_millis =)` scope
-//! whose outcome does not depend on timing (see `deadlines`). The ending
+//! whose outcome does not depend on timing (see `deadlines`), half a
+//! `CancelToken` tree (tokens.rs). The ending
 //! variants: every task of a race fails, so the race re-raises a failure;
 //! awaiting a task a deadline cancelled (exit code 101).
 
@@ -84,6 +85,16 @@ pub fn races(rng: &mut Rng, _id: u32) -> Body {
     let mut exp = Vec::new();
     if rng.chance(1, 2) {
         deadlines(rng, &mut body, &mut exp);
+    }
+    if rng.chance(1, 2) {
+        // In its own block: its locals do not clash with the races'.
+        let mut inner = String::new();
+        super::tokens::tokens(rng, &mut inner, &mut exp);
+        body.push_str("  if (true) {\n");
+        for l in inner.lines() {
+            let _ = writeln!(body, "  {l}");
+        }
+        body.push_str("  }\n");
     }
     for k in 0..rng.range(1, 3) {
         let t = *rng.pick(TYPES);
