@@ -13,8 +13,13 @@
 //!   over `match self`, built at two type instantiations, printed,
 //!   compared with `==` and folded by their methods.
 //!
-//! Sets of floats are not generated: the checker rejects them (E0200,
-//! "floats are not hashable").
+//! - a `Set[List[Float64]]` (or `Float32`): lists compare elementwise by
+//!   IEEE `==`, so `[-0.0]` equals `[0.0]` (the first one added stays)
+//!   and a list holding NaN equals nothing: each one added is a new
+//!   element, never found nor removed.
+//!
+//! Sets of floats themselves are not generated: the checker rejects them
+//! (E0200, "floats are not hashable").
 
 use super::options::value;
 use super::printing::{show_dict, str_val};
@@ -30,7 +35,7 @@ pub fn holders(rng: &mut Rng, id: u32) -> Body {
     let mut items = String::new();
     let mut body = String::new();
     let mut exp = Vec::new();
-    let mut parts = [0u8, 1, 2, 3];
+    let mut parts = [0u8, 1, 2, 3, 4];
     // A random order, then a random prefix of 1-3 parts.
     for i in (1..parts.len()).rev() {
         parts.swap(i, rng.below(i as u64 + 1) as usize);
@@ -41,7 +46,8 @@ pub fn holders(rng: &mut Rng, id: u32) -> Body {
             0 => class_holder(rng, id, &mut items, &mut body, &mut exp),
             1 => dict_holder(rng, id, &mut items, &mut body, &mut exp),
             2 => pairs(rng, id, &mut items, &mut body, &mut exp),
-            _ => trees(rng, id, &mut items, &mut body, &mut exp),
+            3 => trees(rng, id, &mut items, &mut body, &mut exp),
+            _ => float_list_set(rng, id, &mut body, &mut exp),
         }
     }
     Body::Text {
@@ -464,6 +470,85 @@ fn trees(rng: &mut Rng, id: u32, items: &mut String, body: &mut String, exp: &mu
     }
 }
 
+/// Float lists as set elements: `add`/`remove`/`contains` over lists
+/// from a small pool (so they repeat) holding `-0.0`, NaN and infinity;
+/// the set printed in insertion order.
+fn float_list_set(rng: &mut Rng, id: u32, body: &mut String, exp: &mut Vec<String>) {
+    let f32 = rng.chance(1, 2);
+    let (tn, sfx) = if f32 {
+        ("Float32", "f32")
+    } else {
+        ("Float64", "")
+    };
+    let atoms: [(&str, f64); 6] = [
+        ("0.0", 0.0),
+        ("(-0.0)", -0.0),
+        ("(0.0 / 0.0)", f64::NAN),
+        ("1.5", 1.5),
+        ("(-2.25)", -2.25),
+        ("(1.0 / 0.0)", f64::INFINITY),
+    ];
+    let lit = |a: &str| {
+        a.replace(".0", &format!(".0{sfx}"))
+            .replace(".5", &format!(".5{sfx}"))
+            .replace(".25", &format!(".25{sfx}"))
+    };
+    let pool: Vec<(String, Vec<f64>)> = (0..rng.range(2, 4))
+        .map(|_| {
+            let picks: Vec<&(&str, f64)> = (0..rng.range(0, 2)).map(|_| rng.pick(&atoms)).collect();
+            let l: Vec<String> = picks.iter().map(|(a, _)| lit(a)).collect();
+            (
+                format!("[{}]", l.join(", ")),
+                picks.iter().map(|(_, v)| *v).collect(),
+            )
+        })
+        .collect();
+    let show = |v: &[f64]| {
+        let parts: Vec<String> = v
+            .iter()
+            .map(|x| {
+                if f32 {
+                    Val::F32(*x as f32).show()
+                } else {
+                    Val::F64(*x).show()
+                }
+            })
+            .collect();
+        format!("[{}]", parts.join(", "))
+    };
+    let eq = |a: &[f64], b: &[f64]| a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y);
+    let name = format!("fs{id}");
+    let _ = writeln!(body, "  let {name}: Set[List[{tn}]] = Set{{}};");
+    let mut set: Vec<Vec<f64>> = Vec::new();
+    for _ in 0..rng.range(3, 8) {
+        let (l, v) = rng.pick(&pool).clone();
+        match rng.below(4) {
+            0 | 1 => {
+                let _ = writeln!(body, "  {name}.add(value = {l});");
+                if !set.iter().any(|x| eq(x, &v)) {
+                    set.push(v);
+                }
+            }
+            2 => {
+                let _ = writeln!(body, "  {name}.remove(value = {l});");
+                if let Some(p) = set.iter().position(|x| eq(x, &v)) {
+                    set.remove(p);
+                }
+            }
+            _ => {
+                let _ = writeln!(body, "  print(value = {name}.contains(value = {l}));");
+                exp.push(set.iter().any(|x| eq(x, &v)).to_string());
+            }
+        }
+    }
+    let shown: Vec<String> = set.iter().map(|v| show(v)).collect();
+    let _ = writeln!(
+        body,
+        "  print(value = \"${{{name}}} ${{{name}.length()}}\");"
+    );
+    exp.push(format!("{{{}}} {}", shown.join(", "), set.len()));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -497,17 +582,24 @@ mod tests {
     /// Every part of the category appears across seeds.
     #[test]
     fn every_part_is_generated() {
-        let mut seen = [false; 4];
+        let mut seen = [false; 5];
         for seed in 0..40 {
-            if let Body::Text { items, .. } = holders(&mut Rng::new(seed), 1) {
-                for (i, marker) in ["class Box1", "fn lookup1", "enum Pair1", "enum Tree1"]
-                    .iter()
-                    .enumerate()
+            if let Body::Text { items, body, .. } = holders(&mut Rng::new(seed), 1) {
+                let items = items + &body;
+                for (i, marker) in [
+                    "class Box1",
+                    "fn lookup1",
+                    "enum Pair1",
+                    "enum Tree1",
+                    "Set[List[",
+                ]
+                .iter()
+                .enumerate()
                 {
                     seen[i] |= items.contains(marker);
                 }
             }
         }
-        assert_eq!(seen, [true; 4]);
+        assert_eq!(seen, [true; 5]);
     }
 }
