@@ -174,6 +174,7 @@ pub fn str_literal(s: &str) -> String {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
             '$' => out.push_str("\\$"),
             c => out.push(c),
         }
@@ -418,5 +419,11 @@ mod tests {
         assert_eq!(Val::F64(1e-7).literal(), "1e-7");
         assert_eq!(Val::F32(1.5).literal(), "1.5f32");
         assert_eq!(Val::Str("a\"$\n".into()).literal(), "\"a\\\"\\$\\n\"");
+        // `\r` is an escape; other control characters, NUL and
+        // astral-plane text stand raw between the quotes (the lexer keeps
+        // them), and render unchanged, nested too.
+        let odd = Val::Str("\r\u{0}\u{1b}😀🇫🇷".into());
+        assert_eq!(odd.literal(), "\"\\r\u{0}\u{1b}😀🇫🇷\"");
+        assert_eq!(odd.show_nested(), "\"\r\u{0}\u{1b}😀🇫🇷\"");
     }
 }

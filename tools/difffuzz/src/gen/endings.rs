@@ -3,7 +3,9 @@
 //! channel twice, a task that fails (a division by zero, `unwrap` of
 //! `None`, an index out of range, `panic`) with the failure re-raised by
 //! `await` or at the end of its scope, and a thread that fails, re-raised
-//! by `join`. Before it, values the model knows are printed; what the
+//! by `join`; and, half of the time, one of the failures of failures.rs
+//! (a mutex, a `WaitGroup`, a cancelled task, `expect` of an `Err`, an
+//! index out of range in a task's helper). Before it, values the model knows are printed; what the
 //! main task prints before the re-raise does not depend on the schedule.
 
 use super::options::value;
@@ -66,7 +68,10 @@ pub fn fail_check(rng: &mut Rng, id: u32) -> Check {
     let mut concurrent = false;
     let mut exit = 101;
     preamble(rng, &mut body, &mut exp);
-    match rng.below(5) {
+    match rng.below(10) {
+        5.. => {
+            concurrent = super::failures::failure(rng, id, &mut items, &mut body, &mut exp);
+        }
         0 => {
             // A panic from 1-3 nested calls.
             let depth = rng.range(1, 3);
@@ -137,7 +142,7 @@ pub fn fail_check(rng: &mut Rng, id: u32) -> Check {
             }
             body.push_str("  }\n");
         }
-        _ => {
+        4 => {
             concurrent = true;
             let _ = writeln!(
                 body,

@@ -6,16 +6,22 @@
 pub mod conc;
 pub mod data;
 pub mod endings;
+pub mod failures;
+pub mod holders;
 pub mod index;
 pub mod inits;
 pub mod lists;
+pub mod modtypes;
 pub mod modules;
 pub mod options;
 pub mod printing;
+pub mod races;
 pub mod recursion;
 pub mod scalar;
 pub mod select;
 pub mod threads;
+pub mod timeouts;
+pub mod tokens;
 pub mod types;
 
 use crate::ast::{render_block, render_func, Expr, Func, Stmt};
@@ -218,12 +224,14 @@ pub const CATEGORIES: &[&str] = &[
     "select",
     "threads",
     "modules",
+    "holders",
+    "races",
     // Always the last check of a program (see `program`).
     "panics",
 ];
 
 /// Categories whose checks use tasks (run under several schedules).
-const CONCURRENT: &[&str] = &["tasks", "pipeline", "pool", "select", "threads"];
+const CONCURRENT: &[&str] = &["tasks", "pipeline", "pool", "select", "threads", "races"];
 
 /// Generates one check of `category`.
 pub fn check(rng: &mut Rng, id: u32, category: &'static str) -> Check {
@@ -247,6 +255,8 @@ pub fn check(rng: &mut Rng, id: u32, category: &'static str) -> Check {
         "select" => Some(select::select as _),
         "threads" => Some(threads::threads as _),
         "modules" => Some(modules::modules as _),
+        "holders" => Some(holders::holders as _),
+        "races" => Some(races::races as _),
         _ => None,
     };
     if let Some(t) = template {

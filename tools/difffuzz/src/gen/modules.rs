@@ -9,7 +9,8 @@
 //! everything through `mID::`/`leafID::` (types, constructors, enum
 //! variants, functions), the first module sometimes by its full path
 //! `fz::mID::` (which the compiler rejected until the helper writing
-//! this category found it).
+//! this category found it). Two thirds of the time the module also has
+//! an alias, a newtype and generic items (modtypes.rs).
 
 use super::inits::EnumTy;
 use super::options::value;
@@ -308,6 +309,9 @@ pub fn modules(rng: &mut Rng, id: u32) -> Body {
         } else {
             "None".into()
         });
+    }
+    if rng.chance(2, 3) {
+        super::modtypes::module_types(rng, id, &q, &mut a, &mut items, &mut body, &mut exp);
     }
     Body::Modules {
         files: vec![

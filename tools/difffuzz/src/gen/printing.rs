@@ -14,7 +14,7 @@ use crate::rng::Rng;
 use crate::value::{show_list, Ty, Val};
 use std::fmt::Write as _;
 
-fn show_dict(d: &[(String, Val)]) -> String {
+pub fn show_dict(d: &[(String, Val)]) -> String {
     let parts: Vec<String> = d
         .iter()
         .map(|(k, v)| format!("{}: {}", Val::Str(k.clone()).show_nested(), v.show_nested()))
@@ -57,7 +57,7 @@ fn f32_elem(rng: &mut Rng) -> (String, Val) {
     (render_expr(&e), v[0].clone())
 }
 
-fn str_val(rng: &mut Rng) -> String {
+pub fn str_val(rng: &mut Rng) -> String {
     let mut s = value(rng, Ty::Str).as_str().to_string();
     if rng.chance(1, 3) {
         let tail: &&str = rng.pick(&["\"", "\\", "'", "é", "日本", "\\\"", "\"\""]);

@@ -31,6 +31,10 @@ pub struct ScalarGen<'r> {
 const ALPHABET: &[&str] = &[
     "a", "b", "c", "x", "y", "z", "ab", "ba", " ", "é", "ü", "日本", "-", "_", "0", "1", "42",
     "\"", "\\", "\t", "\n", "$", "{", "}", "plat",
+    // Astral-plane text (a flag is two code points) and control
+    // characters: `\r` is written as an escape, the others raw (the
+    // lexer keeps them); NUL is an ordinary character.
+    "😀", "𝄞", "🇫🇷", "\r", "\u{0}", "\u{1}", "\u{1b}", "\u{7f}", "\u{85}",
 ];
 
 impl<'r> ScalarGen<'r> {

@@ -7,8 +7,8 @@
 //! receive arms on a channel holding known values, open (then `default`)
 //! or closed (then `None`), beside an arm on a channel that stays empty;
 //! and a pump whose send and receive arms race other tasks (any choice
-//! keeps the consumer's sum).
-//! Never `after`: its outcome would depend on timing.
+//! keeps the consumer's sum). `after` arms only where the spec fixes the
+//! outcome (timeouts.rs).
 
 use super::Body;
 use crate::rng::Rng;
@@ -216,6 +216,9 @@ pub fn select(rng: &mut Rng, _id: u32) -> Body {
     }
     if rng.chance(1, 2) {
         parts.push(pump);
+    }
+    if rng.chance(1, 2) {
+        parts.push(super::timeouts::timeouts);
     }
     for i in (1..parts.len()).rev() {
         let j = rng.below(i as u64 + 1) as usize;
