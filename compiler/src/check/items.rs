@@ -238,9 +238,16 @@ fn declare_type_names<'m>(checker: &mut Checker, modules: &'m [SourceModule]) ->
                     naming::check_title_case(checker, name, "type alias");
                     if type_name_free(checker, name) {
                         let key = checker.qualify(&name.name);
-                        checker
-                            .type_names
-                            .insert(key, (TypeName::Alias(ty.clone()), name.span));
+                        checker.type_names.insert(
+                            key,
+                            (
+                                TypeName::Alias {
+                                    ty: ty.clone(),
+                                    module: mi,
+                                },
+                                name.span,
+                            ),
+                        );
                     }
                     continue;
                 }

@@ -123,7 +123,12 @@ pub(crate) struct FnSig {
 #[derive(Clone, Debug)]
 pub(crate) enum TypeName {
     Adt(AdtId),
-    Alias(ast::TypeExpr),
+    /// A type alias: its written type and the module it is declared in
+    /// (whose names the type uses).
+    Alias {
+        ty: ast::TypeExpr,
+        module: usize,
+    },
 }
 
 /// Checker-side facts about a class or enum beyond its HIR definition.

@@ -114,8 +114,9 @@ fn resolve_parts(checker: &mut Checker, ty: &TypeExpr, generics: &Generics) -> T
                         }
                         adt_type(checker, id, name, args, generics, ty.span)
                     }
-                    Some((TypeName::Alias(target), _)) => {
-                        resolve_alias(checker, name, &target, seg.span)
+                    Some((TypeName::Alias { ty: target, module }, _)) => {
+                        let full = checker.expand(&segs).unwrap_or_default();
+                        resolve_alias(checker, name, &full, &target, module, seg.span)
                     }
                     None => {
                         checker.error(Diagnostic::new(
@@ -174,9 +175,10 @@ fn resolve_parts(checker: &mut Checker, ty: &TypeExpr, generics: &Generics) -> T
                 return super::lib_types::lib_type(checker, name, args, ty.span);
             }
             match checker.lookup_type(&[name]) {
-                Some((TypeName::Alias(target), _)) => {
+                Some((TypeName::Alias { ty: target, module }, _)) => {
                     no_args(checker, name, args);
-                    resolve_alias(checker, name, &target, seg.span)
+                    let full = checker.qualify(name);
+                    resolve_alias(checker, name, &full, &target, module, seg.span)
                 }
                 Some((TypeName::Adt(id), _)) => {
                     adt_type(checker, id, name, args, generics, ty.span)
@@ -247,8 +249,17 @@ fn no_args(checker: &mut Checker, name: &str, args: &[TypeExpr]) {
     }
 }
 
-fn resolve_alias(checker: &mut Checker, name: &str, target: &TypeExpr, use_span: Span) -> Ty {
-    if checker.resolving.iter().any(|n| n == name) {
+/// The type alias `name` (its full name `full`, declared in `module` as
+/// `target`), resolved once, with the names of its own module.
+fn resolve_alias(
+    checker: &mut Checker,
+    name: &str,
+    full: &str,
+    target: &TypeExpr,
+    module: usize,
+    use_span: Span,
+) -> Ty {
+    if checker.resolving.iter().any(|n| n == full) {
         checker.error(Diagnostic::new(
             Code::UnknownType,
             format!("the type alias `{name}` refers to itself"),
@@ -260,12 +271,14 @@ fn resolve_alias(checker: &mut Checker, name: &str, target: &TypeExpr, use_span:
     // Resolved once: an alias built from others (`type B = Dict[A, A];`)
     // would otherwise resolve them again at every use, in time that
     // doubles with each such level.
-    if let Some(ty) = checker.alias_cache.get(name) {
+    if let Some(ty) = checker.alias_cache.get(full) {
         return ty.clone();
     }
-    checker.resolving.push(name.to_owned());
+    checker.resolving.push(full.to_owned());
+    let user = std::mem::replace(&mut checker.cur, module);
     let ty = resolve(checker, target, &Vec::new());
+    checker.cur = user;
     checker.resolving.pop();
-    checker.alias_cache.insert(name.to_owned(), ty.clone());
+    checker.alias_cache.insert(full.to_owned(), ty.clone());
     ty
 }

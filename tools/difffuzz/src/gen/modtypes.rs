@@ -1,7 +1,8 @@
 //! Types and generic items across modules (part of the `modules`
-//! category): the module `fz/mID.plat` also declares a `pub type ScID`
-//! alias of a numeric type (named after the check: aliases of one name in
-//! two modules collide, findings/alias_same_name_in_two_modules) with a function over it, a `pub newtype Tg` of
+//! category): the module `fz/mID.plat` also declares a `pub type Sc`
+//! alias of a numeric type (the same name in every check's module, at
+//! different types: the compiler once took one module's alias for all)
+//! with a function over it, a `pub newtype Tg` of
 //! any scalar type with a constructor function, a generic `pub fn
 //! pick<T>` and a generic `pub class Bag<T>` with methods. The main file
 //! uses the alias as its underlying type and in its own signatures, builds
@@ -51,14 +52,14 @@ fn alias(
     let tn = t.name();
     let _ = writeln!(
         a,
-        "\npub type Sc{id} = {tn};\n\npub fn bump(s: Sc{id}, by: {tn}) -> Sc{id} {{\n  return s + by;\n}}\n"
+        "\npub type Sc = {tn};\n\npub fn bump(s: Sc, by: {tn}) -> Sc {{\n  return s + by;\n}}\n"
     );
     let _ = writeln!(
         items,
-        "fn twice{id}(s: {q}::Sc{id}) -> {tn} {{\n  return s + s;\n}}\n"
+        "fn twice{id}(s: {q}::Sc) -> {tn} {{\n  return s + s;\n}}\n"
     );
     let (s, by) = (value(rng, t), value(rng, t));
-    let _ = writeln!(body, "  let sc: {q}::Sc{id} = {};", s.literal());
+    let _ = writeln!(body, "  let sc: {q}::Sc = {};", s.literal());
     let _ = writeln!(
         body,
         "  let bumped: {tn} = {q}::bump(s = sc, by = {});",
