@@ -245,19 +245,7 @@ pub(crate) fn abandoned_diagnostic(closer: Span, openers: &[(&Token, Span)]) -> 
         closer,
         format!("expected `{}` before this", closer_of(innermost)),
     );
-    for (tok, span) in openers.iter().rev().take(MAX_UNCLOSED_LABELS) {
-        d = d.with_label(
-            *span,
-            format!("this `{}` is never closed", tok.text().unwrap_or("(")),
-        );
-    }
-    if openers.len() > MAX_UNCLOSED_LABELS {
-        d = d.with_note(format!(
-            "{} more delimiters opened before these are never closed either",
-            openers.len() - MAX_UNCLOSED_LABELS
-        ));
-    }
-    d
+    label_innermost(d, openers)
 }
 
 /// Delimiters still open at the end of the file, as one diagnostic whose
@@ -267,27 +255,33 @@ pub(crate) fn unclosed_diagnostic(stack: &[(&Token, Span)], eoi: Span) -> Option
     let (innermost, _) = stack.last()?;
     let open_text = innermost.text().unwrap_or("{");
     let close_text = closer_of(innermost);
-    let mut d = Diagnostic::new(
+    let d = Diagnostic::new(
         Code::UnclosedDelimiter,
         format!("unclosed delimiter `{open_text}`"),
         eoi,
         format!("expected `{close_text}` before the end of the file"),
     );
-    // The innermost few: rendering costs the square of the label count
-    // (hundreds of open braces took ariadne 25 seconds, issue 15).
-    for (tok, span) in stack.iter().rev().take(MAX_UNCLOSED_LABELS) {
+    Some(label_innermost(d, stack))
+}
+
+/// Labels the innermost few of `openers` (outermost first) as never
+/// closed, and counts the others in a note: rendering costs the square of
+/// the label count (hundreds of open braces took ariadne 25 seconds,
+/// issue 15).
+fn label_innermost(mut d: Diagnostic, openers: &[(&Token, Span)]) -> Diagnostic {
+    for (tok, span) in openers.iter().rev().take(MAX_UNCLOSED_LABELS) {
         d = d.with_label(
             *span,
             format!("this `{}` is never closed", tok.text().unwrap_or("{")),
         );
     }
-    if stack.len() > MAX_UNCLOSED_LABELS {
+    if openers.len() > MAX_UNCLOSED_LABELS {
         d = d.with_note(format!(
             "{} more delimiters opened before these are never closed either",
-            stack.len() - MAX_UNCLOSED_LABELS
+            openers.len() - MAX_UNCLOSED_LABELS
         ));
     }
-    Some(d)
+    d
 }
 
 /// Unclosed delimiters labelled in one diagnostic (the innermost ones).
