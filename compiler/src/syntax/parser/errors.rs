@@ -239,7 +239,7 @@ pub(crate) fn match_delimiters(tokens: &[(Token, Span)]) -> Delimiters<'_> {
 /// `openers` is [`Delimiters::abandoned`]'s (not empty).
 pub(crate) fn abandoned_diagnostic(closer: Span, openers: &[(&Token, Span)]) -> Diagnostic {
     let innermost = openers.last().map_or(&Token::LParen, |(t, _)| *t);
-    let mut d = Diagnostic::new(
+    let d = Diagnostic::new(
         Code::UnclosedDelimiter,
         format!("unclosed delimiter `{}`", innermost.text().unwrap_or("(")),
         closer,
