@@ -220,6 +220,29 @@ pub fn build(path: &Path, output: &Path, options: &Options) -> Result<(), Failur
 /// gigabytes of output (found by tools/frontfuzz, issue 15).
 pub const MAX_RENDERED: usize = 100;
 
+/// Bytes of source lines the rendered diagnostics may show in all (the
+/// first is always rendered): a hundred diagnostics on one 200 KB line
+/// were 20 MB of output and 6 seconds of a debug build (tools/frontfuzz).
+pub const MAX_RENDERED_SOURCE: usize = 64 << 10;
+
+/// How many of `diags` (sorted) the human format renders in full: at
+/// most [`MAX_RENDERED`], within [`MAX_RENDERED_SOURCE`] bytes of the
+/// source lines their labels show, at least one.
+fn rendered_count(diags: &[Diagnostic], sources: &SourceMap) -> usize {
+    let mut shown_bytes = 0usize;
+    for (i, d) in diags.iter().enumerate().take(MAX_RENDERED) {
+        let lines: usize = std::iter::once(&d.primary)
+            .chain(&d.secondary)
+            .map(|l| sources.get(l.span.file).line_len(l.span.start as usize))
+            .sum();
+        shown_bytes = shown_bytes.saturating_add(lines);
+        if i > 0 && shown_bytes > MAX_RENDERED_SOURCE {
+            return i;
+        }
+    }
+    diags.len().min(MAX_RENDERED)
+}
+
 /// Prints diagnostics (the first [`MAX_RENDERED`] in the human format);
 /// an error if there were any.
 fn report(diags: &mut [Diagnostic], sources: &SourceMap, options: &Options) -> Result<(), Failure> {
@@ -229,11 +252,15 @@ fn report(diags: &mut [Diagnostic], sources: &SourceMap, options: &Options) -> R
     match options.format {
         DiagnosticFormat::Human => {
             diags.sort_by_key(|d| (d.primary.span.file, d.primary.span.start));
-            let shown = diags.len().min(MAX_RENDERED);
+            let shown = rendered_count(diags, sources);
             diag::render_all(&mut diags[..shown], sources, options.color);
             if diags.len() > shown {
+                let first = match shown {
+                    1 => "the first is".to_owned(),
+                    n => format!("the first {n} are"),
+                };
                 output::stderr(&format!(
-                    "error: {} more errors not shown (the first {MAX_RENDERED} are; \
+                    "error: {} more errors not shown ({first}; \
                      --diagnostic-format=short lists every one)\n",
                     diags.len() - shown
                 ));

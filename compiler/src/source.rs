@@ -82,6 +82,21 @@ impl SourceFile {
             .map_or(0, |s| s.chars().count());
         (line + 1, col + 1)
     }
+
+    /// Length in bytes of the line holding byte `offset`.
+    pub fn line_len(&self, offset: usize) -> usize {
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(l) => l,
+            Err(l) => l.saturating_sub(1),
+        };
+        let start = self.line_starts.get(line).copied().unwrap_or(0);
+        let end = self
+            .line_starts
+            .get(line + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        end.saturating_sub(start)
+    }
 }
 
 /// Every file of one compilation.

@@ -179,4 +179,22 @@ fn ensure_that_the_human_format_renders_the_first_hundred_errors() {
     );
     let o = plat(&["check", file, "--diagnostic-format=short"]);
     assert_eq!(stderr(&o).matches(": error[E0").count(), 151);
+
+    // Found by tools/frontfuzz: a hundred renderings of a 200 KB line were
+    // 20 MB of output. Rendered diagnostics show at most 64 KB of source
+    // lines in all (the first always).
+    let line = "$ x ".repeat(50_000);
+    std::fs::write(file, format!("fn main() {{\n  {line}\n}}\n")).expect("write");
+    let o = plat(&["check", file]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert_eq!(err.matches("] Error: ").count(), 1);
+    assert!(
+        err.ends_with(
+            "error: 50000 more errors not shown (the first is; \
+             --diagnostic-format=short lists every one)\n"
+        ),
+        "{}",
+        &err[err.len().saturating_sub(300)..]
+    );
 }
