@@ -71,10 +71,7 @@ pub struct SourceFile {
 impl SourceFile {
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let line = match self.line_starts.binary_search(&offset) {
-            Ok(l) => l,
-            Err(l) => l.saturating_sub(1),
-        };
+        let line = self.line_index(offset);
         let start = self.line_starts.get(line).copied().unwrap_or(0);
         let col = self
             .text
@@ -83,12 +80,17 @@ impl SourceFile {
         (line + 1, col + 1)
     }
 
-    /// Length in bytes of the line holding byte `offset`.
-    pub fn line_len(&self, offset: usize) -> usize {
-        let line = match self.line_starts.binary_search(&offset) {
+    /// 0-based index of the line holding byte `offset`.
+    fn line_index(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&offset) {
             Ok(l) => l,
             Err(l) => l.saturating_sub(1),
-        };
+        }
+    }
+
+    /// Length in bytes of the line holding byte `offset`.
+    pub fn line_len(&self, offset: usize) -> usize {
+        let line = self.line_index(offset);
         let start = self.line_starts.get(line).copied().unwrap_or(0);
         let end = self
             .line_starts

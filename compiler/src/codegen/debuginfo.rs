@@ -54,20 +54,11 @@ pub(crate) struct DebugFunction {
     pub unwind: Option<UnwindInfo>,
 }
 
-/// A `SourceLoc` as the debug information sees it.
-pub(crate) struct DebugLoc {
-    /// Where the code comes from (inlined code: its own line).
-    pub span: Span,
-    /// For inlined code: the `SourceLoc` index of the call it was inlined
-    /// at (itself maybe inlined code, with a call of its own).
-    pub call: Option<u32>,
-}
-
 /// The source locations of the code: `srclocs[i]` is `SourceLoc(i)`;
 /// `inlined` names the function inlined at each call that was inlined
 /// (by the function the call is in and the call's `SourceLoc` index).
 pub(crate) struct Locations<'a> {
-    pub srclocs: &'a [DebugLoc],
+    pub srclocs: &'a [super::Located],
     pub inlined: &'a HashMap<(FuncId, u32), String>,
 }
 
@@ -360,7 +351,7 @@ struct InlinedCall {
 }
 
 /// The inlined calls of `f`, each after the call it is inside.
-fn inlined_calls(f: &DebugFunction, srclocs: &[DebugLoc]) -> Vec<InlinedCall> {
+fn inlined_calls(f: &DebugFunction, srclocs: &[super::Located]) -> Vec<InlinedCall> {
     let mut calls: Vec<InlinedCall> = Vec::new();
     let mut index: HashMap<u32, usize> = HashMap::new();
     let call_of = |s: u32| srclocs.get(s as usize).and_then(|l| l.call);

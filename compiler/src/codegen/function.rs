@@ -299,11 +299,10 @@ impl FunctionCx<'_, '_> {
     /// Runs `f` with the instructions it generates located at `span`
     /// (then restores the location), as an expression's carry the
     /// expression's: the runtime names the line of any call into it.
-    /// Code inlined on the MIR carries both the call's location (for the
-    /// debug information, which then attributes every instruction to a
-    /// line of its own function) and its own (for the runtime's line
-    /// table: a panic the runtime raises, or a parked task, inside it
-    /// names the callee's line, and lists the inlined calls).
+    /// Code inlined on the MIR carries its own location and the call it
+    /// was inlined at (`srcloc_inlined`): a panic or a parked task inside
+    /// it names the callee's line and lists the inlined calls, and
+    /// debuggers show it as an inlined call.
     pub fn with_location<T>(
         &mut self,
         span: crate::source::Span,

@@ -131,7 +131,7 @@ pub(crate) struct ModuleCx<'p> {
     /// `srclocs[i]`), by position, so the runtime can name the line of
     /// any call into it (see `function_table`).
     srclocs: Vec<Located>,
-    srcloc_ids: HashMap<(SpanKey, Option<SpanKey>, Option<u32>), u32>,
+    srcloc_ids: HashMap<(SpanKey, Option<u32>), u32>,
     /// The function inlined at each call whose code was inlined, by the
     /// function the call is in and the call's `SourceLoc` (for the debug
     /// information's inlined calls; two instances of a generic function
@@ -146,35 +146,21 @@ pub(crate) struct ModuleCx<'p> {
 impl ModuleCx<'_> {
     /// The `SourceLoc` of instructions generated for `span`.
     pub fn srcloc(&mut self, span: crate::source::Span) -> cranelift_codegen::ir::SourceLoc {
-        self.located(Located {
-            span,
-            inner: None,
-            call: None,
-        })
+        self.located(Located { span, call: None })
     }
 
-    /// The `SourceLoc` of instructions generated for `inner`, an
+    /// The `SourceLoc` of instructions generated for `span`, an
     /// expression of a body inlined at the call whose instructions carry
-    /// `call` (itself maybe inside inlined code): the debug information
-    /// gives them the outermost call's line (every instruction on a line
-    /// of its own function), the runtime's line table `inner`'s and the
-    /// chain of calls.
+    /// `call` (itself maybe inside inlined code): the runtime's line table
+    /// and the debug information give them their own line and the chain
+    /// of calls they stand for.
     pub fn srcloc_inlined(
         &mut self,
         call: cranelift_codegen::ir::SourceLoc,
-        inner: crate::source::Span,
+        span: crate::source::Span,
     ) -> cranelift_codegen::ir::SourceLoc {
-        let outer = (!call.is_default())
-            .then(|| self.srclocs.get(call.bits() as usize))
-            .flatten();
-        let Some(outer) = outer else {
-            return self.srcloc(inner);
-        };
-        self.located(Located {
-            span: outer.span,
-            inner: Some(inner),
-            call: Some(call.bits()),
-        })
+        let call = (!call.is_default()).then_some(call.bits());
+        self.located(Located { span, call })
     }
 
     /// Records that instance `func` is inlined at the call located at
@@ -187,7 +173,7 @@ impl ModuleCx<'_> {
     }
 
     fn located(&mut self, l: Located) -> cranelift_codegen::ir::SourceLoc {
-        let key = (key_of(l.span), l.inner.map(key_of), l.call);
+        let key = (key_of(l.span), l.call);
         let n = self.srclocs.len() as u32;
         let id = *self.srcloc_ids.entry(key).or_insert(n);
         if id == n {
@@ -548,16 +534,6 @@ fn generate_object(
         Entry::Tests(_) | Entry::Benches(_) => crate::source::Span::default(),
     };
     debug.push(done.debug(&cx, main_id, main_decl));
-    // The debug information locates inlined code at its own lines, in
-    // an inlined call of the function it came from.
-    let srclocs: Vec<debuginfo::DebugLoc> = cx
-        .srclocs
-        .iter()
-        .map(|l| debuginfo::DebugLoc {
-            span: l.inner.unwrap_or(l.span),
-            call: l.call,
-        })
-        .collect();
     let inlined: HashMap<(FuncId, u32), String> = cx
         .inlined_at
         .iter()
@@ -569,7 +545,7 @@ fn generate_object(
     let mut product = cx.module.finish();
     if debuginfo::supported(&product) {
         let locs = debuginfo::Locations {
-            srclocs: &srclocs,
+            srclocs: &cx.srclocs,
             inlined: &inlined,
         };
         debuginfo::write(&mut product, &*isa, &debug, &locs, sources)?;
@@ -641,7 +617,7 @@ impl ModuleCx<'_> {
             if !text.is_empty() {
                 text.push('\n');
             }
-            text.push_str(&self.sources.location(call.inner.unwrap_or(call.span)));
+            text.push_str(&self.sources.location(call.span));
             next = call.call;
         }
         (!text.is_empty()).then_some(text)
@@ -663,7 +639,7 @@ impl ModuleCx<'_> {
             // or a parked task inside it names the callee's line), and
             // the calls it stands for (a panic's trace lists them).
             let l = self.srclocs[*srcloc as usize];
-            let text = self.sources.location(l.inner.unwrap_or(l.span));
+            let text = self.sources.location(l.span);
             let loc = self.c_string(&text);
             addrs.push(((at + line::LOC) as u32, Target::Data(loc)));
             if let Some(calls) = self.inlined_calls(l) {
@@ -675,15 +651,15 @@ impl ModuleCx<'_> {
     }
 }
 
-/// Where an instruction comes from: `span`, or for code the MIR inliner
-/// copied, the outermost call's `span` (for the debug information), the
-/// copied expression's own `inner` span (for the runtime's line table)
-/// and the `SourceLoc` of the call it was inlined at (`srclocs` index).
+/// Where an instruction comes from: the expression's `span` (for code
+/// the MIR inliner copied, the copy's own), and for copied code the
+/// `SourceLoc` of the call it was inlined at (a `srclocs` index; that
+/// call may be copied code too). The runtime's line table and the debug
+/// information both read it.
 #[derive(Clone, Copy)]
-struct Located {
-    span: crate::source::Span,
-    inner: Option<crate::source::Span>,
-    call: Option<u32>,
+pub(crate) struct Located {
+    pub span: crate::source::Span,
+    pub call: Option<u32>,
 }
 
 /// A span's identity as a location (its file and start).
