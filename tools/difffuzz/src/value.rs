@@ -19,6 +19,17 @@ pub enum Ty {
 
 pub const INTS: [Ty; 4] = [Ty::I8, Ty::I16, Ty::I32, Ty::I64];
 
+/// Scalar types a generated value, field or payload may have.
+pub const SCALARS: &[Ty] = &[
+    Ty::I32,
+    Ty::I64,
+    Ty::I8,
+    Ty::Str,
+    Ty::F64,
+    Ty::F32,
+    Ty::Bool,
+];
+
 impl Ty {
     pub fn name(self) -> &'static str {
         match self {

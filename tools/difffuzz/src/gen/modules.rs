@@ -22,15 +22,7 @@ use crate::value::{Ty, Val};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-const TYPES: &[Ty] = &[
-    Ty::I32,
-    Ty::I64,
-    Ty::I8,
-    Ty::Str,
-    Ty::F64,
-    Ty::F32,
-    Ty::Bool,
-];
+const TYPES: &[Ty] = crate::value::SCALARS;
 const RESULTS: &[Ty] = &[Ty::I32, Ty::I64, Ty::Str, Ty::Bool];
 
 fn eval(e: &Expr, vars: &[(String, Ty)], env: &[Val]) -> Val {

@@ -13,15 +13,7 @@ use crate::rng::Rng;
 use crate::value::{binary, BinOp, Ty, Val};
 use std::fmt::Write as _;
 
-const ELEMS: &[Ty] = &[
-    Ty::I32,
-    Ty::I64,
-    Ty::I8,
-    Ty::Str,
-    Ty::F64,
-    Ty::F32,
-    Ty::Bool,
-];
+const ELEMS: &[Ty] = crate::value::SCALARS;
 
 /// A value of `Option<T>` or `Result<T, E>`.
 #[derive(Clone, Debug, PartialEq)]
